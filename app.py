@@ -1,0 +1,26 @@
+"""Blueprint: design reviews for ML systems. Entry point: page config, project picker, navigation."""
+import streamlit as st
+
+from components import shell
+
+st.set_page_config(page_title="Blueprint", page_icon=":material/architecture:", layout="wide")
+
+db = shell.open_db()
+try:
+    st.sidebar.title("Blueprint")
+    project = shell.choose_project(db)
+    author = shell.author_input()
+    navigation = st.navigation(
+        {
+            "Project": [
+                st.Page("pages/projects.py", title="Projects", icon=":material/folder:", url_path="projects", default=True),
+                st.Page("pages/design.py", title="Design document", icon=":material/edit_note:", url_path="design"),
+            ],
+        }
+    )
+    if project is not None:
+        st.query_params["project"] = str(project.id)
+    with shell.serving(shell.AppContext(db, project, author)):
+        navigation.run()
+finally:
+    db.close()

@@ -1,0 +1,1 @@
+"""Reusable Streamlit pieces. They draw what they are given; no SQL here."""

@@ -1,0 +1,139 @@
+"""The frame around every page: the store connection, the chosen project, the user's name.
+
+app.py builds an AppContext each run and serves the chosen page inside ``serving(context)``. Each page
+starts with ``page_context()``. When a page script runs without app.py around it (Streamlit's first visit
+to a deep link on a fresh server runs ``pages/x.py`` directly), that call runs app.py itself, which serves
+the requested page with the full app around it, and then stops the direct run.
+"""
+from __future__ import annotations
+
+import contextlib
+import runpy
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+import streamlit as st
+
+from store.db import DB_FILE, connect, home_dir, open_store
+from store.errors import StoreError
+from store.projects import Project, list_projects
+
+APP_PATH = Path(__file__).resolve().parents[1] / "app.py"
+_local = threading.local()
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """What every page needs: ``db`` (open for this run), ``project`` (None when there is none) and ``author``."""
+
+    db: sqlite_utils.Database
+    project: Project | None
+    author: str
+
+
+@st.cache_resource(show_spinner="Preparing the data folder…")
+def _prepared(home: str) -> str:
+    """Create, migrate and seed the store once per server process and data folder."""
+    from sample_data.seed import seed_sample_project
+
+    db = open_store(home)
+    try:
+        seed_sample_project(db)
+    finally:
+        db.close()
+    return home
+
+
+def open_db() -> sqlite_utils.Database:
+    """This run's connection; on a store that cannot be opened, show why and how to fix it, and stop."""
+    home = str(home_dir())
+    try:
+        _prepared(home)
+        return connect(Path(home) / DB_FILE)
+    except StoreError as error:
+        st.error(str(error))
+        st.stop()
+
+
+def _int(text) -> int | None:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _project_to_url() -> None:
+    st.query_params["project"] = str(st.session_state["project_id"])
+
+
+def choose_project(db: sqlite_utils.Database) -> Project | None:
+    """The sidebar project picker. The choice lives in the URL (?project=ID) and in the session, so a
+    copied link opens the same project and a page switch (which clears the URL's query) keeps it."""
+    projects = {p.id: p for p in list_projects(db, include_archived=True)}
+    wanted = _int(st.query_params.get("project"))
+    if wanted not in projects:
+        wanted = st.session_state.get("project_id")
+    if wanted not in projects:
+        active = [p for p in projects.values() if not p.archived]
+        wanted = active[0].id if active else None
+    if wanted is None:
+        st.sidebar.info("No project yet: create one on the Projects page.")
+        return None
+    options = [pid for pid, p in projects.items() if not p.archived or pid == wanted]
+    st.session_state["project_id"] = wanted
+    st.sidebar.selectbox(
+        "Project",
+        options,
+        format_func=lambda pid: projects[pid].name + (" (archived)" if projects[pid].archived else ""),
+        key="project_id",
+        on_change=_project_to_url,
+    )
+    return projects[wanted]
+
+
+def author_input() -> str:
+    """The user's name, asked once in the sidebar and stamped on every save."""
+    return st.sidebar.text_input("Your name", key="author", help="Shown on every revision you save.").strip()
+
+
+@contextlib.contextmanager
+def serving(context: AppContext) -> Iterator[None]:
+    """Mark that app.py is serving a page, with ``context``, for this script thread."""
+    _local.context = context
+    try:
+        yield
+    finally:
+        _local.context = None
+
+
+def page_context() -> AppContext:
+    """The AppContext of this run. Called first by every page; see the module docstring."""
+    context = getattr(_local, "context", None)
+    if context is None:
+        runpy.run_path(str(APP_PATH), run_name="__main__")
+        st.stop()
+    return context
+
+
+def require_project(context: AppContext) -> Project:
+    """The chosen project, or a message pointing to the Projects page and a stop."""
+    if context.project is None:
+        st.info("Create a project on the Projects page first.")
+        st.page_link("pages/projects.py", label="Go to Projects")
+        st.stop()
+    return context.project
+
+
+def flash(message: str) -> None:
+    """Keep a success message for the next run (e.g. across st.rerun)."""
+    st.session_state["flash"] = message
+
+
+def show_flash() -> None:
+    """Show, once, the message kept by flash()."""
+    message = st.session_state.pop("flash", None)
+    if message:
+        st.success(message)

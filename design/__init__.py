@@ -1,0 +1,1 @@
+"""The design document model: sections, typed fields, criteria, completeness. Pure Python."""

@@ -1,0 +1,71 @@
+"""Success criteria written as ``metric op threshold``, e.g. ``recall >= 0.80`` or ``p95 latency_ms <= 200``."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+OPERATORS = (">=", "<=", "==", ">", "<")
+
+_CRITERION = re.compile(
+    r"^\s*(?P<metric>[A-Za-z][A-Za-z0-9_ .@/-]*?)\s*(?P<op>>=|<=|==|=|>|<)\s*(?P<threshold>\S.*?)\s*$"
+)
+
+
+class CriterionError(ValueError):
+    """A success criterion could not be parsed."""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One success criterion.
+
+    metric: normalised metric name (lower case, single spaces), e.g. ``"recall"``, ``"p95 latency_ms"``.
+    op: one of ``>=, <=, ==, >, <``.
+    threshold: the number the metric is compared with (``80%`` is read as 0.8).
+    """
+
+    metric: str
+    op: str
+    threshold: float
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.op} {self.threshold:g}"
+
+    def is_met(self, value: float) -> bool:
+        """True when a measured ``value`` satisfies the criterion."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return False
+        if self.op == ">=":
+            return value >= self.threshold
+        if self.op == "<=":
+            return value <= self.threshold
+        if self.op == ">":
+            return value > self.threshold
+        if self.op == "<":
+            return value < self.threshold
+        return math.isclose(value, self.threshold, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def parse_criterion(text: str) -> Criterion:
+    """Parse ``"recall >= 0.80"`` into a :class:`Criterion`; raise CriterionError saying how to fix it."""
+    match = _CRITERION.match(text or "")
+    if match is None:
+        raise CriterionError(
+            f"'{text.strip()}' is not a criterion. Write it as metric, operator, number, "
+            "for example 'recall >= 0.80' or 'p95 latency_ms <= 200'."
+        )
+    metric = " ".join(match["metric"].lower().split())
+    op = "==" if match["op"] == "=" else match["op"]
+    raw = match["threshold"].replace(",", ".") if match["threshold"].count(",") == 1 else match["threshold"]
+    percent = raw.endswith("%")
+    try:
+        threshold = float(raw[:-1] if percent else raw)
+    except ValueError:
+        raise CriterionError(
+            f"'{text.strip()}': the threshold '{match['threshold']}' is not a number. "
+            f"Write a number after the operator, for example '{metric} {op} 0.80'."
+        ) from None
+    if not math.isfinite(threshold):
+        raise CriterionError(f"'{text.strip()}': the threshold must be a finite number.")
+    return Criterion(metric, op, threshold / 100 if percent else threshold)

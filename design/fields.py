@@ -1,0 +1,138 @@
+"""Typed fields of the design document and the one function that validates a value for a field."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from design.criteria import CriterionError, parse_criterion
+
+TEXT = "text"                # free text, several lines
+CHOICE = "choice"            # one of `options`
+MULTI_CHOICE = "multi_choice"  # any of `options`
+NUMBER = "number"            # a number, optionally bounded and with a unit
+LIST = "list"                # one item per line
+CRITERIA = "criteria"        # one success criterion per line: `metric op threshold`
+KINDS = (TEXT, CHOICE, MULTI_CHOICE, NUMBER, LIST, CRITERIA)
+
+MAX_TEXT_CHARS = 5_000       # a long answer is fine; a pasted book is not
+MAX_ITEMS = 50               # per list or criteria field
+MAX_ITEM_CHARS = 300         # per list item
+
+
+class FieldError(ValueError):
+    """A value does not fit its field; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One question of the design document.
+
+    key: stable identifier inside its section (stored in revisions, never shown).
+    label: short name shown above the input.
+    kind: one of KINDS.
+    question: the guiding question a design reviewer would ask; shown as help text.
+    options: the allowed values for CHOICE and MULTI_CHOICE.
+    unit: unit shown with NUMBER fields (e.g. "ms").
+    min_value, max_value: bounds for NUMBER fields (None = unbounded).
+    """
+
+    key: str
+    label: str
+    kind: str
+    question: str
+    options: tuple[str, ...] = ()
+    unit: str = ""
+    min_value: float | None = None
+    max_value: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Field {self.key!r}: kind {self.kind!r} must be one of {', '.join(KINDS)}.")
+        if self.kind in (CHOICE, MULTI_CHOICE) and not self.options:
+            raise ValueError(f"Field {self.key!r}: a {self.kind} field needs options.")
+
+
+def _lines(raw: Any) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        raw = raw.splitlines()
+    return [str(item).strip() for item in raw if str(item).strip()]
+
+
+def check_value(field: Field, raw: Any) -> Any:
+    """Convert and validate ``raw`` (what a form returned) for ``field``.
+
+    Returns the value to store (str, float, list[str] or None when empty); raises FieldError
+    whose message names the field, what is wrong and how to fix it.
+    """
+    name = f"'{field.label}'"
+    if field.kind == TEXT:
+        text = (raw or "").strip()
+        if len(text) > MAX_TEXT_CHARS:
+            raise FieldError(
+                f"{name} is {len(text):,} characters long; the limit is {MAX_TEXT_CHARS:,}. "
+                "Shorten it, or link to a longer document."
+            )
+        return text or None
+    if field.kind == CHOICE:
+        if raw in (None, ""):
+            return None
+        if raw not in field.options:
+            raise FieldError(f"{name}: '{raw}' is not one of the choices ({', '.join(field.options)}).")
+        return raw
+    if field.kind == MULTI_CHOICE:
+        chosen = list(raw or [])
+        unknown = [c for c in chosen if c not in field.options]
+        if unknown:
+            raise FieldError(f"{name}: {', '.join(map(repr, unknown))} not among the choices.")
+        return [o for o in field.options if o in chosen] or None
+    if field.kind == NUMBER:
+        if raw in (None, ""):
+            return None
+        try:
+            number = float(str(raw).replace(",", "."))
+        except ValueError:
+            raise FieldError(f"{name}: '{raw}' is not a number.") from None
+        if not math.isfinite(number):
+            raise FieldError(f"{name} must be a finite number.")
+        if field.min_value is not None and number < field.min_value:
+            raise FieldError(f"{name} is {number:g}; it must be at least {field.min_value:g}.")
+        if field.max_value is not None and number > field.max_value:
+            raise FieldError(f"{name} is {number:g}; it must be at most {field.max_value:g}.")
+        return int(number) if number.is_integer() else number
+    items = _lines(raw)
+    if len(items) > MAX_ITEMS:
+        raise FieldError(f"{name} has {len(items)} lines; the limit is {MAX_ITEMS}. Merge or shorten them.")
+    if field.kind == LIST:
+        for number, item in enumerate(items, start=1):
+            if len(item) > MAX_ITEM_CHARS:
+                raise FieldError(
+                    f"{name}, line {number} is {len(item):,} characters long; the limit is "
+                    f"{MAX_ITEM_CHARS}. Keep one short item per line."
+                )
+        return items or None
+    criteria = []
+    for number, item in enumerate(items, start=1):
+        try:
+            criteria.append(str(parse_criterion(item)))
+        except CriterionError as error:
+            raise FieldError(f"{name}, line {number}: {error}") from None
+    return criteria or None
+
+
+def is_answered(field: Field, value: Any) -> bool:
+    """True when ``value`` counts as an answer to ``field`` (for completeness)."""
+    return value not in (None, "", [])
+
+
+def as_text(field: Field, value: Any) -> str:
+    """The value as a person would write it in the form (lists one per line)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(map(str, value))
+    if field.kind == NUMBER:
+        return f"{value:g}{(' ' + field.unit) if field.unit else ''}"
+    return str(value)

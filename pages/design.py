@@ -1,0 +1,23 @@
+"""Design document: the seven stages, one form per section, saved as append-only revisions."""
+import streamlit as st
+
+from components import document_form, shell
+from design.document import document_completeness
+from store.documents import latest_revision
+
+context = shell.page_context()
+project = shell.require_project(context)
+st.title(f"Design document · {project.name}")
+shell.show_flash()
+
+latest = latest_revision(context.db, project.id)
+content = latest.content if latest else {}
+done = document_completeness(content)
+st.progress(done.share, text=f"{done.answered} of {done.total} questions answered ({done.share:.0%})"
+            + (f" · {latest.label}" if latest else " · not saved yet"))
+if not context.author:
+    st.warning("Enter your name in the sidebar before saving: every revision records who wrote it.")
+
+section = document_form.choose_section(content)
+document_form.section_editor(context.db, project, section, context.author)
+document_form.revision_history(context.db, project)

@@ -1,0 +1,80 @@
+"""Projects: every ML system under design, how complete its document is; create, rename, archive."""
+import pandas as pd
+import streamlit as st
+
+from components import shell
+from design.document import document_completeness
+from store.documents import latest_revision, revision_counts
+from store.errors import StoreError
+from store.projects import create_project, list_projects, rename_project, set_archived
+
+context = shell.page_context()
+db = context.db
+st.title("Projects")
+st.caption("Each project is one ML system under design: its design document, data and evidence.")
+shell.show_flash()
+
+projects = list_projects(db, include_archived=True)
+counts = revision_counts(db)
+rows = []
+for p in projects:
+    latest = latest_revision(db, p.id)
+    done = document_completeness(latest.content if latest else {})
+    rows.append(
+        {
+            "Project": p.name,
+            "Description": p.description,
+            "Complete": done.share,
+            "Answered": f"{done.answered}/{done.total}",
+            "Revisions": counts.get(p.id, 0),
+            "Last saved": latest.label.split(" by ", 1)[1] if latest else "never",
+            "Status": "archived" if p.archived else "active",
+        }
+    )
+if rows:
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={"Complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=1, format="percent")},
+    )
+
+left, right = st.columns(2)
+with left, st.form("create-project", clear_on_submit=False):
+    st.subheader("New project")
+    name = st.text_input("Name", key="new-project-name", placeholder="e.g. Churn prediction")
+    description = st.text_area("Description", key="new-project-description", height=80)
+    if st.form_submit_button("Create project", type="primary"):
+        try:
+            created = create_project(db, name, description, created_by=context.author)
+        except StoreError as error:
+            st.error(str(error))
+        else:
+            st.session_state["project_id"] = created.id
+            st.query_params["project"] = str(created.id)
+            shell.flash(f"Created project '{created.name}'. Fill in its design document next.")
+            st.rerun()
+
+project = context.project
+if project is not None:
+    with right, st.form(f"edit-project-{project.id}"):
+        st.subheader("This project")
+        new_name = st.text_input("Name", value=project.name, key=f"edit-name-{project.id}")
+        new_description = st.text_area("Description", value=project.description, key=f"edit-desc-{project.id}", height=80)
+        rename = st.form_submit_button("Save name and description")
+        archive = st.form_submit_button("Restore project" if project.archived else "Archive project")
+        try:
+            if rename:
+                renamed = rename_project(db, project.id, new_name, new_description)
+                shell.flash(f"Saved: the project is now called '{renamed.name}'.")
+                st.rerun()
+            if archive:
+                changed = set_archived(db, project.id, not project.archived)
+                shell.flash(
+                    f"Archived '{changed.name}'. It is hidden from the picker; nothing was deleted."
+                    if changed.archived
+                    else f"Restored '{changed.name}'."
+                )
+                st.rerun()
+        except StoreError as error:
+            st.error(str(error))

@@ -1,0 +1,1 @@
+"""The bundled sample project: real public data and a filled-in design document (see README.md)."""

@@ -1,0 +1,1 @@
+"""Persistence: SQLite through sqlite-utils, one module per table group. Never imports streamlit."""

@@ -1,0 +1,100 @@
+"""The one place that knows the schema: forward migrations, applied in order and recorded by version.
+
+Add a table or column by appending a migration; never edit one that has shipped. A database made by an
+older version is brought forward on open; one made by a newer version is refused.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from store.db import now, write_txn
+from store.errors import NewerSchemaError
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: ``version`` (1, 2, ...), a one-line ``description``, and ``apply(db)``."""
+
+    version: int
+    description: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+def _run_ddl(db: sqlite_utils.Database, script: str) -> None:
+    """Run DDL statements one by one: sqlite3's executescript would COMMIT the open migration transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v1_projects_and_revisions(db: sqlite_utils.Database) -> None:
+    _run_ddl(
+        db,
+        """
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE projects (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+            description TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL DEFAULT '',
+            archived_at TEXT,
+            is_sample INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE revisions (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            number INTEGER NOT NULL,
+            parent_id INTEGER REFERENCES revisions(id),
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            section TEXT,
+            content TEXT NOT NULL,
+            UNIQUE (project_id, number)
+        );
+        CREATE INDEX revisions_project ON revisions(project_id, number);
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "projects and append-only design-document revisions", _v1_projects_and_revisions),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """The version the database is at (0 for an empty database)."""
+    if "schema_version" not in db.table_names():
+        return 0
+    return db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database, target: int | None = None) -> int:
+    """Apply pending migrations up to ``target`` (default: the latest); return the version reached."""
+    target = LATEST_VERSION if target is None else target
+    with write_txn(db):
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT, applied_at TEXT)"
+        )
+        current = schema_version(db)
+        if current > LATEST_VERSION:
+            raise NewerSchemaError(
+                f"This database is at schema version {current}, but this Blueprint knows versions up to "
+                f"{LATEST_VERSION}. Upgrade Blueprint, or set BLUEPRINT_HOME to another folder."
+            )
+        for migration in MIGRATIONS:
+            if current < migration.version <= target:
+                migration.apply(db)
+                db.execute(
+                    "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
+                    [migration.version, migration.description, now()],
+                )
+                current = migration.version
+    return current

@@ -1,0 +1,34 @@
+"""Helpers for AppTest page tests: start the app, open a page, find widgets by label."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_app(page: str | None = None, query: dict | None = None, author: str | None = None) -> AppTest:
+    """Run app.py (optionally with URL query params), then switch to ``page`` (e.g. "pages/design.py")."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if author is not None:
+        at.sidebar.text_input(key="author").input(author)
+        at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    return at
+
+
+def by_label(widgets, label: str):
+    """The one widget among ``widgets`` (e.g. at.text_area) whose label is ``label``."""
+    found = [w for w in widgets if w.label == label]
+    assert len(found) == 1, f"expected one widget labelled {label!r}, found {[w.label for w in widgets]}"
+    return found[0]
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    """The text of every element of one kind: "error", "success", "info", "warning", "title", "markdown"."""
+    return [e.value for e in getattr(at, kind)]

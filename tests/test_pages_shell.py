@@ -1,0 +1,121 @@
+"""AppTest: the app shell, the Projects page and the Design document page, driven as a user would."""
+from __future__ import annotations
+
+import pytest
+
+from design.fields import MAX_TEXT_CHARS
+from store.db import open_store
+from store.documents import latest_revision, list_revisions, save_revision
+from store.projects import list_projects
+from tests.apptest import by_label, open_app, texts
+
+PAGES = ["pages/projects.py", "pages/design.py"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_sample_project(home, page):
+    at = open_app(page)
+    assert not at.exception
+    assert at.sidebar.selectbox(key="project_id").value is not None
+
+
+def test_first_start_seeds_the_sample_project_with_a_complete_document(home):
+    at = open_app("pages/projects.py")
+    table = at.dataframe[0].value
+    sample = table[table["Project"].str.startswith("Sample")].iloc[0]
+    assert sample["Complete"] == 1.0 and sample["Revisions"] == 1
+    assert at.query_params["project"] == ["1"] or at.query_params["project"] == "1"
+
+
+def test_create_project_with_bad_names_then_a_good_one(home):
+    at = open_app("pages/projects.py", author="Ana")
+    form_name = by_label(at.text_input, "Name")
+    form_name.input("   ")
+    create = [b for b in at.button if b.label == "Create project"][0]
+    create.click().run()
+    assert any("needs a name" in e for e in texts(at, "error"))
+    by_label(at.text_input, "Name").input("sample: fna CYTOLOGY triage")
+    [b for b in at.button if b.label == "Create project"][0].click().run()
+    assert any("already exists" in e for e in texts(at, "error"))
+    by_label(at.text_input, "Name").input("Churn prediction")
+    [b for b in at.button if b.label == "Create project"][0].click().run()
+    assert not at.exception
+    assert any("Created project 'Churn prediction'" in s for s in texts(at, "success"))
+    chosen = at.sidebar.selectbox(key="project_id")
+    assert chosen.format_func(chosen.value) == "Churn prediction"
+
+
+def _design(home, author="Ana"):
+    at = open_app("pages/design.py", query={"section": "evaluation"}, author=author)
+    assert not at.exception
+    return at
+
+
+def _save(at, section_title="Evaluation"):
+    [b for b in at.button if b.label == f"Save {section_title}"][0].click().run()
+    assert not at.exception
+
+
+def test_save_a_section_creates_a_revision(home):
+    at = _design(home)
+    by_label(at.text_area, "Success criteria").input("recall >= 0.97\nroc auc >= 0.99")
+    _save(at)
+    assert any("Saved Evaluation as revision 2" in s for s in texts(at, "success"))
+    db = open_store(home)
+    latest = latest_revision(db, list_projects(db)[0].id)
+    assert latest.content["evaluation"]["success_criteria"] == ["recall >= 0.97", "roc auc >= 0.99"]
+    assert latest.author == "Ana" and latest.section == "evaluation"
+    assert by_label(at.text_area, "Success criteria").value == "recall >= 0.97\nroc auc >= 0.99"
+    db.close()
+
+
+def test_bad_criterion_and_long_text_are_refused_with_messages_and_kept(home):
+    at = _design(home)
+    by_label(at.text_area, "Success criteria").input("recall >= abc")
+    by_label(at.text_area, "Fairness").input("x" * (MAX_TEXT_CHARS + 1))
+    _save(at)
+    error = " ".join(texts(at, "error"))
+    assert "Not saved" in error and "line 1" in error and "not a number" in error
+    assert f"limit is {MAX_TEXT_CHARS:,}" in error
+    assert by_label(at.text_area, "Success criteria").value == "recall >= abc"
+    db = open_store(home)
+    assert len(list_revisions(db, 1)) == 1
+    db.close()
+
+
+def test_save_without_a_name_asks_for_it(home):
+    at = _design(home, author=None)
+    assert any("Enter your name" in w for w in texts(at, "warning"))
+    by_label(at.text_area, "Fairness").input("Checked per age band.")
+    _save(at)
+    assert any("Enter your name" in e for e in texts(at, "error"))
+
+
+def test_stale_save_is_refused_text_kept_then_saved_on_top(home):
+    at = _design(home)
+    db = open_store(home)
+    base = latest_revision(db, 1)
+    save_revision(db, 1, {**base.content, "evaluation": {**base.content["evaluation"], "fairness": "Bo's text"}},
+                  "Bo", parent_id=base.id, section="evaluation")
+    mine = "Recall per age band within 0.03 of the overall recall."
+    by_label(at.text_area, "Fairness").input(mine)
+    _save(at)
+    error = " ".join(texts(at, "error"))
+    assert "Not saved: Bo saved revision 2" in error and "still in the form" in error
+    assert by_label(at.text_area, "Fairness").value == mine
+    assert len(list_revisions(db, 1)) == 2
+    [b for b in at.button if b.label.startswith("Keep my text")][0].click().run()
+    assert by_label(at.text_area, "Fairness").value == mine
+    _save(at)
+    latest = latest_revision(db, 1)
+    assert (latest.number, latest.author, latest.content["evaluation"]["fairness"]) == (3, "Ana", mine)
+    db.close()
+
+
+def test_unwritable_home_shows_a_message_not_a_traceback(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("BLUEPRINT_HOME", str(blocker / "home"))
+    at = open_app()
+    assert not at.exception
+    assert any("cannot write to its data folder" in e and "BLUEPRINT_HOME" in e for e in texts(at, "error"))

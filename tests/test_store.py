@@ -1,0 +1,165 @@
+"""Store: migrations, projects, append-only revisions and the stale-save refusal across processes."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import sqlite3
+
+import pytest
+
+from store.db import DB_FILE, connect, open_store
+from store.documents import latest_revision, list_revisions, save_revision
+from store.errors import (
+    DuplicateNameError,
+    InvalidNameError,
+    NewerSchemaError,
+    NotFoundError,
+    StaleRevisionError,
+    StoreUnavailableError,
+)
+from store.projects import create_project, get_project, list_projects, rename_project, set_archived
+from store.schema import LATEST_VERSION, MIGRATIONS, migrate, schema_version
+
+
+def test_migrate_from_empty_reaches_latest_with_wal_and_foreign_keys(home):
+    db = open_store(home)
+    assert schema_version(db) == LATEST_VERSION
+    assert {"projects", "revisions", "meta", "schema_version"} <= set(db.table_names())
+    assert db.journal_mode == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    applied = [r["version"] for r in db["schema_version"].rows]
+    assert applied == [m.version for m in MIGRATIONS]
+    db.close()
+
+
+def test_migrate_from_previous_version_keeps_data(home):
+    home.mkdir()
+    db = connect(home / DB_FILE)
+    previous = LATEST_VERSION - 1
+    migrate(db, target=previous)
+    assert schema_version(db) == previous
+    if previous >= 1:
+        create_project(db, "Kept across migrations")
+    db.close()
+    db = open_store(home)
+    assert schema_version(db) == LATEST_VERSION
+    if previous >= 1:
+        assert [p.name for p in list_projects(db)] == ["Kept across migrations"]
+    db.close()
+
+
+def test_migrate_is_idempotent(db):
+    assert migrate(db) == LATEST_VERSION
+    assert db["schema_version"].count == len(MIGRATIONS)
+
+
+def test_newer_database_is_refused_with_clear_message(db):
+    db.execute("INSERT INTO schema_version (version, description, applied_at) VALUES (999, 'future', 'x')")
+    db.conn.commit()
+    with pytest.raises(NewerSchemaError, match="schema version 999.*Upgrade Blueprint"):
+        migrate(db)
+
+
+def test_unwritable_home_gives_clear_message(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreUnavailableError, match="cannot write to its data folder.*Set BLUEPRINT_HOME"):
+        open_store(blocker / "home")
+
+
+def test_corrupt_database_file_gives_clear_message(home):
+    home.mkdir()
+    (home / DB_FILE).write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreUnavailableError, match="cannot open its database"):
+        open_store(home)
+
+
+def test_project_names_are_checked(mem_db):
+    create_project(mem_db, "  Churn   model ")
+    assert [p.name for p in list_projects(mem_db)] == ["Churn model"]
+    with pytest.raises(DuplicateNameError, match="already exists"):
+        create_project(mem_db, "CHURN MODEL")
+    with pytest.raises(InvalidNameError, match="needs a name"):
+        create_project(mem_db, "   ")
+    with pytest.raises(InvalidNameError, match="limit is 80"):
+        create_project(mem_db, "x" * 81)
+    assert len(list_projects(mem_db)) == 1
+
+
+def test_rename_and_archive(mem_db):
+    a = create_project(mem_db, "A")
+    create_project(mem_db, "B")
+    with pytest.raises(DuplicateNameError):
+        rename_project(mem_db, a.id, "b")
+    assert rename_project(mem_db, a.id, "A2", "new text").description == "new text"
+    set_archived(mem_db, a.id, True)
+    assert [p.name for p in list_projects(mem_db)] == ["B"]
+    assert [p.name for p in list_projects(mem_db, include_archived=True)] == ["A2", "B"]
+    assert set_archived(mem_db, a.id, False).archived is False
+    with pytest.raises(NotFoundError):
+        get_project(mem_db, 404)
+
+
+def test_revisions_are_append_only_with_parents(mem_db):
+    p = create_project(mem_db, "P")
+    assert latest_revision(mem_db, p.id) is None
+    r1 = save_revision(mem_db, p.id, {"requirements": {"business_objective": "one"}}, "Ana", parent_id=None)
+    r2 = save_revision(mem_db, p.id, {"requirements": {"business_objective": "two"}}, "Bo", parent_id=r1.id, section="requirements")
+    assert (r1.number, r2.number, r2.parent_id, r2.author) == (1, 2, r1.id, "Bo")
+    assert [r.content["requirements"]["business_objective"] for r in list_revisions(mem_db, p.id)] == ["two", "one"]
+    assert latest_revision(mem_db, p.id).id == r2.id
+
+
+def test_save_needs_an_author(mem_db):
+    p = create_project(mem_db, "P")
+    with pytest.raises(InvalidNameError, match="Enter your name"):
+        save_revision(mem_db, p.id, {}, "  ", parent_id=None)
+
+
+def test_stale_save_is_refused_and_writes_nothing(mem_db):
+    p = create_project(mem_db, "P")
+    r1 = save_revision(mem_db, p.id, {"a": 1}, "Ana", parent_id=None)
+    save_revision(mem_db, p.id, {"a": 2}, "Bo", parent_id=r1.id)
+    with pytest.raises(StaleRevisionError, match="Bo saved revision 2 at .* Your text is still in the form") as info:
+        save_revision(mem_db, p.id, {"a": 3}, "Ana", parent_id=r1.id)
+    assert info.value.latest.number == 2
+    assert len(list_revisions(mem_db, p.id)) == 2
+
+
+def _writer(path: str, project_id: int, parent_id: int, name: str, barrier, results) -> None:
+    db = connect(path)
+    barrier.wait()
+    try:
+        rev = save_revision(db, project_id, {"by": name}, name, parent_id=parent_id)
+        results.put((name, "saved", rev.number))
+    except StaleRevisionError as error:
+        results.put((name, "refused", str(error)))
+    finally:
+        db.close()
+
+
+def test_two_processes_saving_on_the_same_parent_one_is_refused(db, home):
+    p = create_project(db, "Shared")
+    first = save_revision(db, p.id, {"by": "seed"}, "Seed", parent_id=None)
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    workers = [
+        ctx.Process(target=_writer, args=(str(home / DB_FILE), p.id, first.id, name, barrier, results))
+        for name in ("Ana", "Bo")
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    outcomes = sorted(results.get(timeout=5) for _ in workers)
+    assert sorted(o[1] for o in outcomes) == ["refused", "saved"]
+    winner = next(o for o in outcomes if o[1] == "saved")
+    loser = next(o for o in outcomes if o[1] == "refused")
+    assert f"{winner[0]} saved revision 2" in loser[2]
+    assert [r.author for r in list_revisions(db, p.id)] == [winner[0], "Seed"]
+
+
+def test_foreign_keys_are_enforced(mem_db):
+    with pytest.raises(sqlite3.IntegrityError):
+        mem_db.execute(
+            "INSERT INTO revisions (project_id, number, author, created_at, content) VALUES (99, 1, 'x', 't', '{}')"
+        )
