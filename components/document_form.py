@@ -15,6 +15,7 @@ import streamlit as st
 
 from components import shell
 from design import fields as F
+from design.criteria import format_number
 from design.document import DocumentError, section_completeness, with_section
 from design.sections import SECTIONS, Section
 from store.documents import Revision, latest_revision, list_revisions, save_revision
@@ -55,7 +56,7 @@ def _widget(field: F.Field, value: Any, key: str) -> Any:
     if field.kind == F.MULTI_CHOICE:
         return st.multiselect(label, field.options, default=value or [], help=help_, key=key, placeholder="Not answered yet")
     if field.kind == F.NUMBER:
-        text = "" if value is None else f"{value:g}"
+        text = "" if value is None else format_number(value)
         label = f"{label} ({field.unit})" if field.unit else label
         return st.text_input(label, value=text, help=help_, key=key, placeholder="a number")
     hint = "One criterion per line, e.g. recall >= 0.80" if field.kind == F.CRITERIA else "One item per line"

@@ -94,9 +94,19 @@ def choose_project(db: sqlite_utils.Database) -> Project | None:
     return projects[wanted]
 
 
+def _keep_author() -> None:
+    st.session_state["author-kept"] = st.session_state["author"].strip()
+
+
 def author_input() -> str:
-    """The user's name, asked once in the sidebar and stamped on every save."""
-    return st.sidebar.text_input("Your name", key="author", help="Shown on every revision you save.").strip()
+    """The user's name, asked once in the sidebar and stamped on every save.
+
+    Kept under a second key and given back to the widget each run: a page switch may give the sidebar
+    widget a new identity and so drop its state.
+    """
+    st.session_state["author"] = st.session_state.get("author-kept", "")
+    st.sidebar.text_input("Your name", key="author", help="Shown on every revision you save.", on_change=_keep_author)
+    return st.session_state.get("author-kept", "")
 
 
 @contextlib.contextmanager

@@ -12,8 +12,37 @@ _CRITERION = re.compile(
 )
 
 
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")  # 1,000,000 or 1,234.5
+
+
 class CriterionError(ValueError):
     """A success criterion could not be parsed."""
+
+
+def read_number(text: str) -> float:
+    """Read a number as a person types it: ``0.8``, ``0,8`` (decimal comma), ``1,000,000`` or ``1,234.5``.
+
+    ``1,000`` (one comma, three digits after it) is refused as ambiguous rather than guessed.
+    Raises ValueError whose message says what is wrong, e.g. ``'abc' is not a number``.
+    """
+    text = str(text).strip()
+    if _GROUPED.fullmatch(text):
+        if text.count(",") == 1 and "." not in text:
+            raise ValueError(
+                f"'{text}' is ambiguous: write {text.replace(',', '')} for thousands "
+                f"or {text.replace(',', '.')} for a decimal"
+            )
+        return float(text.replace(",", ""))
+    try:
+        return float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a number") from None
+
+
+def format_number(number: float) -> str:
+    """The shortest text that reads back as exactly ``number``: 0.8 -> '0.8', 200.0 -> '200'."""
+    text = repr(float(number))
+    return text[:-2] if text.endswith(".0") else text
 
 
 @dataclass(frozen=True)
@@ -30,7 +59,7 @@ class Criterion:
     threshold: float
 
     def __str__(self) -> str:
-        return f"{self.metric} {self.op} {self.threshold:g}"
+        return f"{self.metric} {self.op} {format_number(self.threshold)}"
 
     def is_met(self, value: float) -> bool:
         """True when a measured ``value`` satisfies the criterion."""
@@ -49,7 +78,8 @@ class Criterion:
 
 def parse_criterion(text: str) -> Criterion:
     """Parse ``"recall >= 0.80"`` into a :class:`Criterion`; raise CriterionError saying how to fix it."""
-    match = _CRITERION.match(text or "")
+    text = text or ""
+    match = _CRITERION.match(text)
     if match is None:
         raise CriterionError(
             f"'{text.strip()}' is not a criterion. Write it as metric, operator, number, "
@@ -57,11 +87,13 @@ def parse_criterion(text: str) -> Criterion:
         )
     metric = " ".join(match["metric"].lower().split())
     op = "==" if match["op"] == "=" else match["op"]
-    raw = match["threshold"].replace(",", ".") if match["threshold"].count(",") == 1 else match["threshold"]
+    raw = match["threshold"]
     percent = raw.endswith("%")
     try:
-        threshold = float(raw[:-1] if percent else raw)
-    except ValueError:
+        threshold = read_number(raw[:-1] if percent else raw)
+    except ValueError as error:
+        if "ambiguous" in str(error):
+            raise CriterionError(f"'{text.strip()}': the threshold {error}.") from None
         raise CriterionError(
             f"'{text.strip()}': the threshold '{match['threshold']}' is not a number. "
             f"Write a number after the operator, for example '{metric} {op} 0.80'."

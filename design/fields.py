@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from design.criteria import CriterionError, parse_criterion
+from design.criteria import CriterionError, format_number, parse_criterion, read_number
 
 TEXT = "text"                # free text, several lines
 CHOICE = "choice"            # one of `options`
@@ -83,18 +83,18 @@ def check_value(field: Field, raw: Any) -> Any:
             raise FieldError(f"{name}: '{raw}' is not one of the choices ({', '.join(field.options)}).")
         return raw
     if field.kind == MULTI_CHOICE:
-        chosen = list(raw or [])
+        chosen = ([raw] if raw.strip() else []) if isinstance(raw, str) else list(raw or [])
         unknown = [c for c in chosen if c not in field.options]
         if unknown:
             raise FieldError(f"{name}: {', '.join(map(repr, unknown))} not among the choices.")
         return [o for o in field.options if o in chosen] or None
     if field.kind == NUMBER:
-        if raw in (None, ""):
+        if raw is None or str(raw).strip() == "":
             return None
         try:
-            number = float(str(raw).replace(",", "."))
-        except ValueError:
-            raise FieldError(f"{name}: '{raw}' is not a number.") from None
+            number = read_number(str(raw))
+        except ValueError as error:
+            raise FieldError(f"{name}: {error}.") from None
         if not math.isfinite(number):
             raise FieldError(f"{name} must be a finite number.")
         if field.min_value is not None and number < field.min_value:
@@ -134,5 +134,5 @@ def as_text(field: Field, value: Any) -> str:
     if isinstance(value, list):
         return "\n".join(map(str, value))
     if field.kind == NUMBER:
-        return f"{value:g}{(' ' + field.unit) if field.unit else ''}"
+        return f"{format_number(value)}{(' ' + field.unit) if field.unit else ''}"
     return str(value)

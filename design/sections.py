@@ -58,7 +58,7 @@ SECTIONS: tuple[Section, ...] = (
                 "Business objective",
                 TEXT,
                 "What business outcome should this system change, and how will you know it did? "
-                "Name the metric the business already tracks and the change you expect in it.",
+                "Which metric does the business already track, and what change in it do you expect?",
             ),
             Field(
                 "users",
@@ -106,7 +106,7 @@ SECTIONS: tuple[Section, ...] = (
                 "non_goals",
                 "Non-goals",
                 LIST,
-                "What will this version of the system explicitly not do? One item per line.",
+                "What will this version of the system explicitly not do, even if someone asks for it?",
             ),
         ),
     ),
@@ -147,7 +147,7 @@ SECTIONS: tuple[Section, ...] = (
                 "ml_type",
                 "ML type",
                 CHOICE,
-                "Which kind of ML task is this? The type must match the target column you will train on.",
+                "Which kind of ML task is this, and does it match the type of the target column you will train on?",
                 options=(
                     "binary classification",
                     "multiclass classification",
@@ -170,7 +170,7 @@ SECTIONS: tuple[Section, ...] = (
                 "Assumptions and risks",
                 LIST,
                 "Which assumptions must hold for this framing to work, and what observation would prove each "
-                "one wrong? One per line.",
+                "one wrong?",
             ),
         ),
     ),
@@ -184,7 +184,7 @@ SECTIONS: tuple[Section, ...] = (
                 "Data sources",
                 LIST,
                 "Where does each input come from (system, table, vendor, users), who owns it, and is it "
-                "available at prediction time as well as at training time? One source per line.",
+                "available at prediction time as well as at training time?",
             ),
             Field(
                 "labels",
@@ -261,7 +261,7 @@ SECTIONS: tuple[Section, ...] = (
                 "Candidate models",
                 LIST,
                 "Which models will you try, and what does each trade off (accuracy, latency, interpretability, "
-                "data needed, cost)? One model per line.",
+                "data needed, cost)?",
             ),
             Field(
                 "loss",
@@ -318,7 +318,7 @@ SECTIONS: tuple[Section, ...] = (
                 "Online metrics",
                 LIST,
                 "Which metrics measured in production show that the business objective improved, and how "
-                "does each relate to the offline metrics? One per line.",
+                "does each relate to the offline metrics?",
             ),
             Field(
                 "success_criteria",
@@ -437,14 +437,14 @@ SECTIONS: tuple[Section, ...] = (
                 "Operational metrics",
                 LIST,
                 "Which system metrics will you watch (latency percentiles, throughput, error rate, uptime, "
-                "cost), and what is the normal range of each? One per line.",
+                "cost), and what is the normal range of each?",
             ),
             Field(
                 "ml_metrics",
                 "ML metrics",
                 LIST,
                 "Which model metrics will you track in production, computed on which labels, and how long "
-                "after a prediction do those labels arrive? One per line.",
+                "after a prediction do those labels arrive?",
             ),
             Field(
                 "drift",

@@ -50,7 +50,6 @@ with left, st.form("create-project", clear_on_submit=False):
         except StoreError as error:
             st.error(str(error))
         else:
-            st.session_state["project_id"] = created.id
             st.query_params["project"] = str(created.id)
             shell.flash(f"Created project '{created.name}'. Fill in its design document next.")
             st.rerun()

@@ -14,6 +14,7 @@ def open_app(page: str | None = None, query: dict | None = None, author: str | N
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
+    at.run()  # widget ids settle on the second run, once st.navigation has taken over from pages/
     if author is not None:
         at.sidebar.text_input(key="author").input(author)
         at.run()

@@ -29,15 +29,13 @@ def test_first_start_seeds_the_sample_project_with_a_complete_document(home):
 
 def test_create_project_with_bad_names_then_a_good_one(home):
     at = open_app("pages/projects.py", author="Ana")
-    form_name = by_label(at.text_input, "Name")
-    form_name.input("   ")
-    create = [b for b in at.button if b.label == "Create project"][0]
-    create.click().run()
+    at.text_input(key="new-project-name").input("   ")
+    [b for b in at.button if b.label == "Create project"][0].click().run()
     assert any("needs a name" in e for e in texts(at, "error"))
-    by_label(at.text_input, "Name").input("sample: fna CYTOLOGY triage")
+    at.text_input(key="new-project-name").input("sample: fna CYTOLOGY triage")
     [b for b in at.button if b.label == "Create project"][0].click().run()
     assert any("already exists" in e for e in texts(at, "error"))
-    by_label(at.text_input, "Name").input("Churn prediction")
+    at.text_input(key="new-project-name").input("Churn prediction")
     [b for b in at.button if b.label == "Create project"][0].click().run()
     assert not at.exception
     assert any("Created project 'Churn prediction'" in s for s in texts(at, "success"))

@@ -22,14 +22,14 @@ def test_first_visit_deep_link_on_fresh_server_shows_the_full_app(fresh_server, 
 
 
 def test_create_project_fill_section_save_and_reload(app_server, page):
-    page.goto(app_server.url + "/projects")
+    page.goto(app_server.url + "/")
     wait_idle(page)
-    page.get_by_test_id("stSidebar").get_by_label("Your name").fill("Dana Reviewer")
-    page.get_by_test_id("stSidebar").get_by_label("Your name").press("Enter")
+    page.get_by_test_id("stSidebar").get_by_label("Your name", exact=True).fill("Dana Reviewer")
+    page.get_by_test_id("stSidebar").get_by_label("Your name", exact=True).press("Enter")
     wait_idle(page)
     form = page.get_by_test_id("stForm").filter(has_text="New project")
-    form.get_by_label("Name").fill("Fraud alerts")
-    form.get_by_label("Description").fill("Flag risky card payments")
+    form.get_by_label("Name", exact=True).fill("Fraud alerts")
+    form.get_by_label("Description", exact=True).fill("Flag risky card payments")
     form.get_by_role("button", name="Create project").click()
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Created project 'Fraud alerts'")
     expect(page).to_have_url(re.compile(r"project=\d+"))
@@ -38,7 +38,7 @@ def test_create_project_fill_section_save_and_reload(app_server, page):
     wait_idle(page)
     expect(page.get_by_role("heading", name="Design document · Fraud alerts")).to_be_visible()
     objective = "Cut fraud losses by 20% without blocking more than 1 in 500 honest payments."
-    page.get_by_label("Business objective").fill(objective)
+    page.get_by_label("Business objective", exact=True).fill(objective)
     page.get_by_role("button", name="Save Requirements").click()
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Saved Requirements as revision 1")
     url = page.url
@@ -47,5 +47,5 @@ def test_create_project_fill_section_save_and_reload(app_server, page):
     wait_idle(page)
     expect(page).to_have_url(url)
     expect(page.get_by_role("heading", name="Design document · Fraud alerts")).to_be_visible()
-    expect(page.get_by_label("Business objective")).to_have_value(objective)
+    expect(page.get_by_label("Business objective", exact=True)).to_have_value(objective)
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()

@@ -1,0 +1,144 @@
+"""What each column holds: numeric, categorical, boolean, datetime, text or id, and turning text into those.
+
+Rules (vectorised; text rules look at up to TYPE_SAMPLE values):
+- boolean: a bool column; or a numeric column whose values are exactly 0 and 1 (the data stays 0/1 numbers,
+  only the label says boolean); text columns of true/false or yes/no are turned into booleans by the reader.
+- datetime: a datetime64 column (the reader parses ISO 8601 and other date formats it can recognise).
+- id: every value distinct, at least MIN_ID_ROWS values, and either text that is not prose, or whole numbers
+  that increase row by row or sit in a column whose name says id (``id``, ``user_id``, ``uuid``, ``key``).
+- text: values average TEXT_MIN_WORDS words or more and at least half of them are distinct (free text).
+- numeric: any other number column.
+- categorical: any other column.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+from pandas.tseries.api import guess_datetime_format
+
+NUMERIC, CATEGORICAL, BOOLEAN, DATETIME, TEXT, ID = "numeric", "categorical", "boolean", "datetime", "text", "id"
+COLUMN_TYPES = (NUMERIC, CATEGORICAL, BOOLEAN, DATETIME, TEXT, ID)
+
+MIN_ID_ROWS = 20         # below this many values, all-distinct is too likely by chance to call a column an id
+TEXT_MIN_WORDS = 3.0     # average words per value from which a mostly-distinct column is free text
+TYPE_SAMPLE = 1_000      # values looked at to tell prose from labels and to find a date format
+
+_ID_NAME = re.compile(r"(^|[_\W])(id|uuid|guid|key)$|^id([_\W]|$)|[a-z]Id$", re.I)
+_DATE_LIKE = re.compile(r"\d{1,4}[-/. ][A-Za-z]{3,9}[-/. ,]+\d{2,4}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2} [A-Za-z]{3,9},? \d{4}")
+_DOT_GROUPED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")   # 1.234.567,5 with a decimal comma
+_TRUE = {"true", "yes"}
+_FALSE = {"false", "no"}
+
+
+def infer_column_types(frame: pd.DataFrame) -> dict[str, str]:
+    """Map each column name to one of COLUMN_TYPES (see the module docstring for the rules)."""
+    return {name: infer_column_type(frame[name]) for name in frame.columns}
+
+
+def infer_column_type(series: pd.Series) -> str:
+    """The type of one column; its name takes part (an all-distinct integer ``user_id`` is an id)."""
+    dtype = series.dtype
+    if ptypes.is_bool_dtype(dtype):
+        return BOOLEAN
+    if ptypes.is_datetime64_any_dtype(dtype):
+        return DATETIME
+    if ptypes.is_numeric_dtype(dtype):
+        return _number_type(series)
+    values = series.dropna()
+    if values.empty:
+        return CATEGORICAL
+    distinct = count_distinct(values)
+    sample = values.iloc[spread_positions(len(values), TYPE_SAMPLE)].astype(str)
+    words = sample.str.split().str.len().mean()
+    if words >= TEXT_MIN_WORDS and distinct >= len(values) / 2:
+        return TEXT
+    if distinct == len(values) >= MIN_ID_ROWS:
+        return ID
+    return CATEGORICAL
+
+
+def _number_type(series: pd.Series) -> str:
+    values = series.dropna().to_numpy()
+    if values.size == 0:
+        return NUMERIC
+    if values.min() == 0 and values.max() == 1 and np.all((values == 0) | (values == 1)):
+        return BOOLEAN
+    if values.size >= MIN_ID_ROWS and (_ID_NAME.search(str(series.name)) or np.all(np.diff(values) > 0)):
+        whole = values.dtype.kind in "iu" or bool(np.all(np.mod(values, 1) == 0))
+        if whole and values.size == len(pd.unique(values)):
+            return ID
+    return NUMERIC
+
+
+def spread_positions(n: int, k: int) -> np.ndarray:
+    """Up to ``k`` positions spread evenly over ``range(n)`` (a cheap, deterministic look at a long column)."""
+    return np.unique(np.linspace(0, n - 1, min(n, k)).astype(np.int64))
+
+
+def count_distinct(series: pd.Series) -> int:
+    """Distinct non-missing values; fast for Categoricals (counts used codes)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        codes = codes[codes >= 0]
+        return int(np.count_nonzero(np.bincount(codes, minlength=len(series.cat.categories)))) if codes.size else 0
+    return int(series.nunique(dropna=True))
+
+
+def convert_text(values: pd.Categorical, *, day_first: bool = False, decimal: str = ".") -> tuple[object, str | None]:
+    """Turn a text column into booleans, numbers or datetimes when every distinct value fits; else return it as is.
+
+    Works on the distinct values (the categories) only, then spreads the result over the rows by code.
+    Returns (array, note): the note says what was recognised, for the user, or is None.
+    ``day_first`` breaks ties for dates like 01/02/2020 (both orders fit); ``decimal`` is the decimal mark.
+    """
+    categories = values.categories
+    codes = values.codes
+    if len(categories) == 0:
+        return values, None
+    text = pd.Series(categories, dtype=object).astype(str).str.strip()
+    lowered = set(text.str.lower())
+    if lowered <= _TRUE | _FALSE and lowered & _TRUE and lowered & _FALSE:
+        flags = text.str.lower().isin(_TRUE).to_numpy()
+        return pd.arrays.BooleanArray(flags[codes], codes < 0), None
+    numbers = _to_numbers(text, decimal)
+    if numbers is not None:
+        out = numbers[codes]
+        if (codes < 0).any():
+            out[codes < 0] = np.nan
+        elif np.all(np.mod(numbers, 1) == 0) and np.all(np.abs(numbers) < 2**53):
+            out = out.astype(np.int64)
+        return out, None
+    parsed, fmt = _to_datetimes(text, day_first)
+    if parsed is not None:
+        out = parsed[codes]
+        out[codes < 0] = np.datetime64("NaT")
+        return out, f"read as dates with the format {fmt}"
+    return values, None
+
+
+def _to_numbers(text: pd.Series, decimal: str) -> np.ndarray | None:
+    if decimal == ",":
+        grouped = text.str.fullmatch(_DOT_GROUPED)
+        text = text.where(~grouped, text.str.replace(".", "", regex=False)).str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+    return None if np.isnan(numbers).any() else numbers
+
+
+def _to_datetimes(text: pd.Series, day_first: bool) -> tuple[np.ndarray | None, str | None]:
+    sample = text.iloc[: TYPE_SAMPLE]
+    if not sample.str.contains(_DATE_LIKE).all():
+        return None, None
+    with warnings.catch_warnings():  # a day-first guess warns when asked month-first; both orders are tried
+        warnings.simplefilter("ignore", UserWarning)
+        candidates = [guess_datetime_format(sample.iloc[0], dayfirst=first) for first in (day_first, not day_first)]
+    for fmt in dict.fromkeys(f for f in candidates if f):
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        if not parsed.isna().any():
+            if getattr(parsed.dtype, "tz", None) is not None:
+                parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+            return parsed.to_numpy(dtype="datetime64[ns]"), fmt
+    return None, None

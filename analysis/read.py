@@ -1,0 +1,149 @@
+"""The one CSV reader of the app: bytes of an upload in, a typed DataFrame (or a clear ReadError) out.
+
+    table = read_csv(uploaded.getvalue(), uploaded.name)
+    table.frame, table.column_types, table.notes
+
+Steps: refuse what is not a CSV (size, empty, binary, Excel, archives), sniff encoding, delimiter and
+decimal mark on the head of the file, check the header, parse everything with pyarrow (analysis.parse),
+turn text columns that hold booleans, numbers or dates into those, and label each column
+(analysis.column_types). Text labelled categorical stays a pandas Categorical; text and id columns are
+plain Python strings (object dtype); empty fields are missing values.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from analysis.column_types import CATEGORICAL, convert_text, infer_column_types
+from analysis.errors import ReadError
+from analysis.parse import EncodingMismatch, parse_columns
+from analysis.sniff import Dialect, sniff_dialect, transcode_utf16
+
+__all__ = ["MAX_UPLOAD_BYTES", "ReadError", "Table", "infer_column_types", "read_csv"]
+
+MAX_UPLOAD_BYTES = 200 * 2**20   # same as Streamlit's default upload limit
+ENCODING_NAMES = {"cp1252": "Latin-1 (cp1252)", "latin-1": "Latin-1 (ISO-8859-1)"}
+NEXT_ENCODING = {"utf-8": "cp1252", "cp1252": "latin-1"}   # when the sniffed one fails further into the file
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A CSV file read into a DataFrame, with what the reader found out about it.
+
+    frame: the data, one column per header field, columns named as in the header (surrounding spaces removed;
+        a blank name becomes ``column_<position>``). Numbers are int64/float64 (float when a value is missing),
+        booleans bool (or pandas "boolean" when a value is missing), dates datetime64[ns], categorical text a
+        pandas Categorical, other text object dtype. Missing values are NaN / NaT / <NA>.
+    column_types: column name -> one of analysis.column_types.COLUMN_TYPES
+        ("numeric", "categorical", "boolean", "datetime", "text", "id").
+    encoding: "utf-8", "utf-8-sig" (UTF-8 with a byte-order mark), "utf-16", "cp1252" or "latin-1".
+    delimiter: "," ";" "\\t" or "|".
+    decimal: "." or ",".
+    content_hash: SHA-256 (hex) of the uploaded bytes, as given.
+    size_bytes: length of the uploaded bytes.
+    notes: what the reader noticed or changed, in words for the user (e.g. "Read as Latin-1 (cp1252): ...").
+    """
+
+    frame: pd.DataFrame
+    column_types: dict[str, str]
+    encoding: str
+    delimiter: str
+    decimal: str
+    content_hash: str
+    size_bytes: int
+    notes: tuple[str, ...]
+
+
+def read_csv(data: bytes, name: str = "upload.csv", *, max_bytes: int = MAX_UPLOAD_BYTES) -> Table:
+    """Read the bytes of a CSV file into a Table; raise ReadError (named after ``name``) saying what is wrong and what
+    to do: too large, empty, binary / Excel / archive, only a header, duplicate column names, a ragged row."""
+    try:
+        return _read(data, name, max_bytes)
+    except ReadError as error:
+        raise ReadError(f"{name}: {error}") from None
+
+
+def _read(data: bytes, name: str, max_bytes: int) -> Table:
+    if len(data) > max_bytes:
+        raise ReadError(
+            f"The file is {_size(len(data))}, over the upload limit of {_size(max_bytes)}. "
+            "Upload a smaller file: a sample of the rows, or fewer columns."
+        )
+    content_hash = hashlib.sha256(data).hexdigest()
+    size = len(data)
+    data, utf16_note = transcode_utf16(data)
+    dialect = sniff_dialect(data)
+    names, name_notes = _column_names(dialect.header)
+    columns, dialect = _parse(data, dialect)
+    if len(columns[0]) == 0:
+        raise ReadError(
+            "The file has only a header row and no data rows. Export it again with its data rows, then upload it."
+        )
+    columns, text_notes = _convert_text_columns(names, columns, dialect)
+    frame = pd.DataFrame(dict(zip(names, columns)), copy=False)
+    column_types = infer_column_types(frame)
+    for column, kind in column_types.items():
+        if isinstance(frame[column].dtype, pd.CategoricalDtype) and kind != CATEGORICAL:
+            frame[column] = np.asarray(frame[column].array, dtype=object)
+    encoding = "utf-16" if utf16_note else "utf-8-sig" if dialect.skip else dialect.encoding
+    notes = tuple(n for n in (utf16_note,) if n) + dialect.notes + name_notes + text_notes
+    return Table(frame, column_types, encoding, dialect.delimiter, dialect.decimal, content_hash, size, notes)
+
+
+def _parse(data: bytes, dialect: Dialect) -> tuple[list, Dialect]:
+    """Parse with the sniffed encoding; when a later part of the file is not valid in it, try the next one."""
+    while True:
+        try:
+            return parse_columns(data, dialect), dialect
+        except EncodingMismatch:
+            encoding = NEXT_ENCODING.get(dialect.encoding)
+            if encoding is None:
+                raise ReadError("The file's text could not be decoded. Save it as CSV UTF-8 and upload it again.") from None
+            note = f"Read as {ENCODING_NAMES[encoding]}: the file is not valid UTF-8."
+            notes = tuple(n for n in dialect.notes if not n.startswith("Read as")) + (note,)
+            dialect = replace(dialect, encoding=encoding, notes=notes)
+
+
+def _column_names(header: tuple[str, ...]) -> tuple[list[str], tuple[str, ...]]:
+    """Header fields without surrounding spaces, blanks named by position; ReadError on duplicates."""
+    names, notes = [], []
+    for position, raw in enumerate(header, start=1):
+        label = raw.strip()
+        if not label:
+            label = f"column_{position}"
+            notes.append(f"Column {position} has no name in the header; it is called {label}.")
+        names.append(label)
+    repeated = [n for n, k in Counter(names).items() if k > 1]
+    if repeated:
+        first = repeated[0]
+        positions = [str(i) for i, n in enumerate(names, start=1) if n == first]
+        more = f" ({len(repeated) - 1} more name(s) are repeated too)" if len(repeated) > 1 else ""
+        raise ReadError(
+            f"Duplicate column name '{first}' in columns {' and '.join(positions)}{more}. Column names must be unique: "
+            "rename the duplicates in the header row and upload the file again."
+        )
+    return names, tuple(notes)
+
+
+def _convert_text_columns(names, columns, dialect: Dialect) -> tuple[list, tuple[str, ...]]:
+    """Text columns whose values are all booleans, numbers or dates become those (see column_types.convert_text)."""
+    converted, notes = [], []
+    for label, values in zip(names, columns):
+        if isinstance(values, pd.Categorical):
+            values, note = convert_text(values, day_first=dialect.decimal == ",", decimal=dialect.decimal)
+            if note:
+                notes.append(f"Column '{label}' {note}.")
+        converted.append(values)
+    return converted, tuple(notes)
+
+
+def _size(n: int) -> str:
+    if n >= 2**20:
+        return f"{n / 2**20:,.1f} MB"
+    if n >= 2**10:
+        return f"{n / 2**10:,.1f} KB"
+    return f"{n:,} bytes"
