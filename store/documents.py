@@ -11,13 +11,16 @@ from store.errors import InvalidNameError, NotFoundError, StaleRevisionError
 from store.projects import get_project
 
 
+_INFO_COLUMNS = "id, project_id, number, parent_id, author, created_at, section"
+
+
 @dataclass(frozen=True)
-class Revision:
-    """One saved state of a project's design document.
+class RevisionInfo:
+    """What a revision history lists about one revision.
 
     id: global id; number: 1, 2, ... within the project; parent_id: the revision it was edited from
     (None for the first); author and created_at (UTC ISO time); section: the section whose save made it
-    (None when the whole document was written, e.g. seeding or import); content: {section: {field: value}}.
+    (None when the whole document was written, e.g. seeding or import).
     """
 
     id: int
@@ -27,11 +30,18 @@ class Revision:
     author: str
     created_at: str
     section: str | None
-    content: dict
 
     @property
     def label(self) -> str:
         return f"revision {self.number} by {self.author} at {self.created_at.replace('T', ' ')[:16]} UTC"
+
+
+@dataclass(frozen=True)
+class Revision(RevisionInfo):
+    """One saved state of a project's design document: RevisionInfo plus ``content``,
+    the document as {section: {field: value}}."""
+
+    content: dict
 
 
 def _revision(row: dict) -> Revision:
@@ -53,11 +63,10 @@ def latest_revision(db: sqlite_utils.Database, project_id: int) -> Revision | No
     return _revision(rows[0]) if rows else None
 
 
-def list_revisions(db: sqlite_utils.Database, project_id: int) -> list[Revision]:
-    """All revisions of the project, newest first."""
-    return [
-        _revision(r) for r in db.query("SELECT * FROM revisions WHERE project_id = ? ORDER BY number DESC", [project_id])
-    ]
+def list_revisions(db: sqlite_utils.Database, project_id: int) -> list[RevisionInfo]:
+    """All revisions of the project, newest first, without their content (get_revision reads one)."""
+    query = f"SELECT {_INFO_COLUMNS} FROM revisions WHERE project_id = ? ORDER BY number DESC"
+    return [RevisionInfo(**r) for r in db.query(query, [project_id])]
 
 
 def save_revision(

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from store.db import DB_FILE, connect, open_store
-from store.documents import latest_revision, list_revisions, save_revision
+from store.documents import get_revision, latest_revision, list_revisions, save_revision
 from store.errors import (
     DuplicateNameError,
     InvalidNameError,
@@ -105,7 +105,9 @@ def test_revisions_are_append_only_with_parents(mem_db):
     r1 = save_revision(mem_db, p.id, {"requirements": {"business_objective": "one"}}, "Ana", parent_id=None)
     r2 = save_revision(mem_db, p.id, {"requirements": {"business_objective": "two"}}, "Bo", parent_id=r1.id, section="requirements")
     assert (r1.number, r2.number, r2.parent_id, r2.author) == (1, 2, r1.id, "Bo")
-    assert [r.content["requirements"]["business_objective"] for r in list_revisions(mem_db, p.id)] == ["two", "one"]
+    history = list_revisions(mem_db, p.id)
+    assert [r.number for r in history] == [2, 1]
+    assert [get_revision(mem_db, r.id).content["requirements"]["business_objective"] for r in history] == ["two", "one"]
     assert latest_revision(mem_db, p.id).id == r2.id
 
 
