@@ -57,6 +57,12 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+def home_of(db: sqlite_utils.Database) -> Path | None:
+    """The data folder of a file store (None for an in-memory one)."""
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    return Path(path).parent if path else None
+
+
 def open_store(home: str | Path | None = None) -> sqlite_utils.Database:
     """Open (creating and migrating if needed) the store in ``home`` (default: home_dir())."""
     from store.schema import migrate

@@ -63,8 +63,62 @@ def _v1_projects_and_revisions(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v2_datasets_results_evidence(db: sqlite_utils.Database) -> None:
+    _run_ddl(
+        db,
+        """
+        CREATE TABLE datasets (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            name TEXT NOT NULL COLLATE NOCASE,
+            content_hash TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            columns INTEGER NOT NULL,
+            column_types TEXT NOT NULL,
+            size_bytes INTEGER NOT NULL,
+            encoding TEXT NOT NULL,
+            delimiter TEXT NOT NULL,
+            decimal TEXT NOT NULL,
+            notes TEXT NOT NULL DEFAULT '[]',
+            role TEXT,
+            uploaded_by TEXT NOT NULL DEFAULT '',
+            uploaded_at TEXT NOT NULL,
+            UNIQUE (project_id, content_hash),
+            UNIQUE (project_id, name)
+        );
+        CREATE TABLE results (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            dataset_hash TEXT NOT NULL,
+            settings TEXT NOT NULL,
+            settings_hash TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            computed_at TEXT NOT NULL,
+            seconds REAL NOT NULL,
+            versions TEXT NOT NULL,
+            UNIQUE (kind, dataset_hash, settings_hash)
+        );
+        CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            section TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            result_id INTEGER NOT NULL REFERENCES results(id),
+            dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+            dataset_hash TEXT NOT NULL,
+            revision_id INTEGER REFERENCES revisions(id),
+            summary TEXT NOT NULL,
+            created_by TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX evidence_project ON evidence(project_id, section, kind)
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "projects and append-only design-document revisions", _v1_projects_and_revisions),
+    Migration(2, "datasets, cached results, and evidence linking results to document sections", _v2_datasets_results_evidence),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -1,0 +1,175 @@
+"""Datasets of a project: a metadata row each, the data itself once per content hash as a Parquet file.
+
+Files live in ``<BLUEPRINT_HOME>/datasets/<sha256>.parquet``; two projects (or two names) that upload the
+same bytes share one file, which is removed when the last row that uses it is deleted.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import sqlite_utils
+
+from store.db import home_of, now, write_txn
+from store.errors import DuplicateNameError, InvalidNameError, NotFoundError, StoreError
+from store.projects import get_project
+
+ROLES = ("train", "test", "reference", "current")
+MAX_NAME_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset row.
+
+    name: shown to users (unique within the project); content_hash: SHA-256 of the uploaded bytes;
+    rows, columns, size_bytes: of the upload; column_types: column -> type as the reader inferred it;
+    encoding, delimiter, decimal, notes: what the reader found; role: train / test / reference / current
+    or None; uploaded_by, uploaded_at.
+    """
+
+    id: int
+    project_id: int
+    name: str
+    content_hash: str
+    rows: int
+    columns: int
+    column_types: dict
+    size_bytes: int
+    encoding: str
+    delimiter: str
+    decimal: str
+    notes: tuple
+    role: str | None
+    uploaded_by: str
+    uploaded_at: str
+
+
+def _dataset(row: dict) -> Dataset:
+    return Dataset(**{**row, "column_types": json.loads(row["column_types"]), "notes": tuple(json.loads(row["notes"]))})
+
+
+def data_file(db: sqlite_utils.Database, content_hash: str) -> Path:
+    home = home_of(db)
+    if home is None:
+        raise StoreError("Dataset files need a store on disk; this one is in memory.")
+    return home / "datasets" / f"{content_hash}.parquet"
+
+
+def _check_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise InvalidNameError("A dataset needs a name. Type one, for example 'train 2024'.")
+    if len(name) > MAX_NAME_CHARS:
+        raise InvalidNameError(f"The name is {len(name)} characters long; the limit is {MAX_NAME_CHARS}.")
+    return name
+
+
+def get_dataset(db: sqlite_utils.Database, dataset_id: int) -> Dataset:
+    rows = list(db.query("SELECT * FROM datasets WHERE id = ?", [dataset_id]))
+    if not rows:
+        raise NotFoundError(f"There is no dataset with id {dataset_id}. Pick one from the list.")
+    return _dataset(rows[0])
+
+
+def list_datasets(db: sqlite_utils.Database, project_id: int) -> list[Dataset]:
+    """The project's datasets, newest first."""
+    return [_dataset(r) for r in db.query("SELECT * FROM datasets WHERE project_id = ? ORDER BY id DESC", [project_id])]
+
+
+def find_dataset(db: sqlite_utils.Database, project_id: int, content_hash: str) -> Dataset | None:
+    rows = list(db.query("SELECT * FROM datasets WHERE project_id = ? AND content_hash = ?", [project_id, content_hash]))
+    return _dataset(rows[0]) if rows else None
+
+
+def _free_name(db: sqlite_utils.Database, project_id: int, name: str) -> str:
+    taken = {r["name"].lower() for r in db.query("SELECT name FROM datasets WHERE project_id = ?", [project_id])}
+    candidate, n = name, 2
+    while candidate.lower() in taken:
+        candidate, n = f"{name} ({n})", n + 1
+    return candidate
+
+
+def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, uploaded_by: str = "") -> tuple[Dataset, bool]:
+    """Store a table read by ``analysis.read.read_csv`` under ``name``; return (dataset, created).
+
+    The same bytes uploaded again to the project return the existing dataset and created=False; a name
+    already taken gets a " (2)" suffix. The Parquet file is written before the row, so a failure leaves
+    no row pointing to a missing file.
+    """
+    get_project(db, project_id)
+    existing = find_dataset(db, project_id, table.content_hash)
+    if existing is not None:
+        return existing, False
+    path = data_file(db, table.content_hash)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        table.frame.to_parquet(partial, index=False)
+        os.replace(partial, path)
+    with write_txn(db):
+        cursor = db.execute(
+            "INSERT INTO datasets (project_id, name, content_hash, rows, columns, column_types, size_bytes, encoding, "
+            "delimiter, decimal, notes, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                project_id,
+                _free_name(db, project_id, _check_name(name)),
+                table.content_hash,
+                len(table.frame),
+                table.frame.shape[1],
+                json.dumps(table.column_types),
+                table.size_bytes,
+                table.encoding,
+                table.delimiter,
+                table.decimal,
+                json.dumps(list(table.notes)),
+                (uploaded_by or "").strip(),
+                now(),
+            ],
+        )
+    return get_dataset(db, cursor.lastrowid), True
+
+
+def load_frame(db: sqlite_utils.Database, dataset: Dataset) -> pd.DataFrame:
+    """The dataset's data as the reader produced it."""
+    path = data_file(db, dataset.content_hash)
+    if not path.exists():
+        raise NotFoundError(f"The data file of '{dataset.name}' is missing ({path}). Upload the CSV again.")
+    return pd.read_parquet(path)
+
+
+def rename_dataset(db: sqlite_utils.Database, dataset_id: int, name: str) -> Dataset:
+    dataset = get_dataset(db, dataset_id)
+    name = _check_name(name)
+    try:
+        with write_txn(db):
+            db.execute("UPDATE datasets SET name = ? WHERE id = ?", [name, dataset_id])
+    except sqlite3.IntegrityError:
+        raise DuplicateNameError(f"This project already has a dataset named '{name}'. Choose another name.") from None
+    return get_dataset(db, dataset.id)
+
+
+def set_role(db: sqlite_utils.Database, dataset_id: int, role: str | None) -> Dataset:
+    """Mark a dataset as train, test, reference or current (None clears the role)."""
+    if role is not None and role not in ROLES:
+        raise ValueError(f"Role {role!r} is not one of {', '.join(ROLES)}.")
+    get_dataset(db, dataset_id)
+    with write_txn(db):
+        db.execute("UPDATE datasets SET role = ? WHERE id = ?", [role, dataset_id])
+    return get_dataset(db, dataset_id)
+
+
+def delete_dataset(db: sqlite_utils.Database, dataset_id: int) -> Dataset:
+    """Delete a dataset row; its file goes too when no other row uses the same content. Evidence
+    computed on it is kept (it still names the content hash)."""
+    dataset = get_dataset(db, dataset_id)
+    with write_txn(db):
+        db.execute("DELETE FROM datasets WHERE id = ?", [dataset_id])
+        still_used = db.execute("SELECT COUNT(*) FROM datasets WHERE content_hash = ?", [dataset.content_hash]).fetchone()[0]
+    if not still_used:
+        data_file(db, dataset.content_hash).unlink(missing_ok=True)
+    return dataset
