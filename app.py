@@ -16,6 +16,9 @@ try:
                 st.Page("pages/projects.py", title="Projects", icon=":material/folder:", url_path="projects", default=True),
                 st.Page("pages/design.py", title="Design document", icon=":material/edit_note:", url_path="design"),
             ],
+            "Data": [
+                st.Page("pages/datasets.py", title="Datasets", icon=":material/table:", url_path="datasets"),
+            ],
         }
     )
     if project is not None:

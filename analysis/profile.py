@@ -1,0 +1,191 @@
+"""Profile a dataset: overview, column statistics, missing values, correlations, alerts and target views.
+
+    profile = describe_dataset(table.frame, table.column_types, target="churned")
+    profile.overview.rows, profile.column("age").histogram, profile.alerts
+    stored = json.dumps(profile.to_dict()); again = Profile.from_dict(json.loads(stored))
+
+Exact over all rows: the overview (rows, memory, duplicate rows, missing cells), every column statistic
+(counts, missing, distinct, min/max, mean/std/skew, quantiles, zeros, infinities, top values, histograms),
+the missing share per column and the class counts of a target. Above ``sample_rows`` rows, the views that
+relate columns to each other use a sample instead: correlations, missing-value patterns, features by class
+and correlations with a numeric target. The sample is uniform, or stratified by class for a classification
+target (each class keeps its share, and at least MIN_CLASS_ROWS rows or all it has); the Profile says so.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.alerts import Alert, find_alerts
+from analysis.column_stats import ColumnStats, describe_column
+from analysis.column_types import COLUMN_TYPES, infer_column_types
+from analysis.correlations import Correlations, correlate
+from analysis.missing import MissingPattern, describe_missing
+from analysis.serialize import from_plain, to_plain
+from analysis.target import REGRESSION, TargetView, check_target, describe_target
+
+DEFAULT_SAMPLE_ROWS = 100_000   # see bench/profile.py: above this, sampled views cost more time and barely change
+MIN_CLASS_ROWS = 500            # a stratified sample keeps at least this many rows of each class (or all it has)
+PROFILE_FORMAT = 1              # version of to_dict()'s layout; from_dict() refuses other versions
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The dataset at a glance (exact).
+
+    rows, columns: shape of the frame.
+    memory_bytes: memory the frame takes (deep, counting strings).
+    duplicate_rows: rows that repeat an earlier row exactly (found by 64-bit row hashes).
+    missing_cells: missing values over all cells; missing_share: missing_cells / (rows * columns).
+    type_counts: column type -> number of columns of that type.
+    """
+
+    rows: int
+    columns: int
+    memory_bytes: int
+    duplicate_rows: int
+    missing_cells: int
+    missing_share: float
+    type_counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything describe_dataset found; JSON-ready through to_dict() / from_dict().
+
+    overview: Overview.
+    columns: ColumnStats per column, in frame order.
+    missing: MissingPattern (per-column shares exact, row patterns on the sample).
+    correlations: Correlations (on the sample).
+    alerts: Alert tuple, dataset-level first, then by column.
+    target: TargetView when a target was chosen, else None.
+    sampled: True when the cross-column views used a sample rather than all rows.
+    sample_rows: rows those views used (all rows when not sampled).
+    sample_method: "all", "uniform" or "stratified" (by the target's classes).
+    seed: the random seed of the sample.
+    """
+
+    overview: Overview
+    columns: tuple[ColumnStats, ...]
+    missing: MissingPattern
+    correlations: Correlations
+    alerts: tuple[Alert, ...]
+    target: TargetView | None
+    sampled: bool
+    sample_rows: int
+    sample_method: str
+    seed: int
+
+    def column(self, name: str) -> ColumnStats:
+        """The statistics of column ``name``; KeyError naming the columns when there is none."""
+        for stats in self.columns:
+            if stats.name == name:
+                return stats
+        raise KeyError(f"No column '{name}' in this profile; it has {', '.join(s.name for s in self.columns)}.")
+
+    def to_dict(self) -> dict:
+        """Plain dicts, lists and JSON scalars (no NaN), tagged with PROFILE_FORMAT."""
+        return {"format": PROFILE_FORMAT, **to_plain(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Profile:
+        """Rebuild a Profile from to_dict() output; ValueError when it was written in another format."""
+        data = dict(data)
+        version = data.pop("format", None)
+        if version != PROFILE_FORMAT:
+            raise ValueError(f"This profile was stored in format {version}; this version reads format {PROFILE_FORMAT}. Profile the dataset again.")
+        return from_plain(cls, data)
+
+
+def describe_dataset(
+    frame: pd.DataFrame,
+    column_types: dict[str, str] | None = None,
+    *,
+    target: str | None = None,
+    sample_rows: int = DEFAULT_SAMPLE_ROWS,
+    random_state: int = 0,
+) -> Profile:
+    """Profile ``frame`` (see the module docstring for what is exact and what is sampled).
+
+    column_types: column -> type, as Table.column_types gives it; None infers them.
+    target: the column to predict, or None; checked with check_target (TargetError when unusable).
+    sample_rows: row limit above which the cross-column views use a sample of this many rows.
+    random_state: seed of that sample.
+    """
+    column_types = _check_inputs(frame, column_types, sample_rows)
+    task = check_target(frame, target, column_types) if target is not None else None
+    sample, method = _sample(frame, target if task not in (None, REGRESSION) else None, sample_rows, random_state)
+    columns = tuple(describe_column(frame[c], column_types[c]) for c in frame.columns)
+    overview = _overview(frame, columns)
+    correlations = correlate(sample, column_types)
+    target_view = None
+    if target is not None:
+        target_stats = columns[frame.columns.get_loc(target)]
+        target_view = describe_target(frame, sample, target, task, column_types, target_stats.histogram)
+    return Profile(
+        overview=overview,
+        columns=columns,
+        missing=describe_missing(frame, sample, {s.name: s.missing for s in columns}),
+        correlations=correlations,
+        alerts=find_alerts(overview.rows, overview.duplicate_rows, columns, correlations, target_view),
+        target=target_view,
+        sampled=method != "all",
+        sample_rows=len(sample),
+        sample_method=method,
+        seed=random_state,
+    )
+
+
+def _check_inputs(frame, column_types, sample_rows) -> dict[str, str]:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"describe_dataset needs a pandas DataFrame, got {type(frame).__name__}.")
+    if frame.shape[1] == 0 or len(frame) == 0:
+        raise ValueError(f"The dataset has {len(frame)} rows and {frame.shape[1]} columns; a profile needs at least one of each.")
+    if not frame.columns.is_unique:
+        repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        raise ValueError(f"Column names must be unique; repeated: {', '.join(repeated)}. Rename them first.")
+    if isinstance(sample_rows, bool) or not isinstance(sample_rows, (int, np.integer)) or sample_rows < 1:
+        raise ValueError(f"sample_rows == {sample_rows!r}, must be an integer >= 1.")
+    if column_types is None:
+        return infer_column_types(frame)
+    missing = [str(c) for c in frame.columns if c not in column_types]
+    if missing:
+        raise ValueError(f"column_types has no type for {', '.join(missing)}; pass infer_column_types(frame).")
+    unknown = {c: t for c, t in column_types.items() if c in frame.columns and t not in COLUMN_TYPES}
+    if unknown:
+        raise ValueError(f"Unknown column types {unknown}; each must be one of {', '.join(COLUMN_TYPES)}.")
+    return {c: column_types[c] for c in frame.columns}
+
+
+def _sample(frame: pd.DataFrame, strata: str | None, size: int, seed: int) -> tuple[pd.DataFrame, str]:
+    """All rows when there are at most ``size``; else a uniform sample, or one stratified by column ``strata``."""
+    if len(frame) <= size:
+        return frame, "all"
+    rng = np.random.default_rng(seed)
+    if strata is None:
+        return frame.take(np.sort(rng.choice(len(frame), size, replace=False))), "uniform"
+    codes, _ = pd.factorize(frame[strata], use_na_sentinel=True)   # missing labels form a stratum of their own
+    positions = []
+    for code in np.unique(codes):
+        members = np.flatnonzero(codes == code)
+        take = min(len(members), max(round(size * len(members) / len(frame)), MIN_CLASS_ROWS))
+        positions.append(rng.choice(members, take, replace=False))
+    return frame.take(np.sort(np.concatenate(positions))), "stratified"
+
+
+def _overview(frame: pd.DataFrame, columns: tuple[ColumnStats, ...]) -> Overview:
+    rows = len(frame)
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    missing = sum(s.missing for s in columns)
+    return Overview(
+        rows=rows,
+        columns=frame.shape[1],
+        memory_bytes=sum(s.memory_bytes for s in columns),
+        duplicate_rows=rows - len(pd.unique(hashes)),
+        missing_cells=missing,
+        missing_share=missing / (rows * frame.shape[1]),
+        type_counts=dict(Counter(s.type for s in columns)),
+    )

@@ -1,0 +1,108 @@
+"""The Datasets page's pieces: upload (through the one reader), the list, and rename / role / delete."""
+from __future__ import annotations
+
+import pandas as pd
+import sqlite_utils
+import streamlit as st
+
+from analysis.read import MAX_UPLOAD_BYTES, ReadError, read_csv
+from components import shell
+from store.datasets import ROLES, Dataset, add_dataset, delete_dataset, rename_dataset, set_role
+from store.errors import StoreError
+from store.projects import Project
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+
+
+def upload(db: sqlite_utils.Database, project: Project, author: str) -> None:
+    """The file uploader. Each new file is read, checked and stored once; a bad file gets a message and
+    changes nothing that is stored."""
+    files = st.file_uploader(
+        f"Upload CSV files (up to {_size(MAX_UPLOAD_BYTES)} each)",
+        type=["csv", "tsv", "txt"],
+        accept_multiple_files=True,
+        key=f"upload-{project.id}",
+        help="Comma, semicolon, tab or pipe separated; UTF-8 or Latin-1; the first row must name the columns.",
+    )
+    done = st.session_state.setdefault(f"uploaded-{project.id}", {})
+    for file in files or []:
+        if file.file_id not in done:
+            done[file.file_id] = _store_upload(db, project, file, author)
+        kind, message = done[file.file_id]
+        getattr(st, kind)(message)
+
+
+def _store_upload(db, project: Project, file, author: str) -> tuple[str, str]:
+    try:
+        with st.spinner(f"Reading {file.name}…"):
+            table = read_csv(file.getvalue(), file.name)
+            dataset, created = add_dataset(db, project.id, file.name, table, author)
+    except (ReadError, StoreError) as error:
+        return "error", str(error)
+    if not created:
+        return "info", f"{file.name}: the same file is already stored here as '{dataset.name}'; nothing was added."
+    notes = " ".join(table.notes)
+    return "success", f"Stored '{dataset.name}': {dataset.rows:,} rows × {dataset.columns} columns. {notes}".strip()
+
+
+def dataset_table(datasets: list[Dataset]) -> None:
+    """The project's datasets as a table."""
+    rows = [
+        {
+            "Dataset": d.name,
+            "Role": d.role or "",
+            "Rows": d.rows,
+            "Columns": d.columns,
+            "Size": _size(d.size_bytes),
+            "Types": ", ".join(f"{n} {t}" for t, n in pd.Series(d.column_types).value_counts().items()),
+            "Uploaded by": d.uploaded_by,
+            "Uploaded (UTC)": d.uploaded_at.replace("T", " ")[:16],
+            "Hash": d.content_hash[:12],
+        }
+        for d in datasets
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def manage(db: sqlite_utils.Database, datasets: list[Dataset]) -> None:
+    """Rename a dataset, set its role, or delete it after a confirmation."""
+    by_id = {d.id: d for d in datasets}
+    chosen = by_id[st.selectbox("Dataset", list(by_id), format_func=lambda i: by_id[i].name, key="manage-dataset")]
+    with st.form(f"edit-dataset-{chosen.id}"):
+        name = st.text_input("Name", value=chosen.name, key=f"ds-name-{chosen.id}")
+        role_options = [None, *ROLES]
+        role = st.selectbox(
+            "Role", role_options, index=role_options.index(chosen.role), key=f"ds-role-{chosen.id}",
+            format_func=lambda r: "none" if r is None else r,
+            help="Train and test feed baselines and leakage checks; reference and current feed drift reports.",
+        )
+        if st.form_submit_button("Save name and role"):
+            try:
+                rename_dataset(db, chosen.id, name)
+                set_role(db, chosen.id, role)
+            except StoreError as error:
+                st.error(str(error))
+            else:
+                shell.flash(f"Saved '{name.strip()}' with role {role or 'none'}.")
+                st.rerun()
+    confirm_key = f"confirm-delete-{chosen.id}"
+    if not st.session_state.get(confirm_key):
+        if st.button(f"Delete '{chosen.name}'…", key=f"delete-{chosen.id}"):
+            st.session_state[confirm_key] = True
+            st.rerun()
+        return
+    st.warning(f"Delete '{chosen.name}' ({chosen.rows:,} rows)? Evidence already computed on it stays in the review.")
+    yes, no = st.columns(2)
+    if yes.button("Yes, delete it", type="primary", key=f"delete-yes-{chosen.id}"):
+        delete_dataset(db, chosen.id)
+        st.session_state.pop(confirm_key)
+        shell.flash(f"Deleted '{chosen.name}'.")
+        st.rerun()
+    if no.button("Cancel", key=f"delete-no-{chosen.id}"):
+        st.session_state.pop(confirm_key)
+        st.rerun()

@@ -1,0 +1,20 @@
+"""Datasets: upload CSVs to the project, see what is stored, rename, set roles, delete."""
+import streamlit as st
+
+from components import datasets_view, shell
+from store.datasets import list_datasets
+
+context = shell.page_context()
+project = shell.require_project(context)
+st.title(f"Datasets · {project.name}")
+st.caption("Upload the data the system is built on. Each file is stored once, by content; evidence is computed from it.")
+shell.show_flash()
+
+datasets_view.upload(context.db, project, context.author)
+datasets = list_datasets(context.db, project.id)
+if not datasets:
+    st.info("No dataset yet. Upload a CSV above.")
+    st.stop()
+datasets_view.dataset_table(datasets)
+with st.expander("Rename, set role or delete"):
+    datasets_view.manage(context.db, datasets)
