@@ -16,6 +16,7 @@ TOP_K = 10                 # most frequent values kept per column
 HISTOGRAM_BINS = 30        # equal-width bins for numbers (whole numbers with a small range get one bin per value)
 MAX_TIME_BINS = 120        # the finest period (hour, day, week, ...) with at most this many bins is used for dates
 QUANTILES = {"p5": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
+CHUNK = 1 << 16            # values per step when summing moments
 EXAMPLES = 3               # values quoted when a text column mixes numbers and words
 
 
@@ -92,21 +93,24 @@ def describe_column(series: pd.Series, column_type: str) -> ColumnStats:
     base = {"name": str(series.name), "type": column_type, "memory_bytes": int(series.memory_usage(deep=True, index=False))}
     dtype = series.dtype
     if ptypes.is_numeric_dtype(dtype) and not ptypes.is_bool_dtype(dtype):
-        return ColumnStats(**base, **_numbers(series.to_numpy(dtype=np.float64, na_value=np.nan)))
+        return ColumnStats(**base, **_numbers(series))
     if ptypes.is_datetime64_any_dtype(dtype):
         return ColumnStats(**base, **_times(series))
     return ColumnStats(**base, **_labels(series))
 
 
-def _numbers(x: np.ndarray) -> dict:
-    ordered = np.sort(x)                                   # NaN sorts last, -inf first, +inf before NaN
+def _numbers(series: pd.Series) -> dict:
+    values = series.to_numpy()
+    if values.dtype.kind not in "iuf":                       # nullable extension arrays
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    ordered = np.sort(values).astype(np.float64, copy=False)  # NaN sorts last, -inf first, +inf before NaN
     count = int(np.searchsorted(ordered, np.nan))
     low = int(np.searchsorted(ordered[:count], -np.inf, side="right"))
     high = int(np.searchsorted(ordered[:count], np.inf, side="left"))
     finite = ordered[low:high]
     stats = {
         "count": count,
-        "missing": len(x) - count,
+        "missing": len(values) - count,
         "infinite": count - len(finite),
         "distinct": _distinct_sorted(finite) + (low > 0) + (high < count),
         "zeros": int(np.searchsorted(finite, 0.0, side="right") - np.searchsorted(finite, 0.0, side="left")),
@@ -139,15 +143,19 @@ def _quantile(ordered: np.ndarray, q: float) -> float:
 
 
 def _skew(values: np.ndarray, mean: float) -> float | None:
+    """Adjusted Fisher-Pearson skewness, from central moments summed in chunks (no column-sized temporaries)."""
     n = len(values)
     if n < 3:
         return None
-    deviation = values - mean
-    squared = deviation * deviation
-    m2 = squared.mean()
+    m2 = m3 = 0.0
+    for start in range(0, n, CHUNK):
+        deviation = values[start : start + CHUNK] - mean
+        squared = deviation * deviation
+        m2 += float(squared.sum())
+        m3 += float(np.dot(squared, deviation))
+    m2, m3 = m2 / n, m3 / n
     if m2 <= 1e-14 * max(mean * mean, 1e-300):    # constant up to rounding
         return None
-    m3 = (squared * deviation).mean()
     return float(m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2))
 
 

@@ -62,16 +62,26 @@ def infer_column_type(series: pd.Series) -> str:
 
 
 def _number_type(series: pd.Series) -> str:
-    values = series.dropna().to_numpy()
-    if values.size == 0:
+    """boolean for 0/1 columns, id for all-distinct whole numbers that count up or are named like an id, else numeric.
+    Reads the column without copying it (min/max, a monotonic scan, then a hash only for id candidates)."""
+    values = series.to_numpy()
+    if values.dtype.kind not in "iuf":
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    count = int(series.count())
+    if count == 0:
         return NUMERIC
-    if values.min() == 0 and values.max() == 1 and np.all((values == 0) | (values == 1)):
+    low, high = np.nanmin(values), np.nanmax(values)
+    if low == 0 and high == 1 and np.count_nonzero((values == 0) | (values == 1)) == count:
         return BOOLEAN
-    if values.size >= MIN_ID_ROWS and (_ID_NAME.search(str(series.name)) or np.all(np.diff(values) > 0)):
-        whole = values.dtype.kind in "iu" or bool(np.all(np.mod(values, 1) == 0))
-        if whole and values.size == len(pd.unique(values)):
+    if count >= MIN_ID_ROWS and (_ID_NAME.search(str(series.name)) or series.is_monotonic_increasing):
+        whole = values.dtype.kind in "iu" or (np.isfinite(low) and np.isfinite(high) and _whole(values))
+        if whole and series.is_unique and count == len(series):
             return ID
     return NUMERIC
+
+
+def _whole(values: np.ndarray) -> bool:
+    return bool(np.all(np.mod(values[~np.isnan(values)], 1) == 0))
 
 
 def spread_positions(n: int, k: int) -> np.ndarray:

@@ -29,6 +29,7 @@ from analysis.target import REGRESSION, TargetView, check_target, describe_targe
 
 DEFAULT_SAMPLE_ROWS = 100_000   # see bench/profile.py: above this, sampled views cost more time and barely change
 MIN_CLASS_ROWS = 500            # a stratified sample keeps at least this many rows of each class (or all it has)
+HASH_ROWS = 1 << 17             # rows hashed per step when looking for duplicates (bounds the memory it takes)
 PROFILE_FORMAT = 1              # version of to_dict()'s layout; from_dict() refuses other versions
 
 
@@ -178,14 +179,22 @@ def _sample(frame: pd.DataFrame, strata: str | None, size: int, seed: int) -> tu
 
 def _overview(frame: pd.DataFrame, columns: tuple[ColumnStats, ...]) -> Overview:
     rows = len(frame)
-    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     missing = sum(s.missing for s in columns)
     return Overview(
         rows=rows,
         columns=frame.shape[1],
         memory_bytes=sum(s.memory_bytes for s in columns),
-        duplicate_rows=rows - len(pd.unique(hashes)),
+        duplicate_rows=count_duplicate_rows(frame),
         missing_cells=missing,
         missing_share=missing / (rows * frame.shape[1]),
         type_counts=dict(Counter(s.type for s in columns)),
     )
+
+
+def count_duplicate_rows(frame: pd.DataFrame) -> int:
+    """Rows equal to an earlier row: 64-bit row hashes (hashed HASH_ROWS rows at a time), sorted, repeats counted."""
+    hashes = np.empty(len(frame), dtype=np.uint64)
+    for start in range(0, len(frame), HASH_ROWS):
+        hashes[start : start + HASH_ROWS] = pd.util.hash_pandas_object(frame.iloc[start : start + HASH_ROWS], index=False)
+    hashes.sort()
+    return int(np.count_nonzero(hashes[1:] == hashes[:-1]))

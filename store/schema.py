@@ -116,9 +116,42 @@ def _v2_datasets_results_evidence(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v3_reviews(db: sqlite_utils.Database) -> None:
+    _run_ddl(
+        db,
+        """
+        CREATE TABLE comments (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            section TEXT NOT NULL,
+            parent_id INTEGER REFERENCES comments(id),
+            revision_id INTEGER REFERENCES revisions(id),
+            author TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            resolved_by TEXT,
+            resolved_at TEXT
+        );
+        CREATE INDEX comments_project ON comments(project_id, section);
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            status TEXT NOT NULL,
+            revision_id INTEGER REFERENCES revisions(id),
+            author TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            evidence_ids TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX decisions_project ON decisions(project_id, id)
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "projects and append-only design-document revisions", _v1_projects_and_revisions),
     Migration(2, "datasets, cached results, and evidence linking results to document sections", _v2_datasets_results_evidence),
+    Migration(3, "review comments (threaded, resolvable) and review decisions", _v3_reviews),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

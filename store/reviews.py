@@ -1,0 +1,170 @@
+"""Reviews: comments on document sections (threaded, resolvable) and decisions on the whole document.
+
+A project's review status is its latest decision: "draft" before any, then "in review",
+"changes requested" or "approved". An approval is outdated once the document has a newer revision.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from store.db import now, write_txn
+from store.documents import latest_revision
+from store.errors import InvalidNameError, NotFoundError
+from store.projects import get_project
+
+STATUSES = ("in review", "changes requested", "approved")
+MAX_COMMENT_CHARS = 5_000
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A comment on one section: ``parent_id`` set for replies; ``revision_id`` the document revision it
+    was written on; ``resolved_by``/``resolved_at`` set once someone resolved the thread."""
+
+    id: int
+    project_id: int
+    section: str
+    parent_id: int | None
+    revision_id: int | None
+    author: str
+    body: str
+    created_at: str
+    resolved_by: str | None
+    resolved_at: str | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A review decision: ``status`` (one of STATUSES) by ``author`` on ``revision_id``, with a ``note``
+    and the ids of the evidence rows the reviewer saw."""
+
+    id: int
+    project_id: int
+    status: str
+    revision_id: int | None
+    author: str
+    note: str
+    evidence_ids: tuple
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """Where a review stands: ``status`` ("draft" or a decision status), the ``decision`` behind it, and
+    ``outdated`` (True when the document changed after that decision)."""
+
+    status: str
+    decision: Decision | None
+    outdated: bool
+
+    @property
+    def label(self) -> str:
+        if self.decision is None:
+            return "draft"
+        return f"{self.status} (outdated: the document changed since)" if self.outdated else self.status
+
+
+def _author(author: str) -> str:
+    author = " ".join((author or "").split())
+    if not author:
+        raise InvalidNameError("Enter your name before commenting or deciding, so others know who wrote it.")
+    return author
+
+
+def _body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise InvalidNameError("The comment is empty. Write what should change or what is unclear.")
+    if len(body) > MAX_COMMENT_CHARS:
+        raise InvalidNameError(f"The comment is {len(body):,} characters long; the limit is {MAX_COMMENT_CHARS:,}.")
+    return body
+
+
+def _comment(row: dict) -> Comment:
+    return Comment(**row)
+
+
+def get_comment(db: sqlite_utils.Database, comment_id: int) -> Comment:
+    rows = list(db.query("SELECT * FROM comments WHERE id = ?", [comment_id]))
+    if not rows:
+        raise NotFoundError(f"There is no comment with id {comment_id}.")
+    return _comment(rows[0])
+
+
+def add_comment(
+    db: sqlite_utils.Database, project_id: int, section: str, author: str, body: str, parent_id: int | None = None
+) -> Comment:
+    """Add a comment on ``section`` (a reply when ``parent_id`` is given; replies join the parent's thread)."""
+    author, body = _author(author), _body(body)
+    get_project(db, project_id)
+    if parent_id is not None:
+        parent = get_comment(db, parent_id)
+        section, parent_id = parent.section, parent.parent_id or parent.id
+    latest = latest_revision(db, project_id)
+    with write_txn(db):
+        cursor = db.execute(
+            "INSERT INTO comments (project_id, section, parent_id, revision_id, author, body, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [project_id, section, parent_id, latest.id if latest else None, author, body, now()],
+        )
+    return get_comment(db, cursor.lastrowid)
+
+
+def set_resolved(db: sqlite_utils.Database, comment_id: int, author: str, resolved: bool = True) -> Comment:
+    """Resolve (or reopen) the thread that ``comment_id`` starts."""
+    author = _author(author)
+    get_comment(db, comment_id)
+    with write_txn(db):
+        db.execute(
+            "UPDATE comments SET resolved_by = ?, resolved_at = ? WHERE id = ?",
+            [author if resolved else None, now() if resolved else None, comment_id],
+        )
+    return get_comment(db, comment_id)
+
+
+def list_comments(db: sqlite_utils.Database, project_id: int, section: str | None = None) -> list[Comment]:
+    """Comments in thread order: each thread's first comment, then its replies, oldest first."""
+    where, params = "project_id = ?", [project_id]
+    if section is not None:
+        where, params = where + " AND section = ?", params + [section]
+    rows = db.query(f"SELECT * FROM comments WHERE {where} ORDER BY COALESCE(parent_id, id), id", params)
+    return [_comment(r) for r in rows]
+
+
+def decide(
+    db: sqlite_utils.Database, project_id: int, status: str, author: str, note: str = "", evidence_ids=()
+) -> Decision:
+    """Record a review decision on the latest revision of the document."""
+    if status not in STATUSES:
+        raise ValueError(f"Decision {status!r} is not one of {', '.join(STATUSES)}.")
+    author = _author(author)
+    latest = latest_revision(db, project_id)
+    if latest is None:
+        raise NotFoundError("The document has no revision yet; there is nothing to review. Save a section first.")
+    with write_txn(db):
+        cursor = db.execute(
+            "INSERT INTO decisions (project_id, status, revision_id, author, note, evidence_ids, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [project_id, status, latest.id, author, (note or "").strip(), json.dumps(list(evidence_ids)), now()],
+        )
+    return next(d for d in list_decisions(db, project_id) if d.id == cursor.lastrowid)
+
+
+def list_decisions(db: sqlite_utils.Database, project_id: int) -> list[Decision]:
+    """Decisions, newest first."""
+    return [
+        Decision(**{**r, "evidence_ids": tuple(json.loads(r["evidence_ids"]))})
+        for r in db.query("SELECT * FROM decisions WHERE project_id = ? ORDER BY id DESC", [project_id])
+    ]
+
+
+def review_state(db: sqlite_utils.Database, project_id: int) -> ReviewState:
+    decisions = list_decisions(db, project_id)
+    if not decisions:
+        return ReviewState("draft", None, False)
+    latest = latest_revision(db, project_id)
+    decision = decisions[0]
+    return ReviewState(decision.status, decision, latest is not None and latest.id != decision.revision_id)
