@@ -48,15 +48,15 @@ def infer_column_type(series: pd.Series) -> str:
         return DATETIME
     if ptypes.is_numeric_dtype(dtype):
         return _number_type(series)
-    values = series.dropna()
-    if values.empty:
+    count = int(series.count())
+    if count == 0:
         return CATEGORICAL
-    distinct = count_distinct(values)
-    sample = values.iloc[spread_positions(len(values), TYPE_SAMPLE)].astype(str)
+    distinct = count_distinct(series)
+    sample = pd.Series(series.array[spread_positions(len(series), TYPE_SAMPLE)]).dropna().astype(str)
     words = sample.str.split().str.len().mean()
-    if words >= TEXT_MIN_WORDS and distinct >= len(values) / 2:
+    if words >= TEXT_MIN_WORDS and distinct >= count / 2:
         return TEXT
-    if distinct == len(values) >= MIN_ID_ROWS:
+    if distinct == count >= MIN_ID_ROWS:
         return ID
     return CATEGORICAL
 
