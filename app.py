@@ -18,6 +18,7 @@ try:
             ],
             "Data": [
                 st.Page("pages/datasets.py", title="Datasets", icon=":material/table:", url_path="datasets"),
+                st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:", url_path="explore"),
             ],
         }
     )

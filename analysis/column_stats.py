@@ -160,14 +160,40 @@ def _skew(values: np.ndarray, mean: float) -> float | None:
 
 
 def _top_sorted(ordered: np.ndarray, label) -> tuple[ValueCount, ...]:
-    """The most frequent values of a sorted array (runs of equal values); empty when no value repeats."""
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    counts = np.diff(np.append(starts, len(ordered)))
+    """The most frequent values of a sorted array: runs of equal values, counted CHUNK values at a time (a run
+    crossing a chunk border is carried over); empty when no value repeats."""
+    values, counts = [], []
+    carry_value, carry_count = None, 0
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        starts = np.flatnonzero(np.concatenate(([True], chunk[1:] != chunk[:-1])))
+        run_counts = np.diff(np.append(starts, len(chunk)))
+        run_values = chunk[starts]
+        if carry_count and run_values[0] == carry_value:
+            run_counts[0] += carry_count
+        elif carry_count:
+            values.append([carry_value])
+            counts.append([carry_count])
+        carry_value, carry_count = run_values[-1], int(run_counts[-1])
+        best = _largest(run_counts[:-1])
+        values.append(run_values[best])
+        counts.append(run_counts[best])
+    values.append([carry_value])
+    counts.append([carry_count])
+    values, counts = np.concatenate(values), np.concatenate(counts)
     if counts.max() < 2:
         return ()
-    best = np.argpartition(-counts, min(TOP_K, len(counts)) - 1)[:TOP_K]
-    best = best[np.lexsort((best, -counts[best]))]
-    return tuple(ValueCount(label(ordered[starts[i]]), int(counts[i])) for i in best)
+    best = _largest(counts)
+    return tuple(ValueCount(label(values[i]), int(counts[i])) for i in best)
+
+
+def _largest(counts: np.ndarray) -> np.ndarray:
+    """Positions of the TOP_K largest counts, largest first."""
+    if len(counts) > TOP_K:
+        candidates = np.argpartition(-counts, TOP_K - 1)[:TOP_K]
+    else:
+        candidates = np.arange(len(counts))
+    return candidates[np.lexsort((candidates, -counts[candidates]))]
 
 
 def _number_label(value: float) -> str:

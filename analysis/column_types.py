@@ -4,8 +4,8 @@ Rules (vectorised; text rules look at up to TYPE_SAMPLE values):
 - boolean: a bool column; or a numeric column whose values are exactly 0 and 1 (the data stays 0/1 numbers,
   only the label says boolean); text columns of true/false or yes/no are turned into booleans by the reader.
 - datetime: a datetime64 column (the reader parses ISO 8601 and other date formats it can recognise).
-- id: every value distinct, at least MIN_ID_ROWS values, and either text that is not prose, or whole numbers
-  that increase row by row or sit in a column whose name says id (``id``, ``user_id``, ``uuid``, ``key``).
+- id: every value distinct, at least MIN_ID_ROWS values, and either text that is not prose, or integers (no
+  missing values) that increase row by row or sit in a column whose name says id (``id``, ``user_id``, ``key``).
 - text: values average TEXT_MIN_WORDS words or more and at least half of them are distinct (free text).
 - numeric: any other number column.
 - categorical: any other column.
@@ -52,9 +52,10 @@ def infer_column_type(series: pd.Series) -> str:
     if count == 0:
         return CATEGORICAL
     distinct = count_distinct(series)
+    if distinct < count / 2:
+        return CATEGORICAL
     sample = pd.Series(series.array[spread_positions(len(series), TYPE_SAMPLE)]).dropna().astype(str)
-    words = sample.str.split().str.len().mean()
-    if words >= TEXT_MIN_WORDS and distinct >= count / 2:
+    if sample.str.split().str.len().mean() >= TEXT_MIN_WORDS:
         return TEXT
     if distinct == count >= MIN_ID_ROWS:
         return ID
@@ -62,8 +63,8 @@ def infer_column_type(series: pd.Series) -> str:
 
 
 def _number_type(series: pd.Series) -> str:
-    """boolean for 0/1 columns, id for all-distinct whole numbers that count up or are named like an id, else numeric.
-    Reads the column without copying it (min/max, a monotonic scan, then a hash only for id candidates)."""
+    """boolean for 0/1 columns, id for all-distinct integers that count up or are named like an id, else numeric.
+    Reads the column without copying it (min/max, a monotonic scan, a hash only for id candidates)."""
     values = series.to_numpy()
     if values.dtype.kind not in "iuf":
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -73,15 +74,10 @@ def _number_type(series: pd.Series) -> str:
     low, high = np.nanmin(values), np.nanmax(values)
     if low == 0 and high == 1 and np.count_nonzero((values == 0) | (values == 1)) == count:
         return BOOLEAN
-    if count >= MIN_ID_ROWS and (_ID_NAME.search(str(series.name)) or series.is_monotonic_increasing):
-        whole = values.dtype.kind in "iu" or (np.isfinite(low) and np.isfinite(high) and _whole(values))
-        if whole and series.is_unique and count == len(series):
+    if values.dtype.kind in "iu" and count >= MIN_ID_ROWS:
+        if (_ID_NAME.search(str(series.name)) or series.is_monotonic_increasing) and series.is_unique:
             return ID
     return NUMERIC
-
-
-def _whole(values: np.ndarray) -> bool:
-    return bool(np.all(np.mod(values[~np.isnan(values)], 1) == 0))
 
 
 def spread_positions(n: int, k: int) -> np.ndarray:

@@ -58,7 +58,7 @@ class Correlations:
 def correlate(frame: pd.DataFrame, column_types: dict[str, str]) -> Correlations:
     """Pearson, Spearman and Cramér's V matrices for the columns of ``frame`` that they apply to."""
     numeric = [c for c in frame.columns if column_types[c] == NUMERIC][:MAX_COLUMNS]
-    numbers = frame[numeric].astype(np.float64).replace([np.inf, -np.inf], np.nan)
+    numbers = float_frame(frame, numeric)
     labels = [
         c for c in frame.columns
         if column_types[c] in (CATEGORICAL, BOOLEAN) and 2 <= frame[c].nunique() <= MAX_LEVELS
@@ -68,6 +68,15 @@ def correlate(frame: pd.DataFrame, column_types: dict[str, str]) -> Correlations
         spearman=_matrix(numbers.rank().corr(method="pearson")),
         cramers_v=_cramers_matrix(frame, labels),
     )
+
+
+def float_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of ``frame`` as one float64 block (a single copy), with missing values and infinities as NaN."""
+    block = np.empty((len(frame), len(columns)), order="F")
+    for i, column in enumerate(columns):
+        block[:, i] = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+    block[np.isinf(block)] = np.nan
+    return pd.DataFrame(block, index=frame.index, columns=columns, copy=False)
 
 
 def _matrix(corr: pd.DataFrame) -> Matrix:

@@ -50,7 +50,7 @@ def parse_columns(data: bytes, dialect: Dialect) -> list[np.ndarray | pd.api.ext
         except (pa.ArrowInvalid, UnicodeDecodeError) as error:
             message = str(error)
             conversion = _CONVERSION_ERROR.search(message)
-            if "invalid UTF8" in message or isinstance(error, UnicodeDecodeError):
+            if "utf8" in message.lower() or isinstance(error, UnicodeDecodeError):
                 raise EncodingMismatch(message) from None
             if conversion is None:
                 raise _parse_error(data, dialect, message) from None

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from analysis.errors import ReadError
 
-HEAD_BYTES = 256 * 1024          # the sniffers look at this prefix only
+HEAD_BYTES = 256 * 1024          # encoding and binary checks look at this prefix
+SNIFF_BYTES = 64 * 1024          # delimiter, decimal mark and header are found in this prefix
+CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\f\r\x1a")   # rare in text; \x1a ends old DOS files
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SAVE_AS_CSV = "Save it as CSV (File > Save As > CSV UTF-8) and upload that."
@@ -64,7 +66,7 @@ def refuse_binary(data: bytes) -> None:
         if data.startswith(magic):
             raise ReadError(f"This looks like {what}, not a CSV. {fix}")
     head = data[:HEAD_BYTES]
-    control = sum(head.count(bytes([b])) for b in (*range(0, 9), 11, 14, 15, *range(16, 27), *range(28, 32)))
+    control = len(head) - len(head.translate(None, CONTROL_BYTES))
     if b"\x00" in head or control > len(head) // 100:
         raise ReadError(
             "This file contains binary data, not text. Upload a CSV file: if the data is in a spreadsheet, "
@@ -127,7 +129,9 @@ def sniff_dialect(data: bytes) -> Dialect:
         )
     refuse_binary(data)
     encoding, skip, note = sniff_encoding(data)
-    head = data[skip : skip + HEAD_BYTES]
+    header_end = data.find(b"\n", skip)
+    header_end = len(data) if header_end < 0 else header_end + 1
+    head = data[skip : max(skip + SNIFF_BYTES, header_end)]     # at least the whole header line
     complete = skip + len(head) == len(data)
     text = head.decode(encoding, errors="replace")
     if not complete:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.column_stats import Histogram
 from analysis.column_types import BOOLEAN, CATEGORICAL, DATETIME, ID, NUMERIC, TEXT, count_distinct, infer_column_type
-from analysis.correlations import codes_of
+from analysis.correlations import codes_of, float_frame
 from analysis.errors import TargetError
 
 BINARY, MULTICLASS, REGRESSION = "binary", "multiclass", "regression"
@@ -138,7 +138,7 @@ def describe_target(
     features = [c for c in frame.columns if c != target]
     if task == REGRESSION:
         numeric = [c for c in features if column_types[c] == NUMERIC]
-        numbers = sample[numeric + [target]].astype(np.float64).replace([np.inf, -np.inf], np.nan)
+        numbers = float_frame(sample, numeric + [target])
         ranks = numbers.rank()
         return TargetView(
             target, task, histogram=histogram,
@@ -147,8 +147,7 @@ def describe_target(
         )
     balance = class_balance(frame[target])
     shown = balance.labels[:MAX_CLASSES_SHOWN]
-    labels = sample[target].map(_label, na_action="ignore")
-    class_codes = pd.Categorical(labels, categories=list(shown)).codes.astype(np.int64)
+    class_codes = _class_codes(sample[target], shown)
     views = []
     for feature in features:
         kind = column_types[feature]
@@ -180,6 +179,14 @@ def class_balance(target: pd.Series) -> ClassBalance:
     return ClassBalance(
         tuple(str(c) for c in counts.index), tuple(int(c) for c in counts), tuple(float(s) for s in shares), ratio, rare, warning
     )
+
+
+def _class_codes(target: pd.Series, classes: tuple[str, ...]) -> np.ndarray:
+    """Per row, the position of its class in ``classes``; -1 for missing values and classes not shown."""
+    codes, uniques = pd.factorize(target, use_na_sentinel=True)
+    position = {label: i for i, label in enumerate(classes)}
+    lookup = np.array([position.get(_label(u), -1) for u in uniques] + [-1], dtype=np.int64)
+    return lookup[codes]   # code -1 (missing) picks the trailing -1
 
 
 def _label(value) -> str:

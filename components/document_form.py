@@ -36,13 +36,10 @@ def _load(project_id: int, revision: Revision | None) -> None:
 def choose_section(content: dict) -> Section:
     """Section tabs as a radio; the choice lives in the URL (?section=key)."""
     keys = [s.key for s in SECTIONS]
-    wanted = st.query_params.get("section")
-    if wanted not in keys:
-        wanted = st.session_state.get("doc-section", keys[0])
-    st.session_state["doc-section"] = wanted
+    shell.url_choice("section", keys)
     titles = {s.key: f"{s.title} {section_completeness(content, s).answered}/{len(s.fields)}" for s in SECTIONS}
-    chosen = st.radio("Section", keys, format_func=titles.get, horizontal=True, key="doc-section", label_visibility="collapsed")
-    st.query_params["section"] = chosen
+    chosen = st.radio("Section", keys, format_func=titles.get, horizontal=True, key="section",
+                      label_visibility="collapsed", on_change=shell.to_url, args=("section",))
     return next(s for s in SECTIONS if s.key == chosen)
 
 

@@ -147,3 +147,28 @@ def show_flash() -> None:
     message = st.session_state.pop("flash", None)
     if message:
         st.success(message)
+
+
+def url_choice(key: str, options: list, convert=str) -> None:
+    """Prepare the widget ``key`` (call just before creating it): its value comes from the URL (?key=...)
+    when that is one of ``options``, else stays what the session had, else the first option; the URL is
+    updated to match, so a copied link opens the same view. Give the widget ``on_change=to_url, args=(key,)``."""
+    raw = st.query_params.get(key)
+    try:
+        wanted = convert(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        wanted = None
+    if raw is not None and wanted in options:
+        st.session_state[key] = wanted
+    elif st.session_state.get(key) not in options:
+        st.session_state[key] = options[0]
+    to_url(key)
+
+
+def to_url(key: str) -> None:
+    """Write the widget ``key``'s value into the URL (removing it when None)."""
+    value = st.session_state.get(key)
+    if value is None:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = str(value)

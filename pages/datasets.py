@@ -16,5 +16,6 @@ if not datasets:
     st.info("No dataset yet. Upload a CSV above.")
     st.stop()
 datasets_view.dataset_table(datasets)
+st.page_link("pages/explore.py", label="Explore a dataset: profile, alerts, correlations, class balance", icon=":material/query_stats:")
 with st.expander("Rename, set role or delete"):
     datasets_view.manage(context.db, datasets)

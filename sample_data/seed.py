@@ -2,17 +2,25 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import sqlite_utils
 
+from analysis.evidence import profile_settings, profile_summary
+from analysis.profile import describe_dataset
+from analysis.read import read_csv
 from design.document import check_section
+from store.datasets import add_dataset, set_role
 from store.db import write_txn
 from store.documents import save_revision
 from store.projects import create_project
+from store.results import put_result, record_evidence
 
 HERE = Path(__file__).parent
 SEEDED_KEY = "sample_seeded"
+SAMPLE_CSV = HERE / "breast_cancer.csv"
+SAMPLE_TARGET = "diagnosis"
 
 
 def sample_document() -> dict:
@@ -34,4 +42,18 @@ def seed_sample_project(db: sqlite_utils.Database) -> int | None:
             db, doc["project"]["name"], doc["project"]["description"], created_by=doc["author"], is_sample=True
         )
         save_revision(db, project.id, doc["content"], doc["author"], parent_id=None)
+        _add_sample_data(db, project.id, doc["author"])
     return project.id
+
+
+def _add_sample_data(db: sqlite_utils.Database, project_id: int, author: str) -> None:
+    """The sample CSV as the project's training data, profiled against its target as Data evidence."""
+    table = read_csv(SAMPLE_CSV.read_bytes(), SAMPLE_CSV.name)
+    dataset, _ = add_dataset(db, project_id, SAMPLE_CSV.name, table, author)
+    set_role(db, dataset.id, "train")
+    settings = profile_settings(SAMPLE_TARGET)
+    start = time.perf_counter()
+    profile = describe_dataset(table.frame, table.column_types, target=SAMPLE_TARGET,
+                               sample_rows=settings["sample_rows"], random_state=settings["random_state"])
+    result = put_result(db, "profile", dataset.content_hash, settings, profile.to_dict(), time.perf_counter() - start)
+    record_evidence(db, project_id, "data", result, dataset.id, profile_summary(dataset.name, profile), author)

@@ -116,7 +116,8 @@ def record_evidence(
     summary: dict,
     created_by: str = "",
 ) -> Evidence:
-    """Link ``result`` to ``section`` of the project; recording the same result twice keeps one row."""
+    """Link ``result`` (its payload is not read) to ``section`` of the project; recording the same result
+    twice keeps one row."""
     with write_txn(db):
         rows = list(
             db.query(

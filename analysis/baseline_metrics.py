@@ -1,0 +1,302 @@
+"""Metrics, curves and permutation importance of the baseline models, computed with scikit-learn's own functions.
+
+Classification (``y``: class codes 0..K-1, ``proba``: one column per class):
+    accuracy, balanced accuracy, precision, recall, specificity, f1, roc auc, pr auc, log loss, brier score.
+    Binary: precision, recall, f1 and specificity are those of the positive class, predicted when its probability is
+    >= 0.5; pr auc is the average precision; brier score is scaled to [0, 1].
+    Multiclass: the class with the highest probability is predicted; precision, recall, f1 and specificity are macro
+    averages; roc auc is one-vs-rest macro; pr auc the macro average precision; brier score is in [0, 2].
+Regression: mae, rmse, r2, mape (a fraction: 0.12 is 12%).
+A metric that is undefined on a fold (roc auc with one class present) is None.
+
+Curves are computed on the pooled out-of-fold predictions and kept small: ROC and PR at most CURVE_POINTS points,
+the confusion matrix, and for binary tasks the threshold grid 0.00, 0.01, ..., 1.00 with the counts and rates each
+threshold gives (the threshold explorer reads it without recomputing); regression keeps a sample of residuals.
+"""
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.target import BINARY, MULTICLASS, REGRESSION
+
+CLASSIFICATION_METRICS = ("accuracy", "balanced accuracy", "precision", "recall", "specificity", "f1", "roc auc",
+                          "pr auc", "log loss", "brier score")
+REGRESSION_METRICS = ("mae", "rmse", "r2", "mape")
+LOWER_IS_BETTER = frozenset({"log loss", "brier score", "mae", "rmse", "mape"})
+PRIMARY_METRIC = {BINARY: "roc auc", MULTICLASS: "balanced accuracy", REGRESSION: "rmse"}
+DISPLAY = {"roc auc": "ROC AUC", "pr auc": "PR AUC", "f1": "F1", "mae": "MAE", "rmse": "RMSE", "r2": "R2", "mape": "MAPE"}
+CURVE_POINTS = 200
+RESIDUAL_POINTS = 500
+THRESHOLDS = np.round(np.arange(101) / 100, 2)
+DECIMALS = 6
+
+
+def metric_names(task: str) -> tuple[str, ...]:
+    return REGRESSION_METRICS if task == REGRESSION else CLASSIFICATION_METRICS
+
+
+def display_name(metric: str) -> str:
+    """How a metric is written for people: "roc auc" -> "ROC AUC", "recall" -> "recall"."""
+    return DISPLAY.get(metric, metric)
+
+
+def classification_metrics(y: np.ndarray, proba: np.ndarray, positive: int | None = None) -> dict[str, float | None]:
+    """The classification metrics of one fold (see the module docstring); ``positive``: the positive class's code
+    for a binary task (None: multiclass)."""
+    from sklearn import metrics as m
+
+    k = proba.shape[1]
+    labels = list(range(k))
+    out: dict[str, float | None] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if positive is not None:
+            truth = y == positive
+            score = proba[:, positive]
+            pred = score >= 0.5
+            out["accuracy"] = m.accuracy_score(truth, pred)
+            out["balanced accuracy"] = m.balanced_accuracy_score(truth, pred)
+            out["precision"] = m.precision_score(truth, pred, zero_division=0.0)
+            out["recall"] = m.recall_score(truth, pred, zero_division=0.0)
+            out["specificity"] = m.recall_score(truth, pred, pos_label=False, zero_division=0.0)
+            out["f1"] = m.f1_score(truth, pred, zero_division=0.0)
+            both = 0 < truth.sum() < len(truth)
+            out["roc auc"] = m.roc_auc_score(truth, score) if both else None
+            out["pr auc"] = m.average_precision_score(truth, score) if truth.any() else None
+            out["log loss"] = m.log_loss(y, proba, labels=labels)
+            out["brier score"] = m.brier_score_loss(truth, score)
+        else:
+            pred = proba.argmax(axis=1)
+            out["accuracy"] = m.accuracy_score(y, pred)
+            out["balanced accuracy"] = m.balanced_accuracy_score(y, pred)
+            out["precision"] = m.precision_score(y, pred, average="macro", zero_division=0.0)
+            out["recall"] = m.recall_score(y, pred, average="macro", zero_division=0.0)
+            out["specificity"] = _macro_specificity(m.confusion_matrix(y, pred, labels=labels))
+            out["f1"] = m.f1_score(y, pred, average="macro", zero_division=0.0)
+            out["roc auc"] = _or_none(lambda: m.roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=labels))
+            out["pr auc"] = _or_none(lambda: m.average_precision_score(y, proba, average="macro"))
+            out["log loss"] = m.log_loss(y, proba, labels=labels)
+            out["brier score"] = m.brier_score_loss(y, proba, labels=labels)
+    return {name: _number(out[name]) for name in CLASSIFICATION_METRICS}
+
+
+def regression_metrics(y: np.ndarray, predicted: np.ndarray) -> dict[str, float | None]:
+    """mae, rmse, r2 and mape of one fold."""
+    from sklearn import metrics as m
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = {
+            "mae": m.mean_absolute_error(y, predicted),
+            "rmse": m.root_mean_squared_error(y, predicted),
+            "r2": m.r2_score(y, predicted) if len(y) > 1 else None,
+            "mape": m.mean_absolute_percentage_error(y, predicted),
+        }
+    return {name: _number(value) for name, value in out.items()}
+
+
+def _macro_specificity(confusion: np.ndarray) -> float | None:
+    total = confusion.sum()
+    predicted = confusion.sum(axis=0)
+    actual = confusion.sum(axis=1)
+    tp = np.diag(confusion)
+    fp = predicted - tp
+    tn = total - actual - fp
+    present = (actual > 0) | (predicted > 0)
+    negatives = tn + fp
+    keep = present & (negatives > 0)
+    return float(np.mean(tn[keep] / negatives[keep])) if keep.any() else None
+
+
+def _or_none(compute: Callable[[], float]) -> float | None:
+    try:
+        return compute()
+    except ValueError:
+        return None
+
+
+def _number(value) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def summarize(folds: list[dict[str, float | None]], names: tuple[str, ...]) -> tuple[dict, dict]:
+    """Mean and standard deviation (numpy's, ddof=0, as scikit-learn's cv_results_) of each metric over the folds
+    where it is defined; the deviation is None with fewer than 2 such folds."""
+    means, stds = {}, {}
+    for name in names:
+        values = [f[name] for f in folds if f.get(name) is not None]
+        means[name] = float(np.mean(values)) if values else None
+        stds[name] = float(np.std(values)) if len(values) > 1 else None
+    return means, stds
+
+
+@dataclass(frozen=True)
+class Curve:
+    """Points of a curve: ROC (x = false positive rate, y = true positive rate) or PR (x = recall, y = precision)."""
+
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """Counts of rows by actual class (rows of ``counts``) and predicted class (columns), classes as ``labels``.
+    threshold: the probability from which the positive class is predicted (binary), None for argmax (multiclass)."""
+
+    labels: tuple[str, ...]
+    counts: tuple[tuple[int, ...], ...]
+    threshold: float | None
+
+
+@dataclass(frozen=True)
+class ThresholdGrid:
+    """What each threshold gives on a binary task (positive predicted when its probability >= threshold).
+
+    threshold: 0.00, 0.01, ..., 1.00. tp, fp, tn, fn: confusion counts at each. precision, recall, fpr, fnr: the
+    rates (None where undefined: precision with no positive prediction, rates of an absent class).
+    """
+
+    threshold: tuple[float, ...]
+    tp: tuple[int, ...]
+    fp: tuple[int, ...]
+    tn: tuple[int, ...]
+    fn: tuple[int, ...]
+    precision: tuple[float | None, ...]
+    recall: tuple[float | None, ...]
+    fpr: tuple[float | None, ...]
+    fnr: tuple[float | None, ...]
+
+    def at(self, threshold: float) -> dict[str, float | int | None]:
+        """Counts and rates at the grid threshold nearest to ``threshold``."""
+        i = int(np.clip(round(threshold * 100), 0, 100))
+        return {name: getattr(self, name)[i] for name in
+                ("threshold", "tp", "fp", "tn", "fn", "precision", "recall", "fpr", "fnr")}
+
+
+@dataclass(frozen=True)
+class Residuals:
+    """A sample of regression predictions: ``actual`` and ``predicted`` values (residual = actual - predicted)."""
+
+    actual: tuple[float, ...]
+    predicted: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Curves:
+    """What the charts of one model need, from its out-of-fold predictions on ``rows`` rows.
+
+    roc, pr: binary only. confusion: classification. thresholds: binary only. residuals: regression only.
+    """
+
+    rows: int
+    roc: Curve | None = None
+    pr: Curve | None = None
+    confusion: Confusion | None = None
+    thresholds: ThresholdGrid | None = None
+    residuals: Residuals | None = None
+
+
+def compute_curves(task: str, y: np.ndarray, scores: np.ndarray, classes: tuple[str, ...], positive: int | None,
+                   random_state: int = 0) -> Curves:
+    """Curves of one model from pooled out-of-fold ``scores`` (probabilities per class, or predicted values)."""
+    from sklearn.metrics import confusion_matrix, precision_recall_curve, roc_curve
+
+    if task == REGRESSION:
+        rng = np.random.default_rng(random_state)
+        keep = np.sort(rng.choice(len(y), RESIDUAL_POINTS, replace=False)) if len(y) > RESIDUAL_POINTS else np.arange(len(y))
+        return Curves(len(y), residuals=Residuals(_floats(y[keep]), _floats(scores[keep])))
+    labels = list(range(len(classes)))
+    if task == MULTICLASS:
+        counts = confusion_matrix(y, scores.argmax(axis=1), labels=labels)
+        return Curves(len(y), confusion=Confusion(classes, _ints2(counts), None))
+    truth = y == positive
+    score = scores[:, positive]
+    predicted = np.where(score >= 0.5, positive, 1 - positive)
+    confusion = Confusion(classes, _ints2(confusion_matrix(y, predicted, labels=labels)), 0.5)
+    roc = pr = None
+    if 0 < truth.sum() < len(truth):
+        fpr, tpr, _ = roc_curve(truth, score)
+        roc = Curve(*_thin(fpr, tpr))
+        precision, recall, _ = precision_recall_curve(truth, score)
+        pr = Curve(*_thin(recall, precision))
+    return Curves(len(y), roc=roc, pr=pr, confusion=confusion, thresholds=threshold_grid(truth, score))
+
+
+def threshold_grid(truth: np.ndarray, score: np.ndarray) -> ThresholdGrid:
+    """Counts and rates at thresholds 0.00..1.00 (positive when score >= threshold), by sorting once."""
+    positives = np.sort(score[truth])
+    negatives = np.sort(score[~truth])
+    tp = len(positives) - np.searchsorted(positives, THRESHOLDS, side="left")
+    fp = len(negatives) - np.searchsorted(negatives, THRESHOLDS, side="left")
+    fn = len(positives) - tp
+    tn = len(negatives) - fp
+    return ThresholdGrid(
+        threshold=_floats(THRESHOLDS), tp=_ints(tp), fp=_ints(fp), tn=_ints(tn), fn=_ints(fn),
+        precision=_rates(tp, tp + fp), recall=_rates(tp, tp + fn), fpr=_rates(fp, fp + tn), fnr=_rates(fn, tp + fn),
+    )
+
+
+def _thin(x: np.ndarray, y: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    if len(x) > CURVE_POINTS:
+        keep = np.unique(np.round(np.linspace(0, len(x) - 1, CURVE_POINTS)).astype(np.int64))
+        x, y = x[keep], y[keep]
+    return _floats(x), _floats(y)
+
+
+def _rates(part: np.ndarray, whole: np.ndarray) -> tuple[float | None, ...]:
+    return tuple(round(float(p) / w, DECIMALS) if w else None for p, w in zip(part, whole))
+
+
+def _floats(values) -> tuple[float, ...]:
+    return tuple(round(float(v), DECIMALS) for v in values)
+
+
+def _ints(values) -> tuple[int, ...]:
+    return tuple(int(v) for v in values)
+
+
+def _ints2(matrix) -> tuple[tuple[int, ...], ...]:
+    return tuple(_ints(row) for row in matrix)
+
+
+@dataclass(frozen=True)
+class FeatureImportance:
+    """How much the primary metric worsens when one feature's values are shuffled: mean and std over the repeats
+    (in the metric's units; larger = the model relies on it more)."""
+
+    feature: str
+    mean: float
+    std: float
+
+
+def permutation_importance(predictor, X, y: np.ndarray, score: Callable, *, n_repeats: int, random_state: int,
+                           deadline: float) -> tuple[tuple[FeatureImportance, ...], int]:
+    """Permutation importance of each column of ``X`` for a fitted ``predictor``; ``score(predictor, X, y)`` is higher
+    for better. Stops before ``deadline`` (time.perf_counter()); returns (importances, largest first; columns done)."""
+    rng = np.random.default_rng(random_state)
+    base = score(predictor, X, y)
+    shuffled = X.copy()
+    found, done = [], 0
+    for column in X.columns:
+        began = time.perf_counter()
+        original = X[column].to_numpy()
+        drops = []
+        for _ in range(n_repeats):
+            shuffled[column] = original[rng.permutation(len(original))]
+            drops.append(base - score(predictor, shuffled, y))
+        shuffled[column] = original
+        found.append(FeatureImportance(str(column), round(float(np.mean(drops)), DECIMALS),
+                                       round(float(np.std(drops)), DECIMALS)))
+        done += 1
+        now = time.perf_counter()
+        if now + (now - began) > deadline:
+            break
+    return tuple(sorted(found, key=lambda f: -f.mean)), done

@@ -1,0 +1,635 @@
+"""Quick baselines for a target: a dummy floor and four cheap model families, evaluated the same way.
+
+    task = detect_task(frame["diagnosis"])                    # shown for the user to confirm
+    settings = resolve_settings(frame, column_types, RunSettings(target="diagnosis", task=task))
+    settings.features, settings.excluded                      # what the run will use, and what not and why
+    run = run_baselines(frame, column_types, settings, on_progress=show, should_stop=stop_requested)
+    run.best_model, run.lift_over_dummy, run.too_good_flags, metric_value(run, "recall")
+    stored = json.dumps(run.to_dict()); again = BaselineRun.from_dict(json.loads(stored))
+
+The pieces: analysis.baseline_setup (task, target check, features, settings, protocol and splits),
+analysis.baseline_models (the models and their pipelines), analysis.baseline_metrics (metrics, curves, importance).
+
+Best model: the highest mean of the task's primary metric (ROC AUC for binary tasks; balanced accuracy for
+multiclass, which weighs every class equally, so a majority-class guess scores 1/K; the lowest RMSE for regression),
+among models other than the dummy (the dummy only when no other model has a score).
+A model beats the dummy floor meaningfully when its lead is at least MEANINGFUL_LIFT (ROC AUC or balanced accuracy;
+for regression, that share of the dummy's RMSE) and larger than the spread of its score across folds.
+Too good to be true: a near-perfect score (NEAR_PERFECT) or a model far above the next one (FAR_ABOVE).
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.baseline_metrics import (LOWER_IS_BETTER, PRIMARY_METRIC, Confusion, Curve, Curves, FeatureImportance,
+                                       Residuals, ThresholdGrid, classification_metrics, compute_curves, display_name,
+                                       metric_names, permutation_importance, regression_metrics, summarize)
+from analysis.baseline_models import (DUMMY, MODELS, Cancelled, check_models, fit_model, native_threads,
+                                      predict_scores, prepare_features)
+from analysis.baseline_setup import (RunSettings, Protocol, check_baseline_target, check_settings, choose_protocol,
+                                     default_features, default_positive_label, detect_task, label_text, make_splits,
+                                     regression_values, sample_rows)
+from analysis.errors import TargetError
+from analysis.serialize import from_plain, to_plain
+from analysis.target import BINARY, MULTICLASS, REGRESSION, check_target
+
+__all__ = [
+    "BaselineRun", "Confusion", "Curve", "Curves", "FeatureImportance", "ModelResult", "Progress", "Protocol",
+    "Residuals", "RunSettings", "ThresholdGrid", "best_metrics", "check_baseline_target", "choose_protocol",
+    "default_features", "detect_task", "metric_value", "resolve_settings", "run_baselines",
+]
+
+BASELINE_FORMAT = 1            # version of to_dict()'s layout; from_dict() refuses other versions
+MEANINGFUL_LIFT = 0.02         # ROC AUC / balanced accuracy points, or share of the dummy's RMSE
+NEAR_PERFECT = {"roc auc": 0.999, "balanced accuracy": 0.995, "r2": 0.995}
+FAR_ABOVE = {"roc auc": 0.15, "balanced accuracy": 0.15, "r2": 0.30}   # lead over the next best model
+IMPORTANCE_ROWS = 2_000        # test rows the permutation importance shuffles
+IMPORTANCE_REPEATS = 5
+IMPORTANCE_BUDGET_S = 10.0     # at most this long (and at most the model time budget)
+DONE, PARTIAL, SKIPPED, FAILED = "done", "partial", "skipped", "failed"
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """How one model did.
+
+    name: the model (analysis.baseline_models.MODELS). status: "done" (every fold), "partial" (stopped by its time
+    budget, a cancel or an error after some folds; the metrics are those of the folds done), "skipped" (not run),
+    "failed" (an error before any fold finished). message: why, for the user ("" when done).
+    metrics, metrics_std: metric -> mean and standard deviation over the folds done (None when undefined).
+    fold_metrics: metric -> value, per fold done. folds_done / n_folds: folds evaluated / planned.
+    fit_s, predict_s: seconds fitting and predicting, summed over folds.
+    curves: what the charts need (ROC, PR, confusion, threshold grid, residuals), from out-of-fold predictions.
+    importance: permutation importance on the last fold's test rows (the best model only; largest first).
+    importance_note: how it was measured, or why it is partial.
+    """
+
+    name: str
+    status: str
+    message: str = ""
+    metrics: dict[str, float | None] = field(default_factory=dict)
+    metrics_std: dict[str, float | None] = field(default_factory=dict)
+    fold_metrics: tuple[dict[str, float | None], ...] = ()
+    folds_done: int = 0
+    n_folds: int = 0
+    fit_s: float = 0.0
+    predict_s: float = 0.0
+    curves: Curves | None = None
+    importance: tuple[FeatureImportance, ...] = ()
+    importance_note: str = ""
+
+    @property
+    def has_scores(self) -> bool:
+        return self.folds_done > 0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A step of a run, passed to ``on_progress`` as it happens.
+
+    status: "running" (``model`` starts fold ``fold`` of ``n_folds``); "done", "partial", "skipped" or "failed"
+    (``model`` finished; ``result`` holds its ModelResult, ``fold`` = folds done); "importance" (permutation
+    importance of the best ``model``); "finished" or "cancelled" (the run ended; ``model`` is None).
+    model_index / n_models: position of the model in the run (1-based). elapsed_s: seconds since the run started.
+    """
+
+    model: str | None
+    fold: int
+    n_folds: int
+    status: str
+    result: ModelResult | None = None
+    model_index: int = 0
+    n_models: int = 0
+    elapsed_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class BaselineRun:
+    """A finished (or cancelled) baseline run; JSON-ready through to_dict() / from_dict().
+
+    settings: the resolved settings (task, features, excluded columns, models, positive label filled in).
+    protocol: how rows were split, with its one-sentence description.
+    task: "binary", "multiclass" or "regression". classes: class labels as text (sorted); () for regression.
+    positive_label: the positive class (binary), else None.
+    n_rows: labelled rows used (after sampling). n_rows_total: rows of the dataset. sampled: n_rows is a sample.
+    n_test_rows: rows of the user's test dataset (protocol "test_dataset"), else 0.
+    notes: what the run changed or noticed (rows dropped for a missing target, the sample), for the user.
+    results: one ModelResult per model, in run order. primary_metric: what picks the best model.
+    best_model: the best model's name, or None when no model has a score.
+    lift_over_dummy: a sentence on how much the best model beats the dummy floor.
+    lift: best minus dummy in the primary metric (for RMSE: dummy minus best), None without a dummy score.
+    beats_dummy: whether that lift is meaningful (see the module docstring); None without a dummy score.
+    too_good_flags: sentences on scores too good to be true. status: "done" or "cancelled". seconds: wall time.
+    versions: library versions it was computed with.
+    """
+
+    settings: RunSettings
+    protocol: Protocol
+    task: str
+    classes: tuple[str, ...]
+    positive_label: str | None
+    n_rows: int
+    n_rows_total: int
+    sampled: bool
+    n_test_rows: int
+    notes: tuple[str, ...]
+    results: tuple[ModelResult, ...]
+    primary_metric: str
+    best_model: str | None
+    lift_over_dummy: str
+    lift: float | None
+    beats_dummy: bool | None
+    too_good_flags: tuple[str, ...]
+    status: str
+    seconds: float
+    versions: dict[str, str]
+
+    def result(self, name: str) -> ModelResult:
+        """The result of model ``name``; KeyError naming the models of the run when there is none."""
+        for result in self.results:
+            if result.name == name:
+                return result
+        raise KeyError(f"No model '{name}' in this run; it has {', '.join(r.name for r in self.results)}.")
+
+    def best(self) -> ModelResult | None:
+        return self.result(self.best_model) if self.best_model else None
+
+    def to_dict(self) -> dict:
+        """Plain dicts, lists and JSON scalars (no NaN), tagged with BASELINE_FORMAT."""
+        return {"format": BASELINE_FORMAT, **to_plain(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> BaselineRun:
+        """Rebuild a BaselineRun from to_dict() output; ValueError when it was written in another format."""
+        data = dict(data)
+        version = data.pop("format", None)
+        if version != BASELINE_FORMAT:
+            raise ValueError(f"This baseline run was stored in format {version}; this version reads format "
+                             f"{BASELINE_FORMAT}. Run the baselines again.")
+        return from_plain(cls, data)
+
+
+# --- settings -----------------------------------------------------------------------------------------------------
+
+def resolve_settings(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSettings, *,
+                     test_frame: pd.DataFrame | None = None) -> RunSettings:
+    """``settings`` with every default filled in from the data: the task (detected when None), the features and the
+    excluded columns with their reasons, the models, the positive label. Raises TargetError (the target, the
+    features or the test dataset cannot make a run) or ValueError (a setting out of range), saying what to do.
+
+    With ``features=None`` the features are default_features(...) minus the columns in ``settings.excluded``
+    (pass the leakage checks' findings there, column -> reason).
+    """
+    check_settings(settings)
+    target = settings.target
+    if target not in frame.columns:
+        check_target(frame, target)   # raises, naming the columns there are
+    task = settings.task or detect_task(frame[target])
+    labels = check_baseline_target(frame, target, task)
+    for role, column in (("date", settings.date_column), ("group", settings.group_column)):
+        if column is not None and column not in frame.columns:
+            raise TargetError(f"The {role} column '{column}' is not in this dataset. Choose one of its columns or none.")
+        if column == target:
+            raise TargetError(f"The {role} column cannot be the target '{target}'. Choose another column.")
+    if settings.date_column is not None:
+        kind = column_types.get(settings.date_column)
+        if kind not in ("datetime", "numeric"):
+            raise TargetError(f"The date column '{settings.date_column}' holds {kind} values, not dates or numbers, so "
+                              "it cannot order a time split. Choose a date column.")
+    defaults, reasons = default_features(frame, column_types, target, date_column=settings.date_column,
+                                         group_column=settings.group_column)
+    chosen_excluded = dict(settings.excluded)
+    if settings.features is None:
+        features = tuple(c for c in defaults if c not in chosen_excluded)
+        excluded = {**reasons, **chosen_excluded}
+    else:
+        unknown = [c for c in settings.features if c not in frame.columns]
+        if unknown:
+            raise TargetError(f"Feature column(s) {', '.join(repr(c) for c in unknown)} are not in this dataset; "
+                              "choose among its columns.")
+        if target in settings.features:
+            raise TargetError(f"The target '{target}' is among the features: a model would read the answer. "
+                              "Remove it from the features.")
+        split_columns = {settings.date_column: reasons.get(settings.date_column),
+                         settings.group_column: reasons.get(settings.group_column)}
+        features = tuple(dict.fromkeys(c for c in settings.features if c not in split_columns))
+        excluded = {c: chosen_excluded.get(c) or reasons.get(c) or "not chosen as a feature"
+                    for c in frame.columns if c != target and c not in features}
+    excluded = {c: excluded[c] for c in frame.columns if c in excluded and c != target}
+    if not features:
+        listed = "; ".join(f"'{c}': {r}" for c, r in list(excluded.items())[:5])
+        more = f"; and {len(excluded) - 5} more" if len(excluded) > 5 else ""
+        raise TargetError(
+            f"No feature left to learn from: all {len(excluded)} columns besides the target '{target}' are excluded "
+            f"({listed}{more}). Include at least one column as a feature."
+        )
+    positive = None
+    if task == BINARY:
+        positive = settings.positive_label if settings.positive_label is not None else default_positive_label(labels)
+        names = sorted(labels.unique())
+        if positive not in names:
+            raise TargetError(f"The positive label '{positive}' is not a class of '{target}'; choose "
+                              f"{' or '.join(repr(n) for n in names)}.")
+    if test_frame is not None:
+        _check_test_frame(test_frame, target, features, task, labels)
+    return dataclasses.replace(settings, task=task, features=features, excluded=excluded,
+                               models=check_models(settings.models, task), positive_label=positive)
+
+
+def _check_test_frame(test_frame: pd.DataFrame, target: str, features: tuple[str, ...], task: str,
+                      labels: pd.Series) -> None:
+    missing = [c for c in (target, *features) if c not in test_frame.columns]
+    if missing:
+        raise TargetError(f"The test dataset lacks column(s) {', '.join(repr(c) for c in missing[:5])} that the "
+                          "training dataset has. Upload a test dataset with the same columns.")
+    tested = test_frame[target].dropna()
+    if tested.empty:
+        raise TargetError(f"The test dataset has no value in target column '{target}'; it needs the true outcomes.")
+    if task == REGRESSION:
+        try:
+            regression_values(test_frame[target], target)
+        except TargetError as error:
+            raise TargetError(f"Test dataset: {error}") from None
+        return
+    unseen = sorted(set(tested.astype(object).map(label_text)) - set(labels.unique()))
+    if unseen:
+        raise TargetError(f"The test dataset has class(es) {', '.join(repr(u) for u in unseen[:5])} that the training "
+                          "dataset lacks, so no model can predict them. Train on data with every class.")
+
+
+# --- the run ------------------------------------------------------------------------------------------------------
+
+@dataclass
+class _Data:
+    """Everything the models need, prepared once: X (training rows, then test dataset rows), y (class codes or values),
+    splits as (train positions, test positions) into X."""
+
+    X: pd.DataFrame
+    y: np.ndarray
+    splits: list
+    columns: object
+    classes: tuple[str, ...]
+    positive: int | None
+    n_rows: int
+    n_rows_total: int
+    n_test_rows: int
+    sampled: bool
+    protocol: Protocol
+    notes: list
+
+
+def run_baselines(
+    frame: pd.DataFrame, column_types: dict[str, str], settings: RunSettings, *,
+    test_frame: pd.DataFrame | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> BaselineRun:
+    """Run every model of ``settings`` on ``frame`` (see the module docstring) and return the run.
+
+    test_frame: the user's test dataset (protocol "test_dataset": train on ``frame``, test on it).
+    on_progress(Progress): called as each fold starts and each model finishes (with its result), from this thread.
+    should_stop(): polled between folds (and between growth steps of ensembles); True cancels: the models done are
+    kept, the one running keeps its finished folds ("partial"), the rest are "skipped", the run is "cancelled".
+    Raises TargetError or ValueError before any model runs when the target, features or settings cannot make a run.
+    """
+    started = time.perf_counter()
+    settings = resolve_settings(frame, column_types, settings, test_frame=test_frame)
+    data = _prepare(frame, column_types, settings, test_frame)
+    emit = on_progress or (lambda event: None)
+    stop = should_stop or (lambda: False)
+    task, primary = settings.task, PRIMARY_METRIC[settings.task]
+    with native_threads(1):   # BLAS / OpenMP spin-wait badly on a busy 2-core box; forests use N_JOBS threads
+        results, keeper, cancelled = _run_models(data, settings, emit, stop, started)
+        best = keeper.get("name")
+        n_models = len(settings.models)
+        if best is not None and not cancelled:
+            emit(Progress(best, 0, 0, "importance", None, n_models, n_models, time.perf_counter() - started))
+            results = [_with_importance(r, keeper, data, settings) if r.name == best else r for r in results]
+    lift, beats, sentence = _lift(results, best, primary, task)
+    status = CANCELLED if cancelled else DONE
+    run = BaselineRun(
+        settings=settings, protocol=data.protocol, task=task, classes=data.classes,
+        positive_label=settings.positive_label, n_rows=data.n_rows, n_rows_total=data.n_rows_total,
+        sampled=data.sampled, n_test_rows=data.n_test_rows, notes=tuple(data.notes), results=tuple(results),
+        primary_metric=primary, best_model=best, lift_over_dummy=sentence, lift=lift, beats_dummy=beats,
+        too_good_flags=_too_good(results, best, task), status=status,
+        seconds=round(time.perf_counter() - started, 3), versions=_versions(),
+    )
+    emit(Progress(None, 0, 0, "cancelled" if cancelled else "finished", None, len(results), len(results), run.seconds))
+    return run
+
+
+def _run_models(data: _Data, settings: RunSettings, emit, stop, started: float):
+    primary = PRIMARY_METRIC[settings.task]
+    results: list[ModelResult] = []
+    keeper: dict = {}    # the best model so far: its name, rank, fitted predictor and last test positions
+    cancelled = False
+    n_models = len(settings.models)
+    for index, name in enumerate(settings.models, start=1):
+        if cancelled or stop():
+            cancelled = True
+            result = ModelResult(name, SKIPPED, "run cancelled before this model started", n_folds=len(data.splits))
+        else:
+            result, fitted, cancelled = _run_model(name, data, settings, emit, stop, started, index, n_models)
+            _keep_if_best(keeper, result, fitted, primary)
+        results.append(result)
+        emit(Progress(name, result.folds_done, result.n_folds, result.status, result, index, n_models,
+                      time.perf_counter() - started))
+    return results, keeper, cancelled
+
+
+def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSettings,
+             test_frame: pd.DataFrame | None) -> _Data:
+    target, task = settings.target, settings.task
+    labels = check_baseline_target(frame, target, task)
+    notes = []
+    missing = len(frame) - len(labels)
+    if missing:
+        notes.append(f"{missing:,} row{'s' if missing != 1 else ''} with no value in '{target}' left out.")
+    rows = frame.loc[labels.index]
+    if settings.date_column is not None:
+        known = rows[settings.date_column].notna().to_numpy()
+        if not known.all():
+            notes.append(f"{int((~known).sum()):,} rows with no date in '{settings.date_column}' left out of the time split.")
+            rows, labels = rows[known], labels[known]
+    n_total = len(frame)
+    sampled = settings.max_rows is not None and len(rows) > settings.max_rows
+    if sampled:
+        keep = sample_rows(labels, settings.max_rows, stratify=task != REGRESSION, random_state=settings.random_state)
+        notes.append(f"Sampled {settings.max_rows:,} of {len(rows):,} labelled rows"
+                     + (" (stratified by class)." if task != REGRESSION else "."))
+        rows, labels = rows.iloc[keep], labels.iloc[keep]
+    rows = rows.reset_index(drop=True)
+    labels = labels.reset_index(drop=True)
+    test_rows = None
+    if test_frame is not None:
+        test_rows = test_frame[test_frame[target].notna()].reset_index(drop=True)
+    frames = [rows] + ([test_rows] if test_rows is not None else [])
+    parts, columns = prepare_features(frames, settings.features, column_types)
+    X = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    classes: tuple[str, ...] = ()
+    positive = None
+    if task == REGRESSION:
+        y = labels.to_numpy(dtype=np.float64)
+        if test_rows is not None:
+            y = np.concatenate([y, pd.to_numeric(test_rows[target], errors="coerce").to_numpy(dtype=np.float64)])
+        min_class = None
+    else:
+        classes = tuple(sorted(labels.unique()))
+        codes = {c: i for i, c in enumerate(classes)}
+        y = labels.map(codes).to_numpy(dtype=np.int64)
+        if test_rows is not None:
+            y = np.concatenate([y, test_rows[target].astype(object).map(label_text).map(codes).to_numpy(dtype=np.int64)])
+        min_class = int(np.bincount(y[: len(rows)]).min())
+        positive = codes[settings.positive_label] if task == BINARY else None
+    groups = order = None
+    if settings.group_column is not None:
+        groups = pd.factorize(rows[settings.group_column].astype(str).where(rows[settings.group_column].notna(), "(missing)"))[0]
+    if settings.date_column is not None:
+        order = rows[settings.date_column]
+        order = order.to_numpy(dtype="datetime64[ns]").astype(np.int64) if order.dtype.kind == "M" else order.to_numpy(dtype=np.float64)
+    protocol = choose_protocol(
+        len(rows), settings, has_test_frame=test_rows is not None, min_class_rows=min_class,
+        n_groups=int(groups.max() + 1) if groups is not None else None,
+        n_test_rows=len(test_rows) if test_rows is not None else None,
+    )
+    if protocol.kind == "test_dataset":
+        splits = [(np.arange(len(rows)), np.arange(len(rows), len(X)))]
+    else:
+        splits = make_splits(protocol, y[: len(rows)], order=order, groups=groups, random_state=settings.random_state)
+    if task != REGRESSION and protocol.kind in ("time", "group"):
+        lonely = sum(len(np.unique(y[tr])) < 2 for tr, _ in splits)
+        if lonely:
+            notes.append(f"{lonely} split(s) train on a single class; their models can only predict that class.")
+    return _Data(X, y, splits, columns, classes, positive, len(rows), n_total,
+                 len(test_rows) if test_rows is not None else 0, sampled, protocol, notes)
+
+
+def _run_model(name: str, data: _Data, settings: RunSettings, emit, stop, started: float, index: int, n_models: int):
+    """Fit and evaluate one model fold by fold within its time budget; returns (result, (predictor, test positions)
+    of its last fold or None, cancelled)."""
+    spec = MODELS[name]
+    task, budget = settings.task, settings.time_budget_s
+    n_folds = len(data.splits)
+    largest = max(len(tr) for tr, _ in data.splits)
+    if spec.max_train_rows is not None and largest > spec.max_train_rows:
+        return ModelResult(name, SKIPPED, f"skipped: {largest:,} training rows would make {name} slow (it runs up to "
+                           f"{spec.max_train_rows:,}); lower max_rows to include it", n_folds=n_folds), None, False
+    model_start = time.perf_counter()
+    deadline = model_start + budget
+    folds, fit_s, predict_s, notes = [], 0.0, 0.0, []
+    scores = np.zeros((len(data.y), len(data.classes))) if task != REGRESSION else np.zeros(len(data.y))
+    predicted = np.zeros(len(data.y), dtype=bool)
+    message, cancelled, error, last = "", False, None, None
+    for k, (train, test) in enumerate(data.splits):
+        if stop():
+            cancelled, message = True, f"run cancelled after {k} of {n_folds} folds"
+            break
+        now = time.perf_counter()
+        if k and now + (now - model_start) / k > deadline:
+            message = f"stopped after {k} of {n_folds} folds: time budget {budget:g} s"
+            break
+        emit(Progress(name, k + 1, n_folds, "running", None, index, n_models, now - started))
+        try:
+            fitted = fit_model(spec, data.columns, task, data.X.iloc[train], data.y[train],
+                               random_state=settings.random_state, deadline=deadline, should_stop=stop)
+            began = time.perf_counter()
+            fold_scores = predict_scores(fitted.predictor, data.X.iloc[test], task, len(data.classes))
+            predict_s += time.perf_counter() - began
+        except Cancelled:
+            cancelled, message = True, f"run cancelled after {k} of {n_folds} folds"
+            break
+        except Exception as exc:   # one model's failure must not lose the others
+            error = f"{type(exc).__name__}: {exc}"
+            message = f"failed in fold {k + 1} of {n_folds}: {error}"
+            break
+        fit_s += fitted.fit_s
+        if fitted.note:
+            notes.append(f"fold {k + 1} {fitted.note}")
+        folds.append(_fold_metrics(task, data.y[test], fold_scores, data.positive))
+        scores[test] = fold_scores
+        predicted[test] = True
+        last = (fitted.predictor, test)
+    done = len(folds)
+    if notes:   # an ensemble stopped growing within a fold
+        grown = "; ".join(n if n_folds > 1 else n.split(" ", 2)[2] for n in notes)
+        message = f"{message} ({grown})" if message else f"{grown}: time budget {budget:g} s"
+    if done == 0:
+        status = FAILED if error else SKIPPED
+    else:
+        status = DONE if done == n_folds and not notes else PARTIAL
+    means, stds = summarize(folds, metric_names(task)) if folds else ({}, {})
+    curves = None
+    if done:
+        curves = compute_curves(task, data.y[predicted], scores[predicted], data.classes, data.positive,
+                                settings.random_state)
+    result = ModelResult(name, status, message, means, stds, tuple(folds), done, n_folds, round(fit_s, 4),
+                         round(predict_s, 4), curves)
+    return result, last, cancelled
+
+
+def _fold_metrics(task: str, y: np.ndarray, scores: np.ndarray, positive: int | None) -> dict[str, float | None]:
+    if task == REGRESSION:
+        return regression_metrics(y, scores)
+    return classification_metrics(y, scores, positive)
+
+
+def _score(result: ModelResult, primary: str) -> float | None:
+    value = result.metrics.get(primary) if result.has_scores else None
+    if value is None:
+        return None
+    return -value if primary in LOWER_IS_BETTER else value
+
+
+def _keep_if_best(keeper: dict, result: ModelResult, fitted, primary: str) -> None:
+    """Remember the best model so far (a non-dummy model beats the dummy whatever their scores)."""
+    score = _score(result, primary)
+    if score is None or fitted is None:
+        return
+    rank = (result.name != DUMMY, score)
+    if "rank" not in keeper or rank > keeper["rank"]:
+        keeper.update(name=result.name, rank=rank, predictor=fitted[0], test=fitted[1])
+
+
+def _with_importance(result: ModelResult, keeper: dict, data: _Data, settings: RunSettings) -> ModelResult:
+    if result.name == DUMMY:
+        return result
+    from sklearn.metrics import balanced_accuracy_score, roc_auc_score, root_mean_squared_error
+
+    task = settings.task
+    test = keeper["test"]
+    if len(test) > IMPORTANCE_ROWS:
+        test = np.sort(np.random.default_rng(settings.random_state).choice(test, IMPORTANCE_ROWS, replace=False))
+    X, y = data.X.iloc[test].reset_index(drop=True), data.y[test]
+    n_classes, positive = len(data.classes), data.positive
+    primary = PRIMARY_METRIC[task]
+    if task == BINARY and len(np.unique(y)) < 2:
+        return dataclasses.replace(result, importance_note="No permutation importance: the test rows hold one class.")
+
+    def score(predictor, features, truth):   # the primary metric only: it runs features x repeats times
+        values = predict_scores(predictor, features, task, n_classes)
+        if task == REGRESSION:
+            return -root_mean_squared_error(truth, values)
+        if task == BINARY:
+            return roc_auc_score(truth == positive, values[:, positive])
+        return balanced_accuracy_score(truth, values.argmax(axis=1))
+
+    budget = min(IMPORTANCE_BUDGET_S, settings.time_budget_s)
+    try:
+        found, done = permutation_importance(keeper["predictor"], X, y, score, n_repeats=IMPORTANCE_REPEATS,
+                                             random_state=settings.random_state, deadline=time.perf_counter() + budget)
+    except Exception as exc:   # importance is a bonus: never lose the run over it
+        return dataclasses.replace(result, importance_note=f"No permutation importance: {type(exc).__name__}: {exc}")
+    worse = "increase in RMSE" if task == REGRESSION else f"drop in {display_name(primary)}"
+    note = (f"Permutation importance: the {worse} when a feature's values are shuffled, on {len(test):,} test rows "
+            f"of the last fold, {IMPORTANCE_REPEATS} repeats.")
+    if done < X.shape[1]:
+        note += f" Stopped after {done} of {X.shape[1]} features: time budget {budget:g} s."
+    return dataclasses.replace(result, importance=found, importance_note=note)
+
+
+# --- reading a run ------------------------------------------------------------------------------------------------
+
+def _fmt(value: float, primary: str) -> str:
+    return f"{value:.3g}" if primary in LOWER_IS_BETTER else f"{value:.3f}"
+
+
+def _lift(results: list[ModelResult], best: str | None, primary: str, task: str) -> tuple[float | None, bool | None, str]:
+    by_name = {r.name: r for r in results}
+    dummy = by_name.get(DUMMY)
+    label = display_name(primary)
+    if best is None:
+        return None, None, "No model finished a fold, so there is nothing to compare with the dummy floor."
+    if dummy is None or dummy.metrics.get(primary) is None:
+        return None, None, (f"{best} is the best model; the run has no dummy score to compare it with "
+                            "(add the Dummy model to see the floor).")
+    if best == DUMMY:
+        return 0.0, False, "Only the dummy floor has a score: no model to compare with it."
+    top, floor = by_name[best].metrics[primary], dummy.metrics[primary]
+    spread = by_name[best].metrics_std.get(primary) or 0.0
+    if primary in LOWER_IS_BETTER:
+        lift = floor - top
+        share = lift / floor if floor else 0.0
+        beats = share >= MEANINGFUL_LIFT and lift > spread
+        if beats:
+            return lift, True, (f"{best} beats the dummy floor by {_fmt(lift, primary)} {label} "
+                                f"({_fmt(top, primary)} vs {_fmt(floor, primary)}, {share:.0%} lower).")
+    else:
+        lift = top - floor
+        beats = lift >= MEANINGFUL_LIFT and lift > spread
+        if beats:
+            return lift, True, f"{best} beats the dummy floor by {lift:.2f} {label} ({top:.3f} vs {floor:.3f})."
+    spread_text = f", fold spread ±{_fmt(spread, primary)}" if spread else ""
+    return lift, False, (f"No model beats the dummy floor meaningfully: the best, {best}, scores {_fmt(top, primary)} "
+                         f"{label} vs {_fmt(floor, primary)} for the dummy{spread_text}. The features may carry little "
+                         "signal about the target.")
+
+
+def _too_good(results: list[ModelResult], best: str | None, task: str) -> tuple[str, ...]:
+    metric = "r2" if task == REGRESSION else PRIMARY_METRIC[task]
+    label = display_name(metric)
+    scored = [(r.name, r.metrics.get(metric)) for r in results
+              if r.name != DUMMY and r.has_scores and r.metrics.get(metric) is not None]
+    flags = []
+    perfect = [(n, v) for n, v in scored if v >= NEAR_PERFECT[metric]]
+    if perfect:
+        listed = ", ".join(f"{n} {v:.4f}" for n, v in perfect)
+        flags.append(f"Near-perfect {label}: {listed}. Real problems rarely allow this: check the features for one that "
+                     "encodes the target (run the leakage checks) and for duplicate rows shared by training and test folds.")
+    ranked = sorted(scored, key=lambda item: -item[1])
+    if len(ranked) >= 2 and ranked[0][1] - ranked[1][1] >= FAR_ABOVE[metric]:
+        (first, top), (second, runner_up) = ranked[0], ranked[1]
+        flags.append(f"{first} ({top:.3f} {label}) is {top - runner_up:.2f} above the next model ({second}, "
+                     f"{runner_up:.3f}). A lead this large can come from a leak only one model exploits: check its "
+                     "permutation importance for one dominant feature.")
+    return tuple(flags)
+
+
+ALIASES = {
+    "auc": "roc auc", "roc-auc": "roc auc", "roc_auc": "roc auc", "auroc": "roc auc", "roc": "roc auc",
+    "pr-auc": "pr auc", "pr_auc": "pr auc", "auprc": "pr auc", "average precision": "pr auc", "ap": "pr auc",
+    "f1 score": "f1", "f1-score": "f1", "f1_score": "f1", "f-score": "f1", "f1 macro": "f1", "macro f1": "f1",
+    "sensitivity": "recall", "tpr": "recall", "true positive rate": "recall", "hit rate": "recall",
+    "tnr": "specificity", "true negative rate": "specificity", "selectivity": "specificity",
+    "ppv": "precision", "positive predictive value": "precision",
+    "balanced_accuracy": "balanced accuracy", "brier": "brier score", "brier_score": "brier score",
+    "logloss": "log loss", "log_loss": "log loss", "cross entropy": "log loss", "cross-entropy": "log loss",
+    "r²": "r2", "r^2": "r2", "r squared": "r2", "r-squared": "r2",
+    "mean absolute error": "mae", "root mean squared error": "rmse",
+    "mean absolute percentage error": "mape",
+}
+COMPLEMENTS = {"fpr": "specificity", "false positive rate": "specificity", "fnr": "recall",
+               "false negative rate": "recall", "miss rate": "recall", "error rate": "accuracy"}
+
+
+def metric_value(run: BaselineRun, metric_name: str) -> float | None:
+    """The best model's mean of ``metric_name`` as a design criterion names it ("recall", "ROC AUC", "brier score",
+    "f1-score", "fpr" = 1 - specificity, ...); None when the run has no such metric or no best model."""
+    best = run.best()
+    if best is None:
+        return None
+    name = " ".join(str(metric_name).lower().replace("_", " ").split())
+    if name in COMPLEMENTS:
+        value = best.metrics.get(COMPLEMENTS[name])
+        return None if value is None else 1.0 - value
+    name = ALIASES.get(name, ALIASES.get(name.replace(" ", "_"), name))
+    return best.metrics.get(name)
+
+
+def best_metrics(run: BaselineRun) -> dict[str, float]:
+    """The best model's mean metrics (those defined), e.g. for checking success criteria; {} without a best model."""
+    best = run.best()
+    return {k: v for k, v in best.metrics.items() if v is not None} if best else {}
+
+
+def _versions() -> dict[str, str]:
+    import sklearn
+
+    return {"scikit-learn": sklearn.__version__, "pandas": pd.__version__, "numpy": np.__version__}

@@ -1,0 +1,37 @@
+"""What each computed result is keyed by (its settings) and what a reviewer reads of it (its summary).
+
+Settings and summaries are plain dicts: the store keys cached results by (kind, dataset hash, settings)
+and keeps summaries as evidence on the design document's sections.
+"""
+from __future__ import annotations
+
+from analysis.profile import DEFAULT_SAMPLE_ROWS, PROFILE_FORMAT, Profile
+
+
+def profile_settings(target: str | None, sample_rows: int = DEFAULT_SAMPLE_ROWS, random_state: int = 0) -> dict:
+    """The settings a profile is computed (and cached) with."""
+    return {"target": target, "sample_rows": sample_rows, "random_state": random_state, "format": PROFILE_FORMAT}
+
+
+def profile_summary(dataset_name: str, profile: Profile) -> dict:
+    """The headline figures a reviewer reads next to the Data section."""
+    summary = {
+        "dataset": dataset_name,
+        "rows": profile.overview.rows,
+        "columns": profile.overview.columns,
+        "duplicate_rows": profile.overview.duplicate_rows,
+        "missing_share": profile.overview.missing_share,
+        "warnings": sum(a.severity == "warning" for a in profile.alerts),
+        "alerts": [{"column": a.column, "kind": a.kind, "severity": a.severity, "reason": a.reason} for a in profile.alerts],
+        "sampled": profile.sampled,
+        "sample_rows": profile.sample_rows,
+    }
+    if profile.target is not None:
+        summary["target"] = profile.target.target
+        summary["task"] = profile.target.task
+        if profile.target.balance is not None:
+            balance = profile.target.balance
+            summary["class_balance"] = dict(zip(balance.labels, balance.shares))
+            summary["imbalance_ratio"] = balance.imbalance_ratio
+            summary["minority_share"] = min(balance.shares)
+    return summary

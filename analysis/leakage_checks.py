@@ -1,0 +1,617 @@
+"""The leakage checks: each a small object with a name and one ``compute(context) -> list[Finding]``.
+
+    DEFAULT_CHECKS = (TargetProxy(), PostOutcome(), IdColumn(), DuplicateRows(), TrainTestOverlap(),
+                      ConflictingLabels(), DateOverlap(), GroupOverlap())
+
+A check reads what it needs from the ScanContext, which computes each shared piece once, when first asked:
+the sample and its single-feature scores, the ID-like columns, row hashes, the split. Checks that need a
+split (overlap, dates, groups) return nothing without one. A check may name checks it ``supersedes``: their
+finding on the same column is dropped when it reports one at the same or a higher severity (a post-outcome
+column is not also listed as a target proxy).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.column_types import DATETIME, ID, NUMERIC
+from analysis.leakage_model import HIGH, INFO, MEDIUM, SEVERITIES, Finding, LeakageSettings, Split
+from analysis.leakage_rows import RowHashes, as_dates, repeated, sample_positions, split_rows
+from analysis.leakage_scores import REGRESSION, ROC_AUC, FeatureScore, assign_folds, encode_target, score_feature
+
+_GENERIC_NAME_TOKENS = {"is", "has", "flag", "status", "type", "class", "value", "label", "target", "the", "of",
+                        "and", "num", "count", "total", "code", "date", "time", "at", "on", "in", "yes", "no"}
+
+
+class ScanContext:
+    """Everything the checks share, computed once on first use.
+
+    frame: the dataset. column_types: column -> type. target, task: the target and "binary" / "multiclass" /
+    "regression". split, settings: as given to scan_leakage. test_frame: the second dataset, or None.
+    """
+
+    def __init__(self, frame: pd.DataFrame, column_types: dict[str, str], target: str, task: str, split: Split,
+                 settings: LeakageSettings, test_frame: pd.DataFrame | None = None):
+        self.frame, self.column_types, self.target, self.task = frame, column_types, target, task
+        self.split, self.settings, self.test_frame = split, settings, test_frame
+        self.features = [c for c in frame.columns if c != target]
+
+    # --- the sample and scores -------------------------------------------------------------------------------
+    @cached_property
+    def sample_positions(self) -> np.ndarray:
+        """Sorted positions of the labelled rows scored (all of them up to settings.sample_rows)."""
+        labelled = np.flatnonzero(self.frame[self.target].notna().to_numpy())
+        labels = None if self.task == REGRESSION else self.frame[self.target]
+        s = self.settings
+        return sample_positions(labels, labelled, s.sample_rows, s.min_class_rows, s.random_state)
+
+    @cached_property
+    def labelled_rows(self) -> int:
+        return int(self.frame[self.target].notna().sum())
+
+    @cached_property
+    def sample(self) -> pd.DataFrame:
+        positions = self.sample_positions
+        return self.frame if len(positions) == len(self.frame) else self.frame.take(positions)
+
+    @cached_property
+    def y(self):
+        return encode_target(self.sample[self.target], self.task)
+
+    @cached_property
+    def folds(self) -> np.ndarray:
+        return assign_folds(self.y, self.settings.cv_folds, self.settings.random_state)
+
+    @cached_property
+    def smallest_class(self) -> int:
+        """Rows of the smallest class in the sample (half the rows for a numeric target)."""
+        if self.task == REGRESSION:
+            return len(self.y.codes) // 2
+        return int(np.bincount(self.y.codes).min())
+
+    def score(self, column: str, numbers: np.ndarray | None = None) -> FeatureScore:
+        s = self.settings
+        return score_feature(self.sample[column], self.column_types[column], self.y, self.folds, bins=s.score_bins,
+                             smoothing=s.smoothing, confidence_z=s.confidence_z, numbers=numbers)
+
+    @cached_property
+    def scores(self) -> dict[str, FeatureScore]:
+        """Single-feature score of every feature that is not an ID-like column, strongest first."""
+        scored = [self.score(c) for c in self.features if c not in self.id_columns]
+        return {s.column: s for s in sorted(scored, key=lambda s: -s.score)}
+
+    # --- columns ---------------------------------------------------------------------------------------------
+    @cached_property
+    def id_columns(self) -> dict[str, list[str]]:
+        """ID-like feature columns -> the reasons they look like identifiers."""
+        found = {}
+        for column in self.features:
+            reasons = _id_reasons(self.frame[column], self.column_types[column], self.settings)
+            if reasons:
+                found[column] = reasons
+        return found
+
+    @cached_property
+    def prediction_time_column(self) -> str | None:
+        if self.split.prediction_time_column:
+            return self.split.prediction_time_column
+        return self.split.date_column if self.split.kind == "date" else None
+
+    # --- rows ------------------------------------------------------------------------------------------------
+    @cached_property
+    def hashes(self) -> RowHashes:
+        return RowHashes(self.frame)
+
+    @cached_property
+    def test_hashes(self) -> RowHashes | None:
+        return RowHashes(self.test_frame) if self.test_frame is not None else None
+
+    @cached_property
+    def sides(self):
+        """The split's train and test positions (analysis.leakage_rows.SplitRows), or None without a split."""
+        return split_rows(self.frame, self.split, self.test_frame, self.settings.random_state)
+
+    def test_source(self) -> pd.DataFrame:
+        return self.test_frame if self.sides.external else self.frame
+
+    def side_values(self, column: str) -> tuple[pd.Series, pd.Series]:
+        """The column's values on the train side and on the test side."""
+        train = self.frame[column].take(self.sides.train)
+        return train, self.test_source()[column].take(self.sides.test)
+
+    def side_hashes(self, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Row hashes over ``columns`` on the train side and on the test side."""
+        train = self.hashes.rows(columns)[self.sides.train]
+        source = self.test_hashes if self.sides.external else self.hashes
+        return train, source.rows(columns)[self.sides.test]
+
+    # --- evidence --------------------------------------------------------------------------------------------
+    def examples(self, frame: pd.DataFrame, positions, first: list[str], extra: dict[str, list] | None = None) -> list[dict]:
+        """Up to max_examples rows of ``frame`` as dicts: "row" (1-based row number in its file), the columns in
+        ``first``, the target, then other columns up to example_columns; ``extra`` adds values per example."""
+        positions = list(positions)[: self.settings.max_examples]
+        columns = list(dict.fromkeys([c for c in first if c in frame.columns]
+                                     + ([self.target] if self.target in frame.columns else [])))
+        rest = [c for c in frame.columns if c not in columns]
+        columns += rest[: max(self.settings.example_columns - len(columns), 0)]
+        part = frame[columns].take(positions)
+        rows = []
+        for i, position in enumerate(positions):
+            row: dict[str, Any] = {"row": int(position) + 1}
+            row.update({str(c): plain_value(part[c].iloc[i]) for c in columns})
+            for key, values in (extra or {}).items():
+                row[key] = plain_value(values[i])
+            rows.append(row)
+        return rows
+
+
+def plain_value(value) -> Any:
+    """A cell as a JSON scalar: None for missing, ISO text for dates, Python numbers, text otherwise."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (pd.Timestamp, datetime, date, np.datetime64)):
+        stamp = pd.Timestamp(value)
+        return None if pd.isna(stamp) else stamp.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return None if not np.isfinite(value) else value
+    if isinstance(value, (bool, int, str)):
+        return value
+    return str(value)
+
+
+def _tokens(name: str) -> list[str]:
+    """Lower-case words of a column name: split at non-letters and at camelCase humps."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name))
+    return [t for t in re.split(r"[^A-Za-z]+", spaced.lower()) if t]
+
+
+def _id_reasons(series: pd.Series, kind: str, settings: LeakageSettings) -> list[str]:
+    """Why a column looks like an identifier (empty: it does not)."""
+    if kind == ID:
+        return ["every value is distinct and the values are codes or counters (column type 'id')"]
+    if kind not in (NUMERIC, "categorical") or len(series) == 0:
+        return []
+    named = re.search(settings.id_name_pattern, str(series.name)) is not None
+    whole_numbers = kind == NUMERIC and _whole(series)
+    monotonic = whole_numbers and (series.is_monotonic_increasing or series.is_monotonic_decreasing)
+    if not (named or monotonic):
+        return []
+    distinct = series.nunique(dropna=True) / len(series)
+    if distinct < settings.id_unique_share:
+        return []
+    reasons = [f"{distinct:.0%} of the values are distinct"]
+    if named:
+        reasons.append("its name says identifier")
+    if monotonic:
+        reasons.append("whole numbers that only " + ("rise" if series.is_monotonic_increasing else "fall") + " down the rows")
+    return reasons
+
+
+def _whole(series: pd.Series) -> bool:
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return True
+    if not pd.api.types.is_float_dtype(series.dtype):
+        return False
+    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    values = values[np.isfinite(values)]
+    return bool(values.size) and bool(np.all(np.mod(values, 1) == 0))
+
+
+def _metric_name(score: FeatureScore) -> str:
+    return "ROC AUC" if score.metric == ROC_AUC else "R2"
+
+
+def _score_evidence(score: FeatureScore) -> dict[str, Any]:
+    return {
+        "metric": score.metric, "score": round(score.score, 4), "lower_bound": round(score.low, 4),
+        "raw": None if score.raw is None else round(score.raw, 4), "cross_validated": round(score.cv, 4),
+        "z": round(score.z, 1), "rank_correlation": None if score.rank_correlation is None else round(score.rank_correlation, 4),
+        "mi_bits": round(score.mi_bits, 4), "mi_share": round(score.mi_share, 4), "rows_scored": score.rows,
+        "missing_share": round(score.missing_share, 4),
+    }
+
+
+def _level(value: float, high: float, medium: float) -> str | None:
+    return HIGH if value >= high else MEDIUM if value >= medium else None
+
+
+def _spread_examples(ctx: ScanContext, column: str) -> list[int]:
+    """Positions of sample rows spread over the column's sorted values (shows how the target follows it)."""
+    values = ctx.sample[column]
+    order = np.argsort(pd.factorize(values, sort=True)[0], kind="stable") if not pd.api.types.is_numeric_dtype(values.dtype) \
+        else np.argsort(values.to_numpy(dtype=np.float64, na_value=np.nan), kind="stable")
+    picks = order[np.unique(np.linspace(0, len(order) - 1, ctx.settings.max_examples).astype(int))]
+    return [int(ctx.sample_positions[i]) for i in picks]
+
+
+# ------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TargetProxy:
+    """A single feature that predicts the target almost perfectly (its score's lower bound above proxy_*)."""
+
+    name: str = "target_proxy"
+    supersedes: tuple[str, ...] = ()
+
+    def compute(self, ctx: ScanContext) -> list[Finding]:
+        s = ctx.settings
+        high, medium = (s.proxy_auc_high, s.proxy_auc_medium) if ctx.task != REGRESSION else (s.proxy_r2_high, s.proxy_r2_medium)
+        findings = []
+        for score in ctx.scores.values():
+            severity = _level(score.low, high, medium)
+            if severity is None:
+                continue
+            few = severity == HIGH and ctx.smallest_class < s.proxy_min_class_rows
+            if few:
+                severity = MEDIUM
+            metric = _metric_name(score)
+            strength = "almost perfectly" if severity == HIGH else "suspiciously well"
+            explanation = (
+                f"Alone, '{score.column}' reaches {metric} {score.score:.3f} (cross-validated on {score.rows:,} rows); "
+                "honest features rarely do, a copy or a consequence of the target does."
+            )
+            if few:
+                explanation += f" With {ctx.smallest_class} rows in the smallest class, that is not enough to be sure."
+            evidence = _score_evidence(score)
+            evidence["examples"] = ctx.examples(ctx.frame, _spread_examples(ctx, score.column), [score.column])
+            findings.append(Finding(
+                check=self.name, severity=severity, column=score.column,
+                title=f"'{score.column}' predicts '{ctx.target}' {strength}",
+                explanation=explanation,
+                action=(f"Find out how and when '{score.column}' is recorded. If it is derived from the outcome or "
+                        "known only after it, drop it from the features; if it is truly known at prediction time, "
+                        "mark this finding as checked."),
+                evidence=evidence,
+            ))
+        return findings
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    """A strong feature with a hint that it is recorded after the outcome: a name (post_outcome_patterns, or the
+    target's own name), or dates later than the prediction time in at least after_share of the rows."""
+
+    name: str = "post_outcome"
+    supersedes: tuple[str, ...] = ("target_proxy",)
+
+    def compute(self, ctx: ScanContext) -> list[Finding]:
+        s = ctx.settings
+        patterns = [re.compile(p) for p in s.post_outcome_patterns]
+        target_tokens = [t for t in _tokens(ctx.target) if len(t) >= 4 and t not in _GENERIC_NAME_TOKENS]
+        time_column = ctx.prediction_time_column
+        high, medium = (s.hint_auc_high, s.hint_auc_medium) if ctx.task != REGRESSION else (s.hint_r2_high, s.hint_r2_medium)
+        findings = []
+        for column, score in ctx.scores.items():
+            if column == time_column:
+                continue
+            hints = _name_hints(column, patterns, target_tokens)
+            after = self._after(ctx, column, time_column) if time_column else None
+            if after is not None and after["share_after"] >= s.after_share:
+                hints.append(f"dated after '{time_column}' in {after['share_after']:.0%} of the "
+                             f"{after['rows_compared']:,} rows that have both dates")
+                severity = HIGH if score.low >= medium else MEDIUM
+            elif hints:
+                severity = _level(score.low, high, medium)
+            else:
+                severity = None
+            if severity is None:
+                continue
+            metric = _metric_name(score)
+            evidence = {"hints": hints, **_score_evidence(score), **(after or {})}
+            first = [column] + ([time_column] if time_column else [])
+            evidence["examples"] = ctx.examples(ctx.frame, _spread_examples(ctx, column), first)
+            findings.append(Finding(
+                check=self.name, severity=severity, column=column,
+                title=f"'{column}' looks recorded after the outcome",
+                explanation=(f"'{column}' is {hints[0]} and alone reaches {metric} {score.score:.3f}: at prediction "
+                             "time its value would not be known yet, so the model learns from the answer."),
+                action=(f"Drop '{column}' from the features, or replace it by its value as of the prediction time."),
+                evidence=evidence,
+            ))
+        return findings
+
+    @staticmethod
+    def _after(ctx: ScanContext, column: str, time_column: str) -> dict[str, Any] | None:
+        if ctx.column_types.get(column) != DATETIME or time_column not in ctx.frame.columns:
+            return None
+        when, reference = as_dates(ctx.sample[column]), as_dates(ctx.sample[time_column])
+        both = ~np.isnat(when) & ~np.isnat(reference)
+        if not both.any():
+            return None
+        later = when[both] > reference[both]
+        return {"prediction_time_column": time_column, "rows_compared": int(both.sum()),
+                "rows_after": int(later.sum()), "share_after": round(float(later.mean()), 4)}
+
+
+def _name_hints(column: str, patterns: list[re.Pattern], target_tokens: list[str]) -> list[str]:
+    hints = []
+    tokens = _tokens(column)
+    for token in tokens:
+        for pattern in patterns:
+            if pattern.fullmatch(token):
+                hints.append(f"named '{token}' (a word for something recorded after the outcome)")
+                break
+        if hints:
+            break
+    shared = [t for t in target_tokens if any(len(w) >= 4 and w[:5] == t[:5] for w in tokens)]
+    if shared:
+        hints.insert(0, f"named after the target ('{shared[0]}')")
+    return hints
+
+
+@dataclass(frozen=True)
+class IdColumn:
+    """ID-like columns (type id; or named like an id, or whole numbers rising down the rows, with almost every
+    value distinct), and whether they predict the target, which means the row order carries the label."""
+
+    name: str = "id_column"
+    supersedes: tuple[str, ...] = ()
+
+    def compute(self, ctx: ScanContext) -> list[Finding]:
+        s = ctx.settings
+        high, medium = (s.id_auc_high, s.id_auc_medium) if ctx.task != REGRESSION else (s.id_r2_high, s.id_r2_medium)
+        findings = []
+        for column, reasons in ctx.id_columns.items():
+            numbers = _id_numbers(ctx.sample[column])
+            score = ctx.score(column, numbers=numbers) if numbers is not None else None
+            severity = (score and _level(score.low, high, medium)) or INFO
+            evidence: dict[str, Any] = {"reasons": reasons, **(_score_evidence(score) if score else {})}
+            evidence["examples"] = ctx.examples(ctx.frame, _spread_examples(ctx, column) if score else range(s.max_examples), [column])
+            metric = _metric_name(score) if score else ""
+            if severity == HIGH:
+                explanation = (f"'{column}' is an identifier, yet alone it reaches {metric} {score.score:.3f}: the ids were "
+                               "given in the order of the label, so the id and the row order give the answer away.")
+            elif severity == MEDIUM:
+                explanation = (f"'{column}' is an identifier, yet it predicts the target ({metric} {score.score:.3f}): the rows "
+                               "are ordered in a way related to the label (collected by class, or over time).")
+            else:
+                explanation = f"'{column}' looks like an identifier ({reasons[0]}); it tells a model nothing about a new row."
+            findings.append(Finding(
+                check=self.name, severity=severity, column=column,
+                title=f"'{column}' is an ID column" + (" that predicts the target" if severity != INFO else ""),
+                explanation=explanation,
+                action=(f"Drop '{column}' from the features" + (
+                    "; shuffle the rows before any split that follows their order, or split by time if the order is time."
+                    if severity != INFO else ".")),
+                evidence=evidence,
+            ))
+        return findings
+
+
+def _id_numbers(series: pd.Series) -> np.ndarray | None:
+    """The id as numbers: numeric ids as they are; text ids by their digits when every value has some."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    digits = series.astype("string").str.extract(r"(\d+)", expand=False)
+    present = series.notna()
+    if digits[present].isna().any() or not present.any():
+        return None
+    return pd.to_numeric(digits, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+@dataclass(frozen=True)
+class DuplicateRows:
+    """Rows that repeat an earlier row of the dataset: exactly, and once the ID-like columns are dropped."""
+
+    name: str = "duplicates"
+    supersedes: tuple[str, ...] = ()
+
+    def compute(self, ctx: ScanContext) -> list[Finding]:
+        frame = ctx.frame
+        exact = repeated(ctx.hashes.rows(list(frame.columns)))
+        kept = [c for c in frame.columns if c not in ctx.id_columns]
+        without_ids = repeated(ctx.hashes.rows(kept)) if len(kept) < frame.shape[1] else exact
+        count = int(without_ids.sum())
+        if count == 0:
+            return []
+        share = count / len(frame)
+        severity = MEDIUM if share >= ctx.settings.duplicate_share_medium else INFO
+        dropped = list(ctx.id_columns)
+        evidence = {
+            "rows": len(frame), "exact_duplicates": int(exact.sum()), "duplicates_without_ids": count,
+            "share": round(share, 4), "id_columns_dropped": dropped,
+            "examples": ctx.examples(frame, np.flatnonzero(without_ids), []),
+        }
+        also = f" ({int(exact.sum()):,} exactly, {count:,} once {', '.join(dropped)} is dropped)" if dropped else ""
+        return [Finding(
+            check=self.name, severity=severity, column=None,
+            title=f"{count:,} duplicate rows ({share:.1%})",
+            explanation=(f"{count:,} rows repeat an earlier row{also}: a random split puts copies on both sides, "
+                         "so the test score counts rows the model has already seen."),
+            action="Deduplicate before splitting (keep one copy of each row), or keep copies together with a group split.",
+            evidence=evidence,
+        )]
+
+
+@dataclass(frozen=True)
+class TrainTestOverlap:
+    """Test rows whose features (target left out) equal a training row's: exactly, and without the ID columns."""
+
+    name: str = "train_test_overlap"
+    supersedes: tuple[str, ...] = ()
+
+    def compute(self, ctx: ScanContext) -> list[Finding]:
+        if ctx.sides is None or len(ctx.sides.test) == 0 or len(ctx.sides.train) == 0:
+            return []
+        s = ctx.settings
+        features = [c for c in ctx.features if c in ctx.test_source().columns]
+        kept = [c for c in features if c not in ctx.id_columns]
+        train, test = ctx.side_hashes(features)
+        exact = np.isin(test, train)
+        if len(kept) < len(features):
+            train, test = ctx.side_hashes(kept)
+        in_train = np.isin(test, train)
+        count = int(in_train.sum())
+        if count == 0:
+            return []
+        share = count / len(test)
+        severity = _level(share, s.overlap_share_high, s.overlap_share_medium) or INFO
+        where = "the test dataset" if ctx.sides.external else "the test side of the split"
+        match = _first_match(train, test[in_train], ctx.sides.train)
+        examples = ctx.examples(ctx.test_source(), ctx.sides.test[in_train], [],
+                                {"same_as_train_row": [int(m) + 1 for m in match]})
+        dropped = list(ctx.id_columns)
+        return [Finding(
+            check=self.name, severity=severity, column=None,
+            title=f"{count:,} test rows ({share:.1%}) also appear in training",
+            explanation=(f"{count:,} rows of {where} have the same features as a training row"
+                         + (f" ({int(exact.sum()):,} exactly, {count:,} once {', '.join(dropped)} is dropped)" if dropped else "")
+                         + ": the model is tested on rows it has learned, so the test score is optimistic."),
+            action="Deduplicate before splitting, and drop from the test set the rows that are in training (or split by group).",
+            evidence={"test_rows": len(test), "train_rows": len(train), "exact_rows": int(exact.sum()),
+                      "rows_without_ids": count, "share": round(share, 4), "id_columns_dropped": dropped,
+                      "examples": examples},
+        )]
+
+
+def _first_match(train: np.ndarray, wanted: np.ndarray, train_positions: np.ndarray) -> np.ndarray:
+    """For each hash in ``wanted`` (all present in ``train``), the position of a training row with it."""
+    order = np.argsort(train, kind="stable")
+    found = np.searchsorted(train[order], wanted[: 50])
+    return train_positions[order[found]]
+
+
+@dataclass(frozen=True)
+class ConflictingLabels:
+    """Rows with identical features (ID columns dropped) but different labels (class targets only)."""
+
+    name: str = "conflicting_labels"
+    supersedes: tuple[str, ...] = ()
+
+    def compute(self, ctx: ScanContext) -> list[Finding]:
+        if ctx.task == REGRESSION:
+            return []
+        frame = ctx.frame
+        labelled = np.flatnonzero(frame[ctx.target].notna().to_numpy())
+        kept = [c for c in ctx.features if c not in ctx.id_columns]
+        if not kept:
+            return []
+        features = ctx.hashes.rows(kept)[labelled]
+        labels = pd.factorize(frame[ctx.target].to_numpy()[labelled])[0]
+        order = np.lexsort((labels, features))
+        h, y = features[order], labels[order]
+        starts = np.r_[True, h[1:] != h[:-1]]
+        group = np.cumsum(starts) - 1
+        changes = np.r_[False, (h[1:] == h[:-1]) & (y[1:] != y[:-1])]
+        conflicted = np.zeros(group[-1] + 1 if len(group) else 0, dtype=bool)
+        conflicted[group[changes]] = True
+        in_conflict = conflicted[group]
+        rows = int(in_conflict.sum())
+        if rows == 0:
+            return []
+        groups = int(conflicted.sum())
+        share = rows / len(labelled)
+        severity = MEDIUM if share >= ctx.settings.conflict_share_medium else INFO
+        first_groups = np.flatnonzero(conflicted)[:2]
+        shown = labelled[order[np.isin(group, first_groups)]]
+        return [Finding(
+            check=self.name, severity=severity, column=None,
+            title=f"{rows:,} rows ({share:.1%}) share their features with a row of another label",
+            explanation=(f"{groups:,} sets of rows have identical features but different '{ctx.target}' values: label "
+                         "noise, or the feature that tells them apart is missing; no model can get all of them right."),
+            action="Check how these rows were labelled: fix or drop wrong labels, or add the information that separates them.",
+            evidence={"groups": groups, "rows": rows, "share": round(share, 4), "id_columns_dropped": list(ctx.id_columns),
+                      "examples": ctx.examples(frame, np.sort(shown), [ctx.target])},
+        )]
+
+
+@dataclass(frozen=True)
+class DateOverlap:
+    """Test rows dated before the last training date, when the split names a date column."""
+
+    name: str = "date_overlap"
+    supersedes: tuple[str, ...] = ()
+
+    def compute(self, ctx: ScanContext) -> list[Finding]:
+        column = ctx.split.date_column
+        if ctx.sides is None or not column or len(ctx.sides.train) == 0 or len(ctx.sides.test) == 0:
+            return []
+        s = ctx.settings
+        train, test = (as_dates(v) for v in ctx.side_values(column))
+        train, test_known = train[~np.isnat(train)], ~np.isnat(test)
+        if train.size == 0 or not test_known.any():
+            return []
+        last_train = train.max()
+        before = test_known & (test < last_train)
+        count = int(before.sum())
+        if count == 0:
+            return []
+        share = count / int(test_known.sum())
+        severity = _level(share, s.date_overlap_share_high, s.date_overlap_share_medium) or INFO
+        positions = ctx.sides.test[before]
+        examples = ctx.examples(ctx.test_source(), positions[np.argsort(test[before], kind="stable")], [column])
+        return [Finding(
+            check=self.name, severity=severity, column=column,
+            title=f"{count:,} test rows ({share:.1%}) are dated before the last training date",
+            explanation=(f"Training reaches {plain_value(last_train)[:10]} in '{column}' while test rows start at "
+                         f"{plain_value(test[test_known].min())[:10]}: the model learns from the future of the rows it is "
+                         "tested on, which production never allows, so the test score is optimistic."),
+            action=f"Split by time: train on rows before a cut date in '{column}' and test on the rows after it.",
+            evidence={"last_train_date": plain_value(last_train), "first_test_date": plain_value(test[test_known].min()),
+                      "test_rows_dated": int(test_known.sum()), "test_rows_before": count, "share": round(share, 4),
+                      "examples": examples},
+        )]
+
+
+@dataclass(frozen=True)
+class GroupOverlap:
+    """The same group (customer, patient) on both sides of the split, when the split names a group column."""
+
+    name: str = "group_overlap"
+    supersedes: tuple[str, ...] = ()
+
+    def compute(self, ctx: ScanContext) -> list[Finding]:
+        column = ctx.split.group_column
+        if ctx.sides is None or not column or len(ctx.sides.train) == 0 or len(ctx.sides.test) == 0:
+            return []
+        s = ctx.settings
+        train, test = ctx.side_values(column)
+        codes, uniques = pd.factorize(pd.concat([train.astype(object), test.astype(object)], ignore_index=True))
+        train_codes, test_codes = codes[: len(train)], codes[len(train):]
+        seen = np.zeros(len(uniques), dtype=bool)
+        seen[train_codes[train_codes >= 0]] = True
+        shared_rows = (test_codes >= 0) & seen[np.where(test_codes >= 0, test_codes, 0)]
+        count = int(shared_rows.sum())
+        if count == 0:
+            return []
+        shared_groups = np.unique(test_codes[shared_rows])
+        share = count / len(test)
+        severity = _level(share, s.group_overlap_share_high, s.group_overlap_share_medium) or INFO
+        train_groups = int(np.unique(train_codes[train_codes >= 0]).size)
+        test_groups = int(np.unique(test_codes[test_codes >= 0]).size)
+        examples = ctx.examples(ctx.test_source(), ctx.sides.test[shared_rows], [column])
+        return [Finding(
+            check=self.name, severity=severity, column=column,
+            title=f"{len(shared_groups):,} groups of '{column}' are in both training and test",
+            explanation=(f"{count:,} test rows ({share:.1%}) belong to a '{column}' also seen in training: the model can "
+                         "recognise the group instead of learning what generalises to new ones."),
+            action=f"Split by group: keep all rows of each '{column}' on one side.",
+            evidence={"train_groups": train_groups, "test_groups": test_groups, "shared_groups": int(len(shared_groups)),
+                      "test_rows_in_shared_groups": count, "share": round(share, 4), "examples": examples},
+        )]
+
+
+DEFAULT_CHECKS = (TargetProxy(), PostOutcome(), IdColumn(), DuplicateRows(), TrainTestOverlap(),
+                  ConflictingLabels(), DateOverlap(), GroupOverlap())
+
+
+def run_checks(ctx: ScanContext, checks) -> list[Finding]:
+    """Run ``checks`` in order, drop superseded findings, and sort: high first, then medium, then info."""
+    findings: list[Finding] = []
+    superseding: dict[tuple[str, str | None], int] = {}
+    for check in checks:
+        found = check.compute(ctx)
+        for finding in found:
+            for other in check.supersedes:
+                rank = SEVERITIES.index(finding.severity)
+                superseding[(other, finding.column)] = min(rank, superseding.get((other, finding.column), rank))
+        findings.extend(found)
+    kept = [f for f in findings if SEVERITIES.index(f.severity) < superseding.get((f.check, f.column), len(SEVERITIES))]
+    return sorted(kept, key=lambda f: SEVERITIES.index(f.severity))

@@ -1,0 +1,264 @@
+"""The data of a leakage scan: its settings, the split, the findings and the report (JSON round-trip).
+
+Kept apart from the checks so that the checks (analysis.leakage_checks) and the scan (analysis.leakage) can
+both import it. Everything here is a frozen dataclass of plain values; to_dict() / from_dict() go through
+analysis.serialize.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from analysis.leakage_scores import FeatureScore
+from analysis.serialize import from_plain, to_plain
+
+HIGH, MEDIUM, INFO = "high", "medium", "info"
+SEVERITIES = (HIGH, MEDIUM, INFO)   # most serious first
+REPORT_FORMAT = 1                   # version of LeakageReport.to_dict()'s layout; from_dict() refuses others
+
+SPLIT_KINDS = ("none", "random", "date", "group", "test_dataset")
+
+# Tokens of a column name (lower case, split at non-letters and camelCase) that hint at a value recorded after
+# the outcome. Each is matched against whole tokens (``treat\w*`` matches "treatment" in "treatment_started").
+POST_OUTCOME_PATTERNS = (
+    r"outcomes?", r"results?", r"diagnos\w*", r"treat\w*", r"discharg\w*", r"deaths?", r"died", r"deceased",
+    r"mortality", r"closed?", r"closing", r"resolv\w*", r"resolution", r"refund\w*", r"chargebacks?", r"cancel\w*",
+    r"churn\w*", r"defaulted", r"settled?", r"settlement", r"paid", r"payoff", r"repaid", r"collections?",
+    r"recover\w*", r"follow", r"followup", r"after", r"post", r"final", r"response", r"approv\w*", r"reject\w*",
+    r"labels?", r"labell?ed", r"target", r"actual", r"confirm\w*", r"terminat\w*", r"ended", r"end", r"exit\w*",
+    r"returned", r"readmi\w*",
+)
+# A column name that says identifier (searched in the name as written).
+ID_NAME_PATTERN = (
+    r"(^|[_\W])(id|ids|uuid|guid|key|index|idx|rownum|row_number|row_id|record|number|no|nr)$"
+    r"|^(id|uuid|index|idx)([_\W]|$)|[a-z](Id|ID)$|^unnamed"
+)
+
+
+@dataclass(frozen=True)
+class LeakageSettings:
+    """Every threshold of the leakage checks, each with its default; see the field comments.
+
+    Scores (ROC AUC for a class target, R2 for a numeric one) are compared with the thresholds through their
+    lower confidence bound (FeatureScore.low: score minus ``confidence_z`` standard errors), so a small sample
+    needs a clearer score. Shares are shares of rows. The defaults were chosen on real data (see
+    tests/test_leakage.py and the measurement in analysis/leakage.py's docstring): on the breast-cancer
+    sample (569 rows) the best honest feature, worst_perimeter, scores AUC 0.976 (bound 0.963), and on random
+    subsamples of 100-400 rows the best honest bound stays below 0.984, while a noisy copy of the target
+    scores 0.998 (bound 0.993).
+    """
+
+    # sampling and the single-feature models
+    sample_rows: int = 100_000             # above this many rows, scores use a sample of this many (stratified by class)
+    min_class_rows: int = 500              # a stratified sample keeps at least this many rows of each class (or all it has)
+    cv_folds: int = 5                      # folds of the cross-validated single-feature models
+    score_bins: int = 20                   # quantile bins of a numeric feature in its cross-validated lookup model
+    smoothing: float = 10.0                # prior weight, in rows, of target-mean encoding (pulls rare values to the mean)
+    confidence_z: float = 1.645            # standard errors subtracted from a score before comparing (one-sided 95 %)
+    random_state: int = 0                  # seed of the sample, the folds and the random split
+    min_rows: int = 20                     # fewer rows with a target value than this: refuse to scan
+    # target proxies: one feature predicts the target almost perfectly
+    proxy_auc_high: float = 0.985          # AUC bound from which a feature is a target proxy (high)
+    proxy_auc_medium: float = 0.97         # AUC bound from which a feature is suspiciously strong (medium)
+    proxy_r2_high: float = 0.95            # R2 bound, numeric target, high
+    proxy_r2_medium: float = 0.9           # R2 bound, numeric target, medium
+    proxy_min_class_rows: int = 30         # below this many rows in the smallest class (rows / 2 for regression), at most medium
+    # post-outcome columns: a strong feature with a name or timing hint
+    hint_auc_high: float = 0.9             # AUC bound from which a name-hinted column is post-outcome (high)
+    hint_auc_medium: float = 0.75          # AUC bound for medium; a column dated after the prediction time is high from here
+    hint_r2_high: float = 0.7              # R2 bound, numeric target, high
+    hint_r2_medium: float = 0.4            # R2 bound, numeric target, medium
+    after_share: float = 0.05              # share of rows dated after the prediction time that makes a timing hint
+    post_outcome_patterns: tuple[str, ...] = POST_OUTCOME_PATTERNS   # name tokens hinting at after-the-outcome values
+    # ID-like columns
+    id_name_pattern: str = ID_NAME_PATTERN  # names that say identifier
+    id_unique_share: float = 0.95          # distinct values / rows from which a named or monotonic whole-number column is an id
+    id_auc_medium: float = 0.6             # AUC bound from which an id predicts the target (row order leaks): medium
+    id_auc_high: float = 0.9               # AUC bound from which an id gives the target away: high
+    id_r2_medium: float = 0.05             # R2 bound, numeric target, medium
+    id_r2_high: float = 0.5                # R2 bound, numeric target, high
+    # rows: duplicates, conflicts and the split
+    duplicate_share_medium: float = 0.01   # duplicate rows (after dropping ids) from this share: medium (else info)
+    conflict_share_medium: float = 0.01    # rows with identical features and another label from this share: medium
+    overlap_share_high: float = 0.05       # test rows equal to a training row from this share: high
+    overlap_share_medium: float = 0.005    # ... medium (any overlap at all: info)
+    date_overlap_share_high: float = 0.05  # test rows dated before the last training date from this share: high
+    date_overlap_share_medium: float = 0.005  # ... medium
+    group_overlap_share_high: float = 0.05    # test rows whose group is also in training from this share: high
+    group_overlap_share_medium: float = 0.005  # ... medium
+    # evidence
+    max_examples: int = 5                  # example rows kept per finding
+    example_columns: int = 12              # columns shown per example row (the finding's columns first)
+
+    def __post_init__(self):
+        for name in ("sample_rows", "min_class_rows", "score_bins", "min_rows", "max_examples", "example_columns",
+                     "proxy_min_class_rows"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"LeakageSettings.{name} == {value!r}, must be an integer >= 1.")
+        if isinstance(self.cv_folds, bool) or not isinstance(self.cv_folds, int) or self.cv_folds < 2:
+            raise ValueError(f"LeakageSettings.cv_folds == {self.cv_folds!r}, must be an integer >= 2.")
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name.endswith(("_high", "_medium", "_share")) and not (isinstance(value, (int, float)) and 0 <= value <= 1):
+                raise ValueError(f"LeakageSettings.{f.name} == {value!r}, must be a number between 0 and 1.")
+        for stem in ("proxy_auc", "proxy_r2", "hint_auc", "hint_r2", "id_auc", "id_r2", "overlap_share",
+                     "date_overlap_share", "group_overlap_share"):
+            if getattr(self, f"{stem}_medium") > getattr(self, f"{stem}_high"):
+                raise ValueError(f"LeakageSettings.{stem}_medium must not exceed {stem}_high.")
+        if not (isinstance(self.smoothing, (int, float)) and self.smoothing >= 0 and math.isfinite(self.smoothing)):
+            raise ValueError(f"LeakageSettings.smoothing == {self.smoothing!r}, must be a number >= 0.")
+        if not (isinstance(self.confidence_z, (int, float)) and self.confidence_z >= 0):
+            raise ValueError(f"LeakageSettings.confidence_z == {self.confidence_z!r}, must be a number >= 0.")
+
+    def update(self, changes: dict[str, Any]) -> LeakageSettings:
+        """A copy with ``changes`` applied; ValueError naming an unknown setting."""
+        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
+        if unknown:
+            raise ValueError(f"Unknown leakage settings {unknown}; see LeakageSettings for the names.")
+        return dataclasses.replace(self, **{k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()})
+
+    def to_dict(self) -> dict:
+        return to_plain(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> LeakageSettings:
+        return from_plain(cls, data)
+
+
+@dataclass(frozen=True)
+class Split:
+    """How training and test rows are formed, for the checks that compare them.
+
+    kind: "none" (no split: only the dataset itself is checked), "random" (a random ``test_share`` of the rows),
+        "date" (rows dated before ``cut`` train, the rest test), "group" (whole groups of ``group_column`` go to
+        test, about ``test_share`` of the groups), "test_dataset" (the dataset trains, a second dataset tests).
+    date_column: the date of each row. With kind "date" it defines the split; with another kind it says the split
+        should be temporal, and test rows dated before the last training date are reported.
+    cut: ISO date; rows dated before it train (kind "date"). None: the date below which 1 - test_share of the rows fall.
+    group_column: the group of each row (a customer, a patient). With kind "group" it defines the split; with
+        another kind, groups found on both sides are reported.
+    test_share: share of rows (or groups) in test for kinds "random", "group", and "date" without a cut.
+    prediction_time_column: the date at which a prediction is made; date columns later than it are post-outcome
+        candidates. None: the date_column of a "date" split stands in for it, if there is one.
+    """
+
+    kind: str = "none"
+    date_column: str | None = None
+    cut: str | None = None
+    group_column: str | None = None
+    test_share: float = 0.2
+    prediction_time_column: str | None = None
+
+    def __post_init__(self):
+        if self.kind not in SPLIT_KINDS:
+            raise ValueError(f"Split kind {self.kind!r} is not known; choose one of {', '.join(SPLIT_KINDS)}.")
+        if not (isinstance(self.test_share, (int, float)) and 0 < self.test_share < 1):
+            raise ValueError(f"Split.test_share == {self.test_share!r}, must be between 0 and 1 (e.g. 0.2).")
+        if self.kind == "date" and not self.date_column:
+            raise ValueError("A date split needs date_column: the column whose dates order the rows.")
+        if self.kind == "group" and not self.group_column:
+            raise ValueError("A group split needs group_column: the column naming each row's group (e.g. customer).")
+
+    def to_dict(self) -> dict:
+        return to_plain(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Split:
+        return from_plain(cls, data)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One possible leak.
+
+    check: the check that found it: "target_proxy", "post_outcome", "id_column", "duplicates",
+        "train_test_overlap", "conflicting_labels", "date_overlap" or "group_overlap".
+    severity: "high" (very likely inflates the evaluation: fix before training), "medium" (likely; look at it)
+        or "info" (worth knowing; usually harmless).
+    column: the column concerned, or None for a finding about rows.
+    title: a short heading. explanation: one line on why it matters. action: what to do.
+    evidence: JSON-ready figures (score, bound, counts, shares) and ``examples``: up to max_examples rows as dicts.
+    key (property): "check:column" (or "check"), stable across reruns, to attach a person's resolution to.
+    """
+
+    check: str
+    severity: str
+    column: str | None
+    title: str
+    explanation: str
+    action: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"Finding severity {self.severity!r} is not known; choose one of {', '.join(SEVERITIES)}.")
+
+    @property
+    def key(self) -> str:
+        return f"{self.check}:{self.column}" if self.column is not None else self.check
+
+
+@dataclass(frozen=True)
+class LeakageReport:
+    """What scan_leakage found; JSON-ready through to_dict() / from_dict().
+
+    findings: Finding tuple, high first, then medium, then info (within a severity, in check order).
+    scores: FeatureScore per scored feature (on the sample), strongest first, flagged or not.
+    target: the target column. task: "binary", "multiclass" or "regression".
+    settings: the LeakageSettings used. split: the Split used.
+    rows: rows of the dataset. train_rows, test_rows: rows on each side of the split (0 without a split).
+    sampled: True when scores used a sample. sample_rows: labelled rows scored. seed: settings.random_state.
+    seconds: wall time of the scan.
+    checks: names of the checks run, in order.
+    notes: what the scan did that the reader should know (sampling, rows left out of a split), in words.
+    """
+
+    findings: tuple[Finding, ...]
+    scores: tuple[FeatureScore, ...]
+    target: str
+    task: str
+    settings: LeakageSettings
+    split: Split
+    rows: int
+    train_rows: int
+    test_rows: int
+    sampled: bool
+    sample_rows: int
+    seed: int
+    seconds: float
+    checks: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def finding(self, key: str) -> Finding:
+        """The finding with this key; KeyError listing the keys when there is none."""
+        for item in self.findings:
+            if item.key == key:
+                return item
+        raise KeyError(f"No finding {key!r} in this report; it has {', '.join(f.key for f in self.findings) or 'none'}.")
+
+    def counts(self) -> dict[str, int]:
+        """Findings per severity, every severity present (0 when none)."""
+        return {s: sum(f.severity == s for f in self.findings) for s in SEVERITIES}
+
+    def to_dict(self) -> dict:
+        """Plain dicts, lists and JSON scalars (no NaN), tagged with REPORT_FORMAT; each finding carries its key."""
+        plain = to_plain(self)
+        for item, finding in zip(plain["findings"], self.findings):
+            item["key"] = finding.key
+        return {"format": REPORT_FORMAT, **plain}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> LeakageReport:
+        """Rebuild a report from to_dict() output; ValueError when it was written in another format."""
+        data = dict(data)
+        version = data.pop("format", None)
+        if version != REPORT_FORMAT:
+            raise ValueError(
+                f"This leakage report was stored in format {version}; this version reads format {REPORT_FORMAT}. "
+                "Run the leakage checks again."
+            )
+        data["findings"] = [{k: v for k, v in f.items() if k != "key"} for f in data.get("findings", [])]
+        return from_plain(cls, data)

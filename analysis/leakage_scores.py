@@ -1,0 +1,369 @@
+"""Single-feature scores for leakage checks: how well one column alone predicts the target.
+
+    y = encode_target(sample[target], task)
+    folds = assign_folds(y, cv_folds, seed)
+    score = score_feature(sample[column], column_type, y, folds, bins=20, smoothing=10.0)
+    score.score, score.metric, score.z
+
+No model is fitted. Classification (binary, multiclass) is scored by ROC AUC, regression by R2:
+- ``raw``: the feature's own values as the prediction (numeric and date features). For AUC the direction that
+  fits is taken (a feature that falls with the target separates as well as one that rises); missing values
+  are put at whichever end fits better. Multiclass: one-vs-rest AUC per class, weighted by class share.
+  Regression: the R2 of a least-squares line, fitted on the training folds and scored on the held-out fold.
+- ``cv``: a cross-validated lookup model. Numbers are cut into quantile bins (missing values get a bin of their
+  own), categories keep their values; each held-out row is predicted by the target mean of its bin or value
+  in the other folds, pulled towards the fold's overall mean by ``smoothing`` rows (target-mean encoding).
+  This catches relations that are not monotonic and categories that give the class away.
+- ``score`` = max(raw, cv): the best the feature does alone.
+
+Evidence beside the score: the rank correlation (Spearman) with the target (numeric features; binary or numeric
+targets), the mutual information in bits between the binned feature and the (binned) target on the whole
+sample, and its share of the target's entropy (1.0: the feature determines the target); ``z`` says how many
+standard errors of chance the score is above chance (AUC 0.5 or R2 0), from the Mann-Whitney null for AUC and
+from the rank correlation for regression.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+from analysis.column_types import DATETIME, ID, NUMERIC
+
+BINARY, MULTICLASS, REGRESSION = "binary", "multiclass", "regression"
+ROC_AUC, R2 = "roc_auc", "r2"
+MAX_SCORED_CLASSES = 10   # multiclass AUC is averaged over the largest classes only (their shares reweighted)
+TARGET_BINS = 10          # quantile bins of a numeric target for its mutual information with a feature
+
+
+@dataclass(frozen=True)
+class FeatureScore:
+    """How well one column alone predicts the target, on the scan's sample.
+
+    column: the feature. kind: its column type.
+    metric: "roc_auc" (classification) or "r2" (regression).
+    score: max(raw, cv), the figure the thresholds are compared with.
+    raw: the feature's values used directly as the prediction (None for categories and text).
+    cv: the cross-validated lookup model (bins or values -> target mean of the other folds).
+    low: lower confidence bound of the score (score - confidence_z standard errors; Hanley-McNeil for AUC,
+        Fisher's z of the correlation for R2): what the thresholds are compared with, so that a small sample
+        needs a clearer score (with 60 rows an honest feature can reach AUC 0.99 by chance).
+    z: standard errors above chance (AUC 0.5 / no correlation); large means not a fluke of a small sample.
+    rank_correlation: Spearman correlation with the target (None for categories, or a multiclass target).
+    mi_bits: mutual information between the binned feature and the target, in bits.
+    mi_share: mi_bits / entropy of the target (0: unrelated, 1: the feature determines the target).
+    rows: rows scored (labelled rows of the sample). missing_share: share of those rows where the feature is missing.
+    """
+
+    column: str
+    kind: str
+    metric: str
+    score: float
+    raw: float | None
+    cv: float
+    low: float
+    z: float
+    rank_correlation: float | None
+    mi_bits: float
+    mi_share: float
+    rows: int
+    missing_share: float
+
+
+@dataclass(frozen=True)
+class EncodedTarget:
+    """The target as numbers: task; codes (class index per row, classification) or values (regression);
+    onehot: rows x classes 0/1 matrix (classification) or the values as one column (regression);
+    labels: the class labels as text (largest first); shares: class shares."""
+
+    task: str
+    codes: np.ndarray
+    values: np.ndarray
+    onehot: np.ndarray
+    labels: tuple[str, ...]
+    shares: np.ndarray
+
+
+def encode_target(target: pd.Series, task: str) -> EncodedTarget:
+    """Encode a target without missing values; classes are ordered largest first."""
+    if task == REGRESSION:
+        values = target.to_numpy(dtype=np.float64, na_value=np.nan)
+        codes = _quantile_codes(values, TARGET_BINS)
+        return EncodedTarget(task, codes, values, values[:, None], (), np.ones(1))
+    codes, uniques = pd.factorize(target, use_na_sentinel=True)
+    counts = np.bincount(codes, minlength=len(uniques))
+    order = np.argsort(-counts, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    codes = rank[codes].astype(np.int64)
+    classes = len(uniques)
+    onehot = np.zeros((len(codes), classes), dtype=np.float64)
+    onehot[np.arange(len(codes)), codes] = 1.0
+    labels = tuple(str(uniques[i]) for i in order)
+    return EncodedTarget(task, codes, codes.astype(np.float64), onehot, labels, counts[order] / len(codes))
+
+
+def assign_folds(y: EncodedTarget, folds: int, seed: int) -> np.ndarray:
+    """Fold number per row: stratified by class for classification (each class dealt round-robin after a
+    shuffle), a shuffled round-robin for regression."""
+    rng = np.random.default_rng(seed)
+    n = len(y.codes)
+    out = np.empty(n, dtype=np.int64)
+    if y.task == REGRESSION:
+        out[rng.permutation(n)] = np.arange(n) % folds
+        return out
+    start = 0
+    order = np.argsort(y.codes, kind="stable")
+    for size in np.bincount(y.codes):
+        members = order[start : start + size]
+        out[rng.permutation(members)] = (np.arange(size) + start) % folds
+        start += size
+    return out
+
+
+def feature_values(series: pd.Series, kind: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(numbers, None) for numeric, date and numeric id columns (NaN where missing); (None, codes) otherwise:
+    integer codes of the values, missing values with a code of their own."""
+    if kind == DATETIME or pd.api.types.is_datetime64_any_dtype(series.dtype):
+        stamps = pd.to_datetime(series, errors="coerce").to_numpy(dtype="datetime64[ns]")
+        numbers = stamps.view(np.int64).astype(np.float64)
+        numbers[np.isnat(stamps)] = np.nan
+        return numbers, None
+    is_number = pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+    if kind in (NUMERIC, ID) and is_number:
+        numbers = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        return np.where(np.isfinite(numbers), numbers, np.nan), None
+    return None, _category_codes(series)
+
+
+def score_feature(
+    series: pd.Series, kind: str, y: EncodedTarget, folds: np.ndarray, *, bins: int, smoothing: float,
+    confidence_z: float = 1.645, numbers: np.ndarray | None = None,
+) -> FeatureScore:
+    """Score one feature (``series``, aligned with ``y``) against the target; see the module docstring.
+    ``numbers`` overrides the values read from the series (e.g. the digits of a text identifier)."""
+    if numbers is None:
+        numbers, codes = feature_values(series, kind)
+    else:
+        codes = None
+    if numbers is not None:
+        missing = np.isnan(numbers)
+        codes = _quantile_codes(numbers, bins)
+    else:
+        missing = codes == codes.max() if codes.size and _has_missing(series) else np.zeros(len(codes), bool)
+    nfolds = int(folds.max()) + 1
+    oof = _oof_means(codes, y.onehot, folds, nfolds, smoothing)
+    if y.task == REGRESSION:
+        metric = R2
+        cv = _r2(y.values, oof[:, 0])
+        raw = _oof_linear_r2(numbers, y.values, folds, nfolds) if numbers is not None else None
+        rho = _spearman(numbers, y.values) if numbers is not None else None
+        z = abs(rho or 0.0) * np.sqrt(max(len(y.values) - 1, 1))
+        if rho is None:   # categories: the z of the cross-validated R2's correlation
+            z = np.sqrt(max(cv, 0.0)) * np.sqrt(max(len(y.values) - 1, 1))
+    else:
+        metric = ROC_AUC
+        cv = _weighted_auc(oof, y, direction_free=False)
+        raw = _raw_auc(numbers, missing, y) if numbers is not None else None
+        rho = _spearman(numbers, y.values) if numbers is not None and y.task == BINARY else None
+        z = (max(cv, raw or 0.0) - 0.5) / _auc_null_sd(y)
+    score = max(cv, raw) if raw is not None else cv
+    low = lower_bound(score, y, confidence_z)
+    mi, share = _mutual_information(codes, y.codes)
+    return FeatureScore(
+        column=str(series.name), kind=kind, metric=metric, score=float(score), raw=None if raw is None else float(raw),
+        cv=float(cv), low=low, z=float(z), rank_correlation=None if rho is None else float(rho), mi_bits=mi, mi_share=share,
+        rows=len(codes), missing_share=float(missing.mean()) if len(missing) else 0.0,
+    )
+
+
+def lower_bound(score: float, y: EncodedTarget, confidence_z: float) -> float:
+    """``score`` minus ``confidence_z`` standard errors. AUC: Hanley and McNeil's standard error (the AUC taken
+    as at most 1 - 1/(n1 n0), so that a perfect score on few rows keeps some doubt); multiclass: the weighted
+    one-vs-rest errors combined. R2: through Fisher's z of the correlation sqrt(R2)."""
+    n = len(y.codes)
+    if y.task == REGRESSION:
+        if score <= 0 or n < 4:
+            return float(min(score, 0.0))
+        r = min(np.sqrt(score), 1 - 1e-12)
+        low = np.tanh(np.arctanh(r) - confidence_z / np.sqrt(n - 3))
+        return float(max(low, 0.0) ** 2)
+    classes = _scored_classes(y)
+    positives = [(y.codes == 1).sum()] if y.task == BINARY else [(y.codes == k).sum() for k in classes]
+    weights = np.ones(1) if y.task == BINARY else y.shares[: len(classes)] / y.shares[: len(classes)].sum()
+    variance = sum(w**2 * _hanley_mcneil(score, int(n1), n - int(n1)) ** 2 for w, n1 in zip(weights, positives))
+    return float(score - confidence_z * np.sqrt(variance))
+
+
+def _hanley_mcneil(auc: float, n1: int, n0: int) -> float:
+    if n1 == 0 or n0 == 0:
+        return 0.5
+    a = min(auc, 1 - 1 / (n1 * n0))
+    q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+    return float(np.sqrt(max(a * (1 - a) + (n1 - 1) * (q1 - a * a) + (n0 - 1) * (q2 - a * a), 0.0) / (n1 * n0)))
+
+
+def _has_missing(series: pd.Series) -> bool:
+    return bool(series.isna().any())
+
+
+def _category_codes(series: pd.Series) -> np.ndarray:
+    """Codes 0..k-1 of the values; missing values get code k."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy().astype(np.int64)
+    else:
+        codes = pd.factorize(series, use_na_sentinel=True)[0].astype(np.int64)
+    if codes.size and codes.min() < 0:
+        codes = np.where(codes < 0, codes.max() + 1, codes)
+    return codes
+
+
+def _quantile_codes(numbers: np.ndarray, bins: int) -> np.ndarray:
+    """Quantile bin per value (edges from the non-missing values; ties share a bin); missing values last."""
+    present = ~np.isnan(numbers)
+    codes = np.full(len(numbers), 0, dtype=np.int64)
+    if present.any():
+        edges = np.unique(np.quantile(numbers[present], np.linspace(0, 1, bins + 1)[1:-1]))
+        codes[present] = np.searchsorted(edges, numbers[present], side="right")
+        codes[~present] = len(edges) + 1
+    return codes
+
+
+def _oof_means(codes: np.ndarray, targets: np.ndarray, folds: np.ndarray, nfolds: int, smoothing: float) -> np.ndarray:
+    """Out-of-fold target mean per row: for each row, the smoothed mean of ``targets`` over the rows of the
+    other folds with the same code (m-estimate towards those folds' overall mean)."""
+    ncodes = int(codes.max()) + 1 if codes.size else 1
+    key = folds * ncodes + codes
+    size = nfolds * ncodes
+    count = np.bincount(key, minlength=size).reshape(nfolds, ncodes).astype(np.float64)
+    train_count = count.sum(axis=0) - count
+    fold_rows = count.sum(axis=1)
+    out = np.empty_like(targets)
+    for j in range(targets.shape[1]):
+        sums = np.bincount(key, weights=targets[:, j], minlength=size).reshape(nfolds, ncodes)
+        train_sum = sums.sum(axis=0) - sums
+        prior = train_sum.sum(axis=1) / np.maximum(fold_rows.sum() - fold_rows, 1)
+        means = (train_sum + smoothing * prior[:, None]) / (train_count + smoothing)
+        out[:, j] = means[folds, codes]
+    return out
+
+
+def _auc_from_ranks(ranks: np.ndarray, positive: np.ndarray) -> float:
+    n1 = int(positive.sum())
+    n0 = len(positive) - n1
+    if n1 == 0 or n0 == 0:
+        return 0.5
+    return float((ranks[positive].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def _scored_classes(y: EncodedTarget) -> range:
+    return range(1 if y.task == BINARY else min(len(y.labels), MAX_SCORED_CLASSES))
+
+
+def _weighted_auc(predictions: np.ndarray, y: EncodedTarget, *, direction_free: bool) -> float:
+    """ROC AUC of ``predictions`` (rows x classes) for the target; multiclass: one-vs-rest, weighted by share."""
+    if y.task == BINARY:
+        auc = _auc_from_ranks(rankdata(predictions[:, 1]), y.codes == 1)
+        return max(auc, 1 - auc) if direction_free else auc
+    classes = _scored_classes(y)
+    weights = y.shares[: len(classes)] / y.shares[: len(classes)].sum()
+    total = 0.0
+    for k in classes:
+        auc = _auc_from_ranks(rankdata(predictions[:, k]), y.codes == k)
+        total += weights[k] * (max(auc, 1 - auc) if direction_free else auc)
+    return float(total)
+
+
+def _raw_auc(numbers: np.ndarray, missing: np.ndarray, y: EncodedTarget) -> float:
+    """AUC of the values themselves, direction chosen per class; missing values tried at either end."""
+    best = 0.0
+    present = numbers[~missing]
+    if present.size == 0:
+        return 0.5
+    ends = (present.min() - 1.0, present.max() + 1.0) if missing.any() else (None,)
+    for end in ends:
+        filled = numbers if end is None else np.where(missing, end, numbers)
+        ranks = rankdata(filled)
+        classes = _scored_classes(y)
+        if y.task == BINARY:
+            auc = _auc_from_ranks(ranks, y.codes == 1)
+            best = max(best, auc, 1 - auc)
+            continue
+        weights = y.shares[: len(classes)] / y.shares[: len(classes)].sum()
+        total = 0.0
+        for k in classes:
+            auc = _auc_from_ranks(ranks, y.codes == k)
+            total += weights[k] * max(auc, 1 - auc)
+        best = max(best, total)
+    return float(best)
+
+
+def _auc_null_sd(y: EncodedTarget) -> float:
+    """Standard deviation of the AUC of an unrelated feature (Mann-Whitney), for the scored classes."""
+    n = len(y.codes)
+    classes = _scored_classes(y)
+    if y.task == BINARY:
+        n1 = int((y.codes == 1).sum())
+        n0 = n - n1
+        return float(np.sqrt((n + 1) / (12 * max(n1 * n0, 1))))
+    weights = y.shares[: len(classes)] / y.shares[: len(classes)].sum()
+    variance = 0.0
+    for k in classes:
+        n1 = int((y.codes == k).sum())
+        variance += weights[k] ** 2 * (n + 1) / (12 * max(n1 * (n - n1), 1))
+    return float(np.sqrt(variance))
+
+
+def _r2(y: np.ndarray, predicted: np.ndarray) -> float:
+    total = float(((y - y.mean()) ** 2).sum())
+    if total == 0:
+        return 0.0
+    return float(1 - ((y - predicted) ** 2).sum() / total)
+
+
+def _oof_linear_r2(x: np.ndarray, y: np.ndarray, folds: np.ndarray, nfolds: int) -> float:
+    """R2 of a least-squares line of y on x, fitted on the other folds and scored on each held-out fold;
+    rows with x missing are predicted by the other folds' mean."""
+    present = ~np.isnan(x)
+    xs = np.where(present, x, 0.0)
+    if present.any():   # centre and scale for a stable fit
+        centre, scale = xs[present].mean(), xs[present].std() or 1.0
+        xs = np.where(present, (xs - centre) / scale, 0.0)
+    w = present.astype(np.float64)
+    stats = [np.bincount(folds, weights=v, minlength=nfolds) for v in (w, w * xs, w * y, w * xs * xs, w * xs * y)]
+    fold_n = np.bincount(folds, minlength=nfolds).astype(np.float64)
+    fold_y = np.bincount(folds, weights=y, minlength=nfolds)
+    n, sx, sy, sxx, sxy = (s.sum() - s for s in stats)
+    var = n * sxx - sx * sx
+    slope = np.where(var > 0, (n * sxy - sx * sy) / np.where(var > 0, var, 1), 0.0)
+    intercept = np.where(n > 0, (sy - slope * sx) / np.maximum(n, 1), 0.0)
+    fallback = (fold_y.sum() - fold_y) / np.maximum(fold_n.sum() - fold_n, 1)
+    predicted = np.where(present, intercept[folds] + slope[folds] * xs, fallback[folds])
+    return _r2(y, predicted)
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float | None:
+    present = ~np.isnan(x)
+    if present.sum() < 3:
+        return None
+    rx, ry = rankdata(x[present]), rankdata(y[present])
+    if rx.std() == 0 or ry.std() == 0:
+        return None
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def _mutual_information(codes: np.ndarray, target_codes: np.ndarray) -> tuple[float, float]:
+    """(mutual information in bits, its share of the target's entropy) from the joint counts of the codes."""
+    if codes.size == 0:
+        return 0.0, 0.0
+    x = np.unique(codes, return_inverse=True)[1]
+    cols = int(target_codes.max()) + 1
+    joint = np.bincount(x * cols + target_codes, minlength=(int(x.max()) + 1) * cols).reshape(-1, cols)
+    p = joint / joint.sum()
+    px, py = p.sum(axis=1, keepdims=True), p.sum(axis=0, keepdims=True)
+    nonzero = p > 0
+    mi = float((p[nonzero] * np.log2(p[nonzero] / (px @ py)[nonzero])).sum())
+    entropy = float(-(py[py > 0] * np.log2(py[py > 0])).sum())
+    return max(mi, 0.0), (min(max(mi, 0.0) / entropy, 1.0) if entropy > 0 else 0.0)

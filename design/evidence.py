@@ -1,0 +1,133 @@
+"""Evidence as a reviewer reads it: notes per document section, what is missing, what is stale, and the
+digest the readiness rubric scores. Takes stored evidence rows (anything with kind, section, summary,
+dataset_hash, created_at, resolved_keys) and never recomputes a result."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from design.checks import check_criteria
+from design.document import success_criteria
+from design.readiness import EvidenceDigest
+
+
+@dataclass(frozen=True)
+class EvidenceNote:
+    """One piece of evidence under a section: ``title``, ``lines`` of figures, ``stale`` with its reason."""
+
+    section: str
+    kind: str
+    title: str
+    lines: tuple[str, ...]
+    stale: str | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """Notes per section, what is missing per section, and the digest for the readiness rubric."""
+
+    notes: dict[str, list[EvidenceNote]]
+    missing: dict[str, list[str]]
+    digest: EvidenceDigest
+    criteria_checks: list = field(default_factory=list)
+
+
+def _pct(x) -> str:
+    return f"{x:.1%}" if isinstance(x, (int, float)) else "?"
+
+
+def _latest_per_dataset(rows, kind):
+    seen, kept = set(), []
+    for row in rows:  # newest first
+        if row.kind == kind and row.dataset_hash not in seen:
+            seen.add(row.dataset_hash)
+            kept.append(row)
+    return kept
+
+
+def _stale(row, current_hashes) -> str | None:
+    if row.dataset_hash not in current_hashes:
+        return "computed on data that is no longer in the project (deleted or replaced)"
+    return None
+
+
+def build_view(rows, current_hashes: set[str], content: dict, resolved_keys: set[str] = frozenset()) -> EvidenceView:
+    """Read stored evidence ``rows`` (newest first) for a document ``content``."""
+    notes: dict[str, list[EvidenceNote]] = {}
+    profiles = _latest_per_dataset(rows, "profile")
+    target_type = minority = None
+    for row in profiles:
+        s = row.summary
+        lines = [f"{s.get('rows', 0):,} rows × {s.get('columns', 0)} columns; {s.get('duplicate_rows', 0):,} duplicate rows; "
+                 f"{_pct(s.get('missing_share'))} of cells missing; {s.get('warnings', 0)} warning alerts."]
+        if s.get("target"):
+            lines.append(f"Target '{s['target']}' ({s.get('task')})"
+                         + (": " + ", ".join(f"{k} {_pct(v)}" for k, v in s.get("class_balance", {}).items()) if s.get("class_balance") else ""))
+            target_type = target_type or s.get("task")
+            if s.get("minority_share") is not None:
+                minority = s["minority_share"] if minority is None else min(minority, s["minority_share"])
+        if s.get("sampled"):
+            lines.append(f"Cross-column views on a sample of {s.get('sample_rows', 0):,} rows.")
+        notes.setdefault("data", []).append(
+            EvidenceNote("data", "profile", f"Profile of {s.get('dataset', 'a dataset')}", tuple(lines), _stale(row, current_hashes)))
+
+    leakage = _latest_per_dataset(rows, "leakage")
+    open_high = 0
+    for row in leakage:
+        s = row.summary
+        findings = s.get("findings", [])
+        high = [f for f in findings if f.get("severity") == "high" and f.get("key") not in resolved_keys]
+        open_high += len(high) if not _stale(row, current_hashes) else 0
+        lines = [f"{sum(f.get('severity') == 'high' for f in findings)} high, {sum(f.get('severity') == 'medium' for f in findings)} medium "
+                 f"findings; {len(high)} high unresolved."]
+        lines += [f"[{f.get('severity')}] {f.get('title')}" for f in findings[:8]]
+        notes.setdefault("data", []).append(
+            EvidenceNote("data", "leakage", f"Leakage check of {s.get('dataset', 'a dataset')} (target '{s.get('target')}')",
+                         tuple(lines), _stale(row, current_hashes)))
+
+    runs = [r for r in rows if r.kind == "run"]
+    best = max(runs, key=lambda r: r.summary.get("score", float("-inf")), default=None)
+    criteria = success_criteria(content)
+    checks = []
+    if best is not None:
+        s = best.summary
+        checks = check_criteria(criteria, s.get("metrics", {}), f"the best run ({s.get('best_model')})")
+        stale = _stale(best, current_hashes)
+        if stale is None and s.get("criteria") is not None and s.get("criteria") != [str(c) for c in criteria]:
+            stale = "the success criteria changed after this run"
+        lines = [s.get("lift", ""), f"Protocol: {s.get('protocol', '?')}."]
+        lines += [f"{c.criterion}: {c.status} ({c.reason})" for c in checks]
+        lines += [f"Too good to be true? {flag}" for flag in s.get("too_good", [])]
+        notes.setdefault("evaluation", []).append(
+            EvidenceNote("evaluation", "run", f"Best baseline run on {s.get('dataset', 'a dataset')}", tuple(x for x in lines if x), stale))
+
+    drifts = [r for r in rows if r.kind == "drift"]
+    if drifts:
+        row = drifts[0]
+        s = row.summary
+        lines = [f"Dataset drift: {'yes' if s.get('dataset_drift') else 'no'}; {s.get('drifted_count', 0)} of "
+                 f"{s.get('columns_checked', 0)} columns drifted ({_pct(s.get('share'))})."]
+        lines += [f"{c['column']}: {c.get('method')} score {c.get('score'):.3g} (threshold {c.get('threshold')})"
+                  for c in s.get("top", [])[:5] if c.get("drifted")]
+        notes.setdefault("monitoring", []).append(
+            EvidenceNote("monitoring", "drift", f"Drift: {s.get('reference', '?')} → {s.get('current', '?')}", tuple(lines), None))
+
+    missing = {
+        "data": ([] if profiles else ["no dataset profiled"])
+        + ([] if leakage else ["no leakage check"])
+        + ([f"{open_high} high-severity leakage finding(s) unresolved"] if open_high else []),
+        "evaluation": ([] if criteria else ["no success criterion"]) + ([] if best else ["no baseline run"]),
+        "monitoring": [] if drifts else ["no drift check"],
+    }
+    digest = EvidenceDigest(
+        profiled=len(profiles),
+        target_type=target_type,
+        minority_share=minority,
+        leakage_checked=bool(leakage),
+        open_high_leakage=open_high,
+        run_metrics=best.summary.get("metrics") if best else None,
+        beats_dummy=best.summary.get("beats_dummy") if best else None,
+        lift=best.summary.get("lift", "") if best else "",
+        drift_checked=bool(drifts),
+        stale=tuple(f"{n.title}: {n.stale}" for ns in notes.values() for n in ns if n.stale),
+    )
+    return EvidenceView(notes, {k: v for k, v in missing.items() if v}, digest, checks)

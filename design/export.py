@@ -1,0 +1,106 @@
+"""Export of a review: a plain ReviewSummary, rendered as Markdown or as one self-contained HTML file.
+
+Every user-written string is escaped: HTML through Jinja's autoescape, Markdown by escaping the
+characters a Markdown viewer would treat as HTML. The HTML inlines plotly.js, so it opens offline and
+prints to PDF from a browser.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import plotly.graph_objects as go
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from design.evidence import EvidenceView
+from design.fields import as_text
+from design.readiness import Readiness
+from design.sections import SECTIONS
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """What an export holds: the project, the revision, the review status, the document, its evidence,
+    the readiness checklist, comments (objects with section, author, body, created_at, parent_id,
+    resolved_by) and decisions (with status, author, note, created_at, revision number)."""
+
+    project_name: str
+    project_description: str
+    revision_number: int | None
+    revision_label: str
+    status_label: str
+    generated_at: str
+    content: dict
+    view: EvidenceView
+    readiness: Readiness
+    comments: tuple
+    decisions: tuple
+
+
+def _md(text) -> str:
+    return str(escape(str(text))).replace("\n", "  \n")
+
+
+def to_markdown(summary: ReviewSummary) -> str:
+    """The review as Markdown."""
+    out = [f"# Design review: {_md(summary.project_name)}", ""]
+    if summary.project_description:
+        out += [_md(summary.project_description), ""]
+    out += [f"- Document: {_md(summary.revision_label)}", f"- Review status: **{_md(summary.status_label)}**",
+            f"- Exported: {summary.generated_at}", f"- Readiness: {summary.readiness.overall:.0%} (weakest area)", ""]
+    out += ["## Readiness", "", "| Area | Item | Status | Reason |", "|---|---|---|---|"]
+    out += [f"| {i.area} | {i.text} | {i.status} | {_md(i.reason).replace('|', '&#124;')} |" for i in summary.readiness.items]
+    out.append("")
+    for sec in SECTIONS:
+        values = summary.content.get(sec.key) or {}
+        out += [f"## {sec.title}", ""]
+        for f in sec.fields:
+            text = as_text(f, values.get(f.key))
+            out += [f"**{f.label}**  ", _md(text) if text else "_(not answered)_", ""]
+        for note in summary.view.notes.get(sec.key, []):
+            out += [f"> **Evidence: {_md(note.title)}**" + (f" (stale: {_md(note.stale)})" if note.stale else "")]
+            out += [f"> - {_md(line)}" for line in note.lines]
+            out.append("")
+        for missing in summary.view.missing.get(sec.key, []):
+            out += [f"> Missing evidence: {_md(missing)}", ""]
+        comments = [c for c in summary.comments if c.section == sec.key]
+        if comments:
+            out += ["### Comments", ""]
+            for c in comments:
+                indent = "  " if c.parent_id else ""
+                done = f" _(resolved by {_md(c.resolved_by)})_" if c.resolved_by else ""
+                out.append(f"{indent}- **{_md(c.author)}** ({c.created_at[:16].replace('T', ' ')}): {_md(c.body)}{done}")
+            out.append("")
+    out += ["## Decisions", ""]
+    out += [f"- {d.created_at[:16].replace('T', ' ')}: **{_md(d.status)}** by {_md(d.author)}" + (f": {_md(d.note)}" if d.note else "")
+            for d in summary.decisions] or ["- No decision yet."]
+    return "\n".join(out) + "\n"
+
+
+_ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"]))
+
+
+def _figure_json(fig: go.Figure) -> Markup:
+    """Figure JSON safe inside a <script> element (no "</" can close it early)."""
+    return Markup(fig.to_json().replace("</", "<\\/"))
+
+
+def to_html(summary: ReviewSummary, charts: list[go.Figure]) -> str:
+    """The review as one self-contained HTML page with ``charts`` drawn by inlined plotly.js."""
+    from plotly.offline import get_plotlyjs
+
+    sections = []
+    for sec in SECTIONS:
+        values = summary.content.get(sec.key) or {}
+        sections.append({
+            "title": sec.title,
+            "fields": [(f.label, as_text(f, values.get(f.key))) for f in sec.fields],
+            "notes": summary.view.notes.get(sec.key, []),
+            "missing": summary.view.missing.get(sec.key, []),
+            "comments": [c for c in summary.comments if c.section == sec.key],
+        })
+    return _ENV.get_template("review.html").render(
+        s=summary, sections=sections, plotly_js=Markup(get_plotlyjs()),
+        charts=[{"id": f"chart-{i}", "json": _figure_json(fig)} for i, fig in enumerate(charts)],
+    )
