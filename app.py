@@ -20,6 +20,9 @@ try:
                 st.Page("pages/datasets.py", title="Datasets", icon=":material/table:", url_path="datasets"),
                 st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:", url_path="explore"),
             ],
+            "Review": [
+                st.Page("pages/review.py", title="Review", icon=":material/rate_review:", url_path="review"),
+            ],
         }
     )
     if project is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analysis.column_stats import ColumnStats
-from analysis.column_types import CATEGORICAL, ID, NUMERIC, TEXT
+from analysis.column_types import CATEGORICAL, ID, NUMERIC
 from analysis.correlations import Correlations
 from analysis.target import TargetView
 
@@ -22,7 +22,7 @@ HIGH_CARDINALITY = 50        # a categorical column with more distinct values th
 HIGH_CORRELATION = 0.90      # |Pearson|, |Spearman| or Cramér's V at or above this
 SKEWED = 2.0                 # |skew| at or above this
 ZEROS_SHARE = 0.50           # at least this share of a numeric column is 0
-MIXED_SHARE = 0.01           # numbers and words each make up at least this share of a text column
+MIXED_SHARE = 0.01           # numbers and words each make up at least this share of a categorical column
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _infinite(s: ColumnStats) -> Alert | None:
 
 
 def _mixed_types(s: ColumnStats) -> Alert | None:
-    if s.type in (CATEGORICAL, TEXT) and s.numeric_share is not None and MIXED_SHARE <= s.numeric_share <= 1 - MIXED_SHARE:
+    if s.numeric_share is not None and MIXED_SHARE <= s.numeric_share <= 1 - MIXED_SHARE:
         examples = ", ".join(f"'{v}'" for v in s.text_examples)
         return Alert(s.name, "mixed_types", WARNING,
                      f"{s.numeric_share:.1%} of the values are numbers and the rest are not (for example {examples}), "

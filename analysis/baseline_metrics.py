@@ -277,23 +277,25 @@ class FeatureImportance:
     std: float
 
 
-def permutation_importance(predictor, X, y: np.ndarray, score: Callable, *, n_repeats: int, random_state: int,
-                           deadline: float) -> tuple[tuple[FeatureImportance, ...], int]:
-    """Permutation importance of each column of ``X`` for a fitted ``predictor``; ``score(predictor, X, y)`` is higher
-    for better. Stops before ``deadline`` (time.perf_counter()); returns (importances, largest first; columns done)."""
+def permutation_importance(score: Callable[[np.ndarray], float], X: np.ndarray, groups: dict[str, list[int]], *,
+                           n_repeats: int, random_state: int, deadline: float
+                           ) -> tuple[tuple[FeatureImportance, ...], int]:
+    """Permutation importance of each feature: ``score(X)`` is higher for better; ``groups[feature]`` are the columns of
+    ``X`` made from it (shuffled together). Stops before ``deadline`` (time.perf_counter()); returns (importances,
+    largest first; features done)."""
     rng = np.random.default_rng(random_state)
-    base = score(predictor, X, y)
-    shuffled = X.copy()
+    base = score(X)
+    shuffled = np.array(X, copy=True)
     found, done = [], 0
-    for column in X.columns:
+    for feature, positions in groups.items():
         began = time.perf_counter()
-        original = X[column].to_numpy()
+        original = X[:, positions]
         drops = []
         for _ in range(n_repeats):
-            shuffled[column] = original[rng.permutation(len(original))]
-            drops.append(base - score(predictor, shuffled, y))
-        shuffled[column] = original
-        found.append(FeatureImportance(str(column), round(float(np.mean(drops)), DECIMALS),
+            shuffled[:, positions] = original[rng.permutation(len(original))]
+            drops.append(base - score(shuffled))
+        shuffled[:, positions] = original
+        found.append(FeatureImportance(str(feature), round(float(np.mean(drops)), DECIMALS),
                                        round(float(np.std(drops)), DECIMALS)))
         done += 1
         now = time.perf_counter()

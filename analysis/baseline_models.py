@@ -28,7 +28,7 @@ DUMMY = "Dummy"
 MAX_ONE_HOT = 20             # a categorical column becomes at most this many one-hot columns (rare values pooled)
 MAX_ORDINAL = 250            # categories kept by gradient boosting's native categorical support (< its 255 bins)
 FOREST_TREES = 100
-FOREST_MAX_SAMPLES = 20_000  # rows drawn per tree: keeps a forest on 100,000 rows within seconds
+FOREST_MAX_SAMPLES = 10_000  # rows drawn per tree: keeps a forest on 100,000 rows within seconds
 KNN_MAX_TRAIN_ROWS = 50_000  # above, k-NN prediction gets slow: the model is skipped
 N_JOBS = 2
 
@@ -298,8 +298,71 @@ def _fit_growing(spec: ModelSpec, estimator, Xt, y, deadline: float, should_stop
     return ""
 
 
+def split_predictor(predictor, features: list[str]):
+    """(transform, model, groups) such that ``model`` predicts on ``transform(X)`` (a numpy array) and
+    groups[feature] lists the positions of the transformed columns that feature alone makes. Every preparation step
+    here works row by row and column by column, so shuffling a feature's rows before the transform is the same as
+    shuffling its columns' rows after it: permutation importance can transform once. Falls back to the identity
+    (the predictor on the frame's columns) for anything else."""
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(predictor, Pipeline):
+        prep, model = predictor[0], predictor[-1]
+        groups = _output_groups(prep)
+        if groups is not None and set(groups) == set(features):
+            return prep.transform, model, groups
+
+    return _to_numbers, _OnFrame(predictor, features), {name: [i] for i, name in enumerate(features)}
+
+
+def _to_numbers(X: pd.DataFrame) -> np.ndarray:
+    return X.to_numpy(dtype=np.float64)
+
+
+class _OnFrame:
+    """A predictor fitted on a frame, called with the frame's values as a numpy array."""
+
+    def __init__(self, predictor, columns: list[str]):
+        self.predictor, self.columns = predictor, columns
+        self.classes_ = getattr(predictor, "classes_", None)
+
+    def predict(self, values: np.ndarray):
+        return self.predictor.predict(pd.DataFrame(values, columns=self.columns))
+
+    def predict_proba(self, values: np.ndarray):
+        return self.predictor.predict_proba(pd.DataFrame(values, columns=self.columns))
+
+
+def _output_groups(prep) -> dict[str, list[int]] | None:
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    groups: dict[str, list[int]] = {}
+    for name, transformer, names in prep.transformers_:
+        if name == "remainder" or not len(names):
+            continue
+        out = prep.output_indices_[name]
+        last = transformer[-1] if isinstance(transformer, Pipeline) else transformer
+        if isinstance(last, OneHotEncoder):
+            infrequent = getattr(last, "infrequent_categories_", [None] * len(names))
+            widths = [len(c) - (len(i) - 1 if i is not None else 0) for c, i in zip(last.categories_, infrequent)]
+        else:   # imputers (keeping empty columns), scalers, ordinal encoders, passthrough: one column each
+            widths = [1] * len(names)
+        if sum(widths) != out.stop - out.start:
+            return None
+        start = out.start
+        for column, width in zip(names, widths):
+            groups[column] = list(range(start, start + width))
+            start += width
+    return groups
+
+
 def native_threads(limit: int):
-    """A context in which BLAS and OpenMP use at most ``limit`` threads (joblib's n_jobs is not affected)."""
+    """A context in which BLAS and OpenMP use at most ``limit`` threads (joblib's n_jobs is not affected).
+
+    threadpoolctl limits only the libraries loaded when it starts, so the models' modules are imported first."""
+    import sklearn.ensemble  # noqa: F401  (loads OpenMP)
+    import sklearn.linear_model  # noqa: F401  (loads BLAS)
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=limit)

@@ -31,7 +31,7 @@ from analysis.baseline_metrics import (LOWER_IS_BETTER, PRIMARY_METRIC, Confusio
                                        Residuals, ThresholdGrid, classification_metrics, compute_curves, display_name,
                                        metric_names, permutation_importance, regression_metrics, summarize)
 from analysis.baseline_models import (DUMMY, MODELS, Cancelled, check_models, fit_model, native_threads,
-                                      predict_scores, prepare_features)
+                                      predict_scores, prepare_features, split_predictor)
 from analysis.baseline_setup import (RunSettings, Protocol, check_baseline_target, check_settings, choose_protocol,
                                      default_features, default_positive_label, detect_task, label_text, make_splits,
                                      regression_values, sample_rows)
@@ -513,17 +513,20 @@ def _with_importance(result: ModelResult, keeper: dict, data: _Data, settings: R
     if task == BINARY and len(np.unique(y)) < 2:
         return dataclasses.replace(result, importance_note="No permutation importance: the test rows hold one class.")
 
-    def score(predictor, features, truth):   # the primary metric only: it runs features x repeats times
-        values = predict_scores(predictor, features, task, n_classes)
+    transform, model, groups = split_predictor(keeper["predictor"], list(X.columns))
+    prepared = np.asarray(transform(X), dtype=np.float64)
+
+    def score(values: np.ndarray) -> float:   # the primary metric only: it runs features x repeats times
+        predicted = predict_scores(model, values, task, n_classes)
         if task == REGRESSION:
-            return -root_mean_squared_error(truth, values)
+            return -root_mean_squared_error(y, predicted)
         if task == BINARY:
-            return roc_auc_score(truth == positive, values[:, positive])
-        return balanced_accuracy_score(truth, values.argmax(axis=1))
+            return roc_auc_score(y == positive, predicted[:, positive])
+        return balanced_accuracy_score(y, predicted.argmax(axis=1))
 
     budget = min(IMPORTANCE_BUDGET_S, settings.time_budget_s)
     try:
-        found, done = permutation_importance(keeper["predictor"], X, y, score, n_repeats=IMPORTANCE_REPEATS,
+        found, done = permutation_importance(score, prepared, groups, n_repeats=IMPORTANCE_REPEATS,
                                              random_state=settings.random_state, deadline=time.perf_counter() + budget)
     except Exception as exc:   # importance is a bonus: never lose the run over it
         return dataclasses.replace(result, importance_note=f"No permutation importance: {type(exc).__name__}: {exc}")

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from analysis.column_types import CATEGORICAL
+
 TOP_K = 10                 # most frequent values kept per column
 HISTOGRAM_BINS = 30        # equal-width bins for numbers (whole numbers with a small range get one bin per value)
 MAX_TIME_BINS = 120        # the finest period (hour, day, week, ...) with at most this many bins is used for dates
@@ -56,8 +58,8 @@ class ColumnStats:
     zeros, infinite: numeric columns: values equal to 0, values equal to +/- infinity; None otherwise.
     top: the TOP_K most frequent values, most frequent first (numbers only when some value repeats).
     histogram: numeric and datetime columns; None otherwise or when there are no finite values.
-    numeric_share: text columns: share of the non-missing values that read as numbers; None otherwise.
-    text_examples: text columns that mix numbers and words: the most frequent values that are not numbers.
+    numeric_share: categorical columns: share of the non-missing values that read as numbers; None otherwise.
+    text_examples: categorical columns that mix numbers and words: the most frequent values that are not numbers.
     """
 
     name: str
@@ -96,7 +98,7 @@ def describe_column(series: pd.Series, column_type: str) -> ColumnStats:
         return ColumnStats(**base, **_numbers(series))
     if ptypes.is_datetime64_any_dtype(dtype):
         return ColumnStats(**base, **_times(series))
-    return ColumnStats(**base, **_labels(series))
+    return ColumnStats(**base, **_labels(series, count_numbers=column_type == CATEGORICAL))
 
 
 def _numbers(series: pd.Series) -> dict:
@@ -126,7 +128,7 @@ def _numbers(series: pd.Series) -> dict:
         skew=_skew(finite, mean),
         quantiles={name: _quantile(finite, q) for name, q in QUANTILES.items()},
         top=_top_sorted(finite, _number_label),
-        histogram=_number_histogram(finite),
+        histogram=_number_histogram(finite, values.dtype.kind in "iu" or all_whole(finite)),
     )
     return stats
 
@@ -152,7 +154,8 @@ def _skew(values: np.ndarray, mean: float) -> float | None:
         deviation = values[start : start + CHUNK] - mean
         squared = deviation * deviation
         m2 += float(squared.sum())
-        m3 += float(np.dot(squared, deviation))
+        squared *= deviation
+        m3 += float(squared.sum())
     m2, m3 = m2 / n, m3 / n
     if m2 <= 1e-14 * max(mean * mean, 1e-300):    # constant up to rounding
         return None
@@ -200,17 +203,29 @@ def _number_label(value: float) -> str:
     return str(int(value)) if value == int(value) and abs(value) < 2**53 else repr(float(value))
 
 
-def _number_histogram(finite: np.ndarray) -> Histogram:
-    low, high = float(finite[0]), float(finite[-1])
-    if high - low < HISTOGRAM_BINS and np.all(np.mod(finite, 1) == 0):
-        edges = np.arange(low - 0.5, high + 1.0, 1.0)
-    elif low == high:
-        edges = np.array([low - 0.5, high + 0.5])
-    else:
-        edges = np.linspace(low, high, HISTOGRAM_BINS + 1)
+def _number_histogram(finite: np.ndarray, whole: bool) -> Histogram:
+    edges = bin_edges(float(finite[0]), float(finite[-1]), whole, HISTOGRAM_BINS)
     inner = np.searchsorted(finite, edges[1:-1], side="left")
     counts = np.diff(np.concatenate(([0], inner, [len(finite)])))
     return Histogram(tuple(float(e) for e in edges), tuple(int(c) for c in counts))
+
+
+def bin_edges(low: float, high: float, whole: bool, bins: int) -> np.ndarray:
+    """Edges of at most ``bins`` equal-width bins covering low..high. Whole numbers get bins a whole number wide,
+    centred on the values (one bin per value when the range is small), so no bin holds more values than another."""
+    if whole:
+        width = max(1.0, float(np.ceil((high - low + 1) / bins)))
+        return low - 0.5 + width * np.arange(int(np.ceil((high - low + 1) / width)) + 1)
+    if low == high:
+        return np.array([low - 0.5, high + 0.5])
+    return np.linspace(low, high, bins + 1)
+
+
+def all_whole(values: np.ndarray) -> bool:
+    """True when every value is a whole number (checked CHUNK values at a time, stopping at the first fraction)."""
+    if values.dtype.kind in "iu":
+        return True
+    return all(np.all(np.mod(values[i : i + CHUNK], 1) == 0) for i in range(0, len(values), CHUNK))
 
 
 def _times(series: pd.Series) -> dict:
@@ -257,8 +272,9 @@ def _period_edges(first: np.datetime64, last: np.datetime64, period: str) -> np.
     return np.arange(first.astype("datetime64[Y]"), last.astype("datetime64[Y]") + 2)
 
 
-def _labels(series: pd.Series) -> dict:
-    """Counts of the values of a text, categorical or boolean column."""
+def _labels(series: pd.Series, count_numbers: bool) -> dict:
+    """Counts of the values of a text, categorical or boolean column; with ``count_numbers``, the share of the
+    values that read as numbers (a categorical column mixing numbers and words)."""
     if isinstance(series.dtype, pd.CategoricalDtype):
         counts = np.bincount(series.cat.codes.to_numpy().astype(np.int64) + 1, minlength=len(series.cat.categories) + 1)
         missing, counts = int(counts[0]), pd.Series(counts[1:], index=series.cat.categories)
@@ -273,7 +289,7 @@ def _labels(series: pd.Series) -> dict:
         "distinct": len(counts),
         "top": tuple(ValueCount(str(v), int(c)) for v, c in counts.iloc[:TOP_K].items()),
     }
-    if not ptypes.is_bool_dtype(series.dtype) and len(counts):
+    if count_numbers and not ptypes.is_bool_dtype(series.dtype) and len(counts):
         numeric = pd.to_numeric(pd.Series(counts.index.astype(str)).str.strip(), errors="coerce").notna().to_numpy()
         stats["numeric_share"] = float(counts.to_numpy()[numeric].sum() / counts.sum())
         if numeric.any() and not numeric.all():

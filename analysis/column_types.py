@@ -97,36 +97,45 @@ def count_distinct(series: pd.Series) -> int:
 def convert_text(values: pd.Categorical, *, day_first: bool = False, decimal: str = ".") -> tuple[object, str | None]:
     """Turn a text column into booleans, numbers or datetimes when every distinct value fits; else return it as is.
 
-    Works on the distinct values (the categories) only, then spreads the result over the rows by code.
-    Returns (array, note): the note says what was recognised, for the user, or is None.
-    ``day_first`` breaks ties for dates like 01/02/2020 (both orders fit); ``decimal`` is the decimal mark.
+    Works on the distinct values (the categories), tried first on the first TYPE_SAMPLE of them, then spreads
+    the result over the rows by code. Returns (array, note): the note says what was recognised, for the user,
+    or is None. ``day_first`` breaks ties for dates like 01/02/2020 (both orders fit); ``decimal`` is the
+    decimal mark. Dates with time-zone offsets are converted to UTC.
     """
-    categories = values.categories
-    codes = values.codes
+    categories, codes = values.categories, values.codes
     if len(categories) == 0:
         return values, None
-    text = pd.Series(categories, dtype=object).astype(str).str.strip()
-    lowered = set(text.str.lower())
-    if lowered <= _TRUE | _FALSE and lowered & _TRUE and lowered & _FALSE:
-        flags = text.str.lower().isin(_TRUE).to_numpy()
-        return pd.arrays.BooleanArray(flags[codes], codes < 0), None
-    numbers = _to_numbers(text, decimal)
-    if numbers is not None:
-        out = numbers[codes]
-        if (codes < 0).any():
-            out[codes < 0] = np.nan
-        elif np.all(np.mod(numbers, 1) == 0) and np.all(np.abs(numbers) < 2**53):
-            out = out.astype(np.int64)
-        return out, None
-    parsed, fmt = _to_datetimes(text, day_first)
-    if parsed is not None:
-        out = parsed[codes]
-        out[codes < 0] = np.datetime64("NaT")
-        return out, f"read as dates with the format {fmt}"
+    head = _stripped(categories[:TYPE_SAMPLE])
+    if len(categories) <= len(_TRUE | _FALSE):
+        lowered = set(head.str.lower())
+        if lowered <= _TRUE | _FALSE and lowered & _TRUE and lowered & _FALSE:
+            flags = head.str.lower().isin(_TRUE).to_numpy()
+            return pd.arrays.BooleanArray(flags[codes], codes < 0), None
+    if _to_numbers(head, decimal) is not None:
+        numbers = _to_numbers(_stripped(categories), decimal)
+        if numbers is not None:
+            out = numbers[codes]
+            if (codes < 0).any():
+                out[codes < 0] = np.nan
+            elif np.all(np.mod(numbers, 1) == 0) and np.all(np.abs(numbers) < 2**53):
+                out = out.astype(np.int64)
+            return out, None
+    fmt = _date_format(head, day_first)
+    if fmt is not None:
+        parsed = _to_datetimes(_stripped(categories), fmt)
+        if parsed is not None:
+            out = parsed[codes]
+            out[codes < 0] = np.datetime64("NaT")
+            return out, f"read as dates with the format {fmt}"
     return values, None
 
 
+def _stripped(values: pd.Index) -> pd.Series:
+    return pd.Series(values, dtype=object).astype(str).str.strip()
+
+
 def _to_numbers(text: pd.Series, decimal: str) -> np.ndarray | None:
+    """Every value as a float (decimal commas and 1.234.567 groups understood), or None if one is not a number."""
     if decimal == ",":
         grouped = text.str.fullmatch(_DOT_GROUPED)
         text = text.where(~grouped, text.str.replace(".", "", regex=False)).str.replace(",", ".", regex=False)
@@ -134,17 +143,23 @@ def _to_numbers(text: pd.Series, decimal: str) -> np.ndarray | None:
     return None if np.isnan(numbers).any() else numbers
 
 
-def _to_datetimes(text: pd.Series, day_first: bool) -> tuple[np.ndarray | None, str | None]:
-    sample = text.iloc[: TYPE_SAMPLE]
-    if not sample.str.contains(_DATE_LIKE).all():
-        return None, None
+def _date_format(head: pd.Series, day_first: bool) -> str | None:
+    """A strftime format that parses every value of ``head`` (day-first or month-first as asked first), or None."""
+    if not head.str.contains(_DATE_LIKE).all():
+        return None
     with warnings.catch_warnings():  # a day-first guess warns when asked month-first; both orders are tried
         warnings.simplefilter("ignore", UserWarning)
-        candidates = [guess_datetime_format(sample.iloc[0], dayfirst=first) for first in (day_first, not day_first)]
+        candidates = [guess_datetime_format(head.iloc[0], dayfirst=first) for first in (day_first, not day_first)]
     for fmt in dict.fromkeys(f for f in candidates if f):
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-        if not parsed.isna().any():
-            if getattr(parsed.dtype, "tz", None) is not None:
-                parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-            return parsed.to_numpy(dtype="datetime64[ns]"), fmt
-    return None, None
+        if _to_datetimes(head, fmt) is not None:
+            return fmt
+    return None
+
+
+def _to_datetimes(text: pd.Series, fmt: str) -> np.ndarray | None:
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    if parsed.isna().any():
+        return None
+    if getattr(parsed.dtype, "tz", None) is not None:
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    return parsed.to_numpy(dtype="datetime64[ns]")

@@ -104,8 +104,10 @@ def check_split(frame: pd.DataFrame, column_types: dict[str, str], target: str, 
             raise ValueError(f"The split's {role} is the target '{target}'; choose another column.")
         if test_frame is not None and column not in test_frame.columns:
             raise ValueError(f"The split's {role} '{column}' is not in the test dataset; both datasets need it.")
-        if role != "group_column" and column_types.get(column) != DATETIME and np.isnat(as_dates(frame[column])).all():
-            raise ValueError(f"The split's {role} '{column}' holds no dates; choose a date column.")
+        if role != "group_column" and not _holds_dates(frame[column], column_types.get(column)):
+            raise ValueError(
+                f"The split's {role} '{column}' holds no dates (its type is {column_types.get(column)}); choose a date column."
+            )
     if split.kind == "date" and split.cut is not None:
         try:
             pd.Timestamp(split.cut)
@@ -190,6 +192,15 @@ def _check_frame(frame: pd.DataFrame, column_types: dict[str, str] | None) -> di
     if unknown:
         raise ValueError(f"Unknown column types {unknown}; each must be one of {', '.join(COLUMN_TYPES)}.")
     return {c: column_types[c] for c in frame.columns}
+
+
+def _holds_dates(series: pd.Series, kind: str | None) -> bool:
+    """A datetime column, or text of which some values read as dates (numbers are not taken for timestamps)."""
+    if kind == DATETIME or pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return True
+    if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        return False
+    return not np.isnat(as_dates(series)).all()
 
 
 def _names(frame: pd.DataFrame) -> str:

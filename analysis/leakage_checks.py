@@ -22,7 +22,10 @@ import pandas as pd
 
 from analysis.column_types import DATETIME, ID, NUMERIC
 from analysis.leakage_model import HIGH, INFO, MEDIUM, SEVERITIES, Finding, LeakageSettings, Split
-from analysis.leakage_rows import RowHashes, as_dates, repeated, sample_positions, split_rows
+from analysis.leakage_rows import (
+    MISSING_HASH, RowHashes, as_dates, distinct_sorted, first_rows, repeat_count, sample_positions,
+    in_sorted, split_rows,
+)
 from analysis.leakage_scores import REGRESSION, ROC_AUC, FeatureScore, assign_folds, encode_target, score_feature
 
 _GENERIC_NAME_TOKENS = {"is", "has", "flag", "status", "type", "class", "value", "label", "target", "the", "of",
@@ -44,16 +47,21 @@ class ScanContext:
 
     # --- the sample and scores -------------------------------------------------------------------------------
     @cached_property
+    def labelled(self) -> np.ndarray:
+        """Mask of the rows with a target value."""
+        return self.frame[self.target].notna().to_numpy()
+
+    @cached_property
     def sample_positions(self) -> np.ndarray:
         """Sorted positions of the labelled rows scored (all of them up to settings.sample_rows)."""
-        labelled = np.flatnonzero(self.frame[self.target].notna().to_numpy())
+        labelled = np.flatnonzero(self.labelled)
         labels = None if self.task == REGRESSION else self.frame[self.target]
         s = self.settings
         return sample_positions(labels, labelled, s.sample_rows, s.min_class_rows, s.random_state)
 
     @cached_property
     def labelled_rows(self) -> int:
-        return int(self.frame[self.target].notna().sum())
+        return int(self.labelled.sum())
 
     @cached_property
     def sample(self) -> pd.DataFrame:
@@ -131,6 +139,11 @@ class ScanContext:
         source = self.test_hashes if self.sides.external else self.hashes
         return train, source.rows(columns)[self.sides.test]
 
+    def side_column_hashes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """The column's value hashes on the train side and on the test side."""
+        source = self.test_hashes if self.sides.external else self.hashes
+        return self.hashes.column(column)[self.sides.train], source.column(column)[self.sides.test]
+
     # --- evidence --------------------------------------------------------------------------------------------
     def examples(self, frame: pd.DataFrame, positions, first: list[str], extra: dict[str, list] | None = None) -> list[dict]:
         """Up to max_examples rows of ``frame`` as dicts: "row" (1-based row number in its file), the columns in
@@ -140,7 +153,7 @@ class ScanContext:
                                      + ([self.target] if self.target in frame.columns else [])))
         rest = [c for c in frame.columns if c not in columns]
         columns += rest[: max(self.settings.example_columns - len(columns), 0)]
-        part = frame[columns].take(positions)
+        part = frame.take(positions)[columns]
         rows = []
         for i, position in enumerate(positions):
             row: dict[str, Any] = {"row": int(position) + 1}
@@ -180,8 +193,7 @@ def _id_reasons(series: pd.Series, kind: str, settings: LeakageSettings) -> list
     if kind not in (NUMERIC, "categorical") or len(series) == 0:
         return []
     named = re.search(settings.id_name_pattern, str(series.name)) is not None
-    whole_numbers = kind == NUMERIC and _whole(series)
-    monotonic = whole_numbers and (series.is_monotonic_increasing or series.is_monotonic_decreasing)
+    monotonic = kind == NUMERIC and (series.is_monotonic_increasing or series.is_monotonic_decreasing) and _whole(series)
     if not (named or monotonic):
         return []
     distinct = series.nunique(dropna=True) / len(series)
@@ -248,9 +260,9 @@ class TargetProxy:
             severity = _level(score.low, high, medium)
             if severity is None:
                 continue
-            few = severity == HIGH and ctx.smallest_class < s.proxy_min_class_rows
-            if few:
+            if severity == HIGH and ctx.smallest_class < s.proxy_min_class_rows:
                 severity = MEDIUM
+            few = severity == MEDIUM and score.score >= high   # high but for the sample size
             metric = _metric_name(score)
             strength = "almost perfectly" if severity == HIGH else "suspiciously well"
             explanation = (
@@ -258,7 +270,8 @@ class TargetProxy:
                 "honest features rarely do, a copy or a consequence of the target does."
             )
             if few:
-                explanation += f" With {ctx.smallest_class} rows in the smallest class, that is not enough to be sure."
+                explanation += (f" With {score.rows:,} rows ({ctx.smallest_class:,} in the smallest class), that is not "
+                                "enough to be sure it is not chance.")
             evidence = _score_evidence(score)
             evidence["examples"] = ctx.examples(ctx.frame, _spread_examples(ctx, score.column), [score.column])
             findings.append(Finding(
@@ -405,21 +418,22 @@ class DuplicateRows:
 
     def compute(self, ctx: ScanContext) -> list[Finding]:
         frame = ctx.frame
-        exact = repeated(ctx.hashes.rows(list(frame.columns)))
+        exact, _ = repeat_count(ctx.hashes.rows(list(frame.columns)))
         kept = [c for c in frame.columns if c not in ctx.id_columns]
-        without_ids = repeated(ctx.hashes.rows(kept)) if len(kept) < frame.shape[1] else exact
-        count = int(without_ids.sum())
+        hashes = ctx.hashes.rows(kept)
+        count, values = repeat_count(hashes)
         if count == 0:
             return []
         share = count / len(frame)
         severity = MEDIUM if share >= ctx.settings.duplicate_share_medium else INFO
         dropped = list(ctx.id_columns)
+        copies = first_rows(hashes, values, ctx.settings.max_examples)   # the first repeated rows, in row order
+        examples = ctx.examples(frame, [rows[1] for rows in copies], [], {"same_as_row": [int(rows[0]) + 1 for rows in copies]})
         evidence = {
-            "rows": len(frame), "exact_duplicates": int(exact.sum()), "duplicates_without_ids": count,
-            "share": round(share, 4), "id_columns_dropped": dropped,
-            "examples": ctx.examples(frame, np.flatnonzero(without_ids), []),
+            "rows": len(frame), "exact_duplicates": exact, "duplicates_without_ids": count,
+            "share": round(share, 4), "id_columns_dropped": dropped, "examples": examples,
         }
-        also = f" ({int(exact.sum()):,} exactly, {count:,} once {', '.join(dropped)} is dropped)" if dropped else ""
+        also = f" ({exact:,} exactly, {count:,} once {', '.join(dropped)} is dropped)" if dropped else ""
         return [Finding(
             check=self.name, severity=severity, column=None,
             title=f"{count:,} duplicate rows ({share:.1%})",
@@ -444,38 +458,33 @@ class TrainTestOverlap:
         features = [c for c in ctx.features if c in ctx.test_source().columns]
         kept = [c for c in features if c not in ctx.id_columns]
         train, test = ctx.side_hashes(features)
-        exact = np.isin(test, train)
+        exact = int(in_sorted(np.sort(test), np.sort(train)).sum())
         if len(kept) < len(features):
             train, test = ctx.side_hashes(kept)
-        in_train = np.isin(test, train)
-        count = int(in_train.sum())
+        ordered_test = np.sort(test)
+        found = in_sorted(ordered_test, np.sort(train))
+        count = int(found.sum())
         if count == 0:
             return []
         share = count / len(test)
         severity = _level(share, s.overlap_share_high, s.overlap_share_medium) or INFO
         where = "the test dataset" if ctx.sides.external else "the test side of the split"
-        match = _first_match(train, test[in_train], ctx.sides.train)
-        examples = ctx.examples(ctx.test_source(), ctx.sides.test[in_train], [],
-                                {"same_as_train_row": [int(m) + 1 for m in match]})
+        shown = np.flatnonzero(in_sorted(test, ordered_test[found]))[: s.max_examples]   # the first ones, in row order
+        pairs = [(t, np.flatnonzero(train == test[t])[0]) for t in shown]
+        examples = ctx.examples(ctx.test_source(), [ctx.sides.test[t] for t, _ in pairs], [],
+                                {"same_as_train_row": [int(ctx.sides.train[r]) + 1 for _, r in pairs]})
         dropped = list(ctx.id_columns)
         return [Finding(
             check=self.name, severity=severity, column=None,
             title=f"{count:,} test rows ({share:.1%}) also appear in training",
             explanation=(f"{count:,} rows of {where} have the same features as a training row"
-                         + (f" ({int(exact.sum()):,} exactly, {count:,} once {', '.join(dropped)} is dropped)" if dropped else "")
+                         + (f" ({exact:,} exactly, {count:,} once {', '.join(dropped)} is dropped)" if dropped else "")
                          + ": the model is tested on rows it has learned, so the test score is optimistic."),
             action="Deduplicate before splitting, and drop from the test set the rows that are in training (or split by group).",
-            evidence={"test_rows": len(test), "train_rows": len(train), "exact_rows": int(exact.sum()),
+            evidence={"test_rows": len(test), "train_rows": len(train), "exact_rows": exact,
                       "rows_without_ids": count, "share": round(share, 4), "id_columns_dropped": dropped,
                       "examples": examples},
         )]
-
-
-def _first_match(train: np.ndarray, wanted: np.ndarray, train_positions: np.ndarray) -> np.ndarray:
-    """For each hash in ``wanted`` (all present in ``train``), the position of a training row with it."""
-    order = np.argsort(train, kind="stable")
-    found = np.searchsorted(train[order], wanted[: 50])
-    return train_positions[order[found]]
 
 
 @dataclass(frozen=True)
@@ -489,28 +498,30 @@ class ConflictingLabels:
         if ctx.task == REGRESSION:
             return []
         frame = ctx.frame
-        labelled = np.flatnonzero(frame[ctx.target].notna().to_numpy())
+        labelled = np.flatnonzero(ctx.labelled)
         kept = [c for c in ctx.features if c not in ctx.id_columns]
         if not kept:
             return []
         features = ctx.hashes.rows(kept)[labelled]
-        labels = pd.factorize(frame[ctx.target].to_numpy()[labelled])[0]
-        order = np.lexsort((labels, features))
-        h, y = features[order], labels[order]
-        starts = np.r_[True, h[1:] != h[:-1]]
-        group = np.cumsum(starts) - 1
-        changes = np.r_[False, (h[1:] == h[:-1]) & (y[1:] != y[:-1])]
-        conflicted = np.zeros(group[-1] + 1 if len(group) else 0, dtype=bool)
-        conflicted[group[changes]] = True
-        in_conflict = conflicted[group]
-        rows = int(in_conflict.sum())
-        if rows == 0:
+        repeats, values = repeat_count(features)
+        if repeats == 0:
             return []
-        groups = int(conflicted.sum())
-        share = rows / len(labelled)
+        candidates = np.flatnonzero(in_sorted(features, values))   # rows whose features occur more than once
+        labelled, features = labelled[candidates], features[candidates]
+        labels = ctx.hashes.column(ctx.target)[labelled]
+        order = np.argsort(features)
+        ordered, ordered_labels = features[order], labels[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        mixed = np.minimum.reduceat(ordered_labels, starts) != np.maximum.reduceat(ordered_labels, starts)
+        if not mixed.any():
+            return []
+        sizes = np.diff(np.r_[starts, len(ordered)])
+        rows = int(sizes[mixed].sum())
+        conflicted = ordered[starts[mixed]]
+        groups = int(conflicted.size)
+        share = rows / ctx.labelled_rows
         severity = MEDIUM if share >= ctx.settings.conflict_share_medium else INFO
-        first_groups = np.flatnonzero(conflicted)[:2]
-        shown = labelled[order[np.isin(group, first_groups)]]
+        shown = labelled[features == conflicted[0]]
         return [Finding(
             check=self.name, severity=severity, column=None,
             title=f"{rows:,} rows ({share:.1%}) share their features with a row of another label",
@@ -572,28 +583,26 @@ class GroupOverlap:
         if ctx.sides is None or not column or len(ctx.sides.train) == 0 or len(ctx.sides.test) == 0:
             return []
         s = ctx.settings
-        train, test = ctx.side_values(column)
-        codes, uniques = pd.factorize(pd.concat([train.astype(object), test.astype(object)], ignore_index=True))
-        train_codes, test_codes = codes[: len(train)], codes[len(train):]
-        seen = np.zeros(len(uniques), dtype=bool)
-        seen[train_codes[train_codes >= 0]] = True
-        shared_rows = (test_codes >= 0) & seen[np.where(test_codes >= 0, test_codes, 0)]
-        count = int(shared_rows.sum())
+        train, test = ctx.side_column_hashes(column)   # equal groups, equal hashes; missing values: MISSING_HASH
+        train, known_test = train[train != MISSING_HASH], test != MISSING_HASH
+        ordered_train, ordered_test = np.sort(train), np.sort(test[known_test])
+        found = in_sorted(ordered_test, ordered_train)
+        count = int(found.sum())
         if count == 0:
             return []
-        shared_groups = np.unique(test_codes[shared_rows])
+        shared_groups = distinct_sorted(ordered_test[found])
+        train_groups, test_groups = distinct_sorted(ordered_train), distinct_sorted(ordered_test)
+        shown = np.flatnonzero(known_test & in_sorted(test, ordered_test[found]))[: s.max_examples]
         share = count / len(test)
         severity = _level(share, s.group_overlap_share_high, s.group_overlap_share_medium) or INFO
-        train_groups = int(np.unique(train_codes[train_codes >= 0]).size)
-        test_groups = int(np.unique(test_codes[test_codes >= 0]).size)
-        examples = ctx.examples(ctx.test_source(), ctx.sides.test[shared_rows], [column])
+        examples = ctx.examples(ctx.test_source(), ctx.sides.test[shown], [column])
         return [Finding(
             check=self.name, severity=severity, column=column,
-            title=f"{len(shared_groups):,} groups of '{column}' are in both training and test",
+            title=f"{shared_groups:,} groups of '{column}' are in both training and test",
             explanation=(f"{count:,} test rows ({share:.1%}) belong to a '{column}' also seen in training: the model can "
                          "recognise the group instead of learning what generalises to new ones."),
             action=f"Split by group: keep all rows of each '{column}' on one side.",
-            evidence={"train_groups": train_groups, "test_groups": test_groups, "shared_groups": int(len(shared_groups)),
+            evidence={"train_groups": train_groups, "test_groups": test_groups, "shared_groups": shared_groups,
                       "test_rows_in_shared_groups": count, "share": round(share, 4), "examples": examples},
         )]
 

@@ -65,6 +65,7 @@ class RowHashes:
     def __init__(self, frame: pd.DataFrame):
         self.frame = frame
         self._columns: dict[str, np.ndarray] = {}
+        self._rows: dict[tuple[str, ...], np.ndarray] = {}
 
     def column(self, name: str) -> np.ndarray:
         if name not in self._columns:
@@ -72,16 +73,39 @@ class RowHashes:
         return self._columns[name]
 
     def rows(self, columns: list[str]) -> np.ndarray:
-        return combine_hashes([self.column(c) for c in columns], len(self.frame))
+        key = tuple(columns)
+        if key not in self._rows:
+            self._rows[key] = combine_hashes([self.column(c) for c in columns], len(self.frame))
+        return self._rows[key]
 
 
-def repeated(hashes: np.ndarray) -> np.ndarray:
-    """Boolean mask of the rows whose hash appeared on an earlier row."""
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
-    later = np.zeros(len(hashes), dtype=bool)
-    later[order[1:]] = ordered[1:] == ordered[:-1]
-    return later
+def repeat_count(hashes: np.ndarray) -> tuple[int, np.ndarray]:
+    """(rows equal to an earlier row, the repeated hash values in sorted order). Sorts values, not positions:
+    np.sort of uint64 is several times faster than argsort or a hash table."""
+    ordered = np.sort(hashes)
+    again = ordered[1:] == ordered[:-1]
+    return int(again.sum()), ordered[1:][again]
+
+
+def in_sorted(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Mask of the ``values`` found in the sorted ``pool`` (binary search; fastest when ``values`` are sorted too,
+    or the pool is small, as the searches then walk memory in order)."""
+    if len(pool) == 0:
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(pool, values), len(pool) - 1)
+    return pool[at] == values
+
+
+def distinct_sorted(ordered: np.ndarray) -> int:
+    """Distinct values of a sorted array."""
+    return int(len(ordered) > 0) + int(np.count_nonzero(ordered[1:] != ordered[:-1]))
+
+
+def first_rows(hashes: np.ndarray, values: np.ndarray, limit: int) -> list[np.ndarray]:
+    """For the first ``limit`` rows (in row order) whose hash is among the sorted ``values``: all rows with that
+    hash, one array per distinct hash."""
+    candidates = hashes[np.flatnonzero(in_sorted(hashes, values))[: limit * 8]]
+    return [np.flatnonzero(hashes == value) for value in pd.unique(candidates)[:limit]]
 
 
 @dataclass(frozen=True)
@@ -154,7 +178,7 @@ def sample_positions(labels: pd.Series | None, rows: np.ndarray, size: int, min_
         return np.sort(rng.choice(rows, size, replace=False))
     codes = pd.factorize(labels.to_numpy()[rows])[0]
     chosen = []
-    for code in np.unique(codes):
+    for code in range(int(codes.max()) + 1):
         members = rows[codes == code]
         take = min(len(members), max(round(size * len(members) / len(rows)), min_class_rows))
         chosen.append(rng.choice(members, take, replace=False))

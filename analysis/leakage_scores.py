@@ -143,40 +143,113 @@ def score_feature(
     confidence_z: float = 1.645, numbers: np.ndarray | None = None,
 ) -> FeatureScore:
     """Score one feature (``series``, aligned with ``y``) against the target; see the module docstring.
-    ``numbers`` overrides the values read from the series (e.g. the digits of a text identifier)."""
+    ``numbers`` overrides the values read from the series (e.g. the digits of a text identifier).
+
+    Numbers are sorted once; the raw AUC, the rank correlation and the quantile bins all come from that order.
+    AUCs are computed from counts per distinct prediction, not by ranking rows."""
+    codes = None
     if numbers is None:
         numbers, codes = feature_values(series, kind)
-    else:
-        codes = None
+    raw = rho = None
     if numbers is not None:
         missing = np.isnan(numbers)
-        codes = _quantile_codes(numbers, bins)
+        ordered = _Ordered(numbers, missing)
+        codes = ordered.bin_codes(bins)
     else:
-        missing = codes == codes.max() if codes.size and _has_missing(series) else np.zeros(len(codes), bool)
+        missing = _category_missing(series, codes)
     nfolds = int(folds.max()) + 1
-    oof = _oof_means(codes, y.onehot, folds, nfolds, smoothing)
+    n = len(codes)
     if y.task == REGRESSION:
         metric = R2
-        cv = _r2(y.values, oof[:, 0])
-        raw = _oof_linear_r2(numbers, y.values, folds, nfolds) if numbers is not None else None
-        rho = _spearman(numbers, y.values) if numbers is not None else None
-        z = abs(rho or 0.0) * np.sqrt(max(len(y.values) - 1, 1))
-        if rho is None:   # categories: the z of the cross-validated R2's correlation
-            z = np.sqrt(max(cv, 0.0)) * np.sqrt(max(len(y.values) - 1, 1))
+        cv = _r2(y.values, _oof_means(codes, y.onehot, folds, nfolds, smoothing)[:, 0])
+        if numbers is not None:
+            raw = _oof_linear_r2(numbers, y.values, folds, nfolds)
+            rho = _spearman(numbers, y.values)
+        z = abs(rho) * np.sqrt(max(n - 1, 1)) if rho is not None else np.sqrt(max(cv, 0.0) * max(n - 1, 1))
     else:
         metric = ROC_AUC
-        cv = _weighted_auc(oof, y, direction_free=False)
-        raw = _raw_auc(numbers, missing, y) if numbers is not None else None
-        rho = _spearman(numbers, y.values) if numbers is not None and y.task == BINARY else None
+        cv = _oof_auc(codes, y, folds, nfolds, smoothing)
+        if numbers is not None:
+            raw = ordered.raw_auc(y)
+            rho = ordered.rank_correlation(y) if y.task == BINARY else None
         z = (max(cv, raw or 0.0) - 0.5) / _auc_null_sd(y)
     score = max(cv, raw) if raw is not None else cv
-    low = lower_bound(score, y, confidence_z)
     mi, share = _mutual_information(codes, y.codes)
     return FeatureScore(
         column=str(series.name), kind=kind, metric=metric, score=float(score), raw=None if raw is None else float(raw),
-        cv=float(cv), low=low, z=float(z), rank_correlation=None if rho is None else float(rho), mi_bits=mi, mi_share=share,
-        rows=len(codes), missing_share=float(missing.mean()) if len(missing) else 0.0,
+        cv=float(cv), low=lower_bound(score, y, confidence_z), z=float(z),
+        rank_correlation=None if rho is None else float(rho), mi_bits=mi, mi_share=share,
+        rows=n, missing_share=float(missing.mean()) if n else 0.0,
     )
+
+
+class _Ordered:
+    """A numeric feature sorted once: each row's distinct-value index (missing values last) and value counts."""
+
+    def __init__(self, numbers: np.ndarray, missing: np.ndarray):
+        self.numbers, self.missing = numbers, missing
+        present = np.flatnonzero(~missing)
+        values = numbers[present]
+        order = np.argsort(values, kind="stable")
+        self.sorted = values[order]
+        new = np.empty(len(order), dtype=bool)
+        new[:1] = True
+        new[1:] = self.sorted[1:] != self.sorted[:-1]
+        self.distinct = int(new.sum())
+        self.index = np.full(len(numbers), self.distinct, dtype=np.int64)   # missing -> the last index
+        self.index[present[order]] = np.cumsum(new) - 1
+
+    def bin_codes(self, bins: int) -> np.ndarray:
+        """Quantile bin per row (ties share a bin); missing values in a bin of their own, after the others."""
+        m = len(self.sorted)
+        if m == 0:
+            return np.zeros(len(self.numbers), dtype=np.int64)
+        edges = np.unique(self.sorted[((m - 1) * np.linspace(0, 1, bins + 1)[1:-1]).astype(np.int64)])
+        codes = np.searchsorted(edges, np.where(self.missing, 0.0, self.numbers), side="right")
+        codes[self.missing] = len(edges) + 1
+        return codes
+
+    def _table(self, y: EncodedTarget) -> np.ndarray:
+        """Rows per (distinct value, class); the last row counts the missing values."""
+        k = len(y.labels)
+        return np.bincount(self.index * k + y.codes, minlength=(self.distinct + 1) * k).reshape(self.distinct + 1, k)
+
+    def raw_auc(self, y: EncodedTarget) -> float:
+        """AUC of the values themselves, direction chosen per class, missing values at whichever end fits."""
+        table = self._table(y)
+        if self.distinct == 0:
+            return 0.5
+        orders = [np.arange(self.distinct)]
+        if table[-1].any():
+            orders = [np.r_[self.distinct, np.arange(self.distinct)], np.r_[np.arange(self.distinct), self.distinct]]
+        best = 0.0
+        for order in orders:
+            counts = table[order].astype(np.float64)
+            best = max(best, _table_auc(counts, y, direction_free=True))
+        return best
+
+    def rank_correlation(self, y: EncodedTarget) -> float | None:
+        """Spearman correlation with a 0/1 target over the rows with a value (from the value counts)."""
+        table = self._table(y)[:-1].astype(np.float64)
+        size = table.sum(axis=1)
+        n = size.sum()
+        if n < 3 or self.distinct < 2:
+            return None
+        ranks = np.cumsum(size) - size + (size + 1) / 2
+        positives = table[:, 1]
+        mean_r, mean_y = (ranks * size).sum() / n, positives.sum() / n
+        cov = (ranks * positives).sum() / n - mean_r * mean_y
+        var_r = (ranks**2 * size).sum() / n - mean_r**2
+        var_y = mean_y - mean_y**2
+        if var_r <= 0 or var_y <= 0:
+            return None
+        return float(cov / np.sqrt(var_r * var_y))
+
+
+def _category_missing(series: pd.Series, codes: np.ndarray) -> np.ndarray:
+    if codes.size and series.isna().any():
+        return codes == codes.max()
+    return np.zeros(len(codes), dtype=bool)
 
 
 def lower_bound(score: float, y: EncodedTarget, confidence_z: float) -> float:
@@ -203,10 +276,6 @@ def _hanley_mcneil(auc: float, n1: int, n0: int) -> float:
     a = min(auc, 1 - 1 / (n1 * n0))
     q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
     return float(np.sqrt(max(a * (1 - a) + (n1 - 1) * (q1 - a * a) + (n0 - 1) * (q2 - a * a), 0.0) / (n1 * n0)))
-
-
-def _has_missing(series: pd.Series) -> bool:
-    return bool(series.isna().any())
 
 
 def _category_codes(series: pd.Series) -> np.ndarray:
@@ -250,54 +319,70 @@ def _oof_means(codes: np.ndarray, targets: np.ndarray, folds: np.ndarray, nfolds
     return out
 
 
-def _auc_from_ranks(ranks: np.ndarray, positive: np.ndarray) -> float:
-    n1 = int(positive.sum())
-    n0 = len(positive) - n1
-    if n1 == 0 or n0 == 0:
+def _table_auc(counts: np.ndarray, y: EncodedTarget, *, direction_free: bool) -> float:
+    """AUC from class counts per prediction level (rows of ``counts``, in ascending order of the prediction;
+    rows within a level are ties). Binary: class 1 against class 0; multiclass: one-vs-rest per scored class,
+    weighted by class share."""
+    total = counts.sum(axis=1)
+    result = 0.0
+    for weight, k in _class_weights(y):
+        auc = _ordered_auc(counts[:, k], total - counts[:, k])
+        result += weight * (max(auc, 1 - auc) if direction_free else auc)
+    return float(result)
+
+
+def _ordered_auc(positive: np.ndarray, negative: np.ndarray) -> float:
+    """P(a positive ranks above a negative), ties counting half, from counts per level in ascending order."""
+    pairs = positive.sum() * negative.sum()
+    if pairs == 0:
         return 0.5
-    return float((ranks[positive].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+    below = np.cumsum(negative) - negative
+    return float(((positive * below).sum() + 0.5 * (positive * negative).sum()) / pairs)
+
+
+def _class_weights(y: EncodedTarget) -> list[tuple[float, int]]:
+    """(weight, class) pairs an AUC averages over: class 1 alone for a binary target; else the scored classes
+    weighted by their share."""
+    if y.task == BINARY:
+        return [(1.0, 1)]
+    classes = list(_scored_classes(y))
+    shares = y.shares[: len(classes)]
+    return [(float(w), k) for w, k in zip(shares / shares.sum(), classes)]
+
+
+def _oof_auc(codes: np.ndarray, y: EncodedTarget, folds: np.ndarray, nfolds: int, smoothing: float) -> float:
+    """AUC of the out-of-fold target-mean lookup. Its prediction depends only on (fold, code), so the AUC is
+    counted per key (equal predictions merged as ties) instead of ranking rows."""
+    ncodes = int(codes.max()) + 1 if codes.size else 1
+    k = len(y.labels)
+    key = folds * ncodes + codes
+    counts = np.bincount(key * k + y.codes, minlength=nfolds * ncodes * k).reshape(nfolds, ncodes, k).astype(np.float64)
+    means = _key_means(counts, smoothing).reshape(-1, k)
+    counts = counts.reshape(-1, k)
+    used = counts.sum(axis=1) > 0
+    counts, means = counts[used], means[used]
+    total = counts.sum(axis=1)
+    result = 0.0
+    for weight, j in _class_weights(y):
+        order = np.argsort(means[:, j], kind="stable")
+        ordered = means[order, j]
+        level = np.cumsum(np.r_[True, ordered[1:] != ordered[:-1]]) - 1
+        positive = np.bincount(level, weights=counts[order, j])
+        negative = np.bincount(level, weights=total[order] - counts[order, j])
+        result += weight * _ordered_auc(positive, negative)
+    return float(result)
+
+
+def _key_means(counts: np.ndarray, smoothing: float) -> np.ndarray:
+    """Smoothed class shares per (fold, code) from the other folds' counts: (folds, codes, classes)."""
+    train = counts.sum(axis=0, keepdims=True) - counts
+    rows = train.sum(axis=2, keepdims=True)
+    prior = train.sum(axis=1, keepdims=True) / np.maximum(rows.sum(axis=1, keepdims=True), 1)
+    return (train + smoothing * prior) / (rows + smoothing)
 
 
 def _scored_classes(y: EncodedTarget) -> range:
     return range(1 if y.task == BINARY else min(len(y.labels), MAX_SCORED_CLASSES))
-
-
-def _weighted_auc(predictions: np.ndarray, y: EncodedTarget, *, direction_free: bool) -> float:
-    """ROC AUC of ``predictions`` (rows x classes) for the target; multiclass: one-vs-rest, weighted by share."""
-    if y.task == BINARY:
-        auc = _auc_from_ranks(rankdata(predictions[:, 1]), y.codes == 1)
-        return max(auc, 1 - auc) if direction_free else auc
-    classes = _scored_classes(y)
-    weights = y.shares[: len(classes)] / y.shares[: len(classes)].sum()
-    total = 0.0
-    for k in classes:
-        auc = _auc_from_ranks(rankdata(predictions[:, k]), y.codes == k)
-        total += weights[k] * (max(auc, 1 - auc) if direction_free else auc)
-    return float(total)
-
-
-def _raw_auc(numbers: np.ndarray, missing: np.ndarray, y: EncodedTarget) -> float:
-    """AUC of the values themselves, direction chosen per class; missing values tried at either end."""
-    best = 0.0
-    present = numbers[~missing]
-    if present.size == 0:
-        return 0.5
-    ends = (present.min() - 1.0, present.max() + 1.0) if missing.any() else (None,)
-    for end in ends:
-        filled = numbers if end is None else np.where(missing, end, numbers)
-        ranks = rankdata(filled)
-        classes = _scored_classes(y)
-        if y.task == BINARY:
-            auc = _auc_from_ranks(ranks, y.codes == 1)
-            best = max(best, auc, 1 - auc)
-            continue
-        weights = y.shares[: len(classes)] / y.shares[: len(classes)].sum()
-        total = 0.0
-        for k in classes:
-            auc = _auc_from_ranks(ranks, y.codes == k)
-            total += weights[k] * max(auc, 1 - auc)
-        best = max(best, total)
-    return float(best)
 
 
 def _auc_null_sd(y: EncodedTarget) -> float:
@@ -358,9 +443,9 @@ def _mutual_information(codes: np.ndarray, target_codes: np.ndarray) -> tuple[fl
     """(mutual information in bits, its share of the target's entropy) from the joint counts of the codes."""
     if codes.size == 0:
         return 0.0, 0.0
-    x = np.unique(codes, return_inverse=True)[1]
     cols = int(target_codes.max()) + 1
-    joint = np.bincount(x * cols + target_codes, minlength=(int(x.max()) + 1) * cols).reshape(-1, cols)
+    joint = np.bincount(codes * cols + target_codes, minlength=(int(codes.max()) + 1) * cols).reshape(-1, cols)
+    joint = joint[joint.sum(axis=1) > 0]
     p = joint / joint.sum()
     px, py = p.sum(axis=1, keepdims=True), p.sum(axis=0, keepdims=True)
     nonzero = p > 0

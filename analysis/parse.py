@@ -8,7 +8,6 @@ with a 1.5 further down), that column is re-read as float or text.
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -163,7 +162,7 @@ class _Strings:
 
 
 def _room(array: np.ndarray, size: int) -> np.ndarray:
-    """``array`` if it holds ``size`` items, else a copy grown by half (more rows than newlines: stray \r)."""
+    """``array`` if it holds ``size`` items, else a copy grown by half (more rows than newlines: stray carriage returns)."""
     if size <= len(array):
         return array
     grown = np.zeros(max(size, len(array) * 3 // 2), dtype=array.dtype)
@@ -182,10 +181,10 @@ def _is_float(value: str, decimal: str) -> bool:
 def _parse_error(data: bytes, dialect: Dialect, message: str) -> ReadError:
     """A ReadError for a parse failure; for a row with the wrong number of fields, name its line."""
     counts = _FIELD_COUNT_ERROR.search(message)
-    if counts is None:
+    ragged = _find_ragged_line(data, dialect, int(counts[1])) if counts else None
+    if ragged is None:
         return ReadError(f"The file could not be read as CSV ({message}). Check that it is a plain CSV export.")
-    width = int(counts[1])
-    line, fields = _find_ragged_line(data, dialect, width)
+    line, fields, width = *ragged, int(counts[1])
     if fields > width:
         fix = (
             "Check for an unquoted delimiter in that row (a value containing "
@@ -196,17 +195,16 @@ def _parse_error(data: bytes, dialect: Dialect, message: str) -> ReadError:
     return ReadError(f"Line {line} has {fields} fields but the header has {width}. {fix}")
 
 
-def _find_ragged_line(data: bytes, dialect: Dialect, width: int) -> tuple[int, int]:
-    """The first line (1-based, header is line 1) whose row does not have ``width`` fields, and its field count."""
-    decoder = codecs.getincrementaldecoder(dialect.encoding)(errors="replace")
-    text = io.StringIO(decoder.decode(data[dialect.skip :], final=True), newline="")
+def _find_ragged_line(data: bytes, dialect: Dialect, width: int) -> tuple[int, int] | None:
+    """The first line (1-based, the header is line 1) whose row does not have ``width`` fields, with its field count."""
+    text = io.StringIO(data[dialect.skip :].decode(dialect.encoding, errors="replace"), newline="")
     reader = csv.reader(text, delimiter=dialect.delimiter)
     line = 1
     for row in reader:
         if row and len(row) != width:
             return line, len(row)
         line = reader.line_num + 1
-    return line, width  # not found: pyarrow and csv disagree; point at the end
+    return None
 
 
 def _shown(delimiter: str) -> str:

@@ -116,7 +116,8 @@ def describe_dataset(
     sample_rows: row limit above which the cross-column views use a sample of this many rows.
     random_state: seed of that sample.
     """
-    column_types = _check_inputs(frame, column_types, sample_rows)
+    frame, column_types = _check_inputs(frame, column_types, sample_rows)
+    target = None if target is None else str(target)
     task = check_target(frame, target, column_types) if target is not None else None
     sample, method = _sample(frame, target if task not in (None, REGRESSION) else None, sample_rows, random_state)
     columns = tuple(describe_column(frame[c], column_types[c]) for c in frame.columns)
@@ -140,25 +141,30 @@ def describe_dataset(
     )
 
 
-def _check_inputs(frame, column_types, sample_rows) -> dict[str, str]:
+def _check_inputs(frame, column_types, sample_rows) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The frame with text column labels (a shallow copy when some were not text) and its column types, checked."""
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"describe_dataset needs a pandas DataFrame, got {type(frame).__name__}.")
     if frame.shape[1] == 0 or len(frame) == 0:
         raise ValueError(f"The dataset has {len(frame)} rows and {frame.shape[1]} columns; a profile needs at least one of each.")
-    if not frame.columns.is_unique:
-        repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
-        raise ValueError(f"Column names must be unique; repeated: {', '.join(repeated)}. Rename them first.")
     if isinstance(sample_rows, bool) or not isinstance(sample_rows, (int, np.integer)) or sample_rows < 1:
         raise ValueError(f"sample_rows == {sample_rows!r}, must be an integer >= 1.")
+    if not all(isinstance(c, str) for c in frame.columns):
+        frame = frame.copy(deep=False)
+        frame.columns = [str(c) for c in frame.columns]
+    if not frame.columns.is_unique:
+        repeated = sorted(set(frame.columns[frame.columns.duplicated()]))
+        raise ValueError(f"Column names must be unique; repeated: {', '.join(repeated)}. Rename them first.")
     if column_types is None:
-        return infer_column_types(frame)
-    missing = [str(c) for c in frame.columns if c not in column_types]
+        return frame, infer_column_types(frame)
+    column_types = {str(c): t for c, t in column_types.items()}
+    missing = [c for c in frame.columns if c not in column_types]
     if missing:
         raise ValueError(f"column_types has no type for {', '.join(missing)}; pass infer_column_types(frame).")
-    unknown = {c: t for c, t in column_types.items() if c in frame.columns and t not in COLUMN_TYPES}
+    unknown = {c: column_types[c] for c in frame.columns if column_types[c] not in COLUMN_TYPES}
     if unknown:
         raise ValueError(f"Unknown column types {unknown}; each must be one of {', '.join(COLUMN_TYPES)}.")
-    return {c: column_types[c] for c in frame.columns}
+    return frame, {c: column_types[c] for c in frame.columns}
 
 
 def _sample(frame: pd.DataFrame, strata: str | None, size: int, seed: int) -> tuple[pd.DataFrame, str]:

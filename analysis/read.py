@@ -79,6 +79,8 @@ def _read(data: bytes, name: str, max_bytes: int) -> Table:
     dialect = sniff_dialect(data)
     names, name_notes = _column_names(dialect.header)
     columns, dialect = _parse(data, dialect)
+    if len(columns) != len(names):
+        raise ReadError(f"The header has {len(names)} fields but the rows have {len(columns)}. Check the header row.")
     if len(columns[0]) == 0:
         raise ReadError(
             "The file has only a header row and no data rows. Export it again with its data rows, then upload it."

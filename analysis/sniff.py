@@ -129,13 +129,7 @@ def sniff_dialect(data: bytes) -> Dialect:
         )
     refuse_binary(data)
     encoding, skip, note = sniff_encoding(data)
-    header_end = data.find(b"\n", skip)
-    header_end = len(data) if header_end < 0 else header_end + 1
-    head = data[skip : max(skip + SNIFF_BYTES, header_end)]     # at least the whole header line
-    complete = skip + len(head) == len(data)
-    text = head.decode(encoding, errors="replace")
-    if not complete:
-        text = text[: text.rfind("\n") + 1] or text
+    text, complete = _head_text(data, skip, encoding)
     if not text.strip():
         raise ReadError(
             "The file is empty: it holds only a byte-order mark or blank lines. Export the data again with a header "
@@ -158,13 +152,29 @@ def sniff_dialect(data: bytes) -> Dialect:
     return Dialect(encoding, skip, delimiter, decimal, header, b'"' in data, tuple(notes))
 
 
+def _head_text(data: bytes, skip: int, encoding: str) -> tuple[str, bool]:
+    """The first SNIFF_BYTES (at least two whole lines) as text, cut after the last full line; and whether that is
+    the whole file."""
+    end = skip
+    for _ in range(2):
+        found = data.find(b"\n", end)
+        end = len(data) if found < 0 else found + 1
+    head = data[skip : max(skip + SNIFF_BYTES, end)]
+    complete = skip + len(head) == len(data)
+    text = head.decode(encoding, errors="replace")
+    if not complete:
+        text = text[: text.rfind("\n") + 1]
+    return text, complete
+
+
 def _sniff_delimiter(text: str, complete: bool) -> tuple[str, list[list[str]]]:
     """The delimiter whose rows have the most consistent field count (then the most fields); with its parsed rows."""
-    best_score, best = None, None
+    best_score, best, problem = None, None, None
     for delimiter in DELIMITERS:
         try:
             rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row]
-        except csv.Error:
+        except csv.Error as error:
+            problem = error
             continue
         if not complete and len(rows) > 2:
             rows = rows[:-1]  # the last row may be cut off by the end of the head
@@ -175,7 +185,7 @@ def _sniff_delimiter(text: str, complete: bool) -> tuple[str, list[list[str]]]:
         if best_score is None or score > best_score:
             best_score, best = score, (delimiter, rows)
     if best is None:
-        raise ReadError("The file is not valid CSV text: a quoted field is never closed. Check the quotes and upload it again.")
+        raise ReadError(f"The start of the file is not valid CSV text ({problem}). Check that it is a plain CSV export.")
     return best
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.column_stats import Histogram
+from analysis.column_stats import Histogram, all_whole, bin_edges
 from analysis.column_types import BOOLEAN, CATEGORICAL, DATETIME, ID, NUMERIC, TEXT, count_distinct, infer_column_type
 from analysis.correlations import codes_of, float_frame
 from analysis.errors import TargetError
@@ -113,7 +113,7 @@ def check_target(frame: pd.DataFrame, target: str, column_types: dict[str, str] 
         )
     distinct = count_distinct(series)
     if distinct < 2:
-        value = series.dropna().iloc[0]
+        value = series.loc[series.first_valid_index()]
         raise TargetError(
             f"Target column '{target}' has 1 class ('{_label(value)}'); a model needs at least 2. "
             "Pick another target, or check that the export kept all rows."
@@ -122,9 +122,10 @@ def check_target(frame: pd.DataFrame, target: str, column_types: dict[str, str] 
         return BINARY
     if kind != NUMERIC:
         return MULTICLASS
-    values = series.dropna().to_numpy(dtype=np.float64)
-    whole = bool(np.all(np.mod(values[np.isfinite(values)], 1) == 0))
-    return MULTICLASS if whole and distinct <= MAX_INTEGER_CLASSES else REGRESSION
+    if distinct > MAX_INTEGER_CLASSES:
+        return REGRESSION
+    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    return MULTICLASS if all_whole(values[np.isfinite(values)]) else REGRESSION
 
 
 def describe_target(
@@ -201,8 +202,7 @@ def _numeric_by_class(series: pd.Series, class_codes: np.ndarray, classes: tuple
     values, codes = values[keep], class_codes[keep]
     if values.size == 0:
         return FeatureByClass(str(series.name), NUMERIC, classes, (), tuple(() for _ in classes))
-    low, high = float(values.min()), float(values.max())
-    edges = np.linspace(low, high, BY_CLASS_BINS + 1) if high > low else np.array([low - 0.5, high + 0.5])
+    edges = bin_edges(float(values.min()), float(values.max()), all_whole(values), BY_CLASS_BINS)
     bins = len(edges) - 1
     index = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, bins - 1)
     counts = np.bincount(codes * bins + index, minlength=len(classes) * bins).reshape(len(classes), bins)

@@ -12,13 +12,15 @@ from design.readiness import EvidenceDigest
 
 @dataclass(frozen=True)
 class EvidenceNote:
-    """One piece of evidence under a section: ``title``, ``lines`` of figures, ``stale`` with its reason."""
+    """One piece of evidence under a section: ``title``, ``lines`` of figures, ``stale`` with its reason,
+    and the stored ``summary`` it was read from (for charts)."""
 
     section: str
     kind: str
     title: str
     lines: tuple[str, ...]
     stale: str | None = None
+    summary: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved_keys: set
         if s.get("sampled"):
             lines.append(f"Cross-column views on a sample of {s.get('sample_rows', 0):,} rows.")
         notes.setdefault("data", []).append(
-            EvidenceNote("data", "profile", f"Profile of {s.get('dataset', 'a dataset')}", tuple(lines), _stale(row, current_hashes)))
+            EvidenceNote("data", "profile", f"Profile of {s.get('dataset', 'a dataset')}", tuple(lines), _stale(row, current_hashes), s))
 
     leakage = _latest_per_dataset(rows, "leakage")
     open_high = 0
@@ -82,7 +84,7 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved_keys: set
         lines += [f"[{f.get('severity')}] {f.get('title')}" for f in findings[:8]]
         notes.setdefault("data", []).append(
             EvidenceNote("data", "leakage", f"Leakage check of {s.get('dataset', 'a dataset')} (target '{s.get('target')}')",
-                         tuple(lines), _stale(row, current_hashes)))
+                         tuple(lines), _stale(row, current_hashes), s))
 
     runs = [r for r in rows if r.kind == "run"]
     best = max(runs, key=lambda r: r.summary.get("score", float("-inf")), default=None)
@@ -98,7 +100,7 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved_keys: set
         lines += [f"{c.criterion}: {c.status} ({c.reason})" for c in checks]
         lines += [f"Too good to be true? {flag}" for flag in s.get("too_good", [])]
         notes.setdefault("evaluation", []).append(
-            EvidenceNote("evaluation", "run", f"Best baseline run on {s.get('dataset', 'a dataset')}", tuple(x for x in lines if x), stale))
+            EvidenceNote("evaluation", "run", f"Best baseline run on {s.get('dataset', 'a dataset')}", tuple(x for x in lines if x), stale, s))
 
     drifts = [r for r in rows if r.kind == "drift"]
     if drifts:
@@ -109,7 +111,7 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved_keys: set
         lines += [f"{c['column']}: {c.get('method')} score {c.get('score'):.3g} (threshold {c.get('threshold')})"
                   for c in s.get("top", [])[:5] if c.get("drifted")]
         notes.setdefault("monitoring", []).append(
-            EvidenceNote("monitoring", "drift", f"Drift: {s.get('reference', '?')} → {s.get('current', '?')}", tuple(lines), None))
+            EvidenceNote("monitoring", "drift", f"Drift: {s.get('reference', '?')} → {s.get('current', '?')}", tuple(lines), None, s))
 
     missing = {
         "data": ([] if profiles else ["no dataset profiled"])

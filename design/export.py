@@ -11,7 +11,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from design.evidence import EvidenceView
 from design.fields import as_text
@@ -39,7 +39,8 @@ class ReviewSummary:
 
 
 def _md(text) -> str:
-    return str(escape(str(text))).replace("\n", "  \n")
+    """User text for Markdown: no raw HTML can survive ("&" and "<" escaped), line breaks kept."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace("\n", "  \n")
 
 
 def to_markdown(summary: ReviewSummary) -> str:

@@ -7,6 +7,7 @@ from design.document import document_completeness
 from store.documents import latest_revision, revision_counts
 from store.errors import StoreError
 from store.projects import create_project, list_projects, rename_project, set_archived
+from store.transfer import import_project
 
 context = shell.page_context()
 db = context.db
@@ -77,3 +78,15 @@ if project is not None:
                 st.rerun()
         except StoreError as error:
             st.error(str(error))
+
+with st.expander("Import a project exported from another Blueprint (JSON)"):
+    upload = st.file_uploader("Project file", type=["json"], key="import-project")
+    if upload is not None and st.button("Import as a new project", key="import-go"):
+        try:
+            new_id = import_project(db, upload.getvalue(), imported_by=context.author)
+        except StoreError as error:
+            st.error(str(error))
+        else:
+            st.query_params["project"] = str(new_id)
+            shell.flash(f"Imported '{upload.name}' as a new project.")
+            st.rerun()

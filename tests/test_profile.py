@@ -291,3 +291,10 @@ def test_profile_column_lookup_names_the_columns():
     profile = profile_of(pd.DataFrame({"x": [1, 2]}))
     with pytest.raises(KeyError, match="No column 'y' in this profile; it has x"):
         profile.column("y")
+
+
+def test_column_labels_that_are_not_text_are_profiled_as_text():
+    frame = pd.DataFrame({0: [1.0, np.nan, 3.0], 1: ["a", "b", "a"]})
+    profile = describe_dataset(frame)
+    assert [s.name for s in profile.columns] == ["0", "1"] and profile.missing.shares == {"0": 1 / 3}
+    assert list(frame.columns) == [0, 1]                                         # the caller's frame is untouched

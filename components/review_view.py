@@ -1,0 +1,165 @@
+"""The Review page's pieces: gathering the document with its stored evidence, and drawing each part."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pandas as pd
+import sqlite_utils
+import streamlit as st
+
+from components import shell
+from design import report_charts
+from design.diff import diff_documents
+from design.evidence import build_view
+from design.export import ReviewSummary
+from design.fields import as_text
+from design.readiness import assess_readiness
+from design.sections import SECTIONS
+from store.datasets import list_datasets
+from store.documents import get_revision, latest_revision, list_revisions
+from store.errors import NotFoundError, StoreError
+from store.projects import Project
+from store.results import list_evidence
+from store.reviews import STATUSES, add_comment, decide, list_comments, list_decisions, review_state, set_resolved
+
+
+def gather(db: sqlite_utils.Database, project: Project, revision_number: int | None = None) -> ReviewSummary:
+    """The review of ``project`` at a revision (default: the latest), read from the store only."""
+    revisions = {r.number: r for r in list_revisions(db, project.id)}
+    if revision_number is not None and revision_number not in revisions:
+        raise NotFoundError(f"'{project.name}' has no revision {revision_number}; it has 1 to {max(revisions, default=0)}.")
+    info = revisions.get(revision_number) if revision_number else None
+    revision = get_revision(db, info.id) if info else latest_revision(db, project.id)
+    content = revision.content if revision else {}
+    evidence = list_evidence(db, project.id)
+    view = build_view(evidence, {d.content_hash for d in list_datasets(db, project.id)}, content)
+    return ReviewSummary(
+        project_name=project.name,
+        project_description=project.description,
+        revision_number=revision.number if revision else None,
+        revision_label=revision.label if revision else "no revision saved yet",
+        status_label=review_state(db, project.id).label,
+        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        content=content,
+        view=view,
+        readiness=assess_readiness(content, view.digest),
+        comments=tuple(list_comments(db, project.id)),
+        decisions=tuple(list_decisions(db, project.id)),
+    )
+
+
+def charts(summary: ReviewSummary) -> list:
+    """The figures of a review, in reading order (readiness, class balance, criteria, drift)."""
+    notes = [n for ns in summary.view.notes.values() for n in ns]
+    balance = next((n.summary for n in notes if n.kind == "profile" and n.summary.get("class_balance")), {})
+    drift = next((n.summary for n in notes if n.kind == "drift"), {})
+    figures = [report_charts.readiness_figure(summary.readiness), report_charts.class_balance_figure(balance),
+               report_charts.criteria_figure(summary.view), report_charts.drift_figure(drift)]
+    return [f for f in figures if f is not None]
+
+
+def header(summary: ReviewSummary) -> None:
+    cols = st.columns(3)
+    cols[0].metric("Review status", summary.status_label.split(" (")[0])
+    cols[1].metric("Document", f"revision {summary.revision_number}" if summary.revision_number else "none")
+    cols[2].metric("Readiness", f"{summary.readiness.overall:.0%}", help="The weakest area's score, as in the ML Test Score rubric.")
+    if "outdated" in summary.status_label:
+        st.warning("The document changed after the last decision: that decision is outdated. Review the changes on the History tab.")
+    for stale in summary.view.digest.stale:
+        st.warning(f"Stale evidence: {stale}. Recompute it on its page.")
+
+
+def document(db, project: Project, summary: ReviewSummary, author: str, readonly: bool) -> None:
+    """Each section with its evidence beside it and its comment thread."""
+    for sec in SECTIONS:
+        values = summary.content.get(sec.key) or {}
+        with st.container(border=True):
+            st.subheader(sec.title)
+            left, right = st.columns([3, 2])
+            with left:
+                for f in sec.fields:
+                    text = as_text(f, values.get(f.key))
+                    st.markdown(f"**{f.label}**")
+                    st.text(text) if text else st.caption("not answered")
+            with right:
+                for note in summary.view.notes.get(sec.key, []):
+                    box = st.warning if note.stale else st.info
+                    box(f"**{note.title}**" + (f" — stale: {note.stale}" if note.stale else "") + "\n\n"
+                        + "\n".join(f"- {line}" for line in note.lines))
+                for missing in summary.view.missing.get(sec.key, []):
+                    st.error(f"Missing evidence: {missing}")
+                _comments(db, project, sec, summary, author, readonly)
+
+
+def _comments(db, project: Project, sec, summary: ReviewSummary, author: str, readonly: bool) -> None:
+    thread = [c for c in summary.comments if c.section == sec.key]
+    open_threads = sum(1 for c in thread if c.parent_id is None and not c.resolved_by)
+    with st.expander(f"Comments ({len(thread)}, {open_threads} open)", expanded=bool(open_threads)):
+        for c in thread:
+            prefix = "↳ " if c.parent_id else ""
+            status = f" · resolved by {c.resolved_by}" if c.resolved_by else ""
+            st.caption(f"{prefix}{c.author} · {c.created_at[:16].replace('T', ' ')} UTC{status}")
+            st.text(c.body)
+            if not readonly and c.parent_id is None:
+                label = "Reopen" if c.resolved_by else "Resolve"
+                if st.button(label, key=f"resolve-{c.id}"):
+                    _act(lambda: set_resolved(db, c.id, author, resolved=not c.resolved_by), f"{label}d the thread.")
+        if readonly:
+            return
+        with st.form(f"comment-{sec.key}", clear_on_submit=True):
+            roots = [c for c in thread if c.parent_id is None]
+            reply_to = st.selectbox("Reply to", [None, *[c.id for c in roots]], key=f"reply-to-{sec.key}",
+                                    format_func=lambda i: "new thread" if i is None else next(f"{c.author}: {c.body[:40]}" for c in roots if c.id == i))
+            body = st.text_area("Comment", key=f"comment-body-{sec.key}", height=80)
+            if st.form_submit_button("Post comment"):
+                _act(lambda: add_comment(db, project.id, sec.key, author, body, parent_id=reply_to), f"Comment posted on {sec.title}.")
+
+
+def _act(action, done: str) -> None:
+    try:
+        action()
+    except (StoreError, ValueError) as error:
+        st.error(str(error))
+    else:
+        shell.flash(done)
+        st.rerun()
+
+
+def readiness(summary: ReviewSummary) -> None:
+    for i, figure in enumerate(charts(summary)):
+        st.plotly_chart(figure, width="stretch", key=f"review-chart-{i}")
+    table = pd.DataFrame([{"Area": i.area, "Item": i.text, "Status": i.status, "Reason": i.reason} for i in summary.readiness.items])
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def decision(db, project: Project, summary: ReviewSummary, author: str, readonly: bool) -> None:
+    st.markdown(f"Current status: **{summary.status_label}**")
+    if not readonly:
+        with st.form("decision"):
+            status = st.radio("Decision", STATUSES, horizontal=True, key="decision-status")
+            note = st.text_area("Note for the team", key="decision-note", height=80)
+            if st.form_submit_button("Record decision", type="primary"):
+                evidence_ids = [e.id for e in list_evidence(db, project.id)]
+                _act(lambda: decide(db, project.id, status, author, note, evidence_ids), f"Recorded: {status}.")
+    if summary.decisions:
+        st.dataframe(pd.DataFrame([{"When (UTC)": d.created_at[:16].replace("T", " "), "Decision": d.status, "By": d.author,
+                                    "Note": d.note, "Evidence seen": len(d.evidence_ids)} for d in summary.decisions]),
+                     hide_index=True, width="stretch")
+
+
+def history(db, project: Project) -> None:
+    revisions = list_revisions(db, project.id)
+    if len(revisions) < 2:
+        st.caption("Only one revision so far: nothing to compare.")
+        return
+    numbers = [r.number for r in revisions]
+    by_number = {r.number: r for r in revisions}
+    left, right = st.columns(2)
+    old = left.selectbox("From revision", numbers, index=1, key="diff-from")
+    new = right.selectbox("To revision", numbers, index=0, key="diff-to")
+    changes = diff_documents(get_revision(db, by_number[old].id).content, get_revision(db, by_number[new].id).content)
+    if not changes:
+        st.info(f"Revisions {old} and {new} have the same content.")
+        return
+    st.dataframe(pd.DataFrame([{"Section": c.section_title, "Field": c.label, "Change": c.kind, "Before": c.before,
+                                "After": c.after} for c in changes]), hide_index=True, width="stretch")

@@ -1,0 +1,52 @@
+"""Review: the document with its evidence, comments, decisions, readiness, history, and exports.
+
+A read-only link (?project=ID&revision=N&mode=read) opens one revision without comment or decision forms.
+"""
+import json
+import re
+
+import streamlit as st
+
+from components import review_view, shell
+from design.export import to_html, to_markdown
+from store.errors import StoreError
+from store.transfer import export_project
+
+context = shell.page_context()
+project = shell.require_project(context)
+readonly = st.query_params.get("mode") == "read"
+revision = st.query_params.get("revision")
+try:
+    summary = review_view.gather(context.db, project, int(revision) if revision and revision.isdigit() else None)
+except StoreError as error:
+    st.error(str(error))
+    st.stop()
+
+st.title(f"Review · {project.name}")
+shell.show_flash()
+if readonly:
+    st.info(f"Read-only view of {summary.revision_label}.")
+elif not context.author:
+    st.warning("Enter your name in the sidebar to comment or decide.")
+review_view.header(summary)
+
+tabs = st.tabs(["Document and evidence", "Readiness", "Decision", "History", "Export"])
+with tabs[0]:
+    review_view.document(context.db, project, summary, context.author, readonly)
+with tabs[1]:
+    review_view.readiness(summary)
+with tabs[2]:
+    review_view.decision(context.db, project, summary, context.author, readonly)
+with tabs[3]:
+    review_view.history(context.db, project)
+with tabs[4]:
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", project.name).strip("-").lower() or "project"
+    stamp = f"{stem}-rev{summary.revision_number or 0}"
+    st.download_button("Download summary (Markdown)", to_markdown(summary), f"{stamp}-review.md", "text/markdown")
+    st.download_button("Download summary (HTML, opens offline)", to_html(summary, review_view.charts(summary)),
+                       f"{stamp}-review.html", "text/html")
+    st.download_button("Export project (JSON)", json.dumps(export_project(context.db, project.id), indent=1),
+                       f"{stem}.blueprint.json", "application/json")
+    link = f"review?project={project.id}&revision={summary.revision_number or 0}&mode=read"
+    st.markdown("Read-only link to this revision (append to the app's address):")
+    st.code(link, language=None)

@@ -1,0 +1,97 @@
+"""Export of the sample project's review: Markdown and HTML hold the sections, evidence figures and
+escape user text; the JSON project file round-trips into another store and bad files are refused."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from components.review_view import charts, gather
+from design.export import to_html, to_markdown
+from design.sections import SECTIONS
+from sample_data.seed import seed_sample_project
+from store.db import open_store
+from store.documents import latest_revision, list_revisions, save_revision
+from store.errors import StoreError
+from store.projects import create_project, get_project, rename_project
+from store.reviews import add_comment, decide
+from store.transfer import ImportFileError, export_project, import_project
+
+XSS = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def sample(db):
+    project_id = seed_sample_project(db)
+    return get_project(db, project_id)
+
+
+def test_markdown_has_every_section_the_evidence_and_the_readiness(db, sample):
+    md = to_markdown(gather(db, sample))
+    for sec in SECTIONS:
+        assert f"## {sec.title}" in md
+    assert "Profile of breast_cancer.csv" in md and "569 rows × 32 columns" in md
+    assert "malignant 37.3%" in md and "benign 62.7%" in md
+    assert "Missing evidence: no baseline run" in md
+    assert "| Data | Data profiled | pass |" in md
+    assert "recall >= 0.95" in md
+    assert "revision 1 by Blueprint sample" in md
+
+
+def test_html_is_self_contained_has_charts_and_escapes_user_text(db, sample):
+    rename_project(db, sample.id, XSS)
+    add_comment(db, sample.id, "data", "<b>Rae</b>", f"Is this safe? {XSS}")
+    decide(db, sample.id, "changes requested", "Rae", XSS)
+    summary = gather(db, get_project(db, sample.id))
+    html = to_html(summary, charts(summary))
+    assert XSS not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;Rae&lt;/b&gt;" in html
+    assert not re.search(r"<script[^>]*\ssrc=", html) and not re.search(r"<link[^>]*\shref=", html)  # nothing fetched
+    assert html.count('class="chart"') == len(charts(summary)) >= 2
+    assert "Plotly.newPlot" in html and "Class balance of diagnosis" in html
+    md = to_markdown(summary)
+    assert XSS not in md and "&lt;script>alert(1)&lt;/script>" in md
+
+
+def test_project_json_round_trips_into_another_store(db, sample, tmp_path):
+    base = latest_revision(db, sample.id)
+    save_revision(db, sample.id, {**base.content, "data": {**base.content["data"], "labels": "double-read"}}, "Ana",
+                  parent_id=base.id, section="data")
+    first = add_comment(db, sample.id, "data", "Rae", "Label noise?")
+    add_comment(db, sample.id, "data", "Ana", "About 3%.", parent_id=first.id)
+    decide(db, sample.id, "approved", "Rae", "ok")
+    data = json.dumps(export_project(db, sample.id)).encode()
+
+    other = open_store(tmp_path / "other")
+    create_project(other, sample.name)
+    new_id = import_project(other, data, "Importer")
+    imported = get_project(other, new_id)
+    assert imported.name == f"{sample.name} (imported)"
+    revisions = list_revisions(other, new_id)
+    assert [r.number for r in revisions] == [2, 1] and revisions[0].parent_id == revisions[1].id
+    assert latest_revision(other, new_id).content["data"]["labels"] == "double-read"
+    summary = gather(other, imported)
+    assert [c.body for c in summary.comments] == ["Label noise?", "About 3%."]
+    assert summary.comments[1].parent_id == summary.comments[0].id
+    assert summary.status_label == "approved"
+    notes = summary.view.notes["data"]
+    assert notes and all(n.stale for n in notes)  # the datasets did not travel with the file
+    other.close()
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"not json", "not valid JSON"),
+        (b'{"format": "something-else", "version": 1}', "'format' field"),
+        (b'{"format": "blueprint-project", "version": 99}', "version 99"),
+        (b'{"format": "blueprint-project", "version": 1, "project": {"name": "x"}, "revisions": [{}], '
+         b'"comments": [], "decisions": [], "evidence": []}', "revision has no number"),
+    ],
+)
+def test_bad_project_files_are_refused_with_a_message(db, data, words):
+    with pytest.raises(ImportFileError, match=words):
+        import_project(db, data)
+    assert isinstance(ImportFileError("x"), StoreError)
