@@ -78,7 +78,8 @@ def _near_constant(s: ColumnStats) -> Alert | None:
 def _high_missing(s: ColumnStats) -> Alert | None:
     if s.missing_share >= HIGH_MISSING_SHARE:
         return Alert(s.name, "high_missing", WARNING,
-                     f"{s.missing_share:.1%} of the values are missing ({s.missing:,} rows). Plan imputation, or ask why they are missing.")
+                     f"{s.missing_share:.1%} of the values are missing ({s.missing:,} rows). "
+                     "Plan imputation, or ask why they are missing.")
     return None
 
 

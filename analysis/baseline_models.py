@@ -147,7 +147,7 @@ def _forest(columns, task, random_state, n_train):
 
     model = RandomForestRegressor if task == REGRESSION else RandomForestClassifier
     max_samples = min(1.0, FOREST_MAX_SAMPLES / max(n_train, 1))
-    estimator = model(n_estimators=FOREST_TREES, min_samples_leaf=2, max_features="sqrt", max_samples=max_samples,
+    estimator = model(n_estimators=FOREST_TREES, min_samples_leaf=3, max_features="sqrt", max_samples=max_samples,
                       n_jobs=N_JOBS, random_state=random_state)
     return _impute_prep(columns), estimator
 

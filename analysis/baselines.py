@@ -49,9 +49,9 @@ BASELINE_FORMAT = 1            # version of to_dict()'s layout; from_dict() refu
 MEANINGFUL_LIFT = 0.02         # ROC AUC / balanced accuracy points, or share of the dummy's RMSE
 NEAR_PERFECT = {"roc auc": 0.999, "balanced accuracy": 0.995, "r2": 0.995}
 FAR_ABOVE = {"roc auc": 0.15, "balanced accuracy": 0.15, "r2": 0.30}   # lead over the next best model
-IMPORTANCE_ROWS = 2_000        # test rows the permutation importance shuffles
+IMPORTANCE_ROWS = 1_000        # test rows the permutation importance shuffles
 IMPORTANCE_REPEATS = 5
-IMPORTANCE_BUDGET_S = 10.0     # at most this long (and at most the model time budget)
+IMPORTANCE_BUDGET_S = 8.0      # at most this long (and at most the model time budget)
 DONE, PARTIAL, SKIPPED, FAILED = "done", "partial", "skipped", "failed"
 CANCELLED = "cancelled"
 

@@ -146,6 +146,8 @@ def scan_leakage(
     if not isinstance(settings, LeakageSettings):
         raise TypeError(f"settings must be LeakageSettings, got {type(settings).__name__}.")
     task = check_leakage_target(frame, target, column_types, min_rows=settings.min_rows)
+    if frame.shape[1] < 2:
+        raise ValueError(f"The dataset has only the target column '{target}'; leakage checks need feature columns too.")
     check_split(frame, column_types, target, split, test_frame)
     ctx = ScanContext(frame, column_types, target, task, split, settings, test_frame)
     findings = run_checks(ctx, checks)

@@ -114,11 +114,11 @@ class ScanContext:
     # --- rows ------------------------------------------------------------------------------------------------
     @cached_property
     def hashes(self) -> RowHashes:
-        return RowHashes(self.frame)
+        return RowHashes(self.frame, self.column_types)
 
     @cached_property
     def test_hashes(self) -> RowHashes | None:
-        return RowHashes(self.test_frame) if self.test_frame is not None else None
+        return RowHashes(self.test_frame, self.column_types) if self.test_frame is not None else None
 
     @cached_property
     def sides(self):

@@ -23,22 +23,26 @@ _MIX = np.uint64(0x100000001B3)                # FNV-1a 64-bit prime, to combine
 HASH_ROWS = 1 << 18                            # values hashed per step (bounds the temporary memory)
 
 
-def hash_column(series: pd.Series) -> np.ndarray:
-    """One uint64 per value, equal for equal values whatever the dtype (see the module docstring)."""
+def hash_column(series: pd.Series, kind: str | None = None) -> np.ndarray:
+    """One uint64 per value, equal for equal values whatever the dtype (see the module docstring). ``kind`` is
+    the column type in the dataset: "numeric" / "boolean" values are compared as numbers and "datetime" values
+    as instants (UTC) even when this frame holds them as text."""
     out = np.empty(len(series), dtype=np.uint64)
     for start in range(0, len(series), HASH_ROWS):
-        out[start : start + HASH_ROWS] = _hash_part(series.iloc[start : start + HASH_ROWS])
+        out[start : start + HASH_ROWS] = _hash_part(series.iloc[start : start + HASH_ROWS], kind)
     return out
 
 
-def _hash_part(series: pd.Series) -> np.ndarray:
+def _hash_part(series: pd.Series, kind: str | None) -> np.ndarray:
     dtype = series.dtype
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        stamps = pd.to_datetime(series).dt.tz_localize(None) if getattr(dtype, "tz", None) else series
-        values = stamps.to_numpy(dtype="datetime64[ns]")
+    numeric = pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+    if pd.api.types.is_datetime64_any_dtype(dtype) or (kind == "datetime" and not numeric):
+        values = as_dates(series)
         hashed = hash_array(values.view(np.int64))
         missing = np.isnat(values)
-    elif pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+    elif numeric or kind in ("numeric", "boolean"):
+        if not numeric:
+            series = pd.to_numeric(series.astype(object), errors="coerce")
         values = series.to_numpy(dtype=np.float64, na_value=np.nan) + 0.0   # + 0.0 turns -0.0 into 0.0
         missing = np.isnan(values)
         hashed = hash_array(np.where(missing, 0.0, values))
@@ -60,16 +64,18 @@ def combine_hashes(columns: list[np.ndarray], rows: int) -> np.ndarray:
 
 
 class RowHashes:
-    """Column hashes of one frame, each computed once; ``rows(columns)`` combines them per row."""
+    """Column hashes of one frame, each computed once; ``rows(columns)`` combines them per row.
+    ``column_types``: the dataset's column types (for a test dataset, those of the dataset it is compared with)."""
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, column_types: dict[str, str] | None = None):
         self.frame = frame
+        self.column_types = column_types or {}
         self._columns: dict[str, np.ndarray] = {}
         self._rows: dict[tuple[str, ...], np.ndarray] = {}
 
     def column(self, name: str) -> np.ndarray:
         if name not in self._columns:
-            self._columns[name] = hash_column(self.frame[name])
+            self._columns[name] = hash_column(self.frame[name], self.column_types.get(name))
         return self._columns[name]
 
     def rows(self, columns: list[str]) -> np.ndarray:
@@ -125,7 +131,19 @@ class SplitRows:
 
 
 def split_rows(frame: pd.DataFrame, split: Split, test_frame: pd.DataFrame | None, seed: int) -> SplitRows | None:
-    """Positions of the train and test rows for ``split`` (None for kind "none"); deterministic for a seed."""
+    """Positions of the train and test rows for ``split`` (None for kind "none"); deterministic for a seed.
+    A side left empty is said in the notes (the checks comparing sides then find nothing)."""
+    sides = _split_rows(frame, split, test_frame, seed)
+    if sides is not None:
+        for name, rows in (("training", sides.train), ("test", sides.test)):
+            if len(rows) == 0:
+                why = f" (no date in '{split.date_column}' is {'before' if name == 'training' else 'on or after'} the cut)" if split.kind == "date" else ""
+                sides = SplitRows(sides.train, sides.test, sides.external,
+                                  sides.notes + (f"The split leaves no {name} rows{why}; nothing is compared across it.",))
+    return sides
+
+
+def _split_rows(frame: pd.DataFrame, split: Split, test_frame: pd.DataFrame | None, seed: int) -> SplitRows | None:
     n = len(frame)
     everything = np.arange(n)
     if split.kind == "none":

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from analysis.column_types import DATETIME, ID, NUMERIC
 
@@ -433,10 +432,23 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float | None:
     present = ~np.isnan(x)
     if present.sum() < 3:
         return None
-    rx, ry = rankdata(x[present]), rankdata(y[present])
+    rx, ry = _average_ranks(x[present]), _average_ranks(y[present])
     if rx.std() == 0 or ry.std() == 0:
         return None
     return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n, ties sharing their average rank (scipy.stats.rankdata, without importing scipy.stats)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    new = np.r_[True, ordered[1:] != ordered[:-1]]
+    level = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.r_[starts, len(values)])
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[order] = (starts + (sizes + 1) / 2)[level]
+    return ranks
 
 
 def _mutual_information(codes: np.ndarray, target_codes: np.ndarray) -> tuple[float, float]:

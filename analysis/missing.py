@@ -59,7 +59,8 @@ def _patterns(sample: pd.DataFrame, columns: list[str]) -> tuple[RowPattern, ...
     combos, counts = np.unique(np.packbits(mask, axis=1), axis=0, return_counts=True)
     order = np.argsort(-counts, kind="stable")[:TOP_PATTERNS]
     names = np.array(columns, dtype=object)
-    return tuple(
-        RowPattern(tuple(names[np.unpackbits(combos[i])[: len(columns)].astype(bool)]), int(counts[i]), float(counts[i] / len(sample)))
-        for i in order
-    )
+    patterns = []
+    for i in order:
+        missing = np.unpackbits(combos[i])[: len(columns)].astype(bool)
+        patterns.append(RowPattern(tuple(names[missing]), int(counts[i]), float(counts[i] / len(sample))))
+    return tuple(patterns)

@@ -97,7 +97,10 @@ class Profile:
         data = dict(data)
         version = data.pop("format", None)
         if version != PROFILE_FORMAT:
-            raise ValueError(f"This profile was stored in format {version}; this version reads format {PROFILE_FORMAT}. Profile the dataset again.")
+            raise ValueError(
+                f"This profile was stored in format {version}; this version reads format {PROFILE_FORMAT}. "
+                "Profile the dataset again."
+            )
         return from_plain(cls, data)
 
 

@@ -95,7 +95,9 @@ def transcode_utf16(data: bytes) -> tuple[bytes, str | None]:
         try:
             return data.decode("utf-16").encode("utf-8"), "Read as UTF-16 and converted to UTF-8."
         except UnicodeDecodeError:
-            raise ReadError("The file starts like UTF-16 text but is not valid UTF-16. Save it as CSV UTF-8 and upload that.") from None
+            raise ReadError(
+                "The file starts like UTF-16 text but is not valid UTF-16. Save it as CSV UTF-8 and upload that."
+            ) from None
     return data, None
 
 

@@ -1,6 +1,7 @@
 """The Review page's pieces: gathering the document with its stored evidence, and drawing each part."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pandas as pd
@@ -20,6 +21,7 @@ from store.documents import get_revision, latest_revision, list_revisions
 from store.errors import NotFoundError, StoreError
 from store.projects import Project
 from store.results import list_evidence
+from store.transfer import export_project
 from store.reviews import STATUSES, add_comment, decide, list_comments, list_decisions, review_state, set_resolved
 
 
@@ -46,6 +48,16 @@ def gather(db: sqlite_utils.Database, project: Project, revision_number: int | N
         comments=tuple(list_comments(db, project.id)),
         decisions=tuple(list_decisions(db, project.id)),
     )
+
+
+def project_json(project_id: int) -> str:
+    """The project file (store.transfer), read on a connection of its own: download callables run after
+    the page's run has closed the page's connection."""
+    db = shell.connect_store()
+    try:
+        return json.dumps(export_project(db, project_id), indent=1)
+    finally:
+        db.close()
 
 
 def charts(summary: ReviewSummary) -> list:

@@ -47,12 +47,17 @@ def _prepared(home: str) -> str:
     return home
 
 
+def connect_store() -> sqlite_utils.Database:
+    """A new connection to the (prepared) store in BLUEPRINT_HOME."""
+    home = str(home_dir())
+    _prepared(home)
+    return connect(Path(home) / DB_FILE)
+
+
 def open_db() -> sqlite_utils.Database:
     """This run's connection; on a store that cannot be opened, show why and how to fix it, and stop."""
-    home = str(home_dir())
     try:
-        _prepared(home)
-        return connect(Path(home) / DB_FILE)
+        return connect_store()
     except StoreError as error:
         st.error(str(error))
         st.stop()

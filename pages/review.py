@@ -2,7 +2,6 @@
 
 A read-only link (?project=ID&revision=N&mode=read) opens one revision without comment or decision forms.
 """
-import json
 import re
 
 import streamlit as st
@@ -10,7 +9,6 @@ import streamlit as st
 from components import review_view, shell
 from design.export import to_html, to_markdown
 from store.errors import StoreError
-from store.transfer import export_project
 
 context = shell.page_context()
 project = shell.require_project(context)
@@ -42,11 +40,12 @@ with tabs[3]:
 with tabs[4]:
     stem = re.sub(r"[^A-Za-z0-9]+", "-", project.name).strip("-").lower() or "project"
     stamp = f"{stem}-rev{summary.revision_number or 0}"
-    st.download_button("Download summary (Markdown)", to_markdown(summary), f"{stamp}-review.md", "text/markdown")
-    st.download_button("Download summary (HTML, opens offline)", to_html(summary, review_view.charts(summary)),
+    # Files are built when clicked (the HTML inlines 4.5 MB of plotly.js), not on every run.
+    st.download_button("Download summary (Markdown)", lambda: to_markdown(summary), f"{stamp}-review.md", "text/markdown")
+    st.download_button("Download summary (HTML, opens offline)", lambda: to_html(summary, review_view.charts(summary)),
                        f"{stamp}-review.html", "text/html")
-    st.download_button("Export project (JSON)", json.dumps(export_project(context.db, project.id), indent=1),
-                       f"{stem}.blueprint.json", "application/json")
+    st.download_button("Export project (JSON)", lambda: review_view.project_json(project.id), f"{stem}.blueprint.json",
+                       "application/json")
     link = f"review?project={project.id}&revision={summary.revision_number or 0}&mode=read"
     st.markdown("Read-only link to this revision (append to the app's address):")
     st.code(link, language=None)

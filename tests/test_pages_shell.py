@@ -117,3 +117,23 @@ def test_unwritable_home_shows_a_message_not_a_traceback(tmp_path, monkeypatch):
     at = open_app()
     assert not at.exception
     assert any("cannot write to its data folder" in e and "BLUEPRINT_HOME" in e for e in texts(at, "error"))
+
+
+def test_import_a_project_file_and_refuse_a_bad_one(home, tmp_path):
+    import json
+
+    from store.transfer import export_project
+
+    at = open_app("pages/projects.py", author="Ana")
+    db = open_store(home)
+    data = json.dumps(export_project(db, 1)).encode()
+    db.close()
+    at.file_uploader(key="import-project").upload("bad.json", b"{not json", "application/json").run()
+    at.button(key="import-go").click().run()
+    assert any("not a Blueprint project file" in e for e in texts(at, "error"))
+    at.file_uploader(key="import-project").upload("sample.blueprint.json", data, "application/json").run()
+    at.button(key="import-go").click().run()
+    assert not at.exception
+    assert any("Imported 'sample.blueprint.json'" in s for s in texts(at, "success"))
+    chosen = at.sidebar.selectbox(key="project_id")
+    assert chosen.format_func(chosen.value) == "Sample: FNA cytology triage (imported)"
