@@ -8,7 +8,7 @@
 Ensembles grow in steps (``warm_start``) so that a fit stops adding trees when its model's time budget runs out,
 instead of running over it; what a fit did is said in ``Fitted.note`` ("stopped at 50 of 100 trees").
 Settings are chosen for speed (see bench/baselines.py): a forest of 100 trees on at most FOREST_MAX_SAMPLES rows per
-tree on 2 cores, boosting with early stopping above 10,000 rows, k-NN skipped above KNN_MAX_TRAIN_ROWS training rows.
+tree on 2 cores, boosting of 100 rounds with early stopping from 2,000 training rows, k-NN skipped above KNN_MAX_TRAIN_ROWS training rows.
 """
 from __future__ import annotations
 
@@ -27,8 +27,11 @@ from analysis.target import BINARY, MULTICLASS, REGRESSION
 DUMMY = "Dummy"
 MAX_ONE_HOT = 20             # a categorical column becomes at most this many one-hot columns (rare values pooled)
 MAX_ORDINAL = 250            # categories kept by gradient boosting's native categorical support (< its 255 bins)
+BOOSTING_ROUNDS = 100
+BOOSTING_EARLY_STOP_ROWS = 2_000   # from this many training rows, boosting holds out 10% to stop early
 FOREST_TREES = 100
 FOREST_MAX_SAMPLES = 10_000  # rows drawn per tree: keeps a forest on 100,000 rows within seconds
+FOREST_PARALLEL_ROWS = 5_000   # below, starting threads costs more than it saves
 KNN_MAX_TRAIN_ROWS = 50_000  # above, k-NN prediction gets slow: the model is skipped
 N_JOBS = 2
 
@@ -137,8 +140,8 @@ def _boosting(columns, task, random_state, n_train):
         ), list(columns.categorical)))
     mask = [False] * len(columns.numeric) + [True] * len(columns.categorical)
     model = HistGradientBoostingRegressor if task == REGRESSION else HistGradientBoostingClassifier
-    estimator = model(max_iter=200, learning_rate=0.1, early_stopping="auto", categorical_features=mask if any(mask) else None,
-                      random_state=random_state)
+    estimator = model(max_iter=BOOSTING_ROUNDS, learning_rate=0.15, early_stopping=n_train >= BOOSTING_EARLY_STOP_ROWS,
+                      categorical_features=mask if any(mask) else None, random_state=random_state)
     return ColumnTransformer(parts), estimator
 
 
@@ -148,7 +151,7 @@ def _forest(columns, task, random_state, n_train):
     model = RandomForestRegressor if task == REGRESSION else RandomForestClassifier
     max_samples = min(1.0, FOREST_MAX_SAMPLES / max(n_train, 1))
     estimator = model(n_estimators=FOREST_TREES, min_samples_leaf=3, max_features="sqrt", max_samples=max_samples,
-                      n_jobs=N_JOBS, random_state=random_state)
+                      n_jobs=N_JOBS if n_train >= FOREST_PARALLEL_ROWS else 1, random_state=random_state)
     return _impute_prep(columns), estimator
 
 
@@ -174,7 +177,7 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("Ridge", (REGRESSION,), _ridge),
         ModelSpec("Naive Bayes", CLASSIFY, _naive_bayes),
         ModelSpec("k-NN", ALL, _knn, max_train_rows=KNN_MAX_TRAIN_ROWS),
-        ModelSpec("HistGradientBoosting", ALL, _boosting, grow=("max_iter", 50, 200)),
+        ModelSpec("HistGradientBoosting", ALL, _boosting, grow=("max_iter", 25, BOOSTING_ROUNDS)),
         ModelSpec("Random forest", ALL, _forest, grow=("n_estimators", 25, FOREST_TREES)),
     )
 }

@@ -531,8 +531,10 @@ def _with_importance(result: ModelResult, keeper: dict, data: _Data, settings: R
     except Exception as exc:   # importance is a bonus: never lose the run over it
         return dataclasses.replace(result, importance_note=f"No permutation importance: {type(exc).__name__}: {exc}")
     worse = "increase in RMSE" if task == REGRESSION else f"drop in {display_name(primary)}"
+    where = {"kfold": "of the last fold", "group": "of the last fold", "time": "of the latest fold",
+             "holdout": "of the holdout", "test_dataset": "of the test dataset"}.get(data.protocol.kind, "")
     note = (f"Permutation importance: the {worse} when a feature's values are shuffled, on {len(test):,} test rows "
-            f"of the last fold, {IMPORTANCE_REPEATS} repeats.")
+            f"{where}, {IMPORTANCE_REPEATS} repeats.")
     if done < X.shape[1]:
         note += f" Stopped after {done} of {X.shape[1]} features: time budget {budget:g} s."
     return dataclasses.replace(result, importance=found, importance_note=note)

@@ -27,15 +27,20 @@ What is exact and what is sampled: the row checks (duplicates, overlaps, conflic
 through 64-bit row hashes. Scores use the labelled rows up to settings.sample_rows, above that a sample
 stratified by class; the report says so (sampled, sample_rows, notes).
 
-How the default thresholds were chosen (measured with analysis.leakage_scores on sample_data/breast_cancer.csv,
-569 rows, 5 folds): the best honest features score ROC AUC 0.976 (worst_perimeter; bound 0.963), 0.970
-(worst_radius), 0.967 (worst_concave_points); the best honest bound over 60 random subsamples stays below
-0.984 from 100 rows up (0.979 at 200 rows, 0.972 at 400), while the target plus Gaussian noise (sd 0.25)
-scores 0.998 (bound 0.993), and with 1 % of labels flipped 0.993. Hence proxy_auc_high 0.985 and medium 0.97
-on the bound; below 30 rows in the smallest class an honest feature can reach a bound of 0.99 by chance, so a
-proxy is then at most medium. Other sklearn data: iris' best feature scores 0.980 (bound about 0.96: medium at
-most), wine 0.895, digits 0.727; regression: diabetes R2 0.34. sample_id (ids in file order, malignant rows
-over-represented early) scores AUC 0.678 (bound 0.64): an ID column that predicts the target, medium.
+How the default thresholds were chosen (single-feature scores of sample_data/breast_cancer.csv, 569 rows,
+5 folds, and full scans of random subsamples of it without sample_id, 100 per size):
+- Honest features there are strong: worst_perimeter ROC AUC 0.976 (bound 0.963), worst_radius 0.970,
+  worst_concave_points 0.967. The target plus Gaussian noise (sd 0.25) scores 0.998 (bound 0.993); with 1 %
+  of its labels flipped, 0.993. Hence proxy_auc_high 0.985 and proxy_auc_medium 0.97, on the bound.
+- Small samples: the best honest bound reaches 0.99 by chance at 60 rows, 0.984 at 100, 0.979 at 200. With the
+  bound alone, 5 % of 100-row subsamples had an honest high proxy (1 % at 150 rows); with a high proxy also
+  needing proxy_min_class_rows = 50 rows in the smallest class, none of 500 subsamples of 100-569 rows had
+  one (honest mediums: 18 % at 100 rows, 7 % at 200, 0 at 569), while the noisy copy was high in 72 % of
+  150-row, 94 % of 200-row and 98 % of 300-row subsamples (else medium).
+- Other scikit-learn data: iris' best feature scores 0.981 (bound 0.968: not flagged), wine 0.899, digits 0.727;
+  regression: diabetes R2 0.34. None is flagged.
+- sample_id (ids in file order; malignant rows come early more often) scores AUC 0.678 (bound 0.64): an ID
+  column that predicts the target, medium (id_auc_medium 0.6); ids handed out in label order score 1.0: high.
 """
 from __future__ import annotations
 

@@ -306,26 +306,34 @@ class PostOutcome:
                 continue
             hints = _name_hints(column, patterns, target_tokens)
             after = self._after(ctx, column, time_column) if time_column else None
-            if after is not None and after["share_after"] >= s.after_share:
+            late = after is not None and after["share_after"] >= s.after_share
+            if late:
                 hints.append(f"dated after '{time_column}' in {after['share_after']:.0%} of the "
                              f"{after['rows_compared']:,} rows that have both dates")
                 severity = HIGH if score.low >= medium else MEDIUM
-            elif hints:
-                severity = _level(score.low, high, medium)
             else:
-                severity = None
+                severity = _level(score.low, high, medium) if hints else None
             if severity is None:
                 continue
-            metric = _metric_name(score)
+            metric = f"{_metric_name(score)} {score.score:.3f}"
+            if severity == HIGH:
+                title = f"'{column}' looks recorded after the outcome"
+                explanation = (f"'{column}' is {hints[0]} and alone reaches {metric}: at prediction time its value "
+                               "would not be known yet, so the model learns from the answer.")
+            elif late:
+                title = f"'{column}' is dated after the prediction time"
+                explanation = (f"'{column}' is {hints[-1]}: its value is not known when the prediction is made. It "
+                               f"predicts the target only moderately here ({metric}), yet it should not be a feature.")
+            else:
+                title = f"'{column}' may be recorded after the outcome"
+                explanation = (f"'{column}' is {hints[0]} and predicts the target strongly ({metric}): check that its "
+                               "value is known at prediction time.")
             evidence = {"hints": hints, **_score_evidence(score), **(after or {})}
             first = [column] + ([time_column] if time_column else [])
             evidence["examples"] = ctx.examples(ctx.frame, _spread_examples(ctx, column), first)
             findings.append(Finding(
-                check=self.name, severity=severity, column=column,
-                title=f"'{column}' looks recorded after the outcome",
-                explanation=(f"'{column}' is {hints[0]} and alone reaches {metric} {score.score:.3f}: at prediction "
-                             "time its value would not be known yet, so the model learns from the answer."),
-                action=(f"Drop '{column}' from the features, or replace it by its value as of the prediction time."),
+                check=self.name, severity=severity, column=column, title=title, explanation=explanation,
+                action=f"Drop '{column}' from the features, or replace it by its value as of the prediction time.",
                 evidence=evidence,
             ))
         return findings

@@ -32,8 +32,8 @@ POST_OUTCOME_PATTERNS = (
 )
 # A column name that says identifier (searched in the name as written).
 ID_NAME_PATTERN = (
-    r"(^|[_\W])(id|ids|uuid|guid|key|index|idx|rownum|row_number|row_id|record|number|no|nr)$"
-    r"|^(id|uuid|index|idx)([_\W]|$)|[a-z](Id|ID)$|^unnamed"
+    r"(?i:(^|[_\W])(id|ids|uuid|guid|key|index|idx|rownum|row_number|record|number|no|nr)$"
+    r"|^(id|uuid|index|idx)([_\W]|$)|^unnamed)|[a-z](Id|ID)$"
 )
 
 
@@ -43,11 +43,8 @@ class LeakageSettings:
 
     Scores (ROC AUC for a class target, R2 for a numeric one) are compared with the thresholds through their
     lower confidence bound (FeatureScore.low: score minus ``confidence_z`` standard errors), so a small sample
-    needs a clearer score. Shares are shares of rows. The defaults were chosen on real data (see
-    tests/test_leakage.py and the measurement in analysis/leakage.py's docstring): on the breast-cancer
-    sample (569 rows) the best honest feature, worst_perimeter, scores AUC 0.976 (bound 0.963), and on random
-    subsamples of 100-400 rows the best honest bound stays below 0.984, while a noisy copy of the target
-    scores 0.998 (bound 0.993).
+    needs a clearer score. Shares are shares of rows. How the defaults were measured on real data is in
+    analysis/leakage.py's docstring.
     """
 
     # sampling and the single-feature models
@@ -64,7 +61,7 @@ class LeakageSettings:
     proxy_auc_medium: float = 0.97         # AUC bound from which a feature is suspiciously strong (medium)
     proxy_r2_high: float = 0.95            # R2 bound, numeric target, high
     proxy_r2_medium: float = 0.9           # R2 bound, numeric target, medium
-    proxy_min_class_rows: int = 30         # below this many rows in the smallest class (rows / 2 for regression), at most medium
+    proxy_min_class_rows: int = 50         # below this many rows in the smallest class (rows / 2 for regression), at most medium
     # post-outcome columns: a strong feature with a name or timing hint
     hint_auc_high: float = 0.9             # AUC bound from which a name-hinted column is post-outcome (high)
     hint_auc_medium: float = 0.75          # AUC bound for medium; a column dated after the prediction time is high from here

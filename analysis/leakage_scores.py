@@ -73,14 +73,18 @@ class FeatureScore:
 
 @dataclass(frozen=True)
 class EncodedTarget:
-    """The target as numbers: task; codes (class index per row, classification) or values (regression);
-    onehot: rows x classes 0/1 matrix (classification) or the values as one column (regression);
-    labels: the class labels as text (largest first); shares: class shares."""
+    """The target as numbers.
+
+    task: "binary", "multiclass" or "regression".
+    codes: per row, the class index (classes largest first; beyond MAX_SCORED_CLASSES classes, the smaller ones
+        share one last "(other)" code), or for regression the target's quantile bin.
+    values: the codes as floats, or for regression the target's values.
+    labels: the class labels as text, largest first (empty for regression). shares: the share of each label.
+    """
 
     task: str
     codes: np.ndarray
     values: np.ndarray
-    onehot: np.ndarray
     labels: tuple[str, ...]
     shares: np.ndarray
 
@@ -89,19 +93,20 @@ def encode_target(target: pd.Series, task: str) -> EncodedTarget:
     """Encode a target without missing values; classes are ordered largest first."""
     if task == REGRESSION:
         values = target.to_numpy(dtype=np.float64, na_value=np.nan)
-        codes = _quantile_codes(values, TARGET_BINS)
-        return EncodedTarget(task, codes, values, values[:, None], (), np.ones(1))
+        return EncodedTarget(task, _quantile_codes(values, TARGET_BINS), values, (), np.ones(1))
     codes, uniques = pd.factorize(target, use_na_sentinel=True)
     counts = np.bincount(codes, minlength=len(uniques))
     order = np.argsort(-counts, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     codes = rank[codes].astype(np.int64)
-    classes = len(uniques)
-    onehot = np.zeros((len(codes), classes), dtype=np.float64)
-    onehot[np.arange(len(codes)), codes] = 1.0
-    labels = tuple(str(uniques[i]) for i in order)
-    return EncodedTarget(task, codes, codes.astype(np.float64), onehot, labels, counts[order] / len(codes))
+    labels = [str(uniques[i]) for i in order]
+    counts = counts[order]
+    if len(labels) > MAX_SCORED_CLASSES + 1:
+        codes = np.minimum(codes, MAX_SCORED_CLASSES)
+        labels = labels[:MAX_SCORED_CLASSES] + ["(other)"]
+        counts = np.r_[counts[:MAX_SCORED_CLASSES], counts[MAX_SCORED_CLASSES:].sum()]
+    return EncodedTarget(task, codes, codes.astype(np.float64), tuple(labels), counts / len(codes))
 
 
 def assign_folds(y: EncodedTarget, folds: int, seed: int) -> np.ndarray:
@@ -160,7 +165,7 @@ def score_feature(
     n = len(codes)
     if y.task == REGRESSION:
         metric = R2
-        cv = _r2(y.values, _oof_means(codes, y.onehot, folds, nfolds, smoothing)[:, 0])
+        cv = _r2(y.values, _oof_means(codes, y.values[:, None], folds, nfolds, smoothing)[:, 0])
         if numbers is not None:
             raw = _oof_linear_r2(numbers, y.values, folds, nfolds)
             rho = _spearman(numbers, y.values)
@@ -262,10 +267,10 @@ def lower_bound(score: float, y: EncodedTarget, confidence_z: float) -> float:
         r = min(np.sqrt(score), 1 - 1e-12)
         low = np.tanh(np.arctanh(r) - confidence_z / np.sqrt(n - 3))
         return float(max(low, 0.0) ** 2)
-    classes = _scored_classes(y)
-    positives = [(y.codes == 1).sum()] if y.task == BINARY else [(y.codes == k).sum() for k in classes]
-    weights = np.ones(1) if y.task == BINARY else y.shares[: len(classes)] / y.shares[: len(classes)].sum()
-    variance = sum(w**2 * _hanley_mcneil(score, int(n1), n - int(n1)) ** 2 for w, n1 in zip(weights, positives))
+    variance = 0.0
+    for weight, k in _class_weights(y):
+        n1 = int((y.codes == k).sum())
+        variance += weight**2 * _hanley_mcneil(score, n1, n - n1) ** 2
     return float(score - confidence_z * np.sqrt(variance))
 
 
@@ -385,18 +390,12 @@ def _scored_classes(y: EncodedTarget) -> range:
 
 
 def _auc_null_sd(y: EncodedTarget) -> float:
-    """Standard deviation of the AUC of an unrelated feature (Mann-Whitney), for the scored classes."""
+    """Standard deviation of the AUC of an unrelated feature (Mann-Whitney), over the scored classes."""
     n = len(y.codes)
-    classes = _scored_classes(y)
-    if y.task == BINARY:
-        n1 = int((y.codes == 1).sum())
-        n0 = n - n1
-        return float(np.sqrt((n + 1) / (12 * max(n1 * n0, 1))))
-    weights = y.shares[: len(classes)] / y.shares[: len(classes)].sum()
     variance = 0.0
-    for k in classes:
+    for weight, k in _class_weights(y):
         n1 = int((y.codes == k).sum())
-        variance += weights[k] ** 2 * (n + 1) / (12 * max(n1 * (n - n1), 1))
+        variance += weight**2 * (n + 1) / (12 * max(n1 * (n - n1), 1))
     return float(np.sqrt(variance))
 
 

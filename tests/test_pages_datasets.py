@@ -32,8 +32,9 @@ def _upload(at, name, data):
 
 
 def test_upload_a_csv_stores_it_and_lists_it(home):
+    at = _datasets_page(home)
     before = len(_stored(home))
-    at = _upload(_datasets_page(home), "customers.csv", GOOD)
+    _upload(at, "customers.csv", GOOD)
     assert any("Stored 'customers.csv': 4 rows × 4 columns" in s for s in texts(at, "success"))
     table = at.dataframe[0].value
     assert "customers.csv" in set(table["Dataset"])
