@@ -31,6 +31,7 @@ BOOSTING_ROUNDS = 100
 BOOSTING_EARLY_STOP_ROWS = 2_000   # from this many training rows, boosting holds out 10% to stop early
 FOREST_TREES = 100
 FOREST_MAX_SAMPLES = 10_000  # rows drawn per tree: keeps a forest on 100,000 rows within seconds
+GROW_FROM_ROWS = 5_000         # ensembles fitted on fewer rows are fast: they grow in one go
 FOREST_PARALLEL_ROWS = 5_000   # below, starting threads costs more than it saves
 KNN_MAX_TRAIN_ROWS = 50_000  # above, k-NN prediction gets slow: the model is skipped
 N_JOBS = 2
@@ -265,7 +266,8 @@ def fit_model(spec: ModelSpec, columns: Columns, task: str, X: pd.DataFrame, y: 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")   # convergence and small-fold warnings: the metrics say how well it did
         Xt = prep.fit_transform(X, y) if prep is not None else X
-        note = _fit_growing(spec, estimator, Xt, y, deadline, should_stop) if spec.grow else _fit_once(estimator, Xt, y)
+        grow = spec.grow and len(X) >= GROW_FROM_ROWS
+        note = _fit_growing(spec, estimator, Xt, y, deadline, should_stop) if grow else _fit_once(estimator, Xt, y)
     if prep is not None:
         from sklearn.pipeline import Pipeline
 

@@ -219,17 +219,30 @@ class _Ordered:
         return np.bincount(self.index * k + y.codes, minlength=(self.distinct + 1) * k).reshape(self.distinct + 1, k)
 
     def raw_auc(self, y: EncodedTarget) -> float:
-        """AUC of the values themselves, direction chosen per class, missing values at whichever end fits."""
-        table = self._table(y)
+        """AUC of the values themselves, direction chosen per class, missing values at whichever end fits.
+
+        All scored classes at once: U counts (positive above negative) + half the ties over the present values,
+        then the missing row is added at the bottom (present positives beat missing negatives) or at the top
+        (missing positives beat present negatives)."""
         if self.distinct == 0:
             return 0.5
-        orders = [np.arange(self.distinct)]
-        if table[-1].any():
-            orders = [np.r_[self.distinct, np.arange(self.distinct)], np.r_[np.arange(self.distinct), self.distinct]]
+        table = self._table(y).astype(np.float64)
+        weights, classes = zip(*_class_weights(y))
+        present, missing = table[:-1], table[-1]
+        positive = present[:, classes]
+        negative = present.sum(axis=1, keepdims=True) - positive
+        below = np.cumsum(negative, axis=0) - negative
+        u = (positive * below).sum(axis=0) + 0.5 * (positive * negative).sum(axis=0)
+        pos_p, neg_p = positive.sum(axis=0), negative.sum(axis=0)
+        pos_m = missing[list(classes)]
+        neg_m = missing.sum() - pos_m
+        pairs = (pos_p + pos_m) * (neg_p + neg_m)
         best = 0.0
-        for order in orders:
-            counts = table[order].astype(np.float64)
-            best = max(best, _table_auc(counts, y, direction_free=True))
+        for extra in (pos_p * neg_m, pos_m * neg_p):   # missing values lowest, then highest
+            auc = np.where(pairs > 0, (u + extra + 0.5 * pos_m * neg_m) / np.maximum(pairs, 1), 0.5)
+            best = max(best, float(np.dot(weights, np.maximum(auc, 1 - auc))))
+            if not missing.any():
+                break
         return best
 
     def rank_correlation(self, y: EncodedTarget) -> float | None:
@@ -321,18 +334,6 @@ def _oof_means(codes: np.ndarray, targets: np.ndarray, folds: np.ndarray, nfolds
         means = (train_sum + smoothing * prior[:, None]) / (train_count + smoothing)
         out[:, j] = means[folds, codes]
     return out
-
-
-def _table_auc(counts: np.ndarray, y: EncodedTarget, *, direction_free: bool) -> float:
-    """AUC from class counts per prediction level (rows of ``counts``, in ascending order of the prediction;
-    rows within a level are ties). Binary: class 1 against class 0; multiclass: one-vs-rest per scored class,
-    weighted by class share."""
-    total = counts.sum(axis=1)
-    result = 0.0
-    for weight, k in _class_weights(y):
-        auc = _ordered_auc(counts[:, k], total - counts[:, k])
-        result += weight * (max(auc, 1 - auc) if direction_free else auc)
-    return float(result)
 
 
 def _ordered_auc(positive: np.ndarray, negative: np.ndarray) -> float:

@@ -20,6 +20,7 @@ from store.datasets import list_datasets
 from store.documents import get_revision, latest_revision, list_revisions
 from store.errors import NotFoundError, StoreError
 from store.projects import Project
+from store.resolutions import list_resolutions
 from store.results import list_evidence
 from store.transfer import export_project
 from store.reviews import STATUSES, add_comment, decide, list_comments, list_decisions, review_state, set_resolved
@@ -34,7 +35,8 @@ def gather(db: sqlite_utils.Database, project: Project, revision_number: int | N
     revision = get_revision(db, info.id) if info else latest_revision(db, project.id)
     content = revision.content if revision else {}
     evidence = list_evidence(db, project.id)
-    view = build_view(evidence, {d.content_hash for d in list_datasets(db, project.id)}, content)
+    resolved = {(r.finding_key, r.dataset_hash) for r in list_resolutions(db, project.id)}
+    view = build_view(evidence, {d.content_hash for d in list_datasets(db, project.id)}, content, resolved)
     return ReviewSummary(
         project_name=project.name,
         project_description=project.description,

@@ -52,8 +52,9 @@ def _stale(row, current_hashes) -> str | None:
     return None
 
 
-def build_view(rows, current_hashes: set[str], content: dict, resolved_keys: set[str] = frozenset()) -> EvidenceView:
-    """Read stored evidence ``rows`` (newest first) for a document ``content``."""
+def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tuple[str, str]] = frozenset()) -> EvidenceView:
+    """Read stored evidence ``rows`` (newest first) for a document ``content``; ``resolved`` holds the
+    (finding key, dataset hash) pairs a person has resolved."""
     notes: dict[str, list[EvidenceNote]] = {}
     profiles = _latest_per_dataset(rows, "profile")
     target_type = minority = None
@@ -77,7 +78,7 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved_keys: set
     for row in leakage:
         s = row.summary
         findings = s.get("findings", [])
-        high = [f for f in findings if f.get("severity") == "high" and f.get("key") not in resolved_keys]
+        high = [f for f in findings if f.get("severity") == "high" and (f.get("key"), row.dataset_hash) not in resolved]
         open_high += len(high) if not _stale(row, current_hashes) else 0
         lines = [f"{sum(f.get('severity') == 'high' for f in findings)} high, {sum(f.get('severity') == 'medium' for f in findings)} medium "
                  f"findings; {len(high)} high unresolved."]

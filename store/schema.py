@@ -148,10 +148,29 @@ def _v3_reviews(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v4_resolutions(db: sqlite_utils.Database) -> None:
+    _run_ddl(
+        db,
+        """
+        CREATE TABLE resolutions (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            finding_key TEXT NOT NULL,
+            dataset_hash TEXT NOT NULL,
+            resolved_by TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (project_id, finding_key, dataset_hash)
+        )
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "projects and append-only design-document revisions", _v1_projects_and_revisions),
     Migration(2, "datasets, cached results, and evidence linking results to document sections", _v2_datasets_results_evidence),
     Migration(3, "review comments (threaded, resolvable) and review decisions", _v3_reviews),
+    Migration(4, "resolutions: a person's explanation that closes a finding (e.g. a leakage finding)", _v4_resolutions),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
