@@ -19,6 +19,7 @@ try:
             "Data": [
                 st.Page("pages/datasets.py", title="Datasets", icon=":material/table:", url_path="datasets"),
                 st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:", url_path="explore"),
+                st.Page("pages/leakage.py", title="Leakage", icon=":material/plumbing:", url_path="leakage"),
             ],
             "Review": [
                 st.Page("pages/review.py", title="Review", icon=":material/rate_review:", url_path="review"),

@@ -1,8 +1,8 @@
 """Setting up a baseline run: the task, the target check, the features, the settings and the evaluation protocol.
 
     task = detect_task(frame["diagnosis"])                       # "binary", shown for the user to confirm
-    features, excluded = default_features(frame, column_types, "diagnosis", leaky=("sample_id",))
-    settings = RunSettings(target="diagnosis", task=task)
+    features, excluded = default_features(frame, column_types, "diagnosis", leaky={"biopsy_result": "known after"})
+    settings = RunSettings(target="diagnosis", task=task, features=features, excluded=excluded)
     protocol = choose_protocol(len(frame), settings)              # "569 rows: stratified 5-fold cross-validation ..."
 
 Protocol rules (``protocol="auto"``), first match wins:
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from analysis.column_types import BOOLEAN, CATEGORICAL, DATETIME, ID, NUMERIC, TEXT, count_distinct
+from analysis.column_types import DATETIME, ID, NUMERIC, TEXT, count_distinct
 from analysis.errors import TargetError
 from analysis.serialize import from_plain, to_plain
 from analysis.target import BINARY, MULTICLASS, REGRESSION, check_target
@@ -36,7 +36,7 @@ KFOLD_MAX_ROWS = 20_000   # up to this many rows k-fold CV; above, one holdout (
 MIN_ROWS = 20             # labelled rows a baseline needs at the least
 MIN_CLASS_ROWS = 2        # rows each class needs so that it can be on both sides of a split
 MAX_CLASSES = 50          # more classes than this is not a classification baseline
-DEFAULT_MAX_ROWS = 200_000
+DEFAULT_MAX_ROWS = 100_000  # above, a sample: a 20% holdout of it still tests 20,000 rows, and the suite stays ~1 min
 POSITIVE_WORDS = ("1", "true", "yes", "y", "positive", "pos")   # a binary label read as the positive class
 
 

@@ -37,7 +37,7 @@ from analysis.baseline_setup import (RunSettings, Protocol, check_baseline_targe
                                      regression_values, sample_rows)
 from analysis.errors import TargetError
 from analysis.serialize import from_plain, to_plain
-from analysis.target import BINARY, MULTICLASS, REGRESSION, check_target
+from analysis.target import BINARY, REGRESSION, check_target
 
 __all__ = [
     "BaselineRun", "Confusion", "Curve", "Curves", "FeatureImportance", "ModelResult", "Progress", "Protocol",
@@ -309,7 +309,7 @@ def run_baselines(
         results, keeper, cancelled = _run_models(data, settings, emit, stop, started)
         best = keeper.get("name")
         n_models = len(settings.models)
-        if best is not None and not cancelled:
+        if best not in (None, DUMMY) and not cancelled:
             emit(Progress(best, 0, 0, "importance", None, n_models, n_models, time.perf_counter() - started))
             results = [_with_importance(r, keeper, data, settings) if r.name == best else r for r in results]
     lift, beats, sentence = _lift(results, best, primary, task)
@@ -370,7 +370,8 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
     labels = labels.reset_index(drop=True)
     test_rows = None
     if test_frame is not None:
-        test_rows = test_frame[test_frame[target].notna()].reset_index(drop=True)
+        known = (regression_values(test_frame[target], target) if task == REGRESSION else test_frame[target]).notna()
+        test_rows = test_frame[known.to_numpy()].reset_index(drop=True)
     frames = [rows] + ([test_rows] if test_rows is not None else [])
     parts, columns = prepare_features(frames, settings.features, column_types)
     X = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
@@ -379,7 +380,7 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
     if task == REGRESSION:
         y = labels.to_numpy(dtype=np.float64)
         if test_rows is not None:
-            y = np.concatenate([y, pd.to_numeric(test_rows[target], errors="coerce").to_numpy(dtype=np.float64)])
+            y = np.concatenate([y, regression_values(test_rows[target], target).to_numpy(dtype=np.float64)])
         min_class = None
     else:
         classes = tuple(sorted(labels.unique()))
@@ -408,8 +409,8 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
         lonely = sum(len(np.unique(y[tr])) < 2 for tr, _ in splits)
         if lonely:
             notes.append(f"{lonely} split(s) train on a single class; their models can only predict that class.")
-    return _Data(X, y, splits, columns, classes, positive, len(rows), n_total,
-                 len(test_rows) if test_rows is not None else 0, sampled, protocol, notes)
+    n_test = len(test_rows) if protocol.kind == "test_dataset" else 0
+    return _Data(X, y, splits, columns, classes, positive, len(rows), n_total, n_test, sampled, protocol, notes)
 
 
 def _run_model(name: str, data: _Data, settings: RunSettings, emit, stop, started: float, index: int, n_models: int):
@@ -452,14 +453,14 @@ def _run_model(name: str, data: _Data, settings: RunSettings, emit, stop, starte
             break
         fit_s += fitted.fit_s
         if fitted.note:
-            notes.append(f"fold {k + 1} {fitted.note}")
+            notes.append(fitted.note if n_folds == 1 else f"fold {k + 1} {fitted.note}")
         folds.append(_fold_metrics(task, data.y[test], fold_scores, data.positive))
         scores[test] = fold_scores
         predicted[test] = True
         last = (fitted.predictor, test)
     done = len(folds)
     if notes:   # an ensemble stopped growing within a fold
-        grown = "; ".join(n if n_folds > 1 else n.split(" ", 2)[2] for n in notes)
+        grown = "; ".join(notes)
         message = f"{message} ({grown})" if message else f"{grown}: time budget {budget:g} s"
     if done == 0:
         status = FAILED if error else SKIPPED
@@ -499,8 +500,6 @@ def _keep_if_best(keeper: dict, result: ModelResult, fitted, primary: str) -> No
 
 
 def _with_importance(result: ModelResult, keeper: dict, data: _Data, settings: RunSettings) -> ModelResult:
-    if result.name == DUMMY:
-        return result
     from sklearn.metrics import balanced_accuracy_score, roc_auc_score, root_mean_squared_error
 
     task = settings.task

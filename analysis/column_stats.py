@@ -120,12 +120,13 @@ def _numbers(series: pd.Series) -> dict:
     if len(finite) == 0:
         return stats
     mean = float(finite.mean())
+    std, skew = _spread(finite, mean)
     stats.update(
         min=float(finite[0]),
         max=float(finite[-1]),
         mean=mean,
-        std=float(finite.std(ddof=1)) if len(finite) > 1 else None,
-        skew=_skew(finite, mean),
+        std=std,
+        skew=skew,
         quantiles={name: _quantile(finite, q) for name, q in QUANTILES.items()},
         top=_top_sorted(finite, _number_label),
         histogram=_number_histogram(finite, values.dtype.kind in "iu" or all_whole(finite)),
@@ -144,11 +145,10 @@ def _quantile(ordered: np.ndarray, q: float) -> float:
     return float(ordered[below] + (ordered[above] - ordered[below]) * (position - below))
 
 
-def _skew(values: np.ndarray, mean: float) -> float | None:
-    """Adjusted Fisher-Pearson skewness, from central moments summed in chunks (no column-sized temporaries)."""
+def _spread(values: np.ndarray, mean: float) -> tuple[float | None, float | None]:
+    """Standard deviation (ddof=1) and adjusted Fisher-Pearson skewness (as pandas computes them), from central
+    moments summed CHUNK values at a time, so no column-sized temporary is made."""
     n = len(values)
-    if n < 3:
-        return None
     m2 = m3 = 0.0
     for start in range(0, n, CHUNK):
         deviation = values[start : start + CHUNK] - mean
@@ -156,10 +156,11 @@ def _skew(values: np.ndarray, mean: float) -> float | None:
         m2 += float(squared.sum())
         squared *= deviation
         m3 += float(squared.sum())
+    std = float(np.sqrt(m2 / (n - 1))) if n > 1 else None
     m2, m3 = m2 / n, m3 / n
-    if m2 <= 1e-14 * max(mean * mean, 1e-300):    # constant up to rounding
-        return None
-    return float(m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2))
+    if n < 3 or m2 <= 1e-14 * max(mean * mean, 1e-300):    # too few values, or constant up to rounding
+        return std, None
+    return std, float(m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2))
 
 
 def _top_sorted(ordered: np.ndarray, label) -> tuple[ValueCount, ...]:

@@ -40,7 +40,7 @@ import pandas as pd
 
 from analysis.column_types import BOOLEAN, CATEGORICAL, DATETIME, NUMERIC, infer_column_types
 from analysis.drift_evidently import (
-    default_method, evidently_version, external_resources, method_names, read_snapshot, run_report,
+    FEW_VALUES, SMALL_REFERENCE, default_method, evidently_version, external_resources, method_names, read_snapshot, run_report,
     sample_positions, strip_external_resources,
 )
 from analysis.drift_model import (
@@ -220,9 +220,7 @@ def run_drift(
 
     per_column = {}
     for name, kind in columns.items():
-        method = methods.get("numeric" if kind == NUMERIC else "categorical")
-        if method is None and sampled:
-            method = _full_data_method(name, kind, reference, current, ref_sample, cur_sample)
+        method = methods.get("numeric" if kind == NUMERIC else "categorical") or _auto_method(name, kind, reference, current)
         if method is not None:
             per_column[name] = method
     preset_args = {"drift_share": settings.drift_share, "threshold": settings.threshold,
@@ -360,20 +358,20 @@ def _shares(counts: np.ndarray, total: int) -> list[float]:
     return [float(c) / total if total else 0.0 for c in counts]
 
 
-def _full_data_method(name, kind, reference, current, ref_sample, cur_sample) -> str | None:
-    """Evidently's automatic test for this column as if it ran on the full data (see default_method).
-    Distinct values are counted on the sample when that already shows more than 5 (then the full data has
-    too), else on the full data."""
+def _auto_method(name: str, kind: str, reference: pd.DataFrame, current: pd.DataFrame) -> str | None:
+    """The test Evidently picks for this column on the full data (default_method), named explicitly so that a
+    sample keeps it. Distinct values are counted only as far as the rule needs."""
     kind = "numeric" if kind == NUMERIC else "categorical"
-    reference_values = int(_known(reference[name]).size)
-    distinct = _distinct(ref_sample[name], cur_sample[name])
-    if distinct <= 5 or (kind == "categorical" and reference_values <= 1_000):
-        distinct = _distinct(reference[name], current[name])
-    return default_method(kind, reference_values, distinct)
+    ref, cur = _known(reference[name]), _known(current[name])
+    if kind == "categorical" and ref.size > SMALL_REFERENCE:
+        return default_method(kind, ref.size, 0)                 # Jensen-Shannon, whatever the count
+    head = pd.unique(ref.to_numpy()[:5_000])
+    distinct = head.size if head.size > FEW_VALUES else _distinct(ref, cur)
+    return default_method(kind, ref.size, distinct)
 
 
 def _distinct(ref: pd.Series, cur: pd.Series) -> int:
-    return int(pd.concat([_known(ref), _known(cur)], ignore_index=True).nunique())
+    return int(pd.concat([ref, cur], ignore_index=True).nunique())
 
 
 def _known(series: pd.Series) -> pd.Series:

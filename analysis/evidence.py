@@ -35,3 +35,23 @@ def profile_summary(dataset_name: str, profile: Profile) -> dict:
             summary["imbalance_ratio"] = balance.imbalance_ratio
             summary["minority_share"] = min(balance.shares)
     return summary
+
+
+def leakage_settings(target: str, split, settings, test_hash: str | None) -> dict:
+    """The settings a leakage scan is computed (and cached) with: target, split, thresholds, test data."""
+    return {"target": target, "split": split.to_dict(), "settings": settings.to_dict(), "test_hash": test_hash}
+
+
+def leakage_summary(dataset_name: str, report) -> dict:
+    """What a reviewer reads of a leakage scan: its findings (with keys, to attach resolutions) and scope."""
+    return {
+        "dataset": dataset_name,
+        "target": report.target,
+        "task": report.task,
+        "split": report.split.kind,
+        "rows": report.rows,
+        "sampled": report.sampled,
+        "sample_rows": report.sample_rows,
+        "findings": [{"key": f.key, "check": f.check, "severity": f.severity, "column": f.column, "title": f.title,
+                      "action": f.action} for f in report.findings],
+    }

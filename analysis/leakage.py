@@ -34,9 +34,9 @@ How the default thresholds were chosen (single-feature scores of sample_data/bre
   of its labels flipped, 0.993. Hence proxy_auc_high 0.985 and proxy_auc_medium 0.97, on the bound.
 - Small samples: the best honest bound reaches 0.99 by chance at 60 rows, 0.984 at 100, 0.979 at 200. With the
   bound alone, 5 % of 100-row subsamples had an honest high proxy (1 % at 150 rows); with a high proxy also
-  needing proxy_min_class_rows = 50 rows in the smallest class, none of 500 subsamples of 100-569 rows had
-  one (honest mediums: 18 % at 100 rows, 7 % at 200, 0 at 569), while the noisy copy was high in 72 % of
-  150-row, 94 % of 200-row and 98 % of 300-row subsamples (else medium).
+  needing proxy_min_class_rows = 50 rows in the smallest class, 1 of 900 subsamples of 100-400 rows had one
+  (honest mediums: 16-18 % at 100 rows, 8 % at 200, 3 % at 400, none on all 569), while the noisy copy was
+  high in 72 % of 150-row, 94 % of 200-row and 98 % of 300-row subsamples (else medium).
 - Other scikit-learn data: iris' best feature scores 0.981 (bound 0.968: not flagged), wine 0.899, digits 0.727;
   regression: diabetes R2 0.34. None is flagged.
 - sample_id (ids in file order; malignant rows come early more often) scores AUC 0.678 (bound 0.64): an ID
@@ -155,7 +155,7 @@ def scan_leakage(
         raise ValueError(f"The dataset has only the target column '{target}'; leakage checks need feature columns too.")
     check_split(frame, column_types, target, split, test_frame)
     ctx = ScanContext(frame, column_types, target, task, split, settings, test_frame)
-    findings = run_checks(ctx, checks)
+    findings, timings = run_checks(ctx, checks)
     sides = ctx.sides
     sampled = len(ctx.sample_positions) < ctx.labelled_rows
     notes = list(sides.notes if sides is not None else ())
@@ -179,6 +179,7 @@ def scan_leakage(
         sample_rows=len(ctx.sample_positions),
         seed=settings.random_state,
         seconds=round(time.perf_counter() - start, 3),
+        timings=timings,
         checks=tuple(c.name for c in checks),
         notes=tuple(notes),
     )

@@ -12,6 +12,7 @@ column is not also listed as a target proxy).
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -189,7 +190,7 @@ def _tokens(name: str) -> list[str]:
 def _id_reasons(series: pd.Series, kind: str, settings: LeakageSettings) -> list[str]:
     """Why a column looks like an identifier (empty: it does not)."""
     if kind == ID:
-        return ["every value is distinct and the values are codes or counters (column type 'id')"]
+        return ["every value is distinct, and the values are codes or counters (column type 'id')"]
     if kind not in (NUMERIC, "categorical") or len(series) == 0:
         return []
     named = re.search(settings.id_name_pattern, str(series.name)) is not None
@@ -235,11 +236,15 @@ def _level(value: float, high: float, medium: float) -> str | None:
     return HIGH if value >= high else MEDIUM if value >= medium else None
 
 
-def _spread_examples(ctx: ScanContext, column: str) -> list[int]:
-    """Positions of sample rows spread over the column's sorted values (shows how the target follows it)."""
+def _spread_examples(ctx: ScanContext, column: str, numbers: np.ndarray | None = None) -> list[int]:
+    """Positions of sample rows spread over the column's sorted values (shows how the target follows it);
+    ``numbers`` sorts by those instead of the values (a text id by its digits)."""
     values = ctx.sample[column]
-    order = np.argsort(pd.factorize(values, sort=True)[0], kind="stable") if not pd.api.types.is_numeric_dtype(values.dtype) \
-        else np.argsort(values.to_numpy(dtype=np.float64, na_value=np.nan), kind="stable")
+    if numbers is None and pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    if numbers is None:
+        numbers = pd.factorize(values, sort=True)[0]
+    order = np.argsort(numbers, kind="stable")
     picks = order[np.unique(np.linspace(0, len(order) - 1, ctx.settings.max_examples).astype(int))]
     return [int(ctx.sample_positions[i]) for i in picks]
 
@@ -260,9 +265,10 @@ class TargetProxy:
             severity = _level(score.low, high, medium)
             if severity is None:
                 continue
-            if severity == HIGH and ctx.smallest_class < s.proxy_min_class_rows:
+            past = _matching_token(score.column, s.pre_outcome_patterns)
+            if severity == HIGH and (ctx.smallest_class < s.proxy_min_class_rows or past):
                 severity = MEDIUM
-            few = severity == MEDIUM and score.score >= high   # high but for the sample size
+            few = severity == MEDIUM and score.score >= high and not past   # high but for the sample size
             metric = _metric_name(score)
             strength = "almost perfectly" if severity == HIGH else "suspiciously well"
             explanation = (
@@ -272,6 +278,8 @@ class TargetProxy:
             if few:
                 explanation += (f" With {score.rows:,} rows ({ctx.smallest_class:,} in the smallest class), that is not "
                                 "enough to be sure it is not chance.")
+            elif past and score.low >= high:
+                explanation += f" Its name ('{past}') says it is from before the outcome, so it may well be honest."
             evidence = _score_evidence(score)
             evidence["examples"] = ctx.examples(ctx.frame, _spread_examples(ctx, score.column), [score.column])
             findings.append(Finding(
@@ -304,7 +312,7 @@ class PostOutcome:
         for column, score in ctx.scores.items():
             if column == time_column:
                 continue
-            hints = _name_hints(column, patterns, target_tokens)
+            hints = [] if _matching_token(column, s.pre_outcome_patterns) else _name_hints(column, patterns, target_tokens)
             after = self._after(ctx, column, time_column) if time_column else None
             late = after is not None and after["share_after"] >= s.after_share
             if late:
@@ -351,6 +359,14 @@ class PostOutcome:
                 "rows_after": int(later.sum()), "share_after": round(float(later.mean()), 4)}
 
 
+def _matching_token(column: str, patterns: tuple[str, ...]) -> str | None:
+    """The first token of the column's name that one of ``patterns`` matches whole, or None."""
+    for token in _tokens(column):
+        if any(re.fullmatch(p, token) for p in patterns):
+            return token
+    return None
+
+
 def _name_hints(column: str, patterns: list[re.Pattern], target_tokens: list[str]) -> list[str]:
     hints = []
     tokens = _tokens(column)
@@ -384,7 +400,8 @@ class IdColumn:
             score = ctx.score(column, numbers=numbers) if numbers is not None else None
             severity = (score and _level(score.low, high, medium)) or INFO
             evidence: dict[str, Any] = {"reasons": reasons, **(_score_evidence(score) if score else {})}
-            evidence["examples"] = ctx.examples(ctx.frame, _spread_examples(ctx, column) if score else range(s.max_examples), [column])
+            shown = _spread_examples(ctx, column, numbers) if score else range(min(s.max_examples, len(ctx.frame)))
+            evidence["examples"] = ctx.examples(ctx.frame, shown, [column])
             metric = _metric_name(score) if score else ""
             if severity == HIGH:
                 explanation = (f"'{column}' is an identifier, yet alone it reaches {metric} {score.score:.3f}: the ids were "
@@ -393,7 +410,7 @@ class IdColumn:
                 explanation = (f"'{column}' is an identifier, yet it predicts the target ({metric} {score.score:.3f}): the rows "
                                "are ordered in a way related to the label (collected by class, or over time).")
             else:
-                explanation = f"'{column}' looks like an identifier ({reasons[0]}); it tells a model nothing about a new row."
+                explanation = f"'{column}' looks like an identifier: {'; '.join(reasons)}. It tells a model nothing about a new row."
             findings.append(Finding(
                 check=self.name, severity=severity, column=column,
                 title=f"'{column}' is an ID column" + (" that predicts the target" if severity != INFO else ""),
@@ -619,16 +636,20 @@ DEFAULT_CHECKS = (TargetProxy(), PostOutcome(), IdColumn(), DuplicateRows(), Tra
                   ConflictingLabels(), DateOverlap(), GroupOverlap())
 
 
-def run_checks(ctx: ScanContext, checks) -> list[Finding]:
-    """Run ``checks`` in order, drop superseded findings, and sort: high first, then medium, then info."""
+def run_checks(ctx: ScanContext, checks) -> tuple[list[Finding], dict[str, float]]:
+    """Run ``checks`` in order; drop superseded findings; sort high first, then medium, then info.
+    Returns the findings and the seconds each check took."""
     findings: list[Finding] = []
+    timings: dict[str, float] = {}
     superseding: dict[tuple[str, str | None], int] = {}
     for check in checks:
+        start = time.perf_counter()
         found = check.compute(ctx)
+        timings[check.name] = round(time.perf_counter() - start, 4)
         for finding in found:
             for other in check.supersedes:
                 rank = SEVERITIES.index(finding.severity)
                 superseding[(other, finding.column)] = min(rank, superseding.get((other, finding.column), rank))
         findings.extend(found)
     kept = [f for f in findings if SEVERITIES.index(f.severity) < superseding.get((f.check, f.column), len(SEVERITIES))]
-    return sorted(kept, key=lambda f: SEVERITIES.index(f.severity))
+    return sorted(kept, key=lambda f: SEVERITIES.index(f.severity)), timings

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,12 @@ POST_OUTCOME_PATTERNS = (
     r"recover\w*", r"follow", r"followup", r"after", r"post", r"final", r"response", r"approv\w*", r"reject\w*",
     r"labels?", r"labell?ed", r"target", r"actual", r"confirm\w*", r"terminat\w*", r"ended", r"end", r"exit\w*",
     r"returned", r"readmi\w*",
+)
+# Tokens that say a value from before the outcome (a lag, a history): they cancel a name hint, and cap a target
+# proxy at medium (sales_lag_1 predicting sales is strong, and honest).
+PRE_OUTCOME_PATTERNS = (
+    r"lag\w*", r"prev\w*", r"prior", r"past", r"last", r"before", r"hist\w*", r"ago", r"yesterday", r"rolling",
+    r"trailing", r"baseline", r"initial", r"pre", r"earlier", r"former",
 )
 # A column name that says identifier (searched in the name as written).
 ID_NAME_PATTERN = (
@@ -69,6 +76,7 @@ class LeakageSettings:
     hint_r2_medium: float = 0.4            # R2 bound, numeric target, medium
     after_share: float = 0.05              # share of rows dated after the prediction time that makes a timing hint
     post_outcome_patterns: tuple[str, ...] = POST_OUTCOME_PATTERNS   # name tokens hinting at after-the-outcome values
+    pre_outcome_patterns: tuple[str, ...] = PRE_OUTCOME_PATTERNS     # name tokens saying before-the-outcome values
     # ID-like columns
     id_name_pattern: str = ID_NAME_PATTERN  # names that say identifier
     id_unique_share: float = 0.95          # distinct values / rows from which a named or monotonic whole-number column is an id
@@ -109,6 +117,13 @@ class LeakageSettings:
             raise ValueError(f"LeakageSettings.smoothing == {self.smoothing!r}, must be a number >= 0.")
         if not (isinstance(self.confidence_z, (int, float)) and self.confidence_z >= 0):
             raise ValueError(f"LeakageSettings.confidence_z == {self.confidence_z!r}, must be a number >= 0.")
+        for name in ("post_outcome_patterns", "pre_outcome_patterns", "id_name_pattern"):
+            value = getattr(self, name)
+            for pattern in (value,) if isinstance(value, str) else value:
+                try:
+                    re.compile(pattern)
+                except (re.error, TypeError) as error:
+                    raise ValueError(f"LeakageSettings.{name} has an invalid regular expression {pattern!r}: {error}.") from None
 
     def update(self, changes: dict[str, Any]) -> LeakageSettings:
         """A copy with ``changes`` applied; ValueError naming an unknown setting."""
@@ -134,7 +149,8 @@ class Split:
         test, about ``test_share`` of the groups), "test_dataset" (the dataset trains, a second dataset tests).
     date_column: the date of each row. With kind "date" it defines the split; with another kind it says the split
         should be temporal, and test rows dated before the last training date are reported.
-    cut: ISO date; rows dated before it train (kind "date"). None: the date below which 1 - test_share of the rows fall.
+    cut: ISO date (a date object is stored as its ISO text); rows dated before it train (kind "date"). None: the
+        date below which 1 - test_share of the rows fall.
     group_column: the group of each row (a customer, a patient). With kind "group" it defines the split; with
         another kind, groups found on both sides are reported.
     test_share: share of rows (or groups) in test for kinds "random", "group", and "date" without a cut.
@@ -154,6 +170,10 @@ class Split:
             raise ValueError(f"Split kind {self.kind!r} is not known; choose one of {', '.join(SPLIT_KINDS)}.")
         if not (isinstance(self.test_share, (int, float)) and 0 < self.test_share < 1):
             raise ValueError(f"Split.test_share == {self.test_share!r}, must be between 0 and 1 (e.g. 0.2).")
+        if self.cut is not None and not isinstance(self.cut, str):
+            if not hasattr(self.cut, "isoformat"):
+                raise ValueError(f"Split.cut == {self.cut!r}; give a date, as text YYYY-MM-DD or a date object.")
+            object.__setattr__(self, "cut", self.cut.isoformat())   # st.date_input gives a datetime.date
         if self.kind == "date" and not self.date_column:
             raise ValueError("A date split needs date_column: the column whose dates order the rows.")
         if self.kind == "group" and not self.group_column:
@@ -209,6 +229,8 @@ class LeakageReport:
     rows: rows of the dataset. train_rows, test_rows: rows on each side of the split (0 without a split).
     sampled: True when scores used a sample. sample_rows: labelled rows scored. seed: settings.random_state.
     seconds: wall time of the scan.
+    timings: check name -> seconds it took (work shared between checks, such as the scores or the row hashes,
+        counts for the first check that needs it).
     checks: names of the checks run, in order.
     notes: what the scan did that the reader should know (sampling, rows left out of a split), in words.
     """
@@ -226,6 +248,7 @@ class LeakageReport:
     sample_rows: int
     seed: int
     seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
     checks: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 

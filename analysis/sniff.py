@@ -32,6 +32,7 @@ MAGIC = (
     (b"\xff\xd8\xff", "a JPEG image", "Upload the data as a CSV file."),
 )
 
+_LINE_END = re.compile(rb"\r\n?|\n")
 _COMMA_NUMBER = re.compile(r"[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+")
 _DOT_NUMBER = re.compile(r"[+-]?\d*\.\d+")
 
@@ -159,13 +160,13 @@ def _head_text(data: bytes, skip: int, encoding: str) -> tuple[str, bool]:
     the whole file."""
     end = skip
     for _ in range(2):
-        found = data.find(b"\n", end)
-        end = len(data) if found < 0 else found + 1
+        found = _LINE_END.search(data, end)
+        end = len(data) if found is None else found.end()
     head = data[skip : max(skip + SNIFF_BYTES, end)]
     complete = skip + len(head) == len(data)
     text = head.decode(encoding, errors="replace")
     if not complete:
-        text = text[: text.rfind("\n") + 1]
+        text = text[: max(text.rfind("\n"), text.rfind("\r")) + 1]
     return text, complete
 
 
@@ -174,7 +175,7 @@ def _sniff_delimiter(text: str, complete: bool) -> tuple[str, list[list[str]]]:
     best_score, best, problem = None, None, None
     for delimiter in DELIMITERS:
         try:
-            rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row]
+            rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if row]
         except csv.Error as error:
             problem = error
             continue

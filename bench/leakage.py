@@ -90,6 +90,9 @@ def main(argv: list[str]) -> int:
     with timer.stage("scan", rows=args.rows) as stage:
         report = scan_leakage(frame, types, TARGET, split=SPLIT, settings=settings)
     timer.print_table()
+    print(f"\n{'scan by check':<28}{'seconds':>10}   (shared work counts for the first check that needs it)")
+    for name, seconds in report.timings.items():
+        print(f"{name:<28}{seconds:>10.3f}")
     print(f"\n{report.rows:,} rows x {frame.shape[1]} columns; scores on {report.sample_rows:,} rows"
           f"{' (sampled)' if report.sampled else ''}; train {report.train_rows:,} / test {report.test_rows:,}")
     for note in report.notes:

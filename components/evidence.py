@@ -1,11 +1,13 @@
-"""Computing results once and recording them as evidence: profiles now, later leakage, runs and drift.
+"""Computing results once and recording them as evidence (profiles, leakage scans, baseline runs, drift).
 
-A result is looked up in the store by (kind, dataset hash, settings) before anything is computed, and
-kept in this server process too, so revisiting a page recomputes nothing and re-reads nothing.
+A result is looked up in the store by (kind, dataset hash, settings) before anything is computed, and the
+object rebuilt from it is kept in this server process, so revisiting a page recomputes and re-reads nothing.
 """
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import sqlite_utils
@@ -15,27 +17,62 @@ from analysis.evidence import profile_settings, profile_summary
 from analysis.profile import Profile, describe_dataset
 from store.datasets import Dataset, load_frame
 from store.projects import Project
-from store.results import Result, get_result, put_result, record_evidence
+from store.results import Result, get_result, has_result, put_result, record_evidence
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _profile(content_hash: str, target: str | None, _db: sqlite_utils.Database, _dataset: Dataset) -> tuple[Profile, Result]:
-    """The profile and its stored result (without the payload, which the profile already is)."""
-    settings = profile_settings(target)
-    stored = get_result(_db, "profile", content_hash, settings)
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _result(kind: str, dataset_hash: str, settings_json: str, _db: sqlite_utils.Database,
+            _compute: Callable, _from_dict: Callable) -> tuple[object, Result]:
+    settings = json.loads(settings_json)
+    stored = get_result(_db, kind, dataset_hash, settings)
     if stored is None:
         start = time.perf_counter()
-        profile = describe_dataset(load_frame(_db, _dataset), _dataset.column_types, target=target,
-                                   sample_rows=settings["sample_rows"], random_state=settings["random_state"])
-        stored = put_result(_db, "profile", content_hash, settings, profile.to_dict(), time.perf_counter() - start)
+        value = _compute()
+        stored = put_result(_db, kind, dataset_hash, settings, value.to_dict(), time.perf_counter() - start)
     else:
-        profile = Profile.from_dict(stored.payload)
-    return profile, replace(stored, payload={})
+        value = _from_dict(stored.payload)
+    return value, replace(stored, payload={})
+
+
+def cached(db: sqlite_utils.Database, kind: str, dataset_hash: str, settings: dict, from_dict: Callable,
+           compute: Callable | None = None) -> tuple[object, Result] | None:
+    """The result object for (kind, dataset hash, settings): from this process, else from the store, else
+    ``compute()`` (stored, then kept). Without ``compute``, None when it was never computed."""
+    if compute is None and not has_result(db, kind, dataset_hash, settings):
+        return None
+    return _result(kind, dataset_hash, json.dumps(settings, sort_keys=True, default=str), db, compute, from_dict)
 
 
 def profile_of(db: sqlite_utils.Database, project: Project, dataset: Dataset, target: str | None, author: str) -> Profile:
     """The dataset's profile (computed at most once per content and settings), recorded as evidence on
     the project's Data section."""
-    profile, result = _profile(dataset.content_hash, target, db, dataset)
+    settings = profile_settings(target)
+
+    def compute() -> Profile:
+        return describe_dataset(load_frame(db, dataset), dataset.column_types, target=target,
+                                sample_rows=settings["sample_rows"], random_state=settings["random_state"])
+
+    profile, result = cached(db, "profile", dataset.content_hash, settings, Profile.from_dict, compute)
     record_evidence(db, project.id, "data", result, dataset.id, profile_summary(dataset.name, profile), author)
     return profile
+
+
+def leakage_of(db: sqlite_utils.Database, project: Project, dataset: Dataset, target: str, split, settings,
+               test: Dataset | None, author: str, run: bool):
+    """The leakage report for these inputs: the stored one, or (when ``run``) a new scan; None when it
+    was never run and ``run`` is False. A report is recorded as evidence on the Data section."""
+    from analysis.evidence import leakage_settings, leakage_summary
+    from analysis.leakage import LeakageReport, scan_leakage
+
+    key = leakage_settings(target, split, settings, test.content_hash if test else None)
+
+    def compute() -> LeakageReport:
+        return scan_leakage(load_frame(db, dataset), dataset.column_types, target, split=split, settings=settings,
+                            test_frame=load_frame(db, test) if test else None)
+
+    found = cached(db, "leakage", dataset.content_hash, key, LeakageReport.from_dict, compute if run else None)
+    if found is None:
+        return None
+    report, result = found
+    record_evidence(db, project.id, "data", result, dataset.id, leakage_summary(dataset.name, report), author)
+    return report

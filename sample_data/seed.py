@@ -7,7 +7,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from analysis.evidence import profile_settings, profile_summary
+from analysis.evidence import leakage_settings, leakage_summary, profile_settings, profile_summary
+from analysis.leakage import LeakageSettings, Split, scan_leakage
 from analysis.profile import describe_dataset
 from analysis.read import read_csv
 from design.document import check_section
@@ -15,6 +16,7 @@ from store.datasets import add_dataset, set_role
 from store.db import write_txn
 from store.documents import save_revision
 from store.projects import create_project
+from store.resolutions import resolve_finding
 from store.results import put_result, record_evidence
 
 HERE = Path(__file__).parent
@@ -57,3 +59,14 @@ def _add_sample_data(db: sqlite_utils.Database, project_id: int, author: str) ->
                                sample_rows=settings["sample_rows"], random_state=settings["random_state"])
     result = put_result(db, "profile", dataset.content_hash, settings, profile.to_dict(), time.perf_counter() - start)
     record_evidence(db, project_id, "data", result, dataset.id, profile_summary(dataset.name, profile), author)
+
+    split, thresholds = Split(), LeakageSettings()
+    start = time.perf_counter()
+    report = scan_leakage(table.frame, table.column_types, SAMPLE_TARGET, split=split, settings=thresholds)
+    result = put_result(db, "leakage", dataset.content_hash, leakage_settings(SAMPLE_TARGET, split, thresholds, None),
+                        report.to_dict(), time.perf_counter() - start)
+    record_evidence(db, project_id, "data", result, dataset.id, leakage_summary(dataset.name, report), author)
+    for finding in report.findings:
+        if finding.key == "id_column:sample_id":
+            resolve_finding(db, project_id, finding.key, dataset.content_hash, author,
+                            "sample_id is excluded from the features; folds are stratified and shuffled, so row order cannot leak.")

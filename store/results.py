@@ -53,23 +53,34 @@ def _result(row: dict) -> Result:
     )
 
 
+def _settings_hash(settings: dict) -> str:
+    return hashlib.sha256(_settings_json(settings).encode()).hexdigest()
+
+
 def get_result(db: sqlite_utils.Database, kind: str, dataset_hash: str, settings: dict) -> Result | None:
     """The cached result for these inputs, or None."""
-    key = hashlib.sha256(_settings_json(settings).encode()).hexdigest()
     rows = list(
         db.query(
-            "SELECT * FROM results WHERE kind = ? AND dataset_hash = ? AND settings_hash = ?", [kind, dataset_hash, key]
+            "SELECT * FROM results WHERE kind = ? AND dataset_hash = ? AND settings_hash = ?",
+            [kind, dataset_hash, _settings_hash(settings)],
         )
     )
     return _result(rows[0]) if rows else None
+
+
+def has_result(db: sqlite_utils.Database, kind: str, dataset_hash: str, settings: dict) -> bool:
+    """Whether a result for these inputs is stored (without reading it)."""
+    return bool(db.execute(
+        "SELECT 1 FROM results WHERE kind = ? AND dataset_hash = ? AND settings_hash = ?",
+        [kind, dataset_hash, _settings_hash(settings)],
+    ).fetchone())
 
 
 def put_result(
     db: sqlite_utils.Database, kind: str, dataset_hash: str, settings: dict, payload: dict, seconds: float
 ) -> Result:
     """Store (or replace) the result for these inputs."""
-    text = _settings_json(settings)
-    key = hashlib.sha256(text.encode()).hexdigest()
+    text, key = _settings_json(settings), _settings_hash(settings)
     with write_txn(db):
         db.execute(
             "INSERT INTO results (kind, dataset_hash, settings, settings_hash, payload, computed_at, seconds, versions) "

@@ -110,13 +110,13 @@ def test_threshold_grid_matches_sklearn_counts():
 
 
 def test_run_metrics_come_from_the_predictions_the_charts_show():
-    frame, types = make_frame(3000, seed=5)
+    frame, types = make_frame(1500, seed=5)
     run = run_baselines(frame, types, RunSettings(target="churned", protocol="holdout", models=("Logistic regression",)))
     result = run.result("Logistic regression")
     grid = result.curves.thresholds.at(0.5)
     confusion = np.array(result.curves.confusion.counts)
     positive = run.classes.index(run.positive_label)
-    assert confusion[positive, positive] == grid["tp"] and confusion.sum() == 600 == result.curves.rows
+    assert confusion[positive, positive] == grid["tp"] and confusion.sum() == 300 == result.curves.rows
     assert result.metrics["recall"] == pytest.approx(grid["recall"], abs=1e-6)
     assert result.metrics["specificity"] == pytest.approx(1 - grid["fpr"], abs=1e-6)
     assert len(result.curves.roc.x) <= 200 and result.curves.roc.x[0] == 0.0 and result.curves.roc.y[-1] == 1.0
@@ -126,8 +126,7 @@ def test_run_metrics_come_from_the_predictions_the_charts_show():
 
 def test_planted_signal_is_found():
     frame, types = make_frame(1000, seed=1)
-    run = run_baselines(frame, types, RunSettings(target="churned", models=("Dummy", "Logistic regression",
-                                                                            "HistGradientBoosting")))
+    run = run_baselines(frame, types, RunSettings(target="churned", models=FAST))
     best, dummy = run.best(), run.result("Dummy")
     assert run.best_model != "Dummy" and run.beats_dummy is True
     assert best.metrics["roc auc"] > dummy.metrics["roc auc"] + 0.2
@@ -207,8 +206,20 @@ def test_a_model_over_its_budget_does_not_lose_the_others(monkeypatch):
     assert run.best_model == "Logistic regression"
 
 
+def test_a_failing_model_does_not_lose_the_others(monkeypatch):
+    def broken(columns, task, seed, n):
+        raise MemoryError("out of memory")
+
+    monkeypatch.setitem(baseline_models.MODELS, "Broken", ModelSpec("Broken", ("binary",), broken))
+    frame, types = make_frame(200, seed=2)
+    run = run_baselines(frame, types, RunSettings(target="churned", models=("Broken", "Dummy")))
+    assert [r.status for r in run.results] == ["failed", "done"] and run.best_model == "Dummy"
+    assert run.result("Broken").message == "failed in fold 1 of 5: MemoryError: out of memory"
+    assert run.lift_over_dummy == "Only the dummy floor has a score: no model to compare with it."
+
+
 def test_an_ensemble_stops_growing_at_its_budget():
-    frame, types = make_frame(3000, seed=3)
+    frame, types = make_frame(8000, seed=3)   # large enough for the forest to grow step by step
     run = run_baselines(frame, types, RunSettings(target="churned", protocol="holdout", models=("Random forest",),
                                                   time_budget_s=0.01))
     result = run.result("Random forest")
@@ -317,11 +328,35 @@ def test_time_split_never_tests_the_past():
     assert run.result("Ridge").curves.residuals is not None and run.best_model == "Ridge"
 
 
+def test_group_split_keeps_each_group_on_one_side():
+    rng = np.random.default_rng(6)
+    shops = rng.choice([f"shop_{i}" for i in range(12)], 400)
+    frame, types = _frame({"shop": shops, "x": rng.normal(size=400)}, rng.choice(["a", "b", "c"], 400))
+    settings = RunSettings(target="target", group_column="shop", models=("Dummy", "Logistic regression"))
+    run = run_baselines(frame, types, settings)
+    assert run.task == "multiclass" and run.primary_metric == "balanced accuracy"
+    assert run.protocol.kind == "group" and run.protocol.description == (
+        "400 rows: stratified 5-fold group cross-validation on 'shop', so no shop is both trained on and tested.")
+    assert "shop" not in run.settings.features and run.result("Dummy").metrics["balanced accuracy"] == pytest.approx(1 / 3)
+    assert np.array(run.result("Dummy").curves.confusion.counts).sum() == 400
+
+
+def test_test_dataset_and_sampling():
+    frame, types = make_frame(900, seed=8)
+    run = run_baselines(frame.iloc[:600], types, RunSettings(target="churned", models=("Dummy", "Logistic regression"),
+                                                             max_rows=300), test_frame=frame.iloc[600:])
+    assert run.protocol.kind == "test_dataset" and run.n_test_rows == 300 and run.result("Dummy").curves.rows == 300
+    assert run.sampled and run.n_rows == 300 and run.n_rows_total == 600
+    assert run.notes == ("Sampled 300 of 600 labelled rows (stratified by class).",)
+    with pytest.raises(TargetError, match="The test dataset lacks column\\(s\\) 'churned'"):
+        run_baselines(frame, types, RunSettings(target="churned"), test_frame=frame.drop(columns="churned"))
+
+
 # --- storing and progress -----------------------------------------------------------------------------------------
 
 def test_json_round_trip(cancer_run):
     run, _ = cancer_run
-    stored = json.dumps(run.to_dict())
+    stored = json.dumps(run.to_dict(), allow_nan=False)
     again = BaselineRun.from_dict(json.loads(stored))
     assert again == run
     with pytest.raises(ValueError, match="stored in format 99"):

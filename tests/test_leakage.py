@@ -377,3 +377,16 @@ def test_finding_keys_are_stable_across_reruns(cancer):
     keys = [f.key for f in scan_leakage(cancer.frame, cancer.column_types, "diagnosis").findings]
     assert keys == ["id_column:sample_id"]
     assert Finding("duplicates", "info", None, "t", "e", "a").key == "duplicates"
+
+
+def test_a_lag_of_a_numeric_target_is_not_called_post_outcome():
+    # Forecasting data: yesterday's sales predict today's strongly, and honestly. Its name says it is from before
+    # the outcome, so it is neither a post-outcome column nor a high proxy.
+    rng = np.random.default_rng(8)
+    frame = generate_frame(2_000, leaks=False, duplicate_share=0).drop(columns=TARGET)
+    frame["sales"] = 100 + 20 * frame["x0"].fillna(0) + rng.normal(0, 1, len(frame))
+    frame["sales_lag_1"] = frame["sales"] + rng.normal(0, 1, len(frame))
+    found = {f.key: f for f in scan_leakage(frame, None, "sales").findings}
+    assert "post_outcome:sales_lag_1" not in found
+    assert found["target_proxy:sales_lag_1"].severity == "medium"
+    assert "says it is from before the outcome" in found["target_proxy:sales_lag_1"].explanation

@@ -298,3 +298,13 @@ def test_column_labels_that_are_not_text_are_profiled_as_text():
     profile = describe_dataset(frame)
     assert [s.name for s in profile.columns] == ["0", "1"] and profile.missing.shares == {"0": 1 / 3}
     assert list(frame.columns) == [0, 1]                                         # the caller's frame is untouched
+
+
+def test_top_values_and_moments_are_exact_on_long_columns():
+    counts = np.arange(1, 51) * 50                                                 # value k appears 50 * (k + 1) times
+    values = pd.Series(np.concatenate([np.full(70_000, 7.0), np.repeat(np.arange(50.0), counts)]), name="x")
+    stats = describe_column(values.sample(frac=1, random_state=0), "numeric")        # runs cross chunk borders
+    expected = values.value_counts().head(10)
+    assert [(t.value, t.count) for t in stats.top] == [(str(int(v)), int(c)) for v, c in expected.items()]
+    assert stats.std == pytest.approx(values.std()) and stats.skew == pytest.approx(values.skew())
+    assert stats.quantiles["p95"] == pytest.approx(values.quantile(0.95))

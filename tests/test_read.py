@@ -189,3 +189,10 @@ def test_infer_column_types_on_a_plain_frame():
         "label": ["a", "b", "a"], "ok": [True, False, True],
     })
     assert infer_column_types(frame) == {"n": "numeric", "when": "datetime", "label": "categorical", "ok": "boolean"}
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
+def test_any_line_ending(newline):
+    frame = read_csv(newline.join([b"a,b", b"1,x", b'2,"y' + newline + b'z"', b""])).frame
+    assert frame["a"].tolist() == [1, 2]
+    assert frame["b"].tolist() == ["x", "y" + newline.decode() + "z"]
