@@ -20,6 +20,7 @@ try:
                 st.Page("pages/datasets.py", title="Datasets", icon=":material/table:", url_path="datasets"),
                 st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:", url_path="explore"),
                 st.Page("pages/leakage.py", title="Leakage", icon=":material/plumbing:", url_path="leakage"),
+                st.Page("pages/drift.py", title="Drift", icon=":material/compare_arrows:", url_path="drift"),
             ],
             "Review": [
                 st.Page("pages/review.py", title="Review", icon=":material/rate_review:", url_path="review"),

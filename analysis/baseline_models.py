@@ -2,13 +2,15 @@
 (naive Bayes for classification, k-NN for regression), each a scikit-learn Pipeline whose preprocessing
 (imputation, one-hot or ordinal encoding, scaling) is fitted inside each fold.
 
-    X, columns = prepare_features([frame], features, column_types)[0], ...
+    (X,), columns = prepare_features([frame], features, column_types)
     fitted = fit_model(MODELS["Random forest"], columns, "binary", X_train, y_train, random_state=0, deadline=t)
+    scores = predict_scores(fitted.predictor, X_test, "binary", n_classes=2)
 
 Ensembles grow in steps (``warm_start``) so that a fit stops adding trees when its model's time budget runs out,
 instead of running over it; what a fit did is said in ``Fitted.note`` ("stopped at 50 of 100 trees").
-Settings are chosen for speed (see bench/baselines.py): a forest of 100 trees on at most FOREST_MAX_SAMPLES rows per
-tree on 2 cores, boosting of 100 rounds with early stopping from 2,000 training rows, k-NN skipped above KNN_MAX_TRAIN_ROWS training rows.
+Settings are chosen for speed (see bench/baselines.py): a forest of 100 trees on at most FOREST_MAX_SAMPLES rows
+per tree on 2 cores, boosting of 100 rounds (early stopping from 2,000 training rows) on one thread, k-NN skipped
+above KNN_MAX_TRAIN_ROWS training rows.
 """
 from __future__ import annotations
 
@@ -217,7 +219,8 @@ def prepare_features(frames: list[pd.DataFrame], features: tuple[str, ...], colu
     for name in features:
         kind = column_types.get(name)
         dtype = frames[0][name].dtype
-        if kind in (NUMERIC, BOOLEAN, DATETIME) or (kind is None and (ptypes.is_numeric_dtype(dtype) or ptypes.is_bool_dtype(dtype))):
+        numbers = ptypes.is_numeric_dtype(dtype) or ptypes.is_bool_dtype(dtype)
+        if kind in (NUMERIC, BOOLEAN, DATETIME) or (kind is None and numbers):
             numeric.append(name)
         else:
             categorical.append(name)

@@ -90,7 +90,8 @@ def check_baseline_target(frame: pd.DataFrame, target: str, task: str) -> pd.Ser
     if len(small):
         raise TargetError(
             f"Class '{small.index[0]}' of target column '{target}' has {int(small.iloc[0])} row; each class needs at "
-            f"least {MIN_CLASS_ROWS} so that it can be both trained on and tested. Merge it into another class or drop its rows."
+            f"least {MIN_CLASS_ROWS} so that it can be both trained on and tested. Merge it into another class or drop "
+            "its rows."
         )
     return labels
 
@@ -138,7 +139,8 @@ def default_positive_label(labels: pd.Series) -> str:
 REASONS = {
     ID: "ID-like: every value is distinct, so it names rows instead of describing them",
     TEXT: "free text: the baselines do not read text",
-    DATETIME: "a date: used only to order a time split; derive features from it (month, weekday) to use it",
+    DATETIME: "a date: not a feature as it is (name it as the date column for a time split, or derive month or "
+              "weekday from it)",
     "leaky": "flagged as leaking the target",
     "constant": "constant: one value in every row",
     "empty": "every value is missing",
@@ -320,7 +322,9 @@ def choose_protocol(
                         "trained on and tested.")
     if kind == "kfold":
         folds = settings.folds if min_class_rows is None or not classify else min(settings.folds, min_class_rows)
-        note = f" (fewer than {settings.folds}: the smallest class has {min_class_rows} rows)" if folds < settings.folds else ""
+        note = ""
+        if folds < settings.folds:
+            note = f" (fewer than {settings.folds}: the smallest class has {min_class_rows} rows)"
         strat = "stratified " if classify else ""
         why = "small data: every row is tested once" if small else "as chosen; every row is tested once"
         return Protocol("kfold", folds, None, classify, None,

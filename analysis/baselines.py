@@ -357,7 +357,8 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
     if settings.date_column is not None:
         known = rows[settings.date_column].notna().to_numpy()
         if not known.all():
-            notes.append(f"{int((~known).sum()):,} rows with no date in '{settings.date_column}' left out of the time split.")
+            notes.append(f"{int((~known).sum()):,} rows with no date in '{settings.date_column}' left out of the time "
+                         "split.")
             rows, labels = rows[known], labels[known]
     n_total = len(frame)
     sampled = settings.max_rows is not None and len(rows) > settings.max_rows
@@ -392,10 +393,12 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
         positive = codes[settings.positive_label] if task == BINARY else None
     groups = order = None
     if settings.group_column is not None:
-        groups = pd.factorize(rows[settings.group_column].astype(str).where(rows[settings.group_column].notna(), "(missing)"))[0]
+        group = rows[settings.group_column]
+        groups = pd.factorize(group.astype(str).where(group.notna(), "(missing)"))[0]
     if settings.date_column is not None:
-        order = rows[settings.date_column]
-        order = order.to_numpy(dtype="datetime64[ns]").astype(np.int64) if order.dtype.kind == "M" else order.to_numpy(dtype=np.float64)
+        dates = rows[settings.date_column]
+        is_date = dates.dtype.kind == "M"
+        order = dates.to_numpy(dtype="datetime64[ns]").astype(np.int64) if is_date else dates.to_numpy(dtype=np.float64)
     protocol = choose_protocol(
         len(rows), settings, has_test_frame=test_rows is not None, min_class_rows=min_class,
         n_groups=int(groups.max() + 1) if groups is not None else None,

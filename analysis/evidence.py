@@ -55,3 +55,23 @@ def leakage_summary(dataset_name: str, report) -> dict:
         "findings": [{"key": f.key, "check": f.check, "severity": f.severity, "column": f.column, "title": f.title,
                       "action": f.action} for f in report.findings],
     }
+
+
+def drift_settings(source: dict, settings) -> dict:
+    """The settings a drift check is computed (and cached) with: where both sides come from, and how."""
+    return {"source": source, "settings": settings.to_dict()}
+
+
+def drift_summary(reference_name: str, current_name: str, summary) -> dict:
+    """What a reviewer reads of a drift check, next to the Monitoring section."""
+    return {
+        "reference": reference_name,
+        "current": current_name,
+        "dataset_drift": summary.dataset_drift,
+        "share": summary.share,
+        "drifted_count": summary.drifted_count,
+        "columns_checked": len(summary.columns),
+        "sampled": summary.sampled,
+        "top": [{"column": c.column, "method": c.method, "score": c.score, "threshold": c.threshold, "drifted": c.drifted}
+                for c in summary.columns[:10]],
+    }

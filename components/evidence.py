@@ -5,6 +5,7 @@ object rebuilt from it is kept in this server process, so revisiting a page reco
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -76,3 +77,30 @@ def leakage_of(db: sqlite_utils.Database, project: Project, dataset: Dataset, ta
     report, result = found
     record_evidence(db, project.id, "data", result, dataset.id, leakage_summary(dataset.name, report), author)
     return report
+
+
+def drift_of(db: sqlite_utils.Database, project: Project, reference: Dataset, source: dict, sides: Callable,
+             settings, names: tuple[str, str], author: str, run: bool):
+    """The drift summary and the name of its HTML report for these inputs: stored, or (when ``run``)
+    computed by Evidently; None when never run and ``run`` is False. ``sides()`` returns the reference and
+    current frames with their column types. Recorded as evidence on the Monitoring section."""
+    from analysis.drift import run_drift
+    from analysis.drift_model import DriftSummary
+    from analysis.evidence import drift_settings, drift_summary
+    from store.reports import save_report
+
+    key = drift_settings(source, settings)
+    report_name = "drift-" + hashlib.sha256(json.dumps([reference.content_hash, key], sort_keys=True).encode()).hexdigest()[:24]
+
+    def compute() -> DriftSummary:
+        ref, cur, ref_types, cur_types = sides()
+        result = run_drift(ref, cur, ref_types, cur_types, settings)
+        save_report(db, report_name, result.html)
+        return result.summary
+
+    found = cached(db, "drift", reference.content_hash, key, DriftSummary.from_dict, compute if run else None)
+    if found is None:
+        return None
+    summary, result = found
+    record_evidence(db, project.id, "monitoring", result, reference.id, drift_summary(*names, summary), author)
+    return summary, report_name

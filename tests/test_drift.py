@@ -46,14 +46,18 @@ def generated():
 
 @pytest.fixture(scope="module")
 def mismatched():
-    """40 rows a side: 'ok' usable, 'gone' all missing in current, 'kind' numeric vs categorical, 'extra' one-sided."""
+    """40 rows a side: 'ok' and 'label' usable, 'gone' all missing in current, 'kind' numeric vs categorical,
+    'extra' only in current, 'fresh' mostly a category the reference never had, 'flag' booleans (with a gap)."""
     rng = np.random.default_rng(0)
     reference = pd.DataFrame({"ok": rng.normal(size=40), "gone": rng.normal(size=40), "kind": rng.normal(size=40),
-                              "label": rng.choice(["a", "b", "c"], 40)})
+                              "label": rng.choice(["a", "b", "c"], 40), "fresh": rng.choice(["a", "b"], 40),
+                              "flag": rng.random(40) < 0.5})
     current = pd.DataFrame({"ok": rng.normal(size=40), "gone": np.nan, "kind": rng.choice(["x", "y"], 40),
-                            "label": rng.choice(["a", "b", "c"], 40), "extra": 1.0})
-    ref_types = {"ok": "numeric", "gone": "numeric", "kind": "numeric", "label": "categorical"}
-    cur_types = {"ok": "numeric", "gone": "numeric", "kind": "categorical", "label": "categorical", "extra": "numeric"}
+                            "label": rng.choice(["a", "b", "c"], 40), "extra": 1.0,
+                            "fresh": ["z"] * 30 + ["a"] * 10, "flag": pd.array([True, False, None, True] * 10)})
+    ref_types = {"ok": "numeric", "gone": "numeric", "kind": "numeric", "label": "categorical",
+                 "fresh": "categorical", "flag": "boolean"}
+    cur_types = {**ref_types, "kind": "categorical", "extra": "numeric"}
     return reference, current, ref_types, cur_types, run_drift(reference, current, ref_types, cur_types)
 
 
@@ -149,8 +153,15 @@ def test_different_types_on_each_side_are_reported(mismatched):
     summary = mismatched[4].summary
     assert summary.column_match.retyped == (RetypedColumn("kind", "numeric", "categorical"),)
     assert summary.column_match.only_in_current == ("extra",)
-    assert [c.column for c in summary.columns] and {c.column for c in summary.columns} == {"ok", "label"}
+    assert {c.column for c in summary.columns} == {"ok", "label", "fresh", "flag"}
     assert any(n.startswith("Column 'kind' is numeric in the reference data but categorical") for n in summary.notes)
+
+
+def test_new_category_and_booleans_are_checked(mismatched):
+    summary = mismatched[4].summary
+    fresh, flag = summary.column("fresh"), summary.column("flag")
+    assert fresh.drifted and fresh.method == "chi-square p_value" and summary.columns[0] == fresh
+    assert flag.type == "boolean" and flag.method == "Z-test p_value"
 
 
 def test_nothing_usable_is_refused(mismatched):

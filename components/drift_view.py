@@ -1,0 +1,95 @@
+"""The Drift page's pieces: choosing both sides, the settings, the summary, overlays, the Evidently report."""
+from __future__ import annotations
+
+import pandas as pd
+import sqlite_utils
+import streamlit as st
+
+from analysis.drift import overlay, split_by_date, split_by_order
+from analysis.drift_model import DriftSettings, DriftSummary
+from components.drift_charts import drift_scores_figure, overlay_figure
+from store.datasets import Dataset, load_frame
+
+METHODS = {None: "automatic (Evidently picks by size and type)", "ks": "Kolmogorov-Smirnov (p-value)",
+           "wasserstein": "Wasserstein distance", "psi": "Population Stability Index", "jensenshannon": "Jensen-Shannon distance"}
+SOURCES = {"datasets": "Two datasets (reference and current)", "date": "One dataset split by a date column",
+           "order": "One dataset split by row order"}
+
+
+def choose_sides(db: sqlite_utils.Database, datasets: list[Dataset]):
+    """Widgets for where the two sides come from. Returns (reference dataset, source dict, sides loader,
+    (reference name, current name)); the loader reads the frames only when a check is computed."""
+    by_id = {d.id: d for d in datasets}
+    has_dates = any(t == "datetime" for d in datasets for t in d.column_types.values())
+    kinds = [k for k in SOURCES if (k != "datasets" or len(datasets) > 1) and (k != "date" or has_dates)]
+    kind = st.radio("Compare", kinds, format_func=SOURCES.get, horizontal=True, key="drift-source")
+    if kind == "datasets":
+        ids = list(by_id)
+        ref_default = next((d.id for d in datasets if d.role == "reference"), ids[-1])
+        cur_default = next((d.id for d in datasets if d.role == "current"), ids[0])
+        left, right = st.columns(2)
+        ref = by_id[left.selectbox("Reference (what the model was built on)", ids, index=ids.index(ref_default),
+                                   format_func=lambda i: by_id[i].name, key="drift-ref")]
+        cur = by_id[right.selectbox("Current (what it sees now)", ids, index=ids.index(cur_default),
+                                    format_func=lambda i: by_id[i].name, key="drift-cur")]
+        source = {"kind": kind, "current": cur.content_hash}
+        return ref, source, lambda: (load_frame(db, ref), load_frame(db, cur), ref.column_types, cur.column_types), (ref.name, cur.name)
+    ds = by_id[st.selectbox("Dataset", list(by_id), format_func=lambda i: by_id[i].name, key="drift-one")]
+    if kind == "date":
+        dates = [c for c, t in ds.column_types.items() if t == "datetime"]
+        if not dates:
+            st.info(f"'{ds.name}' has no date column; split it by row order, or compare two datasets.")
+            st.stop()
+        column = st.selectbox("Date column", dates, key="drift-date")
+        cut = st.text_input("Cut date: reference before it, current from it on (e.g. 2024-06-01)", key="drift-cut").strip()
+        if not cut:
+            st.info("Type a cut date to split the dataset.")
+            st.stop()
+        source = {"kind": kind, "column": column, "cut": cut}
+        names = (f"{ds.name} before {cut}", f"{ds.name} from {cut}")
+        return ds, source, lambda: (*split_by_date(load_frame(db, ds), column, cut), ds.column_types, ds.column_types), names
+    share = st.slider("Reference share (first rows)", 0.1, 0.9, 0.5, 0.05, key="drift-share")
+    source = {"kind": kind, "share": share}
+    names = (f"{ds.name} first {share:.0%}", f"{ds.name} last {1 - share:.0%}")
+    return ds, source, lambda: (*split_by_order(load_frame(db, ds), share), ds.column_types, ds.column_types), names
+
+
+def settings_form(columns: list[str]) -> DriftSettings:
+    with st.expander("Settings"):
+        method = st.selectbox("Statistical test", list(METHODS), format_func=METHODS.get, key="drift-method")
+        threshold = st.number_input("Threshold (empty = the test's default)", min_value=0.0, value=None, step=0.01,
+                                    key="drift-threshold")
+        drift_share = st.slider("Dataset drifts when this share of columns drift", 0.1, 1.0, 0.5, 0.05, key="drift-share-all")
+        target = st.selectbox("Target column (reported as target drift)", [None, *columns], key="drift-target",
+                              format_func=lambda c: "none" if c is None else c)
+    return DriftSettings(method=method, threshold=threshold, drift_share=drift_share, target=target)
+
+
+def summary_view(summary: DriftSummary) -> None:
+    cols = st.columns(4)
+    cols[0].metric("Dataset drift", "yes" if summary.dataset_drift else "no")
+    cols[1].metric("Drifted columns", f"{summary.drifted_count} of {len(summary.columns)}")
+    cols[2].metric("Share drifted", f"{summary.share:.0%}", help=f"The dataset drifts from {summary.drift_share:.0%}.")
+    cols[3].metric("Rows", f"{summary.reference_rows:,} → {summary.current_rows:,}")
+    for note in summary.notes:
+        st.info(note)
+    if summary.target_drift is not None:
+        t = summary.target_drift
+        (st.warning if t.drifted else st.success)(f"Target '{t.column}': {'drifted' if t.drifted else 'no drift'} "
+                                                  f"({t.method} {t.score:.3g}, threshold {t.threshold:g}).")
+    st.dataframe(pd.DataFrame([{"Column": c.column, "Type": c.type, "Drifted": c.drifted, "Test": c.method,
+                                "Score": c.score, "Threshold": c.threshold} for c in summary.columns]),
+                 hide_index=True, width="stretch")
+    st.plotly_chart(drift_scores_figure(summary), width="stretch", key="drift-scores")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _overlay(_sides, key: str, column: str, column_type: str) -> dict:
+    ref, cur, _, _ = _sides()
+    return overlay(ref, cur, column, column_type)
+
+
+def overlay_view(summary: DriftSummary, sides, key: str) -> None:
+    columns = {c.column: c.type for c in summary.columns}
+    column = st.selectbox("Overlay a column", list(columns), key="drift-overlay-column")
+    st.plotly_chart(overlay_figure(_overlay(sides, key, column, columns[column])), width="stretch", key="drift-overlay")
