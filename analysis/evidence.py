@@ -5,6 +5,9 @@ and keeps summaries as evidence on the design document's sections.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+
 from analysis.profile import DEFAULT_SAMPLE_ROWS, PROFILE_FORMAT, Profile
 
 
@@ -60,6 +63,12 @@ def leakage_summary(dataset_name: str, report) -> dict:
 def drift_settings(source: dict, settings) -> dict:
     """The settings a drift check is computed (and cached) with: where both sides come from, and how."""
     return {"source": source, "settings": settings.to_dict()}
+
+
+def report_name(dataset_hash: str, settings: dict) -> str:
+    """The file name (without extension) of the HTML report of a drift check with these inputs."""
+    key = json.dumps([dataset_hash, settings], sort_keys=True, default=str)
+    return "drift-" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def drift_summary(reference_name: str, current_name: str, summary) -> dict:

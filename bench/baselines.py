@@ -83,11 +83,9 @@ def main(argv: list[str]) -> int:
     total = time.perf_counter() - start
     run_stage = timer.stages.pop()
     previous = 0.0
-    for now, model, status, result, rss in events:
-        if result is not None or status == "importance" or model is None:
-            name = f"{model} ({status})" if model else f"run {status}"
-            if status == "importance":
-                name = f"importance start ({model})"
+    for now, model, status, result, rss in events:   # time since the previous result arrived
+        if result is not None or model is None:
+            name = f"{model} ({status})" if model else "permutation importance"
             timer.stages.append(Stage(name[:27], run.n_rows, now - previous, rss))
             previous = now
     timer.stages.append(run_stage)

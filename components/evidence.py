@@ -5,7 +5,6 @@ object rebuilt from it is kept in this server process, so revisiting a page reco
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -86,16 +85,16 @@ def drift_of(db: sqlite_utils.Database, project: Project, reference: Dataset, so
     current frames with their column types. Recorded as evidence on the Monitoring section."""
     from analysis.drift import run_drift
     from analysis.drift_model import DriftSummary
-    from analysis.evidence import drift_settings, drift_summary
+    from analysis.evidence import drift_settings, drift_summary, report_name
     from store.reports import save_report
 
     key = drift_settings(source, settings)
-    report_name = "drift-" + hashlib.sha256(json.dumps([reference.content_hash, key], sort_keys=True).encode()).hexdigest()[:24]
+    name = report_name(reference.content_hash, key)
 
     def compute() -> DriftSummary:
         ref, cur, ref_types, cur_types = sides()
         result = run_drift(ref, cur, ref_types, cur_types, settings)
-        save_report(db, report_name, result.html)
+        save_report(db, name, result.html)
         return result.summary
 
     found = cached(db, "drift", reference.content_hash, key, DriftSummary.from_dict, compute if run else None)
@@ -103,4 +102,4 @@ def drift_of(db: sqlite_utils.Database, project: Project, reference: Dataset, so
         return None
     summary, result = found
     record_evidence(db, project.id, "monitoring", result, reference.id, drift_summary(*names, summary), author)
-    return summary, report_name
+    return summary, name

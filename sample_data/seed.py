@@ -7,7 +7,17 @@ from pathlib import Path
 
 import sqlite_utils
 
-from analysis.evidence import leakage_settings, leakage_summary, profile_settings, profile_summary
+from analysis.drift import run_drift, split_by_order
+from analysis.drift_model import DriftSettings
+from analysis.evidence import (
+    drift_settings,
+    drift_summary,
+    leakage_settings,
+    leakage_summary,
+    profile_settings,
+    profile_summary,
+    report_name,
+)
 from analysis.leakage import LeakageSettings, Split, scan_leakage
 from analysis.profile import describe_dataset
 from analysis.read import read_csv
@@ -16,6 +26,7 @@ from store.datasets import add_dataset, set_role
 from store.db import write_txn
 from store.documents import save_revision
 from store.projects import create_project
+from store.reports import save_report
 from store.resolutions import resolve_finding
 from store.results import put_result, record_evidence
 
@@ -70,3 +81,17 @@ def _add_sample_data(db: sqlite_utils.Database, project_id: int, author: str) ->
         if finding.key == "id_column:sample_id":
             resolve_finding(db, project_id, finding.key, dataset.content_hash, author,
                             "sample_id is excluded from the features; folds are stratified and shuffled, so row order cannot leak.")
+    _add_sample_drift(db, project_id, dataset, table.frame, author)
+
+
+def _add_sample_drift(db: sqlite_utils.Database, project_id: int, dataset, frame, author: str) -> None:
+    """A drift check of the sample's first half of rows against its second half (the file's order follows
+    when the samples were collected), as Monitoring evidence."""
+    reference, current = split_by_order(frame, 0.5)
+    settings, source = DriftSettings(), {"kind": "order", "share": 0.5}
+    result = run_drift(reference, current, dataset.column_types, dataset.column_types, settings)
+    key = drift_settings(source, settings)
+    save_report(db, report_name(dataset.content_hash, key), result.html)
+    stored = put_result(db, "drift", dataset.content_hash, key, result.summary.to_dict(), result.summary.seconds)
+    names = (f"{dataset.name} first 50%", f"{dataset.name} last 50%")
+    record_evidence(db, project_id, "monitoring", stored, dataset.id, drift_summary(*names, result.summary), author)
