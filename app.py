@@ -22,6 +22,10 @@ try:
                 st.Page("pages/leakage.py", title="Leakage", icon=":material/plumbing:", url_path="leakage"),
                 st.Page("pages/drift.py", title="Drift", icon=":material/compare_arrows:", url_path="drift"),
             ],
+            "Models": [
+                st.Page("pages/baselines.py", title="Baselines", icon=":material/model_training:", url_path="baselines"),
+                st.Page("pages/compare.py", title="Compare", icon=":material/leaderboard:", url_path="compare"),
+            ],
             "Review": [
                 st.Page("pages/review.py", title="Review", icon=":material/rate_review:", url_path="review"),
             ],

@@ -32,7 +32,7 @@ from analysis.target import BINARY, MULTICLASS, REGRESSION, check_target
 
 TASKS = (BINARY, MULTICLASS, REGRESSION)
 PROTOCOLS = ("auto", "kfold", "holdout", "time", "group", "test_dataset")
-KFOLD_MAX_ROWS = 20_000   # up to this many rows k-fold CV; above, one holdout (5x cheaper, and precise enough)
+KFOLD_MAX_ROWS = 10_000   # up to this many rows k-fold CV; above, one holdout (5x cheaper; tests >= 2,000 rows)
 MIN_ROWS = 20             # labelled rows a baseline needs at the least
 MIN_CLASS_ROWS = 2        # rows each class needs so that it can be on both sides of a split
 MAX_CLASSES = 50          # more classes than this is not a classification baseline

@@ -30,19 +30,20 @@ import pandas as pd
 from analysis.baseline_metrics import (LOWER_IS_BETTER, PRIMARY_METRIC, Confusion, Curve, Curves, FeatureImportance,
                                        Residuals, ThresholdGrid, classification_metrics, compute_curves, display_name,
                                        metric_names, permutation_importance, regression_metrics, summarize)
-from analysis.baseline_models import (DUMMY, MODELS, Cancelled, check_models, fit_model, native_threads,
-                                      predict_scores, prepare_features, split_predictor)
+from analysis.baseline_models import (DEFAULT_MODELS, DUMMY, MODELS, Cancelled, check_models, fit_model, model_names,
+                                      native_threads, predict_scores, prepare_features, split_predictor)
 from analysis.baseline_setup import (RunSettings, Protocol, check_baseline_target, check_settings, choose_protocol,
                                      default_features, default_positive_label, detect_task, label_text, make_splits,
                                      regression_values, sample_rows)
 from analysis.errors import TargetError
-from analysis.serialize import from_plain, to_plain
+from analysis.serialize import from_versioned, to_versioned
 from analysis.target import BINARY, REGRESSION, check_target
 
 __all__ = [
-    "BaselineRun", "Confusion", "Curve", "Curves", "FeatureImportance", "ModelResult", "Progress", "Protocol",
-    "Residuals", "RunSettings", "ThresholdGrid", "best_metrics", "check_baseline_target", "choose_protocol",
-    "default_features", "detect_task", "metric_value", "resolve_settings", "run_baselines",
+    "DEFAULT_MODELS", "PRIMARY_METRIC", "BaselineRun", "Confusion", "Curve", "Curves", "FeatureImportance",
+    "ModelResult", "Progress", "Protocol", "Residuals", "RunSettings", "ThresholdGrid", "best_metrics",
+    "check_baseline_target", "choose_protocol", "default_features", "detect_task", "display_name", "metric_names",
+    "metric_value", "model_names", "resolve_settings", "run_baselines",
 ]
 
 BASELINE_FORMAT = 1            # version of to_dict()'s layout; from_dict() refuses other versions
@@ -163,17 +164,12 @@ class BaselineRun:
 
     def to_dict(self) -> dict:
         """Plain dicts, lists and JSON scalars (no NaN), tagged with BASELINE_FORMAT."""
-        return {"format": BASELINE_FORMAT, **to_plain(self)}
+        return to_versioned(self, BASELINE_FORMAT)
 
     @classmethod
     def from_dict(cls, data: dict) -> BaselineRun:
         """Rebuild a BaselineRun from to_dict() output; ValueError when it was written in another format."""
-        data = dict(data)
-        version = data.pop("format", None)
-        if version != BASELINE_FORMAT:
-            raise ValueError(f"This baseline run was stored in format {version}; this version reads format "
-                             f"{BASELINE_FORMAT}. Run the baselines again.")
-        return from_plain(cls, data)
+        return from_versioned(cls, data, BASELINE_FORMAT, "baseline run", "Run the baselines again.")
 
 
 # --- settings -----------------------------------------------------------------------------------------------------

@@ -40,8 +40,8 @@ import pandas as pd
 
 from analysis.column_types import BOOLEAN, CATEGORICAL, DATETIME, NUMERIC, infer_column_types
 from analysis.drift_evidently import (
-    FEW_VALUES, SMALL_REFERENCE, default_method, evidently_version, external_resources, method_names, read_snapshot, run_report,
-    sample_positions, strip_external_resources,
+    FEW_VALUES, SMALL_REFERENCE, default_method, evidently_version, external_resources, load_evidently,
+    method_names, read_snapshot, run_report, sample_positions, strip_external_resources,
 )
 from analysis.drift_model import (
     DRIFT_FORMAT, MAX_ROWS_PER_SIDE, MIN_ROWS, TESTED_TYPES, ColumnDrift, ColumnMatch, DriftResult,
@@ -207,7 +207,8 @@ def run_drift(
     cur_types = _types(current, cur_types)
     match = match_columns(reference, current, ref_types, cur_types)
     columns = {name: ref_types[name] for name in check_drift_inputs(reference, current, match, settings)}
-    methods = _check_methods(settings)                   # imports Evidently (about 7 s, once per process)
+    load_evidently()                                      # about 7 s, once per process; not in summary.seconds
+    methods = _check_methods(settings)
     start = time.perf_counter()
 
     rng = np.random.default_rng(settings.random_state)
@@ -360,32 +361,38 @@ def _shares(counts: np.ndarray, total: int) -> list[float]:
 
 def _auto_method(name: str, kind: str, reference: pd.DataFrame, current: pd.DataFrame) -> str | None:
     """The test Evidently picks for this column on the full data (default_method), named explicitly so that a
-    sample keeps it. Distinct values are counted only as far as the rule needs."""
+    sample keeps it. Distinct values are counted only as far as the rule needs (the first 5,000 values
+    usually settle it)."""
     kind = "numeric" if kind == NUMERIC else "categorical"
-    ref, cur = _known(reference[name]), _known(current[name])
+    ref = _known(reference[name])
     if kind == "categorical" and ref.size > SMALL_REFERENCE:
         return default_method(kind, ref.size, 0)                 # Jensen-Shannon, whatever the count
-    head = pd.unique(ref.to_numpy()[:5_000])
-    distinct = head.size if head.size > FEW_VALUES else _distinct(ref, cur)
+    distinct = pd.unique(ref[:5_000]).size
+    if distinct <= FEW_VALUES:
+        distinct = pd.unique(np.concatenate([ref, _known(current[name])])).size
     return default_method(kind, ref.size, distinct)
 
 
-def _distinct(ref: pd.Series, cur: pd.Series) -> int:
-    return int(pd.concat([ref, cur], ignore_index=True).nunique())
-
-
-def _known(series: pd.Series) -> pd.Series:
-    """The values Evidently tests: missing and infinite values dropped."""
-    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        values = pd.to_numeric(series, errors="coerce").astype("float64")
-        return values[np.isfinite(values.to_numpy())]
-    return series.dropna()
+def _known(series: pd.Series) -> np.ndarray:
+    """The values Evidently tests, as an array: missing and infinite values dropped."""
+    if _is_number(series):
+        values = _numbers(series)
+        return values[np.isfinite(values)]
+    return series.dropna().to_numpy()
 
 
 def _has_values(series: pd.Series) -> bool:
-    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        return bool(np.isfinite(pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)).any())
+    if _is_number(series):
+        return bool(np.isfinite(_numbers(series)).any())
     return bool(series.notna().any())
+
+
+def _is_number(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+
+
+def _numbers(series: pd.Series) -> np.ndarray:
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _check_methods(settings: DriftSettings) -> dict[str, str]:

@@ -17,6 +17,11 @@ SMALL_REFERENCE = 1_000   # Evidently 0.7 uses p-value tests up to this many ref
 FEW_VALUES = 5            # a numeric column with at most this many distinct values is tested like categories
 
 
+def load_evidently() -> None:
+    """Import the parts of Evidently a report needs (about 7 s the first time in a process, then free)."""
+    import evidently.presets  # noqa: F401
+
+
 def evidently_version() -> str:
     return version("evidently")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from analysis.serialize import from_plain, to_plain
+from analysis.serialize import from_plain, from_versioned, to_plain, to_versioned
 
 DRIFT_FORMAT = 1                # version of DriftSummary.to_dict()'s layout; from_dict() refuses other versions
 MAX_ROWS_PER_SIDE = 50_000      # each side above this many rows is sampled down to it (measured: analysis.drift)
@@ -224,19 +224,12 @@ class DriftSummary:
         raise KeyError(name)
 
     def to_dict(self) -> dict:
-        return {"format": DRIFT_FORMAT, **to_plain(self)}
+        return to_versioned(self, DRIFT_FORMAT)
 
     @classmethod
     def from_dict(cls, data: dict) -> DriftSummary:
         """Rebuild a DriftSummary from to_dict() output; ValueError when it was written in another format."""
-        data = dict(data)
-        version = data.pop("format", None)
-        if version != DRIFT_FORMAT:
-            raise ValueError(
-                f"This drift summary was stored in format {version}, and this version of Blueprint reads format "
-                f"{DRIFT_FORMAT}. Run the drift check again to store it in the current format."
-            )
-        return from_plain(cls, data)
+        return from_versioned(cls, data, DRIFT_FORMAT, "drift summary", "Run the drift check again.")
 
 
 @dataclass(frozen=True, eq=False)

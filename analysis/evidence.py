@@ -84,3 +84,34 @@ def drift_summary(reference_name: str, current_name: str, summary) -> dict:
         "top": [{"column": c.column, "method": c.method, "score": c.score, "threshold": c.threshold, "drifted": c.drifted}
                 for c in summary.columns[:10]],
     }
+
+
+def run_settings_key(settings, test_hash: str | None) -> dict:
+    """The settings a baseline run is computed (and cached) with."""
+    return {"run": settings.to_dict(), "test_hash": test_hash}
+
+
+def run_summary(dataset_name: str, run, criteria: list) -> dict:
+    """What a reviewer reads of a baseline run, next to the Evaluation section: the best model's metrics
+    (named as success criteria name them), the lift over the dummy floor, flags, and the criteria it was
+    checked against at the time (a later change of criteria makes it stale)."""
+    from analysis.baselines import best_metrics
+
+    best = run.best()
+    primary = best.metrics.get(run.primary_metric) if best else None
+    return {
+        "dataset": dataset_name,
+        "target": run.settings.target,
+        "task": run.task,
+        "best_model": run.best_model,
+        "primary_metric": run.primary_metric,
+        "score": None if primary is None else (-primary if run.primary_metric in ("rmse", "mae", "mape") else primary),
+        "metrics": best_metrics(run),
+        "beats_dummy": run.beats_dummy,
+        "lift": run.lift_over_dummy,
+        "too_good": list(run.too_good_flags),
+        "protocol": run.protocol.description,
+        "models": [r.name for r in run.results],
+        "status": run.status,
+        "criteria": [str(c) for c in criteria],
+    }

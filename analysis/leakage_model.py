@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.leakage_scores import FeatureScore
-from analysis.serialize import from_plain, to_plain
+from analysis.serialize import from_plain, from_versioned, to_plain, to_versioned
 
 HIGH, MEDIUM, INFO = "high", "medium", "info"
 SEVERITIES = (HIGH, MEDIUM, INFO)   # most serious first
@@ -265,20 +265,13 @@ class LeakageReport:
 
     def to_dict(self) -> dict:
         """Plain dicts, lists and JSON scalars (no NaN), tagged with REPORT_FORMAT; each finding carries its key."""
-        plain = to_plain(self)
+        plain = to_versioned(self, REPORT_FORMAT)
         for item, finding in zip(plain["findings"], self.findings):
             item["key"] = finding.key
-        return {"format": REPORT_FORMAT, **plain}
+        return plain
 
     @classmethod
     def from_dict(cls, data: dict) -> LeakageReport:
         """Rebuild a report from to_dict() output; ValueError when it was written in another format."""
-        data = dict(data)
-        version = data.pop("format", None)
-        if version != REPORT_FORMAT:
-            raise ValueError(
-                f"This leakage report was stored in format {version}; this version reads format {REPORT_FORMAT}. "
-                "Run the leakage checks again."
-            )
-        data["findings"] = [{k: v for k, v in f.items() if k != "key"} for f in data.get("findings", [])]
-        return from_plain(cls, data)
+        data = {**data, "findings": [{k: v for k, v in f.items() if k != "key"} for f in data.get("findings", [])]}
+        return from_versioned(cls, data, REPORT_FORMAT, "leakage report", "Run the leakage checks again.")

@@ -71,3 +71,17 @@ def _convert(hint: Any, value: Any) -> Any:
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     return value
+
+
+def to_versioned(value: Any, version: int) -> dict:
+    """``to_plain(value)`` tagged ``"format": version``, so a later layout can refuse it with a clear message."""
+    return {"format": version, **to_plain(value)}
+
+
+def from_versioned(cls: type, data: dict, version: int, what: str, redo: str) -> Any:
+    """Rebuild ``cls`` from to_versioned() output; ValueError saying ``redo`` when it has another format."""
+    data = dict(data)
+    found = data.pop("format", None)
+    if found != version:
+        raise ValueError(f"This {what} was stored in format {found}; this version reads format {version}. {redo}")
+    return from_plain(cls, data)

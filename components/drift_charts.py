@@ -57,9 +57,10 @@ def overlay_figure(data: dict) -> go.Figure:
 
 
 def drift_scores_figure(summary: DriftSummary) -> go.Figure:
-    """One horizontal bar per checked column, most drifted on top: its score relative to its threshold
-    (ColumnDrift.severity; 1 = the threshold, drawn as a line), red when drifted. Log axis, so p-values and
-    distances sit on one scale; the hover shows the method, score and threshold."""
+    """One horizontal bar per checked column, most drifted on top, from the threshold (1, a dashed line) to
+    the column's score relative to its threshold (ColumnDrift.severity): right of the line and red when
+    drifted, left and grey when not. Log axis, so p-values and distances sit on one scale; the hover shows
+    the method, score and threshold."""
     columns = list(summary.columns)[::-1]                 # plotly draws the first bar at the bottom
     lengths = [max(c.severity, MIN_SEVERITY) for c in columns]
     hover = [
@@ -68,7 +69,7 @@ def drift_scores_figure(summary: DriftSummary) -> go.Figure:
         for c in columns
     ]
     figure = go.Figure(go.Bar(
-        x=lengths, y=[c.column for c in columns], orientation="h",
+        x=[length - 1 for length in lengths], base=1, y=[c.column for c in columns], orientation="h",
         marker_color=[DRIFTED_COLOR if c.drifted else STABLE_COLOR for c in columns],
         hovertext=hover, hoverinfo="text",
     ))

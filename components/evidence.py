@@ -103,3 +103,24 @@ def drift_of(db: sqlite_utils.Database, project: Project, reference: Dataset, so
     summary, result = found
     record_evidence(db, project.id, "monitoring", result, reference.id, drift_summary(*names, summary), author)
     return summary, name
+
+
+def run_of(db: sqlite_utils.Database, project: Project, dataset: Dataset, settings, test: Dataset | None,
+           criteria: list, author: str, run: bool, on_progress: Callable | None = None):
+    """The baseline run for these inputs: stored, or (when ``run``) trained now with live ``on_progress``;
+    None when never run and ``run`` is False. Recorded as evidence on the Evaluation section."""
+    from analysis.baselines import BaselineRun, run_baselines
+    from analysis.evidence import run_settings_key, run_summary
+
+    key = run_settings_key(settings, test.content_hash if test else None)
+
+    def compute() -> BaselineRun:
+        return run_baselines(load_frame(db, dataset), dataset.column_types, settings,
+                             test_frame=load_frame(db, test) if test else None, on_progress=on_progress)
+
+    found = cached(db, "run", dataset.content_hash, key, BaselineRun.from_dict, compute if run else None)
+    if found is None:
+        return None
+    result_run, result = found
+    record_evidence(db, project.id, "evaluation", result, dataset.id, run_summary(dataset.name, result_run, criteria), author)
+    return result_run

@@ -134,3 +134,12 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
         stale=tuple(f"{n.title}: {n.stale}" for ns in notes.values() for n in ns if n.stale),
     )
     return EvidenceView(notes, {k: v for k, v in missing.items() if v}, digest, checks)
+
+
+def open_leakage(rows, dataset_hash: str, resolved: set[tuple[str, str]]) -> list[dict]:
+    """The unresolved high and medium findings of the latest leakage scan of one dataset (stored summaries)."""
+    latest = next((r for r in rows if r.kind == "leakage" and r.dataset_hash == dataset_hash), None)
+    if latest is None:
+        return []
+    return [f for f in latest.summary.get("findings", [])
+            if f.get("severity") in ("high", "medium") and (f.get("key"), dataset_hash) not in resolved]

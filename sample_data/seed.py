@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from analysis.baselines import RunSettings, resolve_settings, run_baselines
 from analysis.drift import run_drift, split_by_order
 from analysis.drift_model import DriftSettings
 from analysis.evidence import (
@@ -17,11 +18,13 @@ from analysis.evidence import (
     profile_settings,
     profile_summary,
     report_name,
+    run_settings_key,
+    run_summary,
 )
 from analysis.leakage import LeakageSettings, Split, scan_leakage
 from analysis.profile import describe_dataset
 from analysis.read import read_csv
-from design.document import check_section
+from design.document import check_section, success_criteria
 from store.datasets import add_dataset, set_role
 from store.db import write_txn
 from store.documents import save_revision
@@ -82,6 +85,7 @@ def _add_sample_data(db: sqlite_utils.Database, project_id: int, author: str) ->
             resolve_finding(db, project_id, finding.key, dataset.content_hash, author,
                             "sample_id is excluded from the features; folds are stratified and shuffled, so row order cannot leak.")
     _add_sample_drift(db, project_id, dataset, table.frame, author)
+    _add_sample_run(db, project_id, dataset, table, author)
 
 
 def _add_sample_drift(db: sqlite_utils.Database, project_id: int, dataset, frame, author: str) -> None:
@@ -95,3 +99,15 @@ def _add_sample_drift(db: sqlite_utils.Database, project_id: int, dataset, frame
     stored = put_result(db, "drift", dataset.content_hash, key, result.summary.to_dict(), result.summary.seconds)
     names = (f"{dataset.name} first 50%", f"{dataset.name} last 50%")
     record_evidence(db, project_id, "monitoring", stored, dataset.id, drift_summary(*names, result.summary), author)
+
+
+def _add_sample_run(db: sqlite_utils.Database, project_id: int, dataset, table, author: str) -> None:
+    """The baseline suite on the sample with the settings the Baselines page starts from (its default
+    features leave the id column out; malignant, the rarer class, is positive), as Evaluation evidence
+    checked against the document's success criteria."""
+    settings = resolve_settings(table.frame, table.column_types, RunSettings(target=SAMPLE_TARGET))
+    assert settings.positive_label == "malignant", settings.positive_label
+    run = run_baselines(table.frame, table.column_types, settings)
+    stored = put_result(db, "run", dataset.content_hash, run_settings_key(settings, None), run.to_dict(), run.seconds)
+    criteria = success_criteria(sample_document()["content"])
+    record_evidence(db, project_id, "evaluation", stored, dataset.id, run_summary(dataset.name, run, criteria), author)

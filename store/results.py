@@ -11,6 +11,7 @@ import sqlite_utils
 
 from store.db import now, write_txn
 from store.documents import latest_revision
+from store.errors import NotFoundError
 
 VERSIONED = ("pandas", "numpy", "scikit-learn", "scipy", "evidently", "pyarrow")
 
@@ -159,3 +160,10 @@ def list_evidence(db: sqlite_utils.Database, project_id: int, section: str | Non
         params.append(kind)
     query = f"SELECT * FROM evidence WHERE {' AND '.join(where)} ORDER BY id DESC"
     return [_evidence(r) for r in db.query(query, params)]
+
+
+def result_by_id(db: sqlite_utils.Database, result_id: int) -> Result:
+    rows = list(db.query("SELECT * FROM results WHERE id = ?", [result_id]))
+    if not rows:
+        raise NotFoundError(f"There is no stored result with id {result_id}.")
+    return _result(rows[0])

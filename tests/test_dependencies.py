@@ -3,7 +3,7 @@ import importlib
 
 import pytest
 
-RUNTIME = ["streamlit", "pandas", "plotly", "sklearn", "evidently", "sqlite_utils", "pyarrow", "jinja2", "markupsafe"]
+RUNTIME = ["streamlit", "pandas", "plotly", "sklearn", "evidently", "sqlite_utils", "pyarrow", "jinja2", "markupsafe", "threadpoolctl"]
 
 
 @pytest.mark.parametrize("module", RUNTIME)

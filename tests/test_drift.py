@@ -84,7 +84,7 @@ def test_drift_found_on_shifted_columns_and_not_on_others(generated):
     assert set(summary.drifted_columns) == set(SHIFTED)
     assert summary.drifted_count == 4 and summary.share == pytest.approx(4 / 20)
     assert not summary.dataset_drift                       # 20 % < drift_share 0.5
-    assert [c.column for c in summary.columns[:4]] and set(c.column for c in summary.columns[:4]) == set(SHIFTED)
+    assert {c.column for c in summary.columns[:4]} == set(SHIFTED)
     methods = {c.column: c.method for c in summary.columns}
     assert methods["num_mean"] == "Wasserstein distance (normed)"
     assert methods["cat_mix"] == methods["rating"] == "Jensen-Shannon distance"   # rating has 5 values
@@ -175,6 +175,15 @@ def test_requested_column_that_cannot_be_checked_is_refused(mismatched):
     reference, current, ref_types, cur_types, _ = mismatched
     with pytest.raises(DriftInputError, match="Column 'kind' cannot be checked: it is numeric in the reference data"):
         run_drift(reference, current, ref_types, cur_types, DriftSettings(columns=("ok", "kind")))
+
+
+def test_target_and_prediction_drift_are_reported(mismatched):
+    reference, current, ref_types, cur_types, _ = mismatched
+    settings = DriftSettings(columns=("ok",), target="label", prediction="fresh")
+    summary = run_drift(reference, current, ref_types, cur_types, settings).summary
+    assert {c.column for c in summary.columns} == {"ok", "label", "fresh"} and summary.columns[0].column == "fresh"
+    assert summary.target_drift == summary.column("label") and not summary.target_drift.drifted
+    assert summary.prediction_drift == summary.column("fresh") and summary.prediction_drift.drifted
 
 
 def test_missing_target_is_a_note_not_an_error(mismatched):

@@ -10,7 +10,6 @@ import pytest
 from components.review_view import charts, gather
 from design.export import to_html, to_markdown
 from design.sections import SECTIONS
-from sample_data.seed import seed_sample_project
 from store.db import open_store
 from store.documents import latest_revision, list_revisions, save_revision
 from store.errors import StoreError
@@ -22,9 +21,15 @@ XSS = "<script>alert(1)</script>"
 
 
 @pytest.fixture
+def db(app_home):
+    database = open_store(app_home)
+    yield database
+    database.close()
+
+
+@pytest.fixture
 def sample(db):
-    project_id = seed_sample_project(db)
-    return get_project(db, project_id)
+    return get_project(db, 1)
 
 
 def test_markdown_has_every_section_the_evidence_and_the_readiness(db, sample):

@@ -30,7 +30,7 @@ def _run(at):
     return at
 
 
-def test_row_order_split_of_the_sample_runs_shows_summary_report_and_history(home):
+def test_row_order_split_of_the_sample_runs_shows_summary_report_and_history(app_home):
     at = open_app("pages/drift.py", author="Rae")
     assert not at.exception
     _run(at)
@@ -40,13 +40,13 @@ def test_row_order_split_of_the_sample_runs_shows_summary_report_and_history(hom
     assert any("'sample_id' is not checked" in i for i in texts(at, "info"))
     frame = at.get("iframe")[0].proto
     assert "Dataset Drift" in frame.srcdoc or "drift" in frame.srcdoc.lower()
-    db = open_store(home)
+    db = open_store(app_home)
     history = list_evidence(db, 1, "monitoring", "drift")
     db.close()
     assert len(history) >= 1 and history[0].summary["current"].endswith("last 50%")
 
 
-def test_shifted_upload_drifts_on_the_shifted_column_only(home):
+def test_shifted_upload_drifts_on_the_shifted_column_only(app_home):
     rng = np.random.default_rng(1)
     header = "stable,shifted,colour"
     ref = [header] + [f"{rng.normal():.4f},{rng.normal():.4f},{rng.choice(['red', 'blue'])}" for _ in range(600)]
@@ -64,7 +64,7 @@ def test_shifted_upload_drifts_on_the_shifted_column_only(home):
     assert drifted == {"shifted": True, "stable": False, "colour": False}
 
 
-def test_no_common_columns_and_tiny_current_get_messages(home):
+def test_no_common_columns_and_tiny_current_get_messages(app_home):
     at = open_app("pages/datasets.py", author="Rae")
     _upload(at, "a.csv", _csv(["x,y"] + [f"{i},{i % 3}" for i in range(100)]))
     _upload(at, "b.csv", _csv(["p,q"] + [f"{i},{i % 2}" for i in range(100)]))

@@ -12,7 +12,7 @@ def _plotly_titles(at) -> list[str]:
     return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
 
 
-def test_sample_dataset_profile_with_target_shows_class_balance(home):
+def test_sample_dataset_profile_with_target_shows_class_balance(app_home):
     at = open_app("pages/explore.py", query={"target": "diagnosis"})
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
@@ -25,7 +25,7 @@ def test_sample_dataset_profile_with_target_shows_class_balance(home):
     assert at.query_params["target"] == ["diagnosis"] or at.query_params["target"] == "diagnosis"
 
 
-def test_choosing_a_column_and_measure_redraws(home):
+def test_choosing_a_column_and_measure_redraws(app_home):
     at = open_app("pages/explore.py")
     at.selectbox(key="explore-column").select("mean_radius").run()
     assert any("mean_radius" in t for t in _plotly_titles(at))
@@ -33,10 +33,10 @@ def test_choosing_a_column_and_measure_redraws(home):
     assert not at.exception
 
 
-def test_profile_is_recorded_once_as_data_evidence(home):
+def test_profile_is_recorded_once_as_data_evidence(app_home):
     at = open_app("pages/explore.py", query={"target": "diagnosis"})
     at.run()
-    db = open_store(home)
+    db = open_store(app_home)
     evidence = list_evidence(db, 1, "data", "profile")
     db.close()
     with_target = [e for e in evidence if e.summary.get("target") == "diagnosis"]
@@ -44,7 +44,7 @@ def test_profile_is_recorded_once_as_data_evidence(home):
     assert with_target[0].summary["class_balance"] == {"benign": 357 / 569, "malignant": 212 / 569}
 
 
-def test_unusable_target_gets_a_message(home):
+def test_unusable_target_gets_a_message(app_home):
     at = open_app("pages/datasets.py", author="Ana")
     at.file_uploader[0].upload("one_class.csv", b"x,y\n" + b"".join(b"%d,a\n" % i for i in range(30)), "text/csv").run()
     at.switch_page("pages/explore.py").run()

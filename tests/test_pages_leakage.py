@@ -8,7 +8,7 @@ from store.resolutions import list_resolutions
 from tests.apptest import open_app, texts
 
 
-def _leakage(home, query=None, author="Rae"):
+def _leakage(app_home, query=None, author="Rae"):
     at = open_app("pages/leakage.py", author=author, query=query)
     assert not at.exception
     return at
@@ -24,22 +24,22 @@ def _metrics(at):
     return {m.label: m.value for m in at.metric}
 
 
-def test_sample_scan_is_stored_finds_the_id_column_resolved_and_nothing_high(home):
-    at = _leakage(home, {"target": "diagnosis"})
+def test_sample_scan_is_stored_finds_the_id_column_resolved_and_nothing_high(app_home):
+    at = _leakage(app_home, {"target": "diagnosis"})
     assert _metrics(at)["High"] == "0" and _metrics(at)["Medium"] == "1"
     assert any("'sample_id' is an ID column that predicts the target" in m and "resolved" in m for m in texts(at, "markdown"))
     assert any("Resolved by Blueprint sample" in s for s in texts(at, "success"))
 
 
-def test_other_settings_are_not_run_until_asked(home):
-    at = _leakage(home, {"target": "diagnosis"})
+def test_other_settings_are_not_run_until_asked(app_home):
+    at = _leakage(app_home, {"target": "diagnosis"})
     at.radio(key="leak-split").set_value("random").run()
     assert any("Not run yet" in i for i in texts(at, "info"))
     _run(at)
     assert _metrics(at)["High"] == "0"
 
 
-def test_planted_target_copy_is_high_and_can_be_resolved_with_a_reason(home):
+def test_planted_target_copy_is_high_and_can_be_resolved_with_a_reason(app_home):
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 400)
     rows = ["x1,x2,refund_issued,label"] + [
@@ -59,13 +59,13 @@ def test_planted_target_copy_is_high_and_can_be_resolved_with_a_reason(home):
     reason.input("Column removed from the export; refunds are only known after the label.")
     [b for b in at.button if b.label == "Mark resolved"][0].click().run()
     assert any("Resolved:" in s for s in texts(at, "success"))
-    db = open_store(home)
+    db = open_store(app_home)
     resolutions = list_resolutions(db, 1)
     db.close()
     assert resolutions[-1].resolved_by == "Rae" and "refunds" in resolutions[-1].reason
 
 
-def test_one_class_target_gets_a_message(home):
+def test_one_class_target_gets_a_message(app_home):
     at = open_app("pages/datasets.py", author="Rae")
     at.file_uploader[0].upload("flat.csv", b"a,b\n" + b"".join(b"%d,same\n" % i for i in range(40)), "text/csv").run()
     at.switch_page("pages/leakage.py").run()

@@ -8,14 +8,14 @@ from store.reviews import list_comments, review_state
 from tests.apptest import open_app, texts
 
 
-def _review(home, author="Rae", query=None):
+def _review(app_home, author="Rae", query=None):
     at = open_app("pages/review.py", author=author, query=query)
     assert not at.exception
     return at
 
 
-def test_review_shows_evidence_missing_evidence_and_readiness(home):
-    at = _review(home)
+def test_review_shows_evidence_missing_evidence_and_readiness(app_home):
+    at = _review(app_home)
     infos = " ".join(texts(at, "info"))
     assert "Profile of breast_cancer.csv" in infos and "569 rows × 32 columns" in infos
     errors = texts(at, "error")
@@ -27,12 +27,12 @@ def test_review_shows_evidence_missing_evidence_and_readiness(home):
     assert items.loc[items["Item"] == "Data profiled", "Status"].item() == "pass"
 
 
-def test_comment_reply_and_resolve(home):
-    at = _review(home)
+def test_comment_reply_and_resolve(app_home):
+    at = _review(app_home)
     at.text_area(key="comment-body-data").input("How noisy are the labels?")
     _post(at, "data")
     assert any("Comment posted on Data" in s for s in texts(at, "success"))
-    db = open_store(home)
+    db = open_store(app_home)
     first = list_comments(db, 1, "data")[0]
     at.selectbox(key="reply-to-data").select(first.id)
     at.text_area(key="comment-body-data").input("Double-read; 3% disagreement.")
@@ -51,19 +51,19 @@ def _post(at, section):
     assert not at.exception
 
 
-def test_empty_comment_gets_a_message(home):
-    at = _review(home)
+def test_empty_comment_gets_a_message(app_home):
+    at = _review(app_home)
     _post(at, "data")
     assert any("comment is empty" in e for e in texts(at, "error"))
 
 
-def test_approval_then_edit_marks_it_outdated_and_history_shows_the_diff(home):
-    at = _review(home)
+def test_approval_then_edit_marks_it_outdated_and_history_shows_the_diff(app_home):
+    at = _review(app_home)
     at.radio(key="decision-status").set_value("approved")
     at.text_area(key="decision-note").input("Good to pilot.")
     next(b for b in at.button if b.label == "Record decision").click().run()
     assert any("Recorded: approved" in s for s in texts(at, "success"))
-    db = open_store(home)
+    db = open_store(app_home)
     base = latest_revision(db, 1)
     edited = {**base.content, "data": {**base.content["data"], "labels": "Single reader only."}}
     save_revision(db, 1, edited, "Ana", parent_id=base.id, section="data")
@@ -75,18 +75,18 @@ def test_approval_then_edit_marks_it_outdated_and_history_shows_the_diff(home):
     assert list(history["Field"]) == ["Labels"] and history["After"].item() == "Single reader only."
 
 
-def test_read_only_link_shows_a_revision_without_forms(home):
-    at = _review(home, author=None, query={"revision": "1", "mode": "read"})
+def test_read_only_link_shows_a_revision_without_forms(app_home):
+    at = _review(app_home, author=None, query={"revision": "1", "mode": "read"})
     assert any("Read-only view of revision 1" in i for i in texts(at, "info"))
     assert not [b for b in at.button if b.label in ("Post comment", "Record decision")]
 
 
-def test_unknown_revision_in_link_gets_a_message(home):
-    at = _review(home, query={"revision": "9", "mode": "read"})
+def test_unknown_revision_in_link_gets_a_message(app_home):
+    at = _review(app_home, query={"revision": "9", "mode": "read"})
     assert any("has no revision 9" in e for e in texts(at, "error"))
 
 
-def test_downloads_are_offered(home):
-    at = _review(home)
+def test_downloads_are_offered(app_home):
+    at = _review(app_home)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Download summary (Markdown)", "Download summary (HTML, opens offline)", "Export project (JSON)"]

@@ -9,11 +9,12 @@ from store.documents import latest_revision, list_revisions, save_revision
 from store.projects import list_projects
 from tests.apptest import by_label, open_app, texts
 
-PAGES = ["pages/projects.py", "pages/design.py"]
+PAGES = ["pages/projects.py", "pages/design.py", "pages/datasets.py", "pages/explore.py", "pages/leakage.py",
+         "pages/drift.py", "pages/baselines.py", "pages/compare.py", "pages/review.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_on_the_sample_project(home, page):
+def test_every_page_runs_on_the_sample_project(app_home, page):
     at = open_app(page)
     assert not at.exception
     assert at.sidebar.selectbox(key="project_id").value is not None
@@ -27,7 +28,7 @@ def test_first_start_seeds_the_sample_project_with_a_complete_document(home):
     assert at.query_params["project"] == ["1"] or at.query_params["project"] == "1"
 
 
-def test_create_project_with_bad_names_then_a_good_one(home):
+def test_create_project_with_bad_names_then_a_good_one(app_home):
     at = open_app("pages/projects.py", author="Ana")
     at.text_input(key="new-project-name").input("   ")
     [b for b in at.button if b.label == "Create project"][0].click().run()
@@ -43,7 +44,7 @@ def test_create_project_with_bad_names_then_a_good_one(home):
     assert chosen.format_func(chosen.value) == "Churn prediction"
 
 
-def _design(home, author="Ana"):
+def _design(app_home, author="Ana"):
     at = open_app("pages/design.py", query={"section": "evaluation"}, author=author)
     assert not at.exception
     return at
@@ -54,12 +55,12 @@ def _save(at, section_title="Evaluation"):
     assert not at.exception
 
 
-def test_save_a_section_creates_a_revision(home):
-    at = _design(home)
+def test_save_a_section_creates_a_revision(app_home):
+    at = _design(app_home)
     by_label(at.text_area, "Success criteria").input("recall >= 0.97\nroc auc >= 0.99")
     _save(at)
     assert any("Saved Evaluation as revision 2" in s for s in texts(at, "success"))
-    db = open_store(home)
+    db = open_store(app_home)
     latest = latest_revision(db, list_projects(db)[0].id)
     assert latest.content["evaluation"]["success_criteria"] == ["recall >= 0.97", "roc auc >= 0.99"]
     assert latest.author == "Ana" and latest.section == "evaluation"
@@ -67,8 +68,8 @@ def test_save_a_section_creates_a_revision(home):
     db.close()
 
 
-def test_bad_criterion_and_long_text_are_refused_with_messages_and_kept(home):
-    at = _design(home)
+def test_bad_criterion_and_long_text_are_refused_with_messages_and_kept(app_home):
+    at = _design(app_home)
     by_label(at.text_area, "Success criteria").input("recall >= abc")
     by_label(at.text_area, "Fairness").input("x" * (MAX_TEXT_CHARS + 1))
     _save(at)
@@ -76,22 +77,22 @@ def test_bad_criterion_and_long_text_are_refused_with_messages_and_kept(home):
     assert "Not saved" in error and "line 1" in error and "not a number" in error
     assert f"limit is {MAX_TEXT_CHARS:,}" in error
     assert by_label(at.text_area, "Success criteria").value == "recall >= abc"
-    db = open_store(home)
+    db = open_store(app_home)
     assert len(list_revisions(db, 1)) == 1
     db.close()
 
 
-def test_save_without_a_name_asks_for_it(home):
-    at = _design(home, author=None)
+def test_save_without_a_name_asks_for_it(app_home):
+    at = _design(app_home, author=None)
     assert any("Enter your name" in w for w in texts(at, "warning"))
     by_label(at.text_area, "Fairness").input("Checked per age band.")
     _save(at)
     assert any("Enter your name" in e for e in texts(at, "error"))
 
 
-def test_stale_save_is_refused_text_kept_then_saved_on_top(home):
-    at = _design(home)
-    db = open_store(home)
+def test_stale_save_is_refused_text_kept_then_saved_on_top(app_home):
+    at = _design(app_home)
+    db = open_store(app_home)
     base = latest_revision(db, 1)
     save_revision(db, 1, {**base.content, "evaluation": {**base.content["evaluation"], "fairness": "Bo's text"}},
                   "Bo", parent_id=base.id, section="evaluation")
@@ -119,13 +120,13 @@ def test_unwritable_home_shows_a_message_not_a_traceback(tmp_path, monkeypatch):
     assert any("cannot write to its data folder" in e and "BLUEPRINT_HOME" in e for e in texts(at, "error"))
 
 
-def test_import_a_project_file_and_refuse_a_bad_one(home, tmp_path):
+def test_import_a_project_file_and_refuse_a_bad_one(app_home, tmp_path):
     import json
 
     from store.transfer import export_project
 
     at = open_app("pages/projects.py", author="Ana")
-    db = open_store(home)
+    db = open_store(app_home)
     data = json.dumps(export_project(db, 1)).encode()
     db.close()
     at.file_uploader(key="import-project").upload("bad.json", b"{not json", "application/json").run()

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-expect.set_options(timeout=30_000)
+expect.set_options(timeout=60_000)  # generous: CI machines are shared and slow at times
 
 
 def pytest_collection_modifyitems(items):
@@ -73,17 +73,19 @@ class Server:
 
 
 @pytest.fixture
-def fresh_server(tmp_path):
+def fresh_server(tmp_path, seeded_template):
     """A newly started server that has served nothing yet (for first-visit deep links)."""
+    shutil.copytree(seeded_template, tmp_path / "home")
     server = Server(tmp_path / "home", tmp_path / "streamlit.log")
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
+def app_server(tmp_path_factory, seeded_template):
     """One server shared by the browser tests that do not need a fresh one."""
     tmp = tmp_path_factory.mktemp("e2e")
+    shutil.copytree(seeded_template, tmp / "home")
     server = Server(tmp / "home", tmp / "streamlit.log")
     yield server
     server.stop()

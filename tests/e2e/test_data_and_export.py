@@ -7,7 +7,6 @@ from playwright.sync_api import expect
 
 from components.review_view import charts, gather
 from design.export import to_html
-from sample_data.seed import seed_sample_project
 from store.db import open_store
 from store.projects import get_project
 from tests.e2e.conftest import wait_idle
@@ -38,9 +37,9 @@ def test_upload_csv_then_see_histogram_and_class_balance(app_server, page, tmp_p
     expect(page.get_by_test_id("stPlotlyChart").filter(has_text="Class balance of churned").locator(".main-svg").first).to_be_visible()
 
 
-def test_exported_html_renders_its_charts_offline(page, tmp_path):
-    db = open_store(tmp_path / "home")
-    project = get_project(db, seed_sample_project(db))
+def test_exported_html_renders_its_charts_offline(page, tmp_path, app_home):
+    db = open_store(app_home)
+    project = get_project(db, 1)
     summary = gather(db, project)
     path = tmp_path / "review.html"
     path.write_text(to_html(summary, charts(summary)), encoding="utf-8")

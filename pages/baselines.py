@@ -1,0 +1,57 @@
+"""Baselines: quick, honest scikit-learn baselines on a chosen target, against the dummy floor and the
+success criteria of the design document."""
+import streamlit as st
+
+from analysis.errors import TargetError
+from components import baselines_view, shell
+from components.evidence import run_of
+from design.document import success_criteria
+from design.evidence import open_leakage
+from store.datasets import list_datasets
+from store.documents import latest_revision
+from store.resolutions import list_resolutions
+from store.results import list_evidence
+
+context = shell.page_context()
+project = shell.require_project(context)
+st.title(f"Baselines · {project.name}")
+st.caption("Beat a simple baseline first: a dummy floor, a linear model, tree ensembles, with preprocessing fitted inside each fold.")
+datasets = {d.id: d for d in list_datasets(context.db, project.id)}
+if not datasets:
+    st.info("No dataset yet: upload a CSV on the Datasets page.")
+    st.stop()
+shell.url_choice("dataset", list(datasets), int)
+dataset = datasets[st.selectbox("Dataset", list(datasets), format_func=lambda i: datasets[i].name, key="dataset",
+                                on_change=shell.to_url, args=("dataset",))]
+shell.url_choice("target", [None, *dataset.column_types], str)
+target = st.selectbox("Target column", [None, *dataset.column_types], key="target", on_change=shell.to_url, args=("target",),
+                      format_func=lambda c: "choose…" if c is None else c)
+if target is None:
+    st.info("Choose the target column the model will predict.")
+    st.stop()
+
+leaks = open_leakage(list_evidence(context.db, project.id, "data", "leakage"), dataset.content_hash,
+                     {(r.finding_key, r.dataset_hash) for r in list_resolutions(context.db, project.id)})
+for finding in (f for f in leaks if f["severity"] == "high"):
+    st.error(f"Unresolved high-severity leakage finding: {finding['title']}. {finding['action']}")
+leaky = tuple((f["column"], f"flagged by the leakage checks: {f['title']}") for f in leaks if f.get("column") and f["column"] != target)
+try:
+    resolved = baselines_view.defaults(dataset.content_hash, target, leaky, context.db, dataset)
+    settings, test = baselines_view.setup(dataset.column_types, target, dict(leaky), [d for d in datasets.values() if d.id != dataset.id], resolved)
+    revision = latest_revision(context.db, project.id)
+    written = success_criteria(revision.content) if revision else []
+    go = st.button("Run baselines", type="primary", key="bl-run")
+    run = run_of(context.db, project, dataset, settings, test, written, context.author, go,
+                 on_progress=baselines_view.LiveProgress() if go else None)
+except (TargetError, ValueError) as error:
+    st.error(str(error))
+    st.stop()
+if run is None:
+    st.info("Not run yet with these settings. Press 'Run baselines' (each model has a time budget; results appear as they come).")
+    st.stop()
+
+baselines_view.results(run)
+st.subheader("Success criteria")
+baselines_view.criteria(run, written)
+baselines_view.charts(run)
+st.caption("This run is saved as evidence on the design document's Evaluation section; compare runs on the Compare page.")
