@@ -11,7 +11,7 @@ import streamlit as st
 from components import shell
 from design import report_charts
 from design.diff import diff_documents
-from design.evidence import build_view
+from design.evidence import EvidenceView, build_view
 from design.export import ReviewSummary
 from design.fields import as_text
 from design.readiness import assess_readiness
@@ -34,9 +34,7 @@ def gather(db: sqlite_utils.Database, project: Project, revision_number: int | N
     info = revisions.get(revision_number) if revision_number else None
     revision = get_revision(db, info.id) if info else latest_revision(db, project.id)
     content = revision.content if revision else {}
-    evidence = list_evidence(db, project.id)
-    resolved = {(r.finding_key, r.dataset_hash) for r in list_resolutions(db, project.id)}
-    view = build_view(evidence, {d.content_hash for d in list_datasets(db, project.id)}, content, resolved)
+    view = evidence_view(db, project, content)
     return ReviewSummary(
         project_name=project.name,
         project_description=project.description,
@@ -50,6 +48,23 @@ def gather(db: sqlite_utils.Database, project: Project, revision_number: int | N
         comments=tuple(list_comments(db, project.id)),
         decisions=tuple(list_decisions(db, project.id)),
     )
+
+
+def evidence_view(db: sqlite_utils.Database, project: Project, content: dict) -> EvidenceView:
+    """The project's stored evidence as a reviewer reads it, for a document ``content``."""
+    resolved = {(r.finding_key, r.dataset_hash) for r in list_resolutions(db, project.id)}
+    hashes = {d.content_hash for d in list_datasets(db, project.id)}
+    return build_view(list_evidence(db, project.id), hashes, content, resolved)
+
+
+def section_evidence(view: EvidenceView, section_key: str) -> None:
+    """The evidence notes of one section, and what evidence it is missing."""
+    for note in view.notes.get(section_key, []):
+        box = st.warning if note.stale else st.info
+        box(f"**{note.title}**" + (f" — stale: {note.stale}" if note.stale else "") + "\n\n"
+            + "\n".join(f"- {line}" for line in note.lines))
+    for missing in view.missing.get(section_key, []):
+        st.error(f"Missing evidence: {missing}")
 
 
 def project_json(project_id: int) -> str:
@@ -96,12 +111,7 @@ def document(db, project: Project, summary: ReviewSummary, author: str, readonly
                     st.markdown(f"**{f.label}**")
                     st.text(text) if text else st.caption("not answered")
             with right:
-                for note in summary.view.notes.get(sec.key, []):
-                    box = st.warning if note.stale else st.info
-                    box(f"**{note.title}**" + (f" — stale: {note.stale}" if note.stale else "") + "\n\n"
-                        + "\n".join(f"- {line}" for line in note.lines))
-                for missing in summary.view.missing.get(sec.key, []):
-                    st.error(f"Missing evidence: {missing}")
+                section_evidence(summary.view, sec.key)
                 _comments(db, project, sec, summary, author, readonly)
 
 

@@ -1,7 +1,7 @@
 """Design document: the seven stages, one form per section, saved as append-only revisions."""
 import streamlit as st
 
-from components import document_form, shell
+from components import document_form, review_view, shell
 from design.document import document_completeness
 from store.documents import latest_revision
 
@@ -20,4 +20,8 @@ if not context.author:
 
 section = document_form.choose_section(content)
 document_form.section_editor(context.db, project, section, context.author)
+view = review_view.evidence_view(context.db, project, content)
+if view.notes.get(section.key) or view.missing.get(section.key):
+    st.subheader("Evidence for this section")
+    review_view.section_evidence(view, section.key)
 document_form.revision_history(context.db, project)

@@ -38,7 +38,8 @@ def test_markdown_has_every_section_the_evidence_and_the_readiness(db, sample):
         assert f"## {sec.title}" in md
     assert "Profile of breast_cancer.csv" in md and "569 rows × 32 columns" in md
     assert "malignant 37.3%" in md and "benign 62.7%" in md
-    assert "Missing evidence: no baseline run" in md
+    assert "Best baseline run on breast_cancer.csv" in md and "recall >= 0.95: pass" in md
+    assert "Drift: breast_cancer.csv first 50%" in md
     assert "| Data | Data profiled | pass |" in md
     assert "recall >= 0.95" in md
     assert "revision 1 by Blueprint sample" in md

@@ -18,13 +18,16 @@ def test_review_shows_evidence_missing_evidence_and_readiness(app_home):
     at = _review(app_home)
     infos = " ".join(texts(at, "info"))
     assert "Profile of breast_cancer.csv" in infos and "569 rows × 32 columns" in infos
-    errors = texts(at, "error")
-    assert "Missing evidence: no baseline run" in errors and "Missing evidence: no drift check" in errors
+    assert "Leakage check of breast_cancer.csv" in infos and "Best baseline run on breast_cancer.csv" in infos
+    assert "Drift: breast_cancer.csv first 50% → breast_cancer.csv last 50%" in infos
+    assert not [e for e in texts(at, "error") if e.startswith("Missing evidence")]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Review status"] == "draft" and metrics["Document"] == "revision 1"
     items = at.dataframe[0].value
     assert set(items["Area"]) == {"Problem", "Data", "Model", "Evaluation", "Deployment", "Monitoring"}
-    assert items.loc[items["Item"] == "Data profiled", "Status"].item() == "pass"
+    status = dict(zip(items["Item"], items["Status"]))
+    assert status["Data profiled"] == status["A baseline run beats the dummy floor"] == status["A drift check has been run"] == "pass"
+    assert status["Success criteria met by the best run"] == "fail"  # p95 latency is not measured by a baseline run
 
 
 def test_comment_reply_and_resolve(app_home):

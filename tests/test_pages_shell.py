@@ -138,3 +138,10 @@ def test_import_a_project_file_and_refuse_a_bad_one(app_home, tmp_path):
     assert any("Imported 'sample.blueprint.json'" in s for s in texts(at, "success"))
     chosen = at.sidebar.selectbox(key="project_id")
     assert chosen.format_func(chosen.value) == "Sample: FNA cytology triage (imported)"
+
+
+def test_evaluation_section_shows_criteria_checked_against_the_best_run(app_home):
+    at = _design(app_home)
+    infos = " ".join(texts(at, "info"))
+    assert "Best baseline run on breast_cancer.csv" in infos
+    assert "recall >= 0.95: pass" in infos and "p95 latency_ms <= 300: not measured" in infos
