@@ -15,20 +15,26 @@ side. The target and a prediction column, when named in the settings, are checke
 also reported on their own (target drift, prediction drift).
 
 Big data: a side with more than settings.max_rows_per_side rows (MAX_ROWS_PER_SIDE = 50,000) is sampled
-uniformly without replacement (seed settings.random_state); the summary says so (sampled, sample rows, seed).
-Evidently picks each column's stat test by size: up to 1,000 reference values p-value tests (K-S,
-chi-square, z), whose verdicts depend on the number of rows; above, distances (Wasserstein normed for
-numbers, Jensen-Shannon for categories and numbers with at most 5 values; threshold 0.1), whose scores
-estimate a property of the distributions. When a side is sampled, each column's test is fixed to the one
-Evidently would pick for the full data (analysis.drift_evidently.default_method, counted on the full data),
-so the sample estimates the full-data score with the same test and threshold, instead of letting the
-sample's size pick another test. An explicit method in the settings is used as given.
+uniformly without replacement (seed settings.random_state); the summary says so (sampled, sample rows, seed,
+a note). Which stat test: Evidently picks one per column by size: up to 1,000 reference values p-value tests
+(K-S, chi-square, z), whose verdicts depend on the number of rows; above, distances (Wasserstein normed for
+numbers, Jensen-Shannon for categories and for numbers with at most 5 values; threshold 0.1), whose scores
+estimate a property of the two distributions whatever the rows. run_drift names each column's test
+explicitly: the one Evidently would pick for the full data (drift_evidently.default_method, with values
+counted on the full data). So a 50,000-row sample of a 1M-row side keeps Wasserstein / Jensen-Shannon and
+estimates the full-data score with the same test and threshold, instead of the sample's size picking another
+test; on unsampled data the choice is Evidently's own. A method given in the settings is used as given (a
+p-value test on a sample then answers for the sample's size).
 
-How the limit was chosen (bench/drift.py, 2 cores): Evidently's report has a fixed cost of about 3 s for
-20 columns (mostly building its plotly figures), and the stat tests then grow with the rows (31 s at 1M rows
-per side). With the sample at 50,000 rows per side the check takes about 4 s on 1M + 1M rows x 20 columns
-and gives the full run's verdict on every column; the sampling error of a normed Wasserstein score at
-50,000 rows is about 0.005 (unshifted columns of the benchmark: 0.003-0.009 against a threshold of 0.1).
+How the limit was chosen (bench/drift.py data: 1M + 1M rows x 20 columns, 4 shifted; 2 cores shared with other
+jobs, load average about 4, so times are about twice a quiet machine's). Evidently's report has a fixed cost
+(mostly building its plotly figures: about 7 s CPU here for 20 columns; notes/stack.md measured 1.5 s for
+18 columns x 5,000 rows on a quiet machine), then its stat tests grow with the rows. CPU seconds of run_drift / largest |score - full-data score| over the 20 columns (3 seeds):
+10k rows per side 7.0 s / 0.038; 20k 7.9 s / 0.023; 50k 9.6 s / 0.013; 100k 12.1 s / 0.008; 200k 17.8 s / 0.006;
+Evidently's Report.run on the full frames: 198 s wall, 1.6 GB peak. Every size gave the full run's verdict on all 20 columns
+(thresholds 0.1; shifted columns score 0.33-0.50, unshifted at most 0.04 at 10k, 0.014 at 50k). 50k keeps
+the sampling error near a tenth of the threshold for under 1.5x the fixed cost; 100k halves the error again
+for 25 % more time. bench: run_drift 14.4 s vs 197.6 s, speedup 13.7, verdict agreement 1.0.
 """
 from __future__ import annotations
 
@@ -208,7 +214,7 @@ def run_drift(
     match = match_columns(reference, current, ref_types, cur_types)
     columns = {name: ref_types[name] for name in check_drift_inputs(reference, current, match, settings)}
     load_evidently()                                      # about 7 s, once per process; not in summary.seconds
-    methods = _check_methods(settings)
+    methods = _check_methods(settings, {"numeric" if kind == NUMERIC else "categorical" for kind in columns.values()})
     start = time.perf_counter()
 
     rng = np.random.default_rng(settings.random_state)
@@ -395,13 +401,13 @@ def _numbers(series: pd.Series) -> np.ndarray:
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _check_methods(settings: DriftSettings) -> dict[str, str]:
-    """The methods the settings force, by kind ("numeric"/"categorical"); DriftInputError for a name Evidently
-    does not know for that kind. Imports Evidently."""
+def _check_methods(settings: DriftSettings, kinds: set[str]) -> dict[str, str]:
+    """The methods the settings force for the kinds of column checked ("numeric", "categorical");
+    DriftInputError for a name Evidently does not know for that kind."""
     forced = {}
     for kind, name in (("numeric", settings.num_method or settings.method),
                        ("categorical", settings.cat_method or settings.method)):
-        if name is None:
+        if name is None or kind not in kinds:
             continue
         known = method_names(kind)
         if name not in known:

@@ -135,6 +135,7 @@ def threshold_explorer(result) -> None:
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def defaults(content_hash: str, target: str, leaky: tuple, _db, _dataset: Dataset) -> RunSettings:
+    # Keyed by content, not by store: the same bytes give the same defaults wherever they are stored.
     """What a run would use by default on this data (task, features, models), computed once per data."""
     from store.datasets import load_frame
 

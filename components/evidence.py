@@ -16,13 +16,15 @@ import streamlit as st
 from analysis.evidence import profile_settings, profile_summary
 from analysis.profile import Profile, describe_dataset
 from store.datasets import Dataset, load_frame
+from store.db import home_of
 from store.projects import Project
 from store.results import Result, get_result, has_result, put_result, record_evidence
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _result(kind: str, dataset_hash: str, settings_json: str, _db: sqlite_utils.Database,
+def _result(store: str, kind: str, dataset_hash: str, settings_json: str, _db: sqlite_utils.Database,
             _compute: Callable, _from_dict: Callable) -> tuple[object, Result]:
+    """Keyed by the store's folder too: result ids belong to one database."""
     settings = json.loads(settings_json)
     stored = get_result(_db, kind, dataset_hash, settings)
     if stored is None:
@@ -40,7 +42,7 @@ def cached(db: sqlite_utils.Database, kind: str, dataset_hash: str, settings: di
     ``compute()`` (stored, then kept). Without ``compute``, None when it was never computed."""
     if compute is None and not has_result(db, kind, dataset_hash, settings):
         return None
-    return _result(kind, dataset_hash, json.dumps(settings, sort_keys=True, default=str), db, compute, from_dict)
+    return _result(str(home_of(db)), kind, dataset_hash, json.dumps(settings, sort_keys=True, default=str), db, compute, from_dict)
 
 
 def profile_of(db: sqlite_utils.Database, project: Project, dataset: Dataset, target: str | None, author: str) -> Profile:

@@ -23,7 +23,9 @@ from bench.drift import SHIFTED, column_types, make_pair
 from components.drift_charts import drift_scores_figure, overlay_figure
 
 ROOT = Path(__file__).parent.parent
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::FutureWarning", "ignore::UserWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::RuntimeWarning", "ignore::FutureWarning", "ignore::UserWarning", "ignore::DeprecationWarning"
+)
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,12 @@
 """Store: migrations, projects, append-only revisions and the stale-save refusal across processes."""
 from __future__ import annotations
 
-import multiprocessing as mp
+import json
+import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -127,32 +131,39 @@ def test_stale_save_is_refused_and_writes_nothing(mem_db):
     assert len(list_revisions(mem_db, p.id)) == 2
 
 
-def _writer(path: str, project_id: int, parent_id: int, name: str, barrier, results) -> None:
-    db = connect(path)
-    barrier.wait()
-    try:
-        rev = save_revision(db, project_id, {"by": name}, name, parent_id=parent_id)
-        results.put((name, "saved", rev.number))
-    except StaleRevisionError as error:
-        results.put((name, "refused", str(error)))
-    finally:
-        db.close()
+WRITER = """
+import json, sys, time
+from pathlib import Path
+from store.db import connect
+from store.documents import save_revision
+from store.errors import StaleRevisionError
+path, project_id, parent_id, name, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], Path(sys.argv[5])
+db = connect(path)
+print("ready", flush=True)
+while not go.exists():
+    time.sleep(0.005)
+try:
+    rev = save_revision(db, project_id, {"by": name}, name, parent_id=parent_id)
+    print(json.dumps([name, "saved", rev.number]))
+except StaleRevisionError as error:
+    print(json.dumps([name, "refused", str(error)]))
+"""
 
 
-def test_two_processes_saving_on_the_same_parent_one_is_refused(db, home):
+def test_two_processes_saving_on_the_same_parent_one_is_refused(db, home, tmp_path):
     p = create_project(db, "Shared")
     first = save_revision(db, p.id, {"by": "seed"}, "Seed", parent_id=None)
-    ctx = mp.get_context("spawn")
-    barrier, results = ctx.Barrier(2), ctx.Queue()
+    go = tmp_path / "go"
+    root = Path(__file__).resolve().parents[1]
     workers = [
-        ctx.Process(target=_writer, args=(str(home / DB_FILE), p.id, first.id, name, barrier, results))
+        subprocess.Popen([sys.executable, "-c", WRITER, str(home / DB_FILE), str(p.id), str(first.id), name, str(go)],
+                         cwd=root, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(root)})
         for name in ("Ana", "Bo")
     ]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(timeout=60)
-    outcomes = sorted(results.get(timeout=5) for _ in workers)
+    for w in workers:  # both connected before either writes
+        assert w.stdout.readline().strip() == "ready"
+    go.touch()
+    outcomes = sorted(json.loads(w.communicate(timeout=120)[0].strip().splitlines()[-1]) for w in workers)
     assert sorted(o[1] for o in outcomes) == ["refused", "saved"]
     winner = next(o for o in outcomes if o[1] == "saved")
     loser = next(o for o in outcomes if o[1] == "refused")
