@@ -106,3 +106,27 @@ def manage(db: sqlite_utils.Database, datasets: list[Dataset]) -> None:
     if no.button("Cancel", key=f"delete-no-{chosen.id}"):
         st.session_state.pop(confirm_key)
         st.rerun()
+
+
+def pick_dataset(db: sqlite_utils.Database, project: Project) -> tuple[Dataset, dict[int, Dataset]]:
+    """The dataset chooser shared by the data pages (?dataset=ID in the URL, newest first); stops with a
+    pointer to the Datasets page when the project has none. Returns the chosen one and all by id."""
+    from store.datasets import list_datasets
+
+    datasets = {d.id: d for d in list_datasets(db, project.id)}
+    if not datasets:
+        st.info("No dataset yet: upload a CSV on the Datasets page.")
+        st.page_link("pages/datasets.py", label="Go to Datasets", icon=":material/table:")
+        st.stop()
+    shell.url_choice("dataset", list(datasets), int)
+    chosen = st.selectbox("Dataset", list(datasets), format_func=lambda i: datasets[i].name, key="dataset",
+                          on_change=shell.to_url, args=("dataset",))
+    return datasets[chosen], datasets
+
+
+def pick_target(dataset: Dataset, label: str, none_label: str) -> str | None:
+    """The target chooser shared by the data pages (?target=column in the URL); None when not chosen."""
+    columns = [None, *dataset.column_types]
+    shell.url_choice("target", columns, str)
+    return st.selectbox(label, columns, key="target", format_func=lambda c: none_label if c is None else c,
+                        on_change=shell.to_url, args=("target",))

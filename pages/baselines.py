@@ -3,11 +3,10 @@ success criteria of the design document."""
 import streamlit as st
 
 from analysis.errors import TargetError
-from components import baselines_view, shell
+from components import baselines_view, datasets_view, shell
 from components.evidence import run_of
 from design.document import success_criteria
 from design.evidence import open_leakage
-from store.datasets import list_datasets
 from store.documents import latest_revision
 from store.resolutions import list_resolutions
 from store.results import list_evidence
@@ -16,16 +15,8 @@ context = shell.page_context()
 project = shell.require_project(context)
 st.title(f"Baselines · {project.name}")
 st.caption("Beat a simple baseline first: a dummy floor, a linear model, tree ensembles, with preprocessing fitted inside each fold.")
-datasets = {d.id: d for d in list_datasets(context.db, project.id)}
-if not datasets:
-    st.info("No dataset yet: upload a CSV on the Datasets page.")
-    st.stop()
-shell.url_choice("dataset", list(datasets), int)
-dataset = datasets[st.selectbox("Dataset", list(datasets), format_func=lambda i: datasets[i].name, key="dataset",
-                                on_change=shell.to_url, args=("dataset",))]
-shell.url_choice("target", [None, *dataset.column_types], str)
-target = st.selectbox("Target column", [None, *dataset.column_types], key="target", on_change=shell.to_url, args=("target",),
-                      format_func=lambda c: "choose…" if c is None else c)
+dataset, datasets = datasets_view.pick_dataset(context.db, project)
+target = datasets_view.pick_target(dataset, "Target column", "choose…")
 if target is None:
     st.info("Choose the target column the model will predict.")
     st.stop()

@@ -2,25 +2,14 @@
 import streamlit as st
 
 from analysis.errors import TargetError
-from components import profile_view, shell
+from components import datasets_view, profile_view, shell
 from components.evidence import profile_of
-from store.datasets import list_datasets
 
 context = shell.page_context()
 project = shell.require_project(context)
 st.title(f"Explore · {project.name}")
-datasets = {d.id: d for d in list_datasets(context.db, project.id)}
-if not datasets:
-    st.info("No dataset yet: upload a CSV on the Datasets page.")
-    st.page_link("pages/datasets.py", label="Go to Datasets", icon=":material/table:")
-    st.stop()
-
-shell.url_choice("dataset", list(datasets), int)
-dataset = datasets[st.selectbox("Dataset", list(datasets), format_func=lambda i: datasets[i].name, key="dataset", on_change=shell.to_url, args=("dataset",))]
-columns = list(dataset.column_types)
-shell.url_choice("target", [None, *columns], str)
-target = st.selectbox("Target column (what the model will predict)", [None, *columns], key="target",
-                      format_func=lambda c: "none" if c is None else c, on_change=shell.to_url, args=("target",))
+dataset, _ = datasets_view.pick_dataset(context.db, project)
+target = datasets_view.pick_target(dataset, "Target column (what the model will predict)", "none")
 
 try:
     with st.spinner(f"Profiling {dataset.name}…"):

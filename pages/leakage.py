@@ -2,9 +2,8 @@
 import streamlit as st
 
 from analysis.errors import TargetError
-from components import leakage_view, shell
+from components import datasets_view, leakage_view, shell
 from components.evidence import leakage_of
-from store.datasets import list_datasets
 from store.resolutions import list_resolutions
 
 context = shell.page_context()
@@ -12,18 +11,8 @@ project = shell.require_project(context)
 st.title(f"Leakage checks · {project.name}")
 st.caption("Finds features and splits that let a model see the answer in evaluation but not in production.")
 shell.show_flash()
-datasets = {d.id: d for d in list_datasets(context.db, project.id)}
-if not datasets:
-    st.info("No dataset yet: upload a CSV on the Datasets page.")
-    st.stop()
-
-shell.url_choice("dataset", list(datasets), int)
-dataset = datasets[st.selectbox("Dataset", list(datasets), format_func=lambda i: datasets[i].name, key="dataset",
-                                on_change=shell.to_url, args=("dataset",))]
-columns = list(dataset.column_types)
-shell.url_choice("target", [None, *columns], str)
-target = st.selectbox("Target column", [None, *columns], key="target", format_func=lambda c: "choose…" if c is None else c,
-                      on_change=shell.to_url, args=("target",))
+dataset, datasets = datasets_view.pick_dataset(context.db, project)
+target = datasets_view.pick_target(dataset, "Target column", "choose…")
 split, test = leakage_view.split_form(dataset, [d for d in datasets.values() if d.id != dataset.id])
 settings = leakage_view.settings_form()
 if target is None:
