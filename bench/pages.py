@@ -21,7 +21,8 @@ import pandas as pd
 from bench.common import Stage, Timer, max_rss_mb, print_result
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["pages/projects.py", "pages/design.py", "pages/datasets.py", "pages/explore.py", "pages/review.py"]
+PAGES = ["pages/projects.py", "pages/design.py", "pages/datasets.py", "pages/explore.py", "pages/leakage.py",
+         "pages/drift.py", "pages/baselines.py", "pages/compare.py", "pages/review.py"]
 
 
 def generated_csv(rows: int, seed: int = 0) -> bytes:
@@ -67,7 +68,7 @@ def main(argv: list[str]) -> int:
             at.file_uploader[0].upload("bench.csv", data, "text/csv").run()
         for page in PAGES:  # Explore shows the newest dataset first: the one just uploaded
             at.switch_page(page)
-            if page == "pages/explore.py":
+            if page in ("pages/explore.py", "pages/leakage.py", "pages/baselines.py"):
                 at.query_params["target"] = "churned"
             first = _seconds(at, at.run)
             reruns = [_seconds(at, at.run) for _ in range(args.reruns)]

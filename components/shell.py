@@ -34,7 +34,7 @@ class AppContext:
     author: str
 
 
-@st.cache_resource(show_spinner="Preparing the data folder…")
+@st.cache_resource(show_spinner="Preparing the data folder; on a first start this also builds the sample project (profile, leakage scan, baseline run, drift check), which takes about half a minute…")
 def _prepared(home: str) -> str:
     """Create, migrate and seed the store once per server process and data folder."""
     from sample_data.seed import seed_sample_project
