@@ -9,16 +9,26 @@ Classification (``y``: class codes 0..K-1, ``proba``: one column per class):
 Regression: mae, rmse, r2, mape (a fraction: 0.12 is 12%).
 A metric that is undefined on a fold (roc auc with one class present) is None.
 
+Chance (analysis.baselines decides with these whether a model beats the dummy floor meaningfully):
+chance_se() is the standard error the primary metric has by chance alone, for a scorer that knows nothing about
+the target, on the rows tested: ROC AUC sqrt((n1 + n0 + 1) / (12 n1 n0)) (the Mann-Whitney null variance, Hanley &
+McNeil 1982, at AUC 0.5); balanced accuracy sqrt(sum_c q_c (1 - q_c) / n_c) / K for the model's predicted class shares
+q_c and the class sizes n_c (recall of class c is then a binomial share); regression: 1 / sqrt(n), the chance spread
+of the correlation of predictions and target, which bounds the RMSE share a model can gain: 1 - sqrt(1 - r^2).
+chance_z(m) is the one-sided normal quantile at CHANCE_ALPHA / m: the best of m models is the largest of m chances.
+
 Curves are computed on the pooled out-of-fold predictions and kept small: ROC and PR at most CURVE_POINTS points,
 the confusion matrix, and for binary tasks the threshold grid 0.00, 0.01, ..., 1.00 with the counts and rates each
 threshold gives (the threshold explorer reads it without recomputing); regression keeps a sample of residuals.
 """
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -34,6 +44,7 @@ CURVE_POINTS = 200
 RESIDUAL_POINTS = 500
 THRESHOLDS = np.round(np.arange(101) / 100, 2)
 DECIMALS = 6
+CHANCE_ALPHA = 0.05   # one-sided, shared by the models compared (Bonferroni): noise passes at most 1 in 20 times
 
 
 def metric_names(task: str) -> tuple[str, ...]:
@@ -136,6 +147,34 @@ def summarize(folds: list[dict[str, float | None]], names: tuple[str, ...]) -> t
         means[name] = float(np.mean(values)) if values else None
         stds[name] = float(np.std(values)) if len(values) > 1 else None
     return means, stds
+
+
+def chance_z(n_compared: int, alpha: float = CHANCE_ALPHA) -> float:
+    """One-sided normal quantile at alpha / n_compared (Bonferroni): the best of ``n_compared`` models passes a bound
+    of z standard errors by chance with probability at most ``alpha``. 1.64 for one model, 2.24 for four."""
+    return NormalDist().inv_cdf(1.0 - alpha / max(1, n_compared))
+
+
+def chance_se(task: str, curves: Curves | None) -> float | None:
+    """Standard error of the primary metric by chance alone on the rows of ``curves`` (see the module docstring):
+    ROC AUC for binary, balanced accuracy for multiclass, the correlation with the target for regression.
+    None when it cannot be computed (no curves, a class absent from the tested rows)."""
+    if curves is None or curves.rows < 2:
+        return None
+    if task == REGRESSION:
+        return 1.0 / math.sqrt(curves.rows)
+    if curves.confusion is None:
+        return None
+    counts = np.asarray(curves.confusion.counts, dtype=np.float64)
+    actual = counts.sum(axis=1)
+    if task == BINARY:
+        n1, n0 = actual
+        return math.sqrt((n1 + n0 + 1) / (12.0 * n1 * n0)) if n1 and n0 else None
+    present = actual > 0   # balanced accuracy averages the recalls of the classes tested
+    if not present.any():
+        return None
+    shares = counts.sum(axis=0) / counts.sum()
+    return math.sqrt(float(np.sum((shares * (1 - shares))[present] / actual[present]))) / int(present.sum())
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,46 @@ def test_pure_noise_is_not_found():
     assert run.too_good_flags == ()
 
 
+def _noise_300(seed: int):
+    """300 rows of pure noise: two normal columns, a two-valued categorical one and a p / q label."""
+    rng = np.random.default_rng(seed)
+    rows = ["a,b,c,label"] + [f"{rng.normal():.3f},{rng.normal():.3f},{rng.choice(['x', 'y'])},{rng.choice(['p', 'q'])}"
+                              for _ in range(300)]
+    table = read_csv(("\n".join(rows) + "\n").encode())
+    return table.frame, table.column_types
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_small_noise_does_not_beat_the_dummy(seed):
+    # on these frames the best of the four models reaches about 0.59 ROC AUC by chance (the old rule said "beats")
+    frame, types = _noise_300(seed)
+    run = run_baselines(frame, types, RunSettings(target="label"))
+    assert run.best().metrics["roc auc"] > 0.58 and run.lift > 0.08   # chance alone gets this far
+    assert run.beats_dummy is False and run.lift < run.lift_noise
+    assert run.lift_over_dummy.startswith(f"No model beats the dummy floor meaningfully: the best, {run.best_model}, "
+                                          "scores 0.5")
+    assert "within the noise of 300 rows (±0.1" in run.lift_over_dummy and "best of 4 models" in run.lift_over_dummy
+
+
+def test_noise_bound_is_the_chance_spread_of_the_metric():
+    from analysis.baseline_metrics import Confusion, Curves, chance_se, chance_z
+
+    assert chance_z(1) == pytest.approx(1.645, abs=1e-3) and chance_z(4) == pytest.approx(2.241, abs=1e-3)
+    binary = Curves(300, confusion=Confusion(("p", "q"), ((100, 50), (60, 90)), 0.5))
+    assert chance_se("binary", binary) == pytest.approx(np.sqrt(301 / (12 * 150 * 150)))
+    # balanced accuracy of a model predicting classes with shares q independently of the truth: binomial recalls
+    multi = Curves(300, confusion=Confusion(("a", "b", "c"), ((50, 30, 20), (50, 30, 20), (50, 30, 20)), None))
+    q = np.array([0.5, 0.3, 0.2])
+    assert chance_se("multiclass", multi) == pytest.approx(np.sqrt(np.sum(q * (1 - q) / 100)) / 3)
+    assert chance_se("regression", Curves(400)) == pytest.approx(0.05)
+    # simulated: a scorer that knows nothing passes z * chance_se about 5% of the time
+    rng = np.random.default_rng(0)
+    se, z = chance_se("binary", binary), chance_z(1)
+    ranks = rng.random((4000, 300)).argsort(axis=1).argsort(axis=1) + 1   # the first 150 columns are the positives
+    aucs = (ranks[:, :150].sum(axis=1) - 150 * 151 / 2) / (150 * 150)
+    assert np.std(aucs) == pytest.approx(se, rel=0.08) and 0.03 < np.mean(aucs - 0.5 > z * se) < 0.07
+
+
 def test_breast_cancer_run_is_plausible(cancer_run):
     run, _ = cancer_run
     assert run.task == "binary" and run.positive_label == "malignant" and run.classes == ("benign", "malignant")
@@ -160,7 +200,10 @@ def test_breast_cancer_run_is_plausible(cancer_run):
     assert metric_value(run, "fpr") == pytest.approx(1 - metric_value(run, "specificity"))
     assert 0 < metric_value(run, "brier score") < 0.1 and metric_value(run, "rmse") is None
     assert best_metrics(run)["recall"] == metric_value(run, "recall")
-    assert run.beats_dummy and run.result("Dummy").metrics["roc auc"] == 0.5
+    assert run.beats_dummy is True and run.result("Dummy").metrics["roc auc"] == 0.5
+    assert run.lift > 0.45 and 0.05 < run.lift_noise < 0.12   # 569 rows: chance reaches about ±0.08 ROC AUC
+    assert run.lift_over_dummy.startswith(f"{run.best_model} beats the dummy floor by 0.")
+    assert "the noise of 569 rows is ±0.08)" in run.lift_over_dummy
     assert run.too_good_flags == ()   # about 0.99 ROC AUC is real on this data, not a leak
     best = run.best()
     assert best.importance and best.curves.thresholds is not None and len(best.curves.thresholds.threshold) == 101
@@ -326,6 +369,7 @@ def test_time_split_never_tests_the_past():
     assert run.protocol.kind == "time" and "never sees the future" in run.protocol.description
     assert run.settings.excluded["day"] == "the date column orders the time split"
     assert run.result("Ridge").curves.residuals is not None and run.best_model == "Ridge"
+    assert run.beats_dummy is True and "lower; the noise of 250 rows is ±0." in run.lift_over_dummy
 
 
 def test_group_split_keeps_each_group_on_one_side():
@@ -339,6 +383,7 @@ def test_group_split_keeps_each_group_on_one_side():
         "400 rows: stratified 5-fold group cross-validation on 'shop', so no shop is both trained on and tested.")
     assert "shop" not in run.settings.features and run.result("Dummy").metrics["balanced accuracy"] == pytest.approx(1 / 3)
     assert np.array(run.result("Dummy").curves.confusion.counts).sum() == 400
+    assert run.beats_dummy is False and run.lift < run.lift_noise   # the target is noise
 
 
 def test_test_dataset_and_sampling():
