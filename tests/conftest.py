@@ -40,6 +40,14 @@ def app_home(tmp_path, monkeypatch, seeded_template):
 
 
 @pytest.fixture
+def app_db(app_home):
+    """The seeded sample store of ``app_home``, open; closed after the test."""
+    database = open_store(app_home)
+    yield database
+    database.close()
+
+
+@pytest.fixture
 def db(home):
     """A migrated store in a real file under ``home``; closed after the test."""
     database = open_store(home)

@@ -21,10 +21,8 @@ XSS = "<script>alert(1)</script>"
 
 
 @pytest.fixture
-def db(app_home):
-    database = open_store(app_home)
-    yield database
-    database.close()
+def db(app_db):
+    return app_db
 
 
 @pytest.fixture
