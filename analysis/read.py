@@ -23,7 +23,7 @@ from analysis.errors import ReadError
 from analysis.parse import EncodingMismatch, parse_columns
 from analysis.sniff import Dialect, sniff_dialect, transcode_utf16
 
-__all__ = ["MAX_UPLOAD_BYTES", "ReadError", "Table", "infer_column_types", "read_csv"]
+__all__ = ["MAX_UPLOAD_BYTES", "ReadError", "Table", "format_size", "infer_column_types", "read_csv"]
 
 MAX_UPLOAD_BYTES = 200 * 2**20   # same as Streamlit's default upload limit
 ENCODING_NAMES = {"cp1252": "Latin-1 (cp1252)", "latin-1": "Latin-1 (ISO-8859-1)"}
@@ -70,7 +70,7 @@ def read_csv(data: bytes, name: str = "upload.csv", *, max_bytes: int = MAX_UPLO
 def _read(data: bytes, name: str, max_bytes: int) -> Table:
     if len(data) > max_bytes:
         raise ReadError(
-            f"The file is {_size(len(data))}, over the upload limit of {_size(max_bytes)}. "
+            f"The file is {format_size(len(data))}, over the upload limit of {format_size(max_bytes)}. "
             "Upload a smaller file: a sample of the rows, or fewer columns."
         )
     content_hash = hashlib.sha256(data).hexdigest()
@@ -143,7 +143,10 @@ def _convert_text_columns(names, columns, dialect: Dialect) -> tuple[list, tuple
     return converted, tuple(notes)
 
 
-def _size(n: int) -> str:
+def format_size(n: int) -> str:
+    """A byte count as people read it: "222 bytes", "4.5 KB", "113.5 MB", "1.2 GB"."""
+    if n >= 2**30:
+        return f"{n / 2**30:,.1f} GB"
     if n >= 2**20:
         return f"{n / 2**20:,.1f} MB"
     if n >= 2**10:

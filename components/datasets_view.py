@@ -5,25 +5,18 @@ import pandas as pd
 import sqlite_utils
 import streamlit as st
 
-from analysis.read import MAX_UPLOAD_BYTES, ReadError, read_csv
+from analysis.read import MAX_UPLOAD_BYTES, ReadError, format_size, read_csv
 from components import shell
 from store.datasets import ROLES, Dataset, add_dataset, delete_dataset, rename_dataset, set_role
 from store.errors import StoreError
 from store.projects import Project
 
 
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-
-
 def upload(db: sqlite_utils.Database, project: Project, author: str) -> None:
     """The file uploader. Each new file is read, checked and stored once; a bad file gets a message and
     changes nothing that is stored."""
     files = st.file_uploader(
-        f"Upload CSV files (up to {_size(MAX_UPLOAD_BYTES)} each)",
+        f"Upload CSV files (up to {format_size(MAX_UPLOAD_BYTES)} each)",
         type=["csv", "tsv", "txt"],
         accept_multiple_files=True,
         key=f"upload-{project.id}",
@@ -58,7 +51,7 @@ def dataset_table(datasets: list[Dataset]) -> None:
             "Role": d.role or "",
             "Rows": d.rows,
             "Columns": d.columns,
-            "Size": _size(d.size_bytes),
+            "Size": format_size(d.size_bytes),
             "Types": ", ".join(f"{n} {t}" for t, n in pd.Series(d.column_types).value_counts().items()),
             "Uploaded by": d.uploaded_by,
             "Uploaded (UTC)": d.uploaded_at.replace("T", " ")[:16],

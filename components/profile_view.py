@@ -5,11 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis.profile import Profile
+from analysis.read import format_size
 from components import charts
-
-
-def _mb(n: int) -> str:
-    return f"{n / 2**20:,.1f} MB"
 
 
 def overview(profile: Profile) -> None:
@@ -17,7 +14,7 @@ def overview(profile: Profile) -> None:
     cols = st.columns(5)
     cols[0].metric("Rows", f"{o.rows:,}")
     cols[1].metric("Columns", o.columns)
-    cols[2].metric("Memory", _mb(o.memory_bytes))
+    cols[2].metric("Memory", format_size(o.memory_bytes))
     cols[3].metric("Duplicate rows", f"{o.duplicate_rows:,}")
     cols[4].metric("Missing cells", f"{o.missing_cells:,}", f"{o.missing_share:.1%} of cells", delta_color="off")
     st.caption("Column types: " + ", ".join(f"{n} {t}" for t, n in o.type_counts.items()))
