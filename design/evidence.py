@@ -78,7 +78,7 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
     for row in leakage:
         s = row.summary
         findings = s.get("findings", [])
-        high = [f for f in findings if f.get("severity") == "high" and (f.get("key"), row.dataset_hash) not in resolved]
+        high = _unresolved(row, resolved, ("high",))
         open_high += len(high) if not _stale(row, current_hashes) else 0
         lines = [f"{sum(f.get('severity') == 'high' for f in findings)} high, {sum(f.get('severity') == 'medium' for f in findings)} medium "
                  f"findings; {len(high)} high unresolved."]
@@ -136,10 +136,13 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
     return EvidenceView(notes, {k: v for k, v in missing.items() if v}, digest, checks)
 
 
+def _unresolved(row, resolved: set[tuple[str, str]], severities: tuple[str, ...]) -> list[dict]:
+    """The findings of one stored leakage scan with these severities that no person has resolved."""
+    return [f for f in row.summary.get("findings", [])
+            if f.get("severity") in severities and (f.get("key"), row.dataset_hash) not in resolved]
+
+
 def open_leakage(rows, dataset_hash: str, resolved: set[tuple[str, str]]) -> list[dict]:
     """The unresolved high and medium findings of the latest leakage scan of one dataset (stored summaries)."""
-    latest = next((r for r in rows if r.kind == "leakage" and r.dataset_hash == dataset_hash), None)
-    if latest is None:
-        return []
-    return [f for f in latest.summary.get("findings", [])
-            if f.get("severity") in ("high", "medium") and (f.get("key"), dataset_hash) not in resolved]
+    latest = next((r for r in _latest_per_dataset(rows, "leakage") if r.dataset_hash == dataset_hash), None)
+    return [] if latest is None else _unresolved(latest, resolved, ("high", "medium"))
