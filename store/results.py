@@ -129,14 +129,15 @@ def record_evidence(
     created_by: str = "",
 ) -> Evidence:
     """Link ``result`` (its payload is not read) to ``section`` of the project; recording the same result
-    twice keeps one row."""
+    twice keeps one row. Pages call this on every rerun, so the usual case (already recorded) is a plain
+    read that takes no write lock."""
+    query = "SELECT * FROM evidence WHERE project_id = ? AND section = ? AND result_id = ? AND dataset_id IS ?"
+    params = [project_id, section, result.id, dataset_id]
+    existing = list(db.query(query, params))
+    if existing:
+        return _evidence(existing[0])
     with write_txn(db):
-        rows = list(
-            db.query(
-                "SELECT * FROM evidence WHERE project_id = ? AND section = ? AND result_id = ? AND dataset_id IS ?",
-                [project_id, section, result.id, dataset_id],
-            )
-        )
+        rows = list(db.query(query, params))  # again inside the lock: another session may have just added it
         if rows:
             return _evidence(rows[0])
         latest = latest_revision(db, project_id)
