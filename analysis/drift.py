@@ -49,6 +49,7 @@ from analysis.drift_evidently import (
     FEW_VALUES, SMALL_REFERENCE, default_method, evidently_version, external_resources, load_evidently,
     method_names, read_snapshot, run_report, sample_positions, strip_external_resources,
 )
+from analysis.inert import inert_evidently_html
 from analysis.drift_model import (
     DRIFT_FORMAT, MAX_ROWS_PER_SIDE, MIN_ROWS, TESTED_TYPES, ColumnDrift, ColumnMatch, DriftResult,
     DriftSettings, DriftSummary, MissingColumn, RetypedColumn, SkippedColumn, sort_columns,
@@ -243,6 +244,7 @@ def run_drift(
         ) from error
     if external_resources(html):
         html = strip_external_resources(html)
+    html = inert_evidently_html(html)      # no data value can close its script block; no request can leave
     checked = sort_columns(checked)
     by_name = {c.column: c for c in checked}
 

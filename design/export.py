@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from analysis.inert import script_json
 from design.evidence import EvidenceView
 from design.fields import as_text
 from design.readiness import Readiness
@@ -83,8 +84,8 @@ _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
 
 
 def _figure_json(fig: go.Figure) -> Markup:
-    """Figure JSON safe inside a <script> element (no "</" can close it early)."""
-    return Markup(fig.to_json().replace("</", "<\\/"))
+    """Figure JSON safe inside a <script> element (no value can close it early)."""
+    return Markup(script_json(fig.to_json()))
 
 
 def to_html(summary: ReviewSummary, charts: list[go.Figure]) -> str:

@@ -4,6 +4,7 @@ import json
 import streamlit as st
 
 from analysis.drift import DriftInputError
+from analysis.inert import sandboxed_frame
 from components import drift_view, shell
 from components.evidence import drift_of
 from store.datasets import list_datasets
@@ -43,7 +44,7 @@ else:
     else:
         st.download_button("Download the Evidently report (HTML, opens offline)", html, f"{report_name}.html", "text/html")
         with st.expander("Evidently report", expanded=False):
-            st.iframe(html, height=900)
+            st.iframe(sandboxed_frame(html, 900), height=910)
 
 history = list_evidence(context.db, project.id, "monitoring", "drift")
 if history:
