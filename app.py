@@ -15,6 +15,7 @@ try:
             "Project": [
                 st.Page("pages/projects.py", title="Projects", icon=":material/folder:", url_path="projects", default=True),
                 st.Page("pages/design.py", title="Design document", icon=":material/edit_note:", url_path="design"),
+                st.Page("pages/jobs.py", title="Jobs", icon=":material/pending_actions:", url_path="jobs"),
             ],
             "Data": [
                 st.Page("pages/datasets.py", title="Datasets", icon=":material/table:", url_path="datasets"),

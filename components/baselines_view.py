@@ -1,11 +1,12 @@
-"""The Baselines page's pieces: run setup, live progress, results, threshold explorer, criteria checks."""
+"""The Baselines page's pieces: run setup, results, threshold explorer, criteria checks."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from analysis.baselines import BaselineRun, Progress, RunSettings, display_name, metric_names, model_names, resolve_settings
+from analysis.baselines import BaselineRun, RunSettings, display_name, metric_names, model_names, resolve_settings
 from components import baseline_charts
+from components.text import plain
 from design.checks import check_criteria
 from store.datasets import Dataset
 
@@ -21,12 +22,12 @@ def setup(frame_columns: dict[str, str], target: str, leaky: dict[str, str], dat
     dates = [c for c, t in frame_columns.items() if t == "datetime"]
     others = {d.id: d for d in datasets}
     with st.expander("Run settings", expanded=False):
-        st.markdown(f"**Task** detected from '{target}': **{resolved.task}**"
-                    + (f" (positive class '{resolved.positive_label}')" if resolved.positive_label else ""))
+        st.markdown(f"**Task** detected from '{plain(target)}': **{resolved.task}**"
+                    + (f" (positive class '{plain(resolved.positive_label)}')" if resolved.positive_label else ""))
         candidates = [c for c in frame_columns if c != target]
         features = st.multiselect("Features", candidates, default=list(resolved.features), key=f"bl-features-{target}")
         if resolved.excluded:
-            st.caption("Excluded by default: " + "; ".join(f"{c} ({why})" for c, why in resolved.excluded.items()))
+            st.caption("Excluded by default: " + plain("; ".join(f"{c} ({why})" for c, why in resolved.excluded.items())))
         protocol = st.selectbox("Evaluation protocol", list(PROTOCOLS), format_func=PROTOCOLS.get, key="bl-protocol")
         date_column = st.selectbox("Date column (time order)", [None, *dates], key="bl-date",
                                    format_func=lambda c: "none" if c is None else c)
@@ -49,35 +50,14 @@ def setup(frame_columns: dict[str, str], target: str, leaky: dict[str, str], dat
     return settings, test
 
 
-class LiveProgress:
-    """Shows a run as it happens: a progress bar (model, fold) and each model's result when it finishes."""
-
-    def __init__(self) -> None:
-        self.bar = st.progress(0.0, text="Starting…")
-        self.table = st.empty()
-        self.rows: list[dict] = []
-
-    def __call__(self, event: Progress) -> None:
-        if event.status == "running":
-            share = ((event.model_index - 1) + (event.fold - 1) / max(event.n_folds, 1)) / max(event.n_models, 1)
-            self.bar.progress(min(share, 1.0), text=f"{event.model}: fold {event.fold} of {event.n_folds} · {event.elapsed_s:.0f} s")
-        elif event.result is not None:
-            r = event.result
-            self.rows.append({"Model": r.name, "Status": r.status, **{display_name(k): v for k, v in r.metrics.items()},
-                              "Note": r.message})
-            self.table.dataframe(pd.DataFrame(self.rows), hide_index=True, width="stretch")
-        elif event.status in ("finished", "cancelled"):
-            self.bar.progress(1.0, text=f"Run {event.status} in {event.elapsed_s:.1f} s")
-
-
 def results(run: BaselineRun) -> None:
     """The metrics table (mean ± spread), the lift over the dummy, and flags."""
-    st.markdown(f"**{run.protocol.description}** · {run.n_rows:,} rows · {run.status} in {run.seconds:.1f} s")
+    st.markdown(f"**{plain(run.protocol.description)}** · {run.n_rows:,} rows · {run.status} in {run.seconds:.1f} s")
     for note in run.notes:
-        st.info(note)
-    (st.success if run.beats_dummy else st.warning)(run.lift_over_dummy)
+        st.info(plain(note))
+    (st.success if run.beats_dummy else st.warning)(plain(run.lift_over_dummy))
     for flag in run.too_good_flags:
-        st.error(f"Too good to be true? {flag} Check the leakage findings of this dataset.")
+        st.error(f"Too good to be true? {plain(flag)} Check the leakage findings of this dataset.")
         st.page_link("pages/leakage.py", label="Open the leakage checks", icon=":material/plumbing:")
     names = metric_names(run.task)
     rows = []

@@ -1,14 +1,19 @@
 """The Drift page's pieces: choosing both sides, the settings, the summary, overlays, the Evidently report."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import sqlite_utils
 import streamlit as st
 
-from analysis.drift import overlay, split_by_date, split_by_order
+from analysis.drift import overlay
 from analysis.drift_model import DriftSettings, DriftSummary
 from components.drift_charts import drift_scores_figure, overlay_figure
-from store.datasets import Dataset, load_frame
+from components.text import plain
+from jobs.tasks import drift_sides
+from store.datasets import Dataset
+from store.errors import StoreError
 
 METHODS = {None: "automatic (Evidently picks by size and type)", "ks": "Kolmogorov-Smirnov (p-value)",
            "wasserstein": "Wasserstein distance", "psi": "Population Stability Index", "jensenshannon": "Jensen-Shannon distance"}
@@ -16,9 +21,9 @@ SOURCES = {"datasets": "Two datasets (reference and current)", "date": "One data
            "order": "One dataset split by row order"}
 
 
-def choose_sides(db: sqlite_utils.Database, datasets: list[Dataset]):
-    """Widgets for where the two sides come from. Returns (reference dataset, source dict, sides loader,
-    (reference name, current name)); the loader reads the frames only when a check is computed."""
+def choose_sides(datasets: list[Dataset]):
+    """Widgets for where the two sides come from. Returns (reference dataset, source dict, (reference name,
+    current name)); jobs.tasks.drift_sides reads the frames of a source when a check or an overlay needs them."""
     by_id = {d.id: d for d in datasets}
     has_dates = any(t == "datetime" for d in datasets for t in d.column_types.values())
     kinds = [k for k in SOURCES if (k != "datasets" or len(datasets) > 1) and (k != "date" or has_dates)]
@@ -33,12 +38,12 @@ def choose_sides(db: sqlite_utils.Database, datasets: list[Dataset]):
         cur = by_id[right.selectbox("Current (what it sees now)", ids, index=ids.index(cur_default),
                                     format_func=lambda i: by_id[i].name, key="drift-cur")]
         source = {"kind": kind, "current": cur.content_hash}
-        return ref, source, lambda: (load_frame(db, ref), load_frame(db, cur), ref.column_types, cur.column_types), (ref.name, cur.name)
+        return ref, source, (ref.name, cur.name)
     ds = by_id[st.selectbox("Dataset", list(by_id), format_func=lambda i: by_id[i].name, key="drift-one")]
     if kind == "date":
         dates = [c for c, t in ds.column_types.items() if t == "datetime"]
         if not dates:
-            st.info(f"'{ds.name}' has no date column; split it by row order, or compare two datasets.")
+            st.info(plain(f"'{ds.name}' has no date column; split it by row order, or compare two datasets."))
             st.stop()
         column = st.selectbox("Date column", dates, key="drift-date")
         cut = st.text_input("Cut date: reference before it, current from it on (e.g. 2024-06-01)", key="drift-cut").strip()
@@ -47,11 +52,11 @@ def choose_sides(db: sqlite_utils.Database, datasets: list[Dataset]):
             st.stop()
         source = {"kind": kind, "column": column, "cut": cut}
         names = (f"{ds.name} before {cut}", f"{ds.name} from {cut}")
-        return ds, source, lambda: (*split_by_date(load_frame(db, ds), column, cut), ds.column_types, ds.column_types), names
+        return ds, source, names
     share = st.slider("Reference share (first rows)", 0.1, 0.9, 0.5, 0.05, key="drift-share")
     source = {"kind": kind, "share": share}
     names = (f"{ds.name} first {share:.0%}", f"{ds.name} last {1 - share:.0%}")
-    return ds, source, lambda: (*split_by_order(load_frame(db, ds), share), ds.column_types, ds.column_types), names
+    return ds, source, names
 
 
 def settings_form(columns: list[str]) -> DriftSettings:
@@ -72,11 +77,11 @@ def summary_view(summary: DriftSummary) -> None:
     cols[2].metric("Share drifted", f"{summary.share:.0%}", help=f"The dataset drifts from {summary.drift_share:.0%}.")
     cols[3].metric("Rows", f"{summary.reference_rows:,} → {summary.current_rows:,}")
     for note in summary.notes:
-        st.info(note)
+        st.info(plain(note))
     if summary.target_drift is not None:
         t = summary.target_drift
-        (st.warning if t.drifted else st.success)(f"Target '{t.column}': {'drifted' if t.drifted else 'no drift'} "
-                                                  f"({t.method} {t.score:.3g}, threshold {t.threshold:g}).")
+        (st.warning if t.drifted else st.success)(plain(f"Target '{t.column}': {'drifted' if t.drifted else 'no drift'} "
+                                                        f"({t.method} {t.score:.3g}, threshold {t.threshold:g})."))
     st.dataframe(pd.DataFrame([{"Column": c.column, "Type": c.type, "Drifted": c.drifted, "Test": c.method,
                                 "Score": c.score, "Threshold": c.threshold} for c in summary.columns]),
                  hide_index=True, width="stretch")
@@ -84,12 +89,19 @@ def summary_view(summary: DriftSummary) -> None:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _overlay(_sides, key: str, column: str, column_type: str) -> dict:
-    ref, cur, _, _ = _sides()
+def _overlay(_db: sqlite_utils.Database, _reference: Dataset, key: str, source: dict, column: str, column_type: str) -> dict:
+    """Keyed by the reference's content hash and the source (``key``), not by the store."""
+    ref, cur, _, _, _ = drift_sides(_db, _reference, source)
     return overlay(ref, cur, column, column_type)
 
 
-def overlay_view(summary: DriftSummary, sides, key: str) -> None:
+def overlay_view(db: sqlite_utils.Database, summary: DriftSummary, reference: Dataset, source: dict) -> None:
     columns = {c.column: c.type for c in summary.columns}
     column = st.selectbox("Overlay a column", list(columns), key="drift-overlay-column")
-    st.plotly_chart(overlay_figure(_overlay(sides, key, column, columns[column])), width="stretch", key="drift-overlay")
+    try:
+        data = _overlay(db, reference, json.dumps([reference.content_hash, source], sort_keys=True), source, column,
+                        columns[column])
+    except (StoreError, ValueError) as error:
+        st.warning(f"No overlay: {error}")
+        return
+    st.plotly_chart(overlay_figure(data), width="stretch", key="drift-overlay")

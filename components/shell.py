@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlite_utils
 import streamlit as st
 
+from components.text import plain
 from store.db import DB_FILE, connect, home_dir, open_store
 from store.errors import StoreError
 from store.projects import Project, list_projects
@@ -37,6 +38,7 @@ class AppContext:
 @st.cache_resource(show_spinner="Preparing the data folder; on a first start this also builds the sample project (profile, leakage scan, baseline run, drift check), which takes about half a minute…")
 def _prepared(home: str) -> str:
     """Create, migrate and seed the store once per server process and data folder."""
+    from jobs.pool import pool_for
     from sample_data.seed import seed_sample_project
 
     db = open_store(home)
@@ -44,6 +46,7 @@ def _prepared(home: str) -> str:
         seed_sample_project(db)
     finally:
         db.close()
+    pool_for(home)        # marks jobs left running by a stopped server as interrupted; runs queued ones
     return home
 
 
@@ -151,7 +154,7 @@ def show_flash() -> None:
     """Show, once, the message kept by flash()."""
     message = st.session_state.pop("flash", None)
     if message:
-        st.success(message)
+        st.success(plain(message))
 
 
 def url_choice(key: str, options: list, convert=str) -> None:

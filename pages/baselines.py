@@ -3,8 +3,9 @@ success criteria of the design document."""
 import streamlit as st
 
 from analysis.errors import TargetError
-from components import baselines_view, datasets_view, shell
-from components.evidence import run_of
+from analysis.baselines import BaselineRun
+from analysis.evidence import run_settings_key, run_summary
+from components import baselines_view, datasets_view, evidence, shell
 from design.document import success_criteria
 from design.evidence import open_leakage
 from store.documents import latest_revision
@@ -29,16 +30,18 @@ leaky = tuple((f["column"], f"flagged by the leakage checks: {f['title']}") for 
 try:
     resolved = baselines_view.defaults(dataset.content_hash, target, leaky, context.db, dataset)
     settings, test = baselines_view.setup(dataset.column_types, target, dict(leaky), [d for d in datasets.values() if d.id != dataset.id], resolved)
-    revision = latest_revision(context.db, project.id)
-    written = success_criteria(revision.content) if revision else []
-    go = st.button("Run baselines", type="primary", key="bl-run")
-    run = run_of(context.db, project, dataset, settings, test, written, context.author, go,
-                 on_progress=baselines_view.LiveProgress() if go else None)
 except (TargetError, ValueError) as error:
     st.error(str(error))
     st.stop()
+revision = latest_revision(context.db, project.id)
+written = success_criteria(revision.content) if revision else []
+go = st.button("Run baselines", type="primary", key="bl-run",
+               help="Runs as a job: it goes on if you leave the page, and everyone opening this page sees it.")
+run = evidence.result_or_job(
+    context, "run", dataset, run_settings_key(settings, test.content_hash if test else None), BaselineRun.from_dict,
+    f"Baselines on {dataset.name} for '{target}'", lambda r: run_summary(dataset.name, r, written), again=go,
+    idle="Not run yet with these settings. Press 'Run baselines' (each model has a time budget; results appear as they come).")
 if run is None:
-    st.info("Not run yet with these settings. Press 'Run baselines' (each model has a time budget; results appear as they come).")
     st.stop()
 
 baselines_view.results(run)

@@ -1,12 +1,10 @@
 """Drift: does the data the model sees now still look like the data it was built on? (Evidently)"""
-import json
-
 import streamlit as st
 
-from analysis.drift import DriftInputError
+from analysis.drift_model import DriftSummary
+from analysis.evidence import drift_settings, drift_summary, report_name
 from analysis.inert import sandboxed_frame
-from components import drift_view, shell
-from components.evidence import drift_of
+from components import drift_view, evidence, shell
 from store.datasets import list_datasets
 from store.errors import StoreError
 from store.reports import read_report
@@ -21,28 +19,24 @@ if not datasets:
     st.info("No dataset yet: upload a CSV on the Datasets page.")
     st.stop()
 
-reference, source, sides, names = drift_view.choose_sides(context.db, datasets)
+reference, source, names = drift_view.choose_sides(datasets)
 settings = drift_view.settings_form(list(reference.column_types))
 run = st.button("Run drift check", type="primary", key="drift-run")
-try:
-    with st.spinner("Running Evidently's drift report (the first run in a session loads Evidently, about 7 s)…"):
-        found = drift_of(context.db, project, reference, source, sides, settings, names, context.author, run)
-except (DriftInputError, ValueError, StoreError) as error:
-    st.error(str(error))
-    st.stop()
+key = drift_settings(source, settings)
+summary = evidence.result_or_job(
+    context, "drift", reference, key, DriftSummary.from_dict, f"Drift check {names[0]} → {names[1]}",
+    lambda s: drift_summary(*names, s), start=run, idle="Not run yet with these settings. Press 'Run drift check'.")
 
-if found is None:
-    st.info("Not run yet with these settings. Press 'Run drift check'.")
-else:
-    summary, report_name = found
+if summary is not None:
     drift_view.summary_view(summary)
-    drift_view.overlay_view(summary, sides, json.dumps([reference.content_hash, source]))
+    drift_view.overlay_view(context.db, summary, reference, source)
     try:
-        html = read_report(context.db, report_name)
+        html = read_report(context.db, report_name(reference.content_hash, key))
     except StoreError as error:
         st.warning(str(error))
     else:
-        st.download_button("Download the Evidently report (HTML, opens offline)", html, f"{report_name}.html", "text/html")
+        st.download_button("Download the Evidently report (HTML, opens offline)", html,
+                           f"{report_name(reference.content_hash, key)}.html", "text/html")
         with st.expander("Evidently report", expanded=False):
             st.iframe(sandboxed_frame(html, 900), height=910)
 

@@ -1,9 +1,9 @@
 """Explore: a dataset's profile (overview, alerts, columns, missing values, correlations) and target views."""
 import streamlit as st
 
-from analysis.errors import TargetError
-from components import datasets_view, profile_view, shell
-from components.evidence import profile_of
+from analysis.evidence import profile_settings, profile_summary
+from analysis.profile import Profile
+from components import datasets_view, evidence, profile_view, shell
 
 context = shell.page_context()
 project = shell.require_project(context)
@@ -11,11 +11,11 @@ st.title(f"Explore · {project.name}")
 dataset, _ = datasets_view.pick_dataset(context.db, project)
 target = datasets_view.pick_target(dataset, "Target column (what the model will predict)", "none")
 
-try:
-    with st.spinner(f"Profiling {dataset.name}…"):
-        profile = profile_of(context.db, project, dataset, target, context.author)
-except TargetError as error:
-    st.error(str(error))
+profile = evidence.result_or_job(
+    context, "profile", dataset, profile_settings(target), Profile.from_dict,
+    f"Profile of {dataset.name}" + (f" for '{target}'" if target else ""),
+    lambda p: profile_summary(dataset.name, p), start=True)
+if profile is None:
     st.stop()
 
 profile_view.overview(profile)

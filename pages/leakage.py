@@ -1,9 +1,9 @@
 """Leakage: what would make a model look better than it will be (proxies, IDs, duplicates, overlaps)."""
 import streamlit as st
 
-from analysis.errors import TargetError
-from components import datasets_view, leakage_view, shell
-from components.evidence import leakage_of
+from analysis.evidence import leakage_settings, leakage_summary
+from analysis.leakage import LeakageReport
+from components import datasets_view, evidence, leakage_view, shell
 from store.resolutions import list_resolutions
 
 context = shell.page_context()
@@ -20,14 +20,12 @@ if target is None:
     st.stop()
 
 run = st.button("Run leakage checks", type="primary", key="leak-run")
-try:
-    with st.spinner("Scanning for leakage…"):
-        report = leakage_of(context.db, project, dataset, target, split, settings, test, context.author, run)
-except (TargetError, ValueError) as error:
-    st.error(str(error))
-    st.stop()
+report = evidence.result_or_job(
+    context, "leakage", dataset, leakage_settings(target, split, settings, test.content_hash if test else None),
+    LeakageReport.from_dict, f"Leakage scan of {dataset.name} for '{target}'",
+    lambda r: leakage_summary(dataset.name, r), start=run,
+    idle="Not run yet with these settings. Press 'Run leakage checks'.")
 if report is None:
-    st.info("Not run yet with these settings. Press 'Run leakage checks'.")
     st.stop()
 
 leakage_view.report_header(report)

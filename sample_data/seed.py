@@ -2,36 +2,22 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import sqlite_utils
 
-from analysis.baselines import RunSettings, resolve_settings, run_baselines
-from analysis.drift import run_drift, split_by_order
+from analysis.baselines import RunSettings, resolve_settings
 from analysis.drift_model import DriftSettings
-from analysis.evidence import (
-    drift_settings,
-    drift_summary,
-    leakage_settings,
-    leakage_summary,
-    profile_settings,
-    profile_summary,
-    report_name,
-    run_settings_key,
-    run_summary,
-)
-from analysis.leakage import LeakageSettings, Split, scan_leakage
-from analysis.profile import describe_dataset
+from analysis.evidence import drift_settings, leakage_settings, profile_settings, run_settings_key
+from analysis.leakage import LeakageSettings, Split
 from analysis.read import read_csv
 from design.document import check_section, success_criteria
+from jobs.tasks import compute_and_store
 from store.datasets import add_dataset, set_role
 from store.db import write_txn
 from store.documents import save_revision
 from store.projects import create_project
-from store.reports import save_report
 from store.resolutions import resolve_finding
-from store.results import put_result, record_evidence
 
 HERE = Path(__file__).parent
 SEEDED_KEY = "sample_seeded"
@@ -63,51 +49,23 @@ def seed_sample_project(db: sqlite_utils.Database) -> int | None:
 
 
 def _add_sample_data(db: sqlite_utils.Database, project_id: int, author: str) -> None:
-    """The sample CSV as the project's training data, profiled against its target as Data evidence."""
+    """The sample CSV as the project's training data with its profile and leakage scan (Data evidence), a drift
+    check (Monitoring) and a baseline run (Evaluation), computed and stored the way jobs do it."""
     table = read_csv(SAMPLE_CSV.read_bytes(), SAMPLE_CSV.name)
     dataset, _ = add_dataset(db, project_id, SAMPLE_CSV.name, table, author)
-    set_role(db, dataset.id, "train")
-    settings = profile_settings(SAMPLE_TARGET)
-    start = time.perf_counter()
-    profile = describe_dataset(table.frame, table.column_types, target=SAMPLE_TARGET,
-                               sample_rows=settings["sample_rows"], random_state=settings["random_state"])
-    result = put_result(db, "profile", dataset.content_hash, settings, profile.to_dict(), time.perf_counter() - start)
-    record_evidence(db, project_id, "data", result, dataset.id, profile_summary(dataset.name, profile), author)
+    dataset = set_role(db, dataset.id, "train")
+    compute_and_store(db, "profile", project_id, dataset, profile_settings(SAMPLE_TARGET), author)
 
-    split, thresholds = Split(), LeakageSettings()
-    start = time.perf_counter()
-    report = scan_leakage(table.frame, table.column_types, SAMPLE_TARGET, split=split, settings=thresholds)
-    result = put_result(db, "leakage", dataset.content_hash, leakage_settings(SAMPLE_TARGET, split, thresholds, None),
-                        report.to_dict(), time.perf_counter() - start)
-    record_evidence(db, project_id, "data", result, dataset.id, leakage_summary(dataset.name, report), author)
-    for finding in report.findings:
-        if finding.key == "id_column:sample_id":
-            resolve_finding(db, project_id, finding.key, dataset.content_hash, author,
+    key = leakage_settings(SAMPLE_TARGET, Split(), LeakageSettings(), None)
+    result = compute_and_store(db, "leakage", project_id, dataset, key, author)
+    for finding in result.payload["findings"]:
+        if finding["key"] == "id_column:sample_id":
+            resolve_finding(db, project_id, finding["key"], dataset.content_hash, author,
                             "sample_id is excluded from the features; folds are stratified and shuffled, so row order cannot leak.")
-    _add_sample_drift(db, project_id, dataset, table.frame, author)
-    _add_sample_run(db, project_id, dataset, table, author)
-
-
-def _add_sample_drift(db: sqlite_utils.Database, project_id: int, dataset, frame, author: str) -> None:
-    """A drift check of the sample's first half of rows against its second half (the file's order follows
-    when the samples were collected), as Monitoring evidence."""
-    reference, current = split_by_order(frame, 0.5)
-    settings, source = DriftSettings(), {"kind": "order", "share": 0.5}
-    result = run_drift(reference, current, dataset.column_types, dataset.column_types, settings)
-    key = drift_settings(source, settings)
-    save_report(db, report_name(dataset.content_hash, key), result.html)
-    stored = put_result(db, "drift", dataset.content_hash, key, result.summary.to_dict(), result.summary.seconds)
-    names = (f"{dataset.name} first 50%", f"{dataset.name} last 50%")
-    record_evidence(db, project_id, "monitoring", stored, dataset.id, drift_summary(*names, result.summary), author)
-
-
-def _add_sample_run(db: sqlite_utils.Database, project_id: int, dataset, table, author: str) -> None:
-    """The baseline suite on the sample with the settings the Baselines page starts from (its default
-    features leave the id column out; malignant, the rarer class, is positive), as Evaluation evidence
-    checked against the document's success criteria."""
+    # The file's row order follows when the samples were collected: first half against second half.
+    compute_and_store(db, "drift", project_id, dataset, drift_settings({"kind": "order", "share": 0.5}, DriftSettings()), author)
+    # The settings the Baselines page starts from (the id column left out; malignant, the rarer class, positive).
     settings = resolve_settings(table.frame, table.column_types, RunSettings(target=SAMPLE_TARGET))
     assert settings.positive_label == "malignant", settings.positive_label
-    run = run_baselines(table.frame, table.column_types, settings)
-    stored = put_result(db, "run", dataset.content_hash, run_settings_key(settings, None), run.to_dict(), run.seconds)
-    criteria = success_criteria(sample_document()["content"])
-    record_evidence(db, project_id, "evaluation", stored, dataset.id, run_summary(dataset.name, run, criteria), author)
+    compute_and_store(db, "run", project_id, dataset, run_settings_key(settings, None), author,
+                      criteria=success_criteria(sample_document()["content"]))

@@ -27,7 +27,7 @@ def library_versions() -> dict[str, str]:
     return found
 
 
-def _settings_json(settings: dict) -> str:
+def settings_json(settings: dict) -> str:
     return json.dumps(settings, sort_keys=True, default=str)
 
 
@@ -54,8 +54,8 @@ def _result(row: dict) -> Result:
     )
 
 
-def _settings_hash(settings: dict) -> str:
-    return hashlib.sha256(_settings_json(settings).encode()).hexdigest()
+def settings_hash(settings: dict) -> str:
+    return hashlib.sha256(settings_json(settings).encode()).hexdigest()
 
 
 def get_result(db: sqlite_utils.Database, kind: str, dataset_hash: str, settings: dict) -> Result | None:
@@ -63,25 +63,29 @@ def get_result(db: sqlite_utils.Database, kind: str, dataset_hash: str, settings
     rows = list(
         db.query(
             "SELECT * FROM results WHERE kind = ? AND dataset_hash = ? AND settings_hash = ?",
-            [kind, dataset_hash, _settings_hash(settings)],
+            [kind, dataset_hash, settings_hash(settings)],
         )
     )
     return _result(rows[0]) if rows else None
 
 
-def has_result(db: sqlite_utils.Database, kind: str, dataset_hash: str, settings: dict) -> bool:
-    """Whether a result for these inputs is stored (without reading it)."""
-    return bool(db.execute(
-        "SELECT 1 FROM results WHERE kind = ? AND dataset_hash = ? AND settings_hash = ?",
-        [kind, dataset_hash, _settings_hash(settings)],
-    ).fetchone())
+def get_result_meta(db: sqlite_utils.Database, kind: str, dataset_hash: str, settings: dict) -> Result | None:
+    """The cached result for these inputs without its payload (an empty dict), or None: cheap on every rerun."""
+    rows = list(
+        db.query(
+            "SELECT id, kind, dataset_hash, settings, '{}' AS payload, computed_at, seconds, versions FROM results "
+            "WHERE kind = ? AND dataset_hash = ? AND settings_hash = ?",
+            [kind, dataset_hash, settings_hash(settings)],
+        )
+    )
+    return _result(rows[0]) if rows else None
 
 
 def put_result(
     db: sqlite_utils.Database, kind: str, dataset_hash: str, settings: dict, payload: dict, seconds: float
 ) -> Result:
     """Store (or replace) the result for these inputs."""
-    text, key = _settings_json(settings), _settings_hash(settings)
+    text, key = settings_json(settings), settings_hash(settings)
     with write_txn(db):
         db.execute(
             "INSERT INTO results (kind, dataset_hash, settings, settings_hash, payload, computed_at, seconds, versions) "

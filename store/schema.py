@@ -166,11 +166,47 @@ def _v4_resolutions(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v5_jobs(db: sqlite_utils.Database) -> None:
+    _run_ddl(
+        db,
+        """
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+            dataset_hash TEXT NOT NULL,
+            settings TEXT NOT NULL,
+            settings_hash TEXT NOT NULL,
+            label TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL,
+            progress REAL NOT NULL DEFAULT 0,
+            message TEXT NOT NULL DEFAULT '',
+            partial TEXT NOT NULL DEFAULT '[]',
+            result_id INTEGER REFERENCES results(id),
+            error TEXT,
+            cancel_requested INTEGER NOT NULL DEFAULT 0,
+            worker_pid INTEGER,
+            heartbeat_at REAL,
+            created_by TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT
+        );
+        CREATE INDEX jobs_queue ON jobs(state, id);
+        CREATE INDEX jobs_project ON jobs(project_id, id);
+        CREATE INDEX jobs_key ON jobs(kind, dataset_hash, settings_hash, id);
+        CREATE UNIQUE INDEX jobs_one_active ON jobs(kind, dataset_hash, settings_hash) WHERE state IN ('queued', 'running')
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "projects and append-only design-document revisions", _v1_projects_and_revisions),
     Migration(2, "datasets, cached results, and evidence linking results to document sections", _v2_datasets_results_evidence),
     Migration(3, "review comments (threaded, resolvable) and review decisions", _v3_reviews),
     Migration(4, "resolutions: a person's explanation that closes a finding (e.g. a leakage finding)", _v4_resolutions),
+    Migration(5, "jobs: long work (profile, leakage scan, baselines, drift) queued in the store and run by workers", _v5_jobs),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

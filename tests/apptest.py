@@ -33,3 +33,22 @@ def by_label(widgets, label: str):
 def texts(at: AppTest, kind: str) -> list[str]:
     """The text of every element of one kind: "error", "success", "info", "warning", "title", "markdown"."""
     return [e.value for e in getattr(at, kind)]
+
+
+def finish_jobs(at: AppTest, timeout: float = 300) -> AppTest:
+    """Wait until the jobs the page queued have ended (run by real worker processes, as in the app), then run
+    the page again: what a person sees when the job's fragment reruns the page."""
+    import os
+    import time
+
+    from store.db import DB_FILE, connect
+
+    db = connect(Path(os.environ["BLUEPRINT_HOME"]) / DB_FILE)
+    try:
+        deadline = time.monotonic() + timeout
+        while db.execute("SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')").fetchone()[0]:
+            assert time.monotonic() < deadline, f"jobs still running after {timeout} s"
+            time.sleep(0.2)
+    finally:
+        db.close()
+    return at.run()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.apptest import open_app, texts
+from tests.apptest import finish_jobs, open_app, texts
 
 
 def _upload(at, name: str, rows: list[str]):
@@ -22,7 +22,7 @@ def _baselines_for(at, target: str):
 
 
 def _run(at):
-    at.button(key="bl-run").click().run(timeout=300)
+    finish_jobs(at.button(key="bl-run").click().run(timeout=300))
     assert not at.exception
     return at
 
@@ -69,7 +69,7 @@ def test_unresolved_high_leakage_finding_is_shown_on_baselines(app_home):
     _upload(at, "leaky.csv", rows)
     at.switch_page("pages/leakage.py").run()
     at.selectbox(key="target").select("label").run()
-    at.button(key="leak-run").click().run()
+    finish_jobs(at.button(key="leak-run").click().run())
     _baselines_for(at, "label")
     assert any("Unresolved high-severity leakage finding" in e and "leak" in e for e in texts(at, "error")), texts(at, "error")
     assert any("leak (flagged by the leakage checks" in c for c in texts(at, "caption"))

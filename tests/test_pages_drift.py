@@ -5,7 +5,7 @@ import numpy as np
 
 from store.db import open_store
 from store.results import list_evidence
-from tests.apptest import open_app, texts
+from tests.apptest import finish_jobs, open_app, texts
 
 
 def _csv(frame_rows: list[str]) -> bytes:
@@ -25,7 +25,7 @@ def _pick(at, key: str, label: str):
 
 
 def _run(at):
-    at.button(key="drift-run").click().run(timeout=180)
+    finish_jobs(at.button(key="drift-run").click().run(timeout=180))
     assert not at.exception
     return at
 

@@ -5,7 +5,7 @@ import json
 
 from store.db import open_store
 from store.results import list_evidence
-from tests.apptest import open_app, texts
+from tests.apptest import finish_jobs, open_app, texts
 
 
 def _plotly_titles(at) -> list[str]:
@@ -26,7 +26,7 @@ def test_sample_dataset_profile_with_target_shows_class_balance(app_home):
 
 
 def test_choosing_a_column_and_measure_redraws(app_home):
-    at = open_app("pages/explore.py")
+    at = finish_jobs(open_app("pages/explore.py"))     # the profile without a target is computed by a job
     at.selectbox(key="explore-column").select("mean_radius").run()
     assert any("mean_radius" in t for t in _plotly_titles(at))
     at.radio(key="explore-corr").set_value("Spearman (numeric)").run()
@@ -49,6 +49,6 @@ def test_unusable_target_gets_a_message(app_home):
     at.file_uploader[0].upload("one_class.csv", b"x,y\n" + b"".join(b"%d,a\n" % i for i in range(30)), "text/csv").run()
     at.switch_page("pages/explore.py").run()
     at.selectbox(key="dataset").select_index(0).run()
-    at.selectbox(key="target").select("y").run()
+    finish_jobs(at.selectbox(key="target").select("y").run())
     assert not at.exception
     assert any("'y' has 1 class" in e and "Pick another target" in e for e in texts(at, "error")), texts(at, "error")

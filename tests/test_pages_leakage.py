@@ -5,7 +5,7 @@ import numpy as np
 
 from store.db import open_store
 from store.resolutions import list_resolutions
-from tests.apptest import open_app, texts
+from tests.apptest import finish_jobs, open_app, texts
 
 
 def _leakage(app_home, query=None, author="Rae"):
@@ -15,7 +15,7 @@ def _leakage(app_home, query=None, author="Rae"):
 
 
 def _run(at):
-    at.button(key="leak-run").click().run()
+    finish_jobs(at.button(key="leak-run").click().run())
     assert not at.exception
     return at
 

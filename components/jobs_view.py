@@ -1,0 +1,117 @@
+"""Jobs on the page: the live progress of a job (polled from the store by a fragment), its cancel button,
+its failure or interruption in words with a button to run it again, and the project's list of jobs."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import shell
+from jobs.pool import pool_for
+from store.db import home_of
+from store.jobs import Job, get_job, latest_job, list_jobs, request_cancel
+
+POLL_S = 1.0
+STATE_WORDS = {"queued": "waiting for a worker", "running": "running", "done": "done", "failed": "failed",
+               "cancelled": "cancelled", "interrupted": "interrupted"}
+
+
+def _duration(job: Job) -> str:
+    seconds = job.seconds()
+    return "" if seconds is None else f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def _cancel(job_id: int) -> None:
+    db = shell.connect_store()
+    try:
+        st.session_state["job-flash"] = request_cancel(db, job_id)
+    finally:
+        db.close()
+
+
+def _run_again(job_id: int) -> None:
+    """Queue the same work again (a new job with the same key, settings and dataset)."""
+    from store.jobs import submit_job
+
+    db = shell.connect_store()
+    try:
+        old = get_job(db, job_id)
+        if old.dataset_id is None:
+            st.session_state["job-flash"] = "The dataset of this job was deleted; choose another one on the page."
+            return
+        submit_job(db, old.kind, old.project_id, old.dataset_id, old.dataset_hash, old.settings, old.label,
+                   st.session_state.get("author-kept", "") or old.created_by)
+        pool_for(home_of(db)).wake()
+    finally:
+        db.close()
+
+
+def show_job(job: Job, key: str) -> None:
+    """One job as a person reads it: progress and Cancel while active; the error and Run again after."""
+    who = f" · started by {job.created_by}" if job.created_by else ""
+    if job.active:
+        text = f"{job.label}: {job.message or STATE_WORDS[job.state]} · {_duration(job) or 'queued'}{who}"
+        st.progress(job.progress, text=text)
+        if job.partial:
+            st.dataframe(pd.DataFrame(job.partial), hide_index=True, width="stretch")
+        st.button("Cancel", key=f"cancel-{key}-{job.id}", on_click=_cancel, args=(job.id,),
+                  disabled=job.cancel_requested, help="Stops within a few seconds; what has finished is kept.")
+    elif job.state == "failed":
+        st.error(f"{job.label} failed: {job.error}")
+        st.button("Run again", key=f"again-{key}-{job.id}", on_click=_run_again, args=(job.id,))
+    elif job.state == "interrupted":
+        st.warning(f"{job.label} was interrupted: {job.error}")
+        st.button("Run again", key=f"again-{key}-{job.id}", on_click=_run_again, args=(job.id,))
+    elif job.state == "cancelled" and job.result_id is None:
+        st.info(f"{job.label} was cancelled{' by request' if job.cancel_requested else ''}: {job.error or 'nothing was stored'}")
+        st.button("Run again", key=f"again-{key}-{job.id}", on_click=_run_again, args=(job.id,))
+
+
+@st.fragment(run_every=POLL_S)
+def follow(kind: str, dataset_hash: str, settings: dict, rerun_key: str) -> None:
+    """The newest job for this result key, refreshed every POLL_S seconds; when it has produced its result,
+    the whole page reruns (once) to show it."""
+    message = st.session_state.pop("job-flash", None)
+    if message:
+        st.info(message)
+    db = shell.connect_store()
+    try:
+        job = latest_job(db, kind, dataset_hash, settings)
+    finally:
+        db.close()
+    if job is None:
+        return
+    if job.result_id is not None and not job.active and not st.session_state.get(f"job-shown-{job.id}"):
+        st.session_state[f"job-shown-{job.id}"] = True     # once: the page then finds the stored result
+        st.rerun(scope="app")
+    show_job(job, rerun_key)
+
+
+def jobs_table(jobs: list[Job]) -> pd.DataFrame:
+    return pd.DataFrame([{"Job": j.id, "What": j.label, "Kind": j.kind, "State": STATE_WORDS[j.state],
+                          "Progress": j.progress, "Message": j.error or j.message, "Who": j.created_by,
+                          "Started (UTC)": (j.started_at or j.created_at)[:19].replace("T", " "),
+                          "Duration": _duration(j)} for j in jobs])
+
+
+@st.fragment(run_every=2.0)
+def project_jobs(project_id: int) -> None:
+    """The project's running and recent jobs, refreshed every 2 s, with a Cancel for each active one."""
+    message = st.session_state.pop("job-flash", None)
+    if message:
+        st.info(message)
+    db = shell.connect_store()
+    try:
+        jobs = list_jobs(db, project_id)
+    finally:
+        db.close()
+    if not jobs:
+        st.info("No jobs yet. Profiles, leakage scans, baseline runs and drift checks run as jobs: start one on "
+                "the Explore, Leakage, Baselines or Drift page.")
+        return
+    active = [j for j in jobs if j.active]
+    st.caption(f"{len(active)} running or queued · {len(jobs) - len(active)} recent")
+    st.dataframe(jobs_table(jobs), hide_index=True, width="stretch",
+                 column_config={"Progress": st.column_config.ProgressColumn("Progress", min_value=0, max_value=1)})
+    for job in active:
+        st.button(f"Cancel job {job.id} ({job.label})", key=f"jobs-cancel-{job.id}", on_click=_cancel, args=(job.id,),
+                  disabled=job.cancel_requested)

@@ -1,0 +1,98 @@
+"""The worker pool of one app server and data folder: worker processes started when there is queued work,
+watched, and replaced when they die.
+
+    pool = pool_for(home)      # once per server process and data folder; marks jobs of a dead server interrupted
+    job, joined = submit_job(db, ...); pool.wake()
+
+Why not concurrent.futures.ProcessPoolExecutor: a job must outlive the page, be visible to every session and
+survive as a record when its process is killed, so the queue is the store itself (store.jobs) and a worker is a
+plain process that claims rows; a killed worker is seen here (its exit code) and its job marked, and the pool
+needs no Streamlit and no extra service.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from store.db import DB_FILE, connect
+from store.jobs import interrupt_dead_jobs, queued_count
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKERS = int(os.environ.get("BLUEPRINT_WORKERS", "2"))
+WATCH_S = 0.5
+
+
+class WorkerPool:
+    """Up to ``size`` worker processes for the store in ``home``."""
+
+    def __init__(self, home: str, size: int = WORKERS) -> None:
+        self.home, self.size = home, max(1, size)
+        self.procs: list[subprocess.Popen] = []
+        self.lock = threading.Lock()
+        self.db = connect(Path(home) / DB_FILE)
+        interrupt_dead_jobs(self.db, "The server stopped while this job ran (it was restarted). Run it again.")
+        self.wakeup = threading.Event()
+        threading.Thread(target=self._watch, daemon=True, name="blueprint-jobs").start()
+        self.wake()
+
+    def wake(self) -> None:
+        """Start workers for queued jobs (call after submitting one)."""
+        self.wakeup.set()
+
+    def _spawn(self) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        self.procs.append(subprocess.Popen([sys.executable, "-m", "jobs.worker", self.home], cwd=ROOT, env=env))
+
+    def _reap(self) -> None:
+        for proc in [p for p in self.procs if p.poll() is not None]:
+            self.procs.remove(proc)
+            if proc.returncode != 0:
+                how = (f"was killed (signal {-proc.returncode}, {signal.Signals(-proc.returncode).name})"
+                       if proc.returncode < 0 else f"exited with code {proc.returncode}")
+                interrupt_dead_jobs(self.db, f"The worker process running this job {how}. Run it again.",
+                                    pids={proc.pid})
+
+    def _watch(self) -> None:
+        while True:
+            self.wakeup.wait(WATCH_S)
+            self.wakeup.clear()
+            try:
+                with self.lock:
+                    self._reap()
+                    waiting = queued_count(self.db)
+                    for _ in range(min(waiting, self.size - len(self.procs))):
+                        self._spawn()
+            except Exception:  # a locked database for a moment: look again on the next beat
+                time.sleep(WATCH_S)
+
+    def alive(self) -> int:
+        with self.lock:
+            return sum(p.poll() is None for p in self.procs)
+
+    def stop(self) -> None:
+        """Stop every worker (tests); their running jobs end as interrupted."""
+        with self.lock:
+            for proc in self.procs:
+                proc.terminate()
+            for proc in self.procs:
+                proc.wait(timeout=10)
+            self.procs.clear()
+        interrupt_dead_jobs(self.db, "The workers were stopped while this job ran. Run it again.")
+
+
+_pools: dict[str, WorkerPool] = {}
+_pools_lock = threading.Lock()
+
+
+def pool_for(home: str | Path) -> WorkerPool:
+    """The pool of this process for the data folder ``home`` (created on first use)."""
+    key = str(Path(home).resolve())
+    with _pools_lock:
+        if key not in _pools:
+            _pools[key] = WorkerPool(key)
+        return _pools[key]

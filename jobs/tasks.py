@@ -1,0 +1,158 @@
+"""What each kind of job computes, and how its result is stored and recorded as evidence.
+
+A job carries the key its result is stored under (kind, dataset hash, settings: see analysis.evidence), and
+that key holds everything needed to compute it again: the target, the split, the thresholds, the run
+settings, the other side of a drift check (by content hash). The same functions serve the worker and the
+seeding of the sample project, so a result is computed and stored one way only.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from store.datasets import Dataset, find_dataset, load_frame
+from store.errors import NotFoundError
+from store.results import Result, put_result, record_evidence
+
+SECTION = {"profile": "data", "leakage": "data", "run": "evaluation", "drift": "monitoring"}
+
+
+class JobCancelled(Exception):
+    """Raised inside a task when a person cancelled its job and nothing finished worth keeping."""
+
+
+@dataclass
+class Progress:
+    """Where a task reports how far it is. ``report(share, message, partial)`` returns True when the job
+    should stop; ``should_stop()`` asks without reporting. The default does nothing and never stops."""
+
+    report: Callable[[float | None, str | None, list | None], bool] = lambda share, message, partial=None: False
+    should_stop: Callable[[], bool] = lambda: False
+
+
+def other_dataset(db: sqlite_utils.Database, project_id: int, content_hash: str | None, role: str) -> Dataset | None:
+    """The project's dataset with ``content_hash`` (a test set, the current side of a drift check)."""
+    if content_hash is None:
+        return None
+    found = find_dataset(db, project_id, content_hash)
+    if found is None:
+        raise NotFoundError(f"The {role} dataset of this job is no longer in the project (deleted?). Choose another one "
+                            "and run again.")
+    return found
+
+
+def drift_sides(db: sqlite_utils.Database, reference: Dataset, source: dict):
+    """(reference frame, current frame, reference types, current types, (reference name, current name)) of a
+    drift check whose other side is ``source``: {"kind": "datasets", "current": hash}, {"kind": "date",
+    "column", "cut"} or {"kind": "order", "share"}."""
+    from analysis.drift import split_by_date, split_by_order
+
+    kind = source["kind"]
+    if kind == "datasets":
+        current = other_dataset(db, reference.project_id, source["current"], "current")
+        return (load_frame(db, reference), load_frame(db, current), reference.column_types, current.column_types,
+                (reference.name, current.name))
+    frame, types = load_frame(db, reference), reference.column_types
+    if kind == "date":
+        ref, cur = split_by_date(frame, source["column"], source["cut"])
+        names = (f"{reference.name} before {source['cut']}", f"{reference.name} from {source['cut']}")
+    else:
+        ref, cur = split_by_order(frame, source["share"])
+        names = (f"{reference.name} first {source['share']:.0%}", f"{reference.name} last {1 - source['share']:.0%}")
+    return ref, cur, types, types, names
+
+
+def _profile(db, dataset: Dataset, key: dict, progress: Progress):
+    from analysis.evidence import profile_summary
+    from analysis.profile import describe_dataset
+
+    progress.report(0.1, f"profiling {dataset.rows:,} rows × {dataset.columns} columns", None)
+    profile = describe_dataset(load_frame(db, dataset), dataset.column_types, target=key["target"],
+                               sample_rows=key["sample_rows"], random_state=key["random_state"])
+    return profile.to_dict(), profile_summary(dataset.name, profile)
+
+
+def _leakage(db, dataset: Dataset, key: dict, progress: Progress):
+    from analysis.evidence import leakage_summary
+    from analysis.leakage import LeakageSettings, Split, scan_leakage
+
+    test = other_dataset(db, dataset.project_id, key["test_hash"], "test")
+    progress.report(0.1, "scanning for leakage", None)
+    report = scan_leakage(load_frame(db, dataset), dataset.column_types, key["target"],
+                          split=Split.from_dict(key["split"]), settings=LeakageSettings.from_dict(key["settings"]),
+                          test_frame=load_frame(db, test) if test else None)
+    return report.to_dict(), leakage_summary(dataset.name, report)
+
+
+def _drift(db, dataset: Dataset, key: dict, progress: Progress):
+    from analysis.drift import run_drift
+    from analysis.drift_model import DriftSettings
+    from analysis.evidence import drift_summary, report_name
+    from store.reports import save_report
+
+    ref, cur, ref_types, cur_types, names = drift_sides(db, dataset, key["source"])
+    progress.report(0.1, "loading Evidently (about 7 s the first time in a worker)", None)
+    from analysis.drift_evidently import load_evidently
+
+    load_evidently()
+    progress.report(0.4, f"running Evidently's drift report ({len(ref):,} vs {len(cur):,} rows)", None)
+    result = run_drift(ref, cur, ref_types, cur_types, DriftSettings.from_dict(key["settings"]))
+    save_report(db, report_name(dataset.content_hash, key), result.html)
+    return result.summary.to_dict(), drift_summary(*names, result.summary)
+
+
+def _run(db, dataset: Dataset, key: dict, progress: Progress, criteria: list):
+    from analysis.baselines import RunSettings, display_name, run_baselines
+    from analysis.evidence import run_summary
+
+    test = other_dataset(db, dataset.project_id, key["test_hash"], "test")
+    rows: list[dict] = []
+
+    def on_progress(event) -> None:
+        if event.status == "running":
+            share = ((event.model_index - 1) + (event.fold - 1) / max(event.n_folds, 1)) / max(event.n_models, 1)
+            progress.report(0.05 + 0.9 * min(share, 1.0), f"{event.model}: fold {event.fold} of {event.n_folds}", None)
+        elif event.result is not None:
+            r = event.result
+            rows.append({"Model": r.name, "Status": r.status, **{display_name(k): v for k, v in r.metrics.items()},
+                         "Note": r.message})
+            progress.report(0.05 + 0.9 * event.model_index / max(event.n_models, 1), f"{r.name}: {r.status}", list(rows))
+        elif event.status == "importance":
+            progress.report(0.96, f"permutation importance of {event.model}", None)
+
+    run = run_baselines(load_frame(db, dataset), dataset.column_types, RunSettings.from_dict(key["run"]),
+                        test_frame=load_frame(db, test) if test else None, on_progress=on_progress,
+                        should_stop=progress.should_stop)
+    if run.status == "cancelled" and not any(r.has_scores for r in run.results):
+        raise JobCancelled("Cancelled before any model finished; nothing was stored.")
+    return run.to_dict(), run_summary(dataset.name, run, criteria)
+
+
+def compute(db: sqlite_utils.Database, kind: str, dataset: Dataset, key: dict, progress: Progress | None = None,
+            criteria: list | None = None) -> tuple[dict, dict, float]:
+    """Compute the result of ``kind`` on ``dataset`` for ``key``: (payload, evidence summary, seconds)."""
+    progress = progress or Progress()
+    start = time.perf_counter()
+    if kind == "run":
+        payload, summary = _run(db, dataset, key, progress, criteria or [])
+    else:
+        payload, summary = {"profile": _profile, "leakage": _leakage, "drift": _drift}[kind](db, dataset, key, progress)
+    return payload, summary, time.perf_counter() - start
+
+
+def store_result(db: sqlite_utils.Database, kind: str, dataset: Dataset, key: dict, payload: dict, summary: dict,
+                 seconds: float, project_id: int, author: str) -> Result:
+    """Store a computed result and record it as evidence on the project's section for its kind."""
+    result = put_result(db, kind, dataset.content_hash, key, payload, seconds)
+    record_evidence(db, project_id, SECTION[kind], result, dataset.id, summary, author)
+    return result
+
+
+def compute_and_store(db: sqlite_utils.Database, kind: str, project_id: int, dataset: Dataset, key: dict, author: str,
+                      progress: Progress | None = None, criteria: list | None = None) -> Result:
+    """compute() then store_result(): what a worker does for a job, and what seeding does for the sample."""
+    payload, summary, seconds = compute(db, kind, dataset, key, progress, criteria)
+    return store_result(db, kind, dataset, key, payload, summary, seconds, project_id, author)

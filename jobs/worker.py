@@ -1,0 +1,145 @@
+"""A worker process: takes queued jobs from the store one at a time, runs them, stores their results.
+
+    python -m jobs.worker BLUEPRINT_HOME
+
+Started by jobs.pool (a child of the app server). It stops by itself when idle for IDLE_EXIT_S, and when its
+parent (the server) is gone: it then marks the job it was running as interrupted, so a restart never shows a
+half-done job as running. A heartbeat thread refreshes the running job every HEARTBEAT_S; when a person
+cancels, the job gets CANCEL_GRACE_S to stop by itself (a baseline run stops between folds and keeps its
+finished models), else the worker ends the job as cancelled and exits (the pool starts a new one).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import traceback
+
+from store.db import connect, open_store
+from store.errors import StoreError
+from store.jobs import Job, cancel_requested, claim_next_job, finish_job, get_job, report_progress
+
+IDLE_EXIT_S = 30.0
+POLL_S = 0.3
+HEARTBEAT_S = 1.0
+CANCEL_GRACE_S = 4.0
+MIN_REPORT_S = 0.25          # progress writes at most this often (results of finished steps always go through)
+
+
+class _Reporter:
+    """The Progress a task reports to: writes the job's progress (throttled) and answers whether to stop."""
+
+    def __init__(self, db, job_id: int) -> None:
+        self.db, self.job_id = db, job_id
+        self.last = 0.0
+        self.stop = False
+
+    def report(self, share, message, partial=None) -> bool:
+        now = time.monotonic()
+        if partial is not None or now - self.last >= MIN_REPORT_S:
+            self.last = now
+            self.stop = report_progress(self.db, self.job_id, share, message, partial) or self.stop
+        return self.stop
+
+    def should_stop(self) -> bool:
+        now = time.monotonic()
+        if not self.stop and now - self.last >= MIN_REPORT_S:
+            self.last = now
+            self.stop = cancel_requested(self.db, self.job_id)
+        return self.stop
+
+
+def _criteria(db, project_id: int) -> list:
+    from design.document import success_criteria
+    from store.documents import latest_revision
+
+    revision = latest_revision(db, project_id)
+    return success_criteria(revision.content) if revision else []
+
+
+def run_job(db, job: Job) -> Job:
+    """Run one claimed job to its end state (done, failed or cancelled) and return it."""
+    from analysis.errors import TargetError
+    from jobs.tasks import JobCancelled, Progress, compute, store_result
+    from store.datasets import get_dataset
+
+    reporter = _Reporter(db, job.id)
+    progress = Progress(report=reporter.report, should_stop=reporter.should_stop)
+    try:
+        if job.dataset_id is None:
+            raise StoreError("The dataset of this job was deleted before it started; nothing was computed.")
+        dataset = get_dataset(db, job.dataset_id)
+        criteria = _criteria(db, job.project_id) if job.kind == "run" else None
+        payload, summary, seconds = compute(db, job.kind, dataset, job.settings, progress, criteria)
+        if get_job(db, job.id).dataset_id is None:
+            raise StoreError("The dataset was deleted while this job ran; its result was not stored.")
+        result = store_result(db, job.kind, dataset, job.settings, payload, summary, seconds, job.project_id,
+                              job.created_by)
+        state = "cancelled" if payload.get("status") == "cancelled" else "done"
+        message = "cancelled: the finished part is kept" if state == "cancelled" else f"done in {seconds:.1f} s"
+        return finish_job(db, job.id, state, result_id=result.id, message=message)
+    except JobCancelled as stopped:
+        return finish_job(db, job.id, "cancelled", error=str(stopped), message="cancelled")
+    except (TargetError, ValueError, StoreError, OSError) as error:
+        return finish_job(db, job.id, "failed", error=str(error), message="failed")
+    except Exception as error:  # a bug: keep serving, say what it was, log the traceback for the developers
+        traceback.print_exc()
+        return finish_job(db, job.id, "failed", message="failed",
+                          error=f"Unexpected error ({type(error).__name__}: {error}). The app keeps working; "
+                                "please report this with the job's settings.")
+
+
+class _Watch(threading.Thread):
+    """Heartbeat of the running job; ends it when the server is gone or a cancel is not honoured in time."""
+
+    def __init__(self, home: str, parent: int) -> None:
+        super().__init__(daemon=True)
+        self.db = connect(os.path.join(home, "blueprint.sqlite3"))
+        self.parent = parent
+        self.job_id: int | None = None
+        self.cancel_seen: float | None = None
+
+    def run(self) -> None:
+        while True:
+            time.sleep(HEARTBEAT_S)
+            job_id = self.job_id
+            if os.getppid() != self.parent:
+                if job_id is not None:
+                    finish_job(self.db, job_id, "interrupted", message="interrupted",
+                               error="The server stopped while this job ran. Run it again.")
+                os._exit(0)
+            if job_id is None:
+                self.cancel_seen = None
+                continue
+            try:
+                cancel = report_progress(self.db, job_id)
+            except Exception:  # a locked database for a moment: try again next beat
+                continue
+            if cancel:
+                self.cancel_seen = self.cancel_seen or time.monotonic()
+                if time.monotonic() - self.cancel_seen > CANCEL_GRACE_S and self.job_id == job_id:
+                    finish_job(self.db, job_id, "cancelled", message="cancelled",
+                               error="Cancelled; the step that was running was stopped.")
+                    os._exit(0)
+
+
+def main(home: str) -> None:
+    db = open_store(home)
+    watch = _Watch(home, os.getppid())
+    watch.start()
+    idle_since = time.monotonic()
+    while time.monotonic() - idle_since < IDLE_EXIT_S:
+        job = claim_next_job(db, os.getpid())
+        if job is None:
+            time.sleep(POLL_S)
+            continue
+        watch.job_id = job.id
+        run_job(db, job)
+        watch.job_id = None
+        idle_since = time.monotonic()
+    db.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
