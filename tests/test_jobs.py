@@ -1,0 +1,150 @@
+"""Jobs run by real worker processes on a real store: joining, results and evidence, cancel, failures,
+a deleted dataset, a killed worker, a server restart. Each test uses the seeded sample project."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+from analysis.baselines import RunSettings
+from analysis.evidence import profile_settings, run_settings_key
+from analysis.read import read_csv
+from jobs.pool import WorkerPool
+from store.datasets import add_dataset, delete_dataset, get_dataset
+from store.jobs import (
+    claim_next_job, finish_job, get_job, interrupt_dead_jobs, latest_job, list_jobs, request_cancel, submit_job,
+)
+from store.results import get_result, list_evidence
+
+
+@pytest.fixture
+def pool(app_home):
+    workers = WorkerPool(str(app_home), size=1)
+    yield workers
+    workers.stop()
+
+
+def _wait(db, job_id: int, states=("done", "failed", "cancelled", "interrupted"), timeout: float = 120):
+    deadline = time.monotonic() + timeout
+    while (job := get_job(db, job_id)).state not in states:
+        assert time.monotonic() < deadline, f"job {job_id} still {job.state} after {timeout} s"
+        time.sleep(0.1)
+    return job
+
+
+def _dataset(db, rows: int = 3000, seed: int = 0, name: str = "gen.csv"):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, 6))
+    y = (x[:, 0] + rng.normal(size=rows) > 0).astype(int)
+    lines = ["a,b,c,d,e,f,label"] + [",".join(f"{v:.4f}" for v in r) + f",{'churn' if t else 'stay'}" for r, t in zip(x, y)]
+    dataset, _ = add_dataset(db, 1, name, read_csv(("\n".join(lines) + "\n").encode(), name), "Ana")
+    return dataset
+
+
+def _submit(db, kind, dataset, key, who="Ana"):
+    return submit_job(db, kind, 1, dataset.id, dataset.content_hash, key, f"{kind} of {dataset.name}", who)
+
+
+def test_asking_twice_joins_the_job_under_way(app_db):
+    dataset = get_dataset(app_db, 1)
+    first, joined = _submit(app_db, "profile", dataset, profile_settings(None))
+    again, joined_again = _submit(app_db, "profile", dataset, profile_settings(None), who="Bo")
+    assert (joined, joined_again) == (False, True) and again.id == first.id
+    assert first.state == "queued" and first.created_by == "Ana"
+
+
+def test_a_worker_computes_stores_and_records_evidence(app_db, pool):
+    dataset = _dataset(app_db)
+    job, _ = _submit(app_db, "profile", dataset, profile_settings("label"))
+    pool.wake()
+    done = _wait(app_db, job.id)
+    assert done.state == "done" and done.progress == 1.0 and done.result_id is not None, done.error
+    assert done.started_at and done.finished_at and done.seconds() is not None
+    result = get_result(app_db, "profile", dataset.content_hash, profile_settings("label"))
+    assert result.id == done.result_id
+    evidence = [e for e in list_evidence(app_db, 1, "data", "profile") if e.result_id == result.id]
+    assert len(evidence) == 1 and evidence[0].created_by == "Ana"
+    assert [j.id for j in list_jobs(app_db, 1)][0] == job.id
+
+
+def test_a_failing_job_says_why_and_the_worker_goes_on(app_db, pool):
+    dataset = _dataset(app_db)
+    bad, _ = _submit(app_db, "profile", dataset, profile_settings("no_such_column"))
+    good, _ = _submit(app_db, "profile", dataset, profile_settings(None))
+    pool.wake()
+    failed = _wait(app_db, bad.id)
+    assert failed.state == "failed" and "no_such_column" in failed.error, failed.error
+    assert _wait(app_db, good.id).state == "done"
+
+
+def test_cancel_stops_a_run_within_seconds_and_keeps_finished_models(app_db, pool):
+    dataset = _dataset(app_db, rows=20000)
+    settings = RunSettings(target="label", task="binary", time_budget_s=120, positive_label="churn",
+                           models=("Dummy", "Logistic regression", "Random forest", "HistGradientBoosting"))
+    job, _ = _submit(app_db, "run", dataset, run_settings_key(settings, None))
+    pool.wake()
+    deadline = time.monotonic() + 120
+    while not get_job(app_db, job.id).partial:          # wait for the first finished model
+        assert time.monotonic() < deadline and get_job(app_db, job.id).state in ("queued", "running")
+        time.sleep(0.1)
+    asked = time.monotonic()
+    assert "Cancelling" in request_cancel(app_db, job.id)
+    ended = _wait(app_db, job.id, timeout=30)
+    assert time.monotonic() - asked < 8, "cancel took too long"
+    assert ended.state == "cancelled"
+    stored = get_result(app_db, "run", dataset.content_hash, run_settings_key(settings, None))
+    assert stored is not None and stored.payload["status"] == "cancelled"
+    statuses = [r["status"] for r in stored.payload["results"]]
+    assert "done" in statuses and "skipped" in statuses
+    assert "already ended (cancelled)" in request_cancel(app_db, job.id)
+
+
+def test_cancelling_a_queued_job_is_immediate(app_db):
+    dataset = get_dataset(app_db, 1)
+    job, _ = _submit(app_db, "profile", dataset, profile_settings(None))
+    assert request_cancel(app_db, job.id) == "Cancelled before it started."
+    assert get_job(app_db, job.id).state == "cancelled"
+    assert claim_next_job(app_db, os.getpid()) is None
+
+
+def test_dataset_deleted_while_the_job_runs_fails_with_a_message(app_db, pool):
+    dataset = _dataset(app_db, rows=20000)
+    settings = RunSettings(target="label", task="binary", positive_label="churn", models=("Dummy", "Random forest"))
+    job, _ = _submit(app_db, "run", dataset, run_settings_key(settings, None))
+    pool.wake()
+    _wait(app_db, job.id, states=("running",))
+    delete_dataset(app_db, dataset.id)
+    ended = _wait(app_db, job.id)
+    assert ended.state == "failed" and "deleted" in ended.error, (ended.state, ended.error)
+    assert get_result(app_db, "run", dataset.content_hash, run_settings_key(settings, None)) is None
+
+
+def test_a_killed_worker_leaves_its_job_interrupted_and_the_pool_serving(app_db, pool):
+    dataset = _dataset(app_db, rows=20000)
+    settings = RunSettings(target="label", task="binary", positive_label="churn", time_budget_s=120,
+                           models=("Random forest", "HistGradientBoosting"))
+    job, _ = _submit(app_db, "run", dataset, run_settings_key(settings, None))
+    pool.wake()
+    running = _wait(app_db, job.id, states=("running",))
+    os.kill(running.worker_pid, signal.SIGKILL)
+    ended = _wait(app_db, job.id, timeout=30)
+    assert ended.state == "interrupted" and "signal 9" in ended.error, ended.error
+    after, _ = _submit(app_db, "profile", dataset, profile_settings(None))
+    pool.wake()
+    assert _wait(app_db, after.id).state == "done"
+
+
+def test_a_restarted_server_marks_jobs_of_dead_workers_interrupted(app_db):
+    dataset = get_dataset(app_db, 1)
+    job, _ = _submit(app_db, "profile", dataset, profile_settings(None))
+    claimed = claim_next_job(app_db, 2 ** 22 + 12345)          # a pid that is not running
+    assert claimed.id == job.id and claimed.state == "running"
+    assert interrupt_dead_jobs(app_db, "The server stopped while this job ran (it was restarted). Run it again.") == 1
+    job = get_job(app_db, job.id)
+    assert job.state == "interrupted" and "restarted" in job.error
+    assert finish_job(app_db, job.id, "done").state == "interrupted"      # an ended job stays ended
+    again, joined = _submit(app_db, "profile", dataset, profile_settings(None))
+    assert not joined and again.id != job.id and latest_job(app_db, "profile", dataset.content_hash, profile_settings(None)).id == again.id
