@@ -11,6 +11,10 @@ from dataclasses import dataclass
 
 from analysis.errors import ReadError
 
+# The csv module refuses fields above 128 KB by default; a valid CSV may hold one cell as large as the upload.
+CSV_FIELD_LIMIT = 200 * 2**20
+csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+
 HEAD_BYTES = 256 * 1024          # encoding and binary checks look at this prefix
 SNIFF_BYTES = 64 * 1024          # delimiter, decimal mark and header are found in this prefix
 CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\f\r\x1a")   # rare in text; \x1a ends old DOS files

@@ -196,3 +196,11 @@ def test_any_line_ending(newline):
     frame = read_csv(newline.join([b"a,b", b"1,x", b'2,"y' + newline + b'z"', b""])).frame
     assert frame["a"].tolist() == [1, 2]
     assert frame["b"].tolist() == ["x", "y" + newline.decode() + "z"]
+
+
+def test_valid_csv_with_cells_larger_than_the_csv_modules_default_limit():
+    """The csv module's 128 KB field limit is not a property of CSV: a 300 KB cell in the first row is valid."""
+    data = b"id,note,y\n1," + b"x" * 300_000 + b",b\n2,short,a\n3,\"" + b"q," * 200_000 + b"\",a\n"
+    frame = read_csv(data, "big.csv").frame
+    assert frame["note"].str.len().tolist() == [300_000, 5, 400_000]
+    assert frame["y"].tolist() == ["b", "a", "a"]
