@@ -3,35 +3,36 @@ import streamlit as st
 
 from components import shell
 
-st.set_page_config(page_title="Blueprint", page_icon=":material/architecture:", layout="wide")
+st.set_page_config(page_title="Blueprint", page_icon="📐", layout="wide")
 
+# Navigation first: the app's own page list from the first paint, even while the data folder is prepared.
+navigation = st.navigation(
+    {
+        "Project": [
+            st.Page("pages/projects.py", title="Projects", icon=":material/folder:", url_path="projects", default=True),
+            st.Page("pages/design.py", title="Design document", icon=":material/edit_note:", url_path="design"),
+            st.Page("pages/jobs.py", title="Jobs", icon=":material/pending_actions:", url_path="jobs"),
+        ],
+        "Data": [
+            st.Page("pages/datasets.py", title="Datasets", icon=":material/table:", url_path="datasets"),
+            st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:", url_path="explore"),
+            st.Page("pages/leakage.py", title="Leakage", icon=":material/plumbing:", url_path="leakage"),
+            st.Page("pages/drift.py", title="Drift", icon=":material/compare_arrows:", url_path="drift"),
+        ],
+        "Models": [
+            st.Page("pages/baselines.py", title="Baselines", icon=":material/model_training:", url_path="baselines"),
+            st.Page("pages/compare.py", title="Compare", icon=":material/leaderboard:", url_path="compare"),
+        ],
+        "Review": [
+            st.Page("pages/review.py", title="Review", icon=":material/rate_review:", url_path="review"),
+        ],
+    }
+)
 db = shell.open_db()
 try:
     st.sidebar.title("Blueprint")
     project = shell.choose_project(db)
     author = shell.author_input()
-    navigation = st.navigation(
-        {
-            "Project": [
-                st.Page("pages/projects.py", title="Projects", icon=":material/folder:", url_path="projects", default=True),
-                st.Page("pages/design.py", title="Design document", icon=":material/edit_note:", url_path="design"),
-                st.Page("pages/jobs.py", title="Jobs", icon=":material/pending_actions:", url_path="jobs"),
-            ],
-            "Data": [
-                st.Page("pages/datasets.py", title="Datasets", icon=":material/table:", url_path="datasets"),
-                st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:", url_path="explore"),
-                st.Page("pages/leakage.py", title="Leakage", icon=":material/plumbing:", url_path="leakage"),
-                st.Page("pages/drift.py", title="Drift", icon=":material/compare_arrows:", url_path="drift"),
-            ],
-            "Models": [
-                st.Page("pages/baselines.py", title="Baselines", icon=":material/model_training:", url_path="baselines"),
-                st.Page("pages/compare.py", title="Compare", icon=":material/leaderboard:", url_path="compare"),
-            ],
-            "Review": [
-                st.Page("pages/review.py", title="Review", icon=":material/rate_review:", url_path="review"),
-            ],
-        }
-    )
     if project is not None:
         st.query_params["project"] = str(project.id)
     with shell.serving(shell.AppContext(db, project, author)):

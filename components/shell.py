@@ -35,15 +35,16 @@ class AppContext:
     author: str
 
 
-@st.cache_resource(show_spinner="Preparing the data folder; on a first start this also builds the sample project (profile, leakage scan, baseline run, drift check), which takes about half a minute…")
+@st.cache_resource(show_spinner="Preparing the data folder…")
 def _prepared(home: str) -> str:
-    """Create, migrate and seed the store once per server process and data folder."""
+    """Create, migrate and seed the store once per server process and data folder. The sample project's
+    analyses are queued as jobs, so the first page is served at once and fills in as they finish."""
     from jobs.pool import pool_for
     from sample_data.seed import seed_sample_project
 
     db = open_store(home)
     try:
-        seed_sample_project(db)
+        seed_sample_project(db, background=True)
     finally:
         db.close()
     pool_for(home)        # marks jobs left running by a stopped server as interrupted; runs queued ones
