@@ -201,12 +201,31 @@ def _v5_jobs(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v6_drafts(db: sqlite_utils.Database) -> None:
+    _run_ddl(
+        db,
+        """
+        CREATE TABLE drafts (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            section TEXT NOT NULL,
+            author TEXT NOT NULL,
+            base_revision_id INTEGER REFERENCES revisions(id),
+            content TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (project_id, section, author)
+        )
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "projects and append-only design-document revisions", _v1_projects_and_revisions),
     Migration(2, "datasets, cached results, and evidence linking results to document sections", _v2_datasets_results_evidence),
     Migration(3, "review comments (threaded, resolvable) and review decisions", _v3_reviews),
     Migration(4, "resolutions: a person's explanation that closes a finding (e.g. a leakage finding)", _v4_resolutions),
     Migration(5, "jobs: long work (profile, leakage scan, baselines, drift) queued in the store and run by workers", _v5_jobs),
+    Migration(6, "drafts: a person's unsaved edits of a document section, kept until saved or discarded", _v6_drafts),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
