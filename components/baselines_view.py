@@ -1,13 +1,18 @@
 """The Baselines page's pieces: run setup, results, threshold explorer, criteria checks."""
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
-from analysis.baselines import BaselineRun, RunSettings, display_name, metric_names, model_names, resolve_settings
+from analysis.baseline_metrics import canonical_metric, primary_reason
+from analysis.baselines import (DUMMY, PRIMARY_METRIC, RARE_POSITIVE_SHARE, BaselineRun, RunSettings, criterion_evidence,
+                                display_name, headline_metrics, metric_names, model_names, positive_share,
+                                resolve_settings)
 from components import baseline_charts
 from components.text import plain
-from design.checks import check_criteria
+from design.checks import FAIL, INCONCLUSIVE, NOT_MEASURED, PASS, check_criteria, ranges_text, threshold_passes
 from store.datasets import Dataset
 
 PROTOCOLS = {"auto": "automatic (by size and shape)", "kfold": "k-fold cross-validation", "holdout": "holdout",
@@ -50,16 +55,37 @@ def setup(frame_columns: dict[str, str], target: str, leaky: dict[str, str], dat
     return settings, test
 
 
+def choices(settings: RunSettings, written: list) -> None:
+    """What the design document decides for this run: the decision threshold (or that it names none, so 0.5) and the
+    metric that picks the best model, with why."""
+    if settings.task == "binary":
+        st.caption(threshold_text(settings.decision_threshold))
+    primary = settings.primary_metric or PRIMARY_METRIC[settings.task]
+    st.caption(plain(primary_reason(settings.task, primary, [c.metric for c in written])))
+
+
 def results(run: BaselineRun) -> None:
-    """The metrics table (mean ± spread), the lift over the dummy, and flags."""
+    """How the run was made, its headline (the lead metrics with the dummy's value beside), one message on it (too
+    good to be true, else the lift over the dummy), the floor notes, the best model against the floor on every
+    metric, and every model's metrics (mean ± spread)."""
     st.markdown(f"**{plain(run.protocol.description)}** · {run.n_rows:,} rows · {run.status} in {run.seconds:.1f} s")
     for note in run.notes:
         st.info(plain(note))
-    (st.success if run.beats_dummy else st.warning)(plain(run.lift_over_dummy))
-    for flag in run.too_good_flags:
-        st.error(f"Too good to be true? {plain(flag)} Check the leakage findings of this dataset.")
+    headline(run)
+    if run.too_good_flags:   # one message per run: a score too good to be true is not also "beating the dummy"
+        for flag in run.too_good_flags:
+            st.error(f"Too good to be true? {plain(flag)} Check the leakage findings of this dataset.")
         st.page_link("pages/leakage.py", label="Open the leakage checks", icon=":material/plumbing:")
-    names = metric_names(run.task)
+        st.caption(plain(f"Against the dummy floor: {run.lift_over_dummy}"))
+    else:
+        (st.success if run.beats_dummy else st.warning)(plain(run.lift_over_dummy))
+    for note in run.floor_notes:
+        st.warning(plain(note))
+    floor = floor_table(run)
+    if floor is not None:
+        st.markdown(f"**{plain(run.best_model)} against the dummy floor, metric by metric**")
+        st.dataframe(floor, hide_index=True, width="stretch")
+    names = _ordered(run)
     rows = []
     for r in run.results:
         row = {"Model": f"{STATUS_ICON.get(r.status, '')} {r.name}" + (" (best)" if r.name == run.best_model else "")}
@@ -68,22 +94,105 @@ def results(run: BaselineRun) -> None:
             row[display_name(m)] = None if mean is None else (f"{mean:.3f} ± {std:.3f}" if std is not None else f"{mean:.3f}")
         row.update({"Fit s": round(r.fit_s, 2), "Predict s": round(r.predict_s, 2), "Note": r.message})
         rows.append(row)
+    st.markdown("**Every model, mean ± spread over the folds**")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def criteria(run: BaselineRun, written: list) -> None:
-    """Each success criterion of the design document against the best model."""
-    from analysis.evidence import run_summary
+def threshold_text(threshold: float | None) -> str:
+    """Where a binary run's decision threshold comes from, in one sentence (None: the document names none)."""
+    if threshold is not None:
+        return (f"Decision threshold {threshold:g}, from the design document (Evaluation section): every threshold "
+                "metric, criterion and the confusion matrix use it. Changing it there makes a new run.")
+    return ("Decision threshold 0.5: the design document names none (Evaluation section), so the default 0.5 is used "
+            "for every threshold metric, criterion and the confusion matrix.")
 
+
+def _ordered(run: BaselineRun) -> list[str]:
+    lead = headline_metrics(run)
+    return list(dict.fromkeys([*lead, *metric_names(run.task)]))
+
+
+def _dummy(run: BaselineRun):
+    return next((r for r in run.results if r.name == DUMMY and r.has_scores), None)
+
+
+def _value(result, metric: str):
+    found = result.intervals.get(metric) if result is not None else None
+    if found is not None:
+        return found.value
+    return result.metrics.get(metric) if result is not None else None
+
+
+def headline(run: BaselineRun) -> None:
+    """The lead metrics of the best model (on all tested rows, with the 95 % interval as help), the dummy's beside."""
+    best, dummy = run.best(), _dummy(run)
+    if best is None:
+        return
+    lead = headline_metrics(run)
+    share = positive_share(run)
+    if share is not None and share < RARE_POSITIVE_SHARE:
+        st.caption(plain(f"The positive class '{run.positive_label}' is {share:.1%} of the rows, so recall, precision "
+                         "and PR AUC lead: accuracy and ROC AUC look good even for a model that finds few positives."))
+    for col, metric in zip(st.columns(len(lead)), lead):
+        found = best.intervals.get(metric)
+        value = _value(best, metric)
+        floor = _value(dummy, metric)
+        help_text = (f"{display_name(metric)} of {best.name} on all {found.rows:,} tested rows; 95 % interval "
+                     f"{found.low:.3f}-{found.high:.3f}, {found.counts_text()}.") if found and found.value is not None \
+            and math.isfinite(found.low) else None
+        col.metric(display_name(metric), "n/a" if value is None else f"{value:.3f}",
+                   delta=None if floor is None else f"dummy {floor:.3f}", delta_color="off", delta_arrow="off",
+                   help=plain(help_text) if help_text else None)
+
+
+def floor_table(run: BaselineRun) -> pd.DataFrame | None:
+    """The best model beside the dummy for every metric: its value on all tested rows with the 95 % interval, the
+    dummy's value, and the mean ± spread over the folds."""
+    best, dummy = run.best(), _dummy(run)
+    if best is None or not best.intervals:
+        return None
+    rows = []
+    for m in _ordered(run):
+        found = best.intervals.get(m)
+        if found is None:
+            continue
+        mean, std = best.metrics.get(m), best.metrics_std.get(m)
+        interval = (f"{found.low:.3f}-{found.high:.3f}" if found.value is not None and math.isfinite(found.low)
+                    else "none")
+        floor = _value(dummy, m)
+        rows.append({"Metric": display_name(m), best.name: None if found.value is None else round(found.value, 4),
+                     "95 % interval": interval, "Dummy": None if floor is None else round(floor, 4),
+                     "From": found.counts_text(),
+                     "Folds: mean ± spread": None if mean is None else (f"{mean:.3f} ± {std:.3f}" if std is not None
+                                                                         else f"{mean:.3f}")})
+    return pd.DataFrame(rows)
+
+
+def criteria(run: BaselineRun, written: list) -> None:
+    """Each success criterion of the design document against the best model's 95 % intervals, the dummy beside."""
     if not written:
         st.info("The design document has no success criterion yet (Evaluation section), so there is nothing to check.")
         return
-    checks = check_criteria(written, run_summary("", run, written)["metrics"], f"the best model ({run.best_model})")
-    st.dataframe(pd.DataFrame([{"Criterion": str(c.criterion), "Result": c.status, "Why": c.reason} for c in checks]),
-                 hide_index=True, width="stretch")
+    best, dummy = run.best(), _dummy(run)
+    checks = check_criteria(written, criterion_evidence(run), f"the best model ({run.best_model})", run.task)
+    rows = []
+    for c in checks:
+        name, complement = canonical_metric(c.criterion.metric)
+        floor = _value(dummy, name)
+        if floor is not None and complement:
+            floor = 1.0 - floor
+        rows.append({"Criterion": str(c.criterion), "Result": c.status,
+                     "Value": None if c.value is None else round(c.value, 4),
+                     "95 % interval": "" if c.low is None else f"{c.low:.3f}-{c.high:.3f}",
+                     "Dummy": None if floor is None else round(floor, 4), "Why": c.reason})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    counts = {s: sum(c.status == s for c in checks) for s in (PASS, FAIL, INCONCLUSIVE, NOT_MEASURED)}
+    st.caption(f"{counts[PASS]} pass, {counts[FAIL]} fail, {counts[INCONCLUSIVE]} inconclusive, "
+               f"{counts[NOT_MEASURED]} not measured here. A criterion passes only when its whole 95 % interval "
+               "clears the bar, fails when the whole interval misses it, and is inconclusive otherwise.")
 
 
-def charts(run: BaselineRun) -> None:
+def charts(run: BaselineRun, written: list = ()) -> None:
     scored = [r for r in run.results if r.has_scores and r.curves is not None]
     best = run.best()
     if run.task == "binary" and scored:
@@ -93,7 +202,7 @@ def charts(run: BaselineRun) -> None:
     if best is not None and best.curves is not None and best.curves.confusion is not None:
         st.plotly_chart(baseline_charts.confusion_figure(best), width="stretch", key="bl-confusion")
     if best is not None and best.curves is not None and best.curves.thresholds is not None:
-        threshold_explorer(best)
+        threshold_explorer(best, list(written), run.decision_threshold)
     if best is not None and best.curves is not None and best.curves.residuals is not None:
         st.plotly_chart(baseline_charts.residuals_figure(best), width="stretch", key="bl-residuals")
     if best is not None and best.importance:
@@ -101,22 +210,64 @@ def charts(run: BaselineRun) -> None:
         st.caption(best.importance_note)
 
 
-def threshold_explorer(result) -> None:
-    st.markdown(f"**Threshold explorer** ({result.name}): pick a decision threshold and see what it means.")
-    threshold = st.slider("Decision threshold", 0.0, 1.0, 0.5, 0.01, key="bl-threshold")
-    at = result.curves.thresholds.at(threshold)
+def threshold_explorer(result, written: list = (), document_threshold: float | None = None) -> None:
+    """A decision threshold to try (starting at the run's), what it gives, and where each threshold criterion of the
+    document would pass (its whole 95 % interval clearing the bar) on this model's out-of-fold predictions."""
+    grid = result.curves.thresholds
+    start = 0.5 if document_threshold is None else float(document_threshold)
+    st.markdown(f"**Threshold explorer** ({plain(result.name)}): pick a decision threshold and see what it means.")
+    passes = threshold_passes(list(written), grid)
+    if passes:
+        st.plotly_chart(baseline_charts.threshold_figure(grid, passes, start), width="stretch", key="bl-threshold-chart")
+        for p in passes:
+            st.caption(plain(f"{p.criterion} would pass (its whole 95 % interval clears the bar) at thresholds "
+                             f"{ranges_text(p.passes)}; its value alone meets the bar at {ranges_text(p.point)}."))
+    threshold = st.slider("Decision threshold", 0.0, 1.0, start, 0.01, key="bl-threshold")
+    at = grid.at(threshold)
     cols = st.columns(4)
     for col, name in zip(cols, ("precision", "recall", "fpr", "fnr")):
         value = at.get(name)
         col.metric(name.upper() if len(name) == 3 else name.capitalize(), "n/a" if value is None else f"{value:.3f}")
+    verdicts = "; ".join(f"{p.criterion} {p.status[int(round(threshold * 100))]}" for p in passes)
     st.caption(f"At {threshold:.2f}: {at['tp']} true positives, {at['fp']} false positives, "
-               f"{at['tn']} true negatives, {at['fn']} false negatives.")
+               f"{at['tn']} true negatives, {at['fn']} false negatives." + (f" Criteria: {plain(verdicts)}." if verdicts else ""))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def defaults(content_hash: str, target: str, leaky: tuple, _db, _dataset: Dataset) -> RunSettings:
-    # Keyed by content, not by store: the same bytes give the same defaults wherever they are stored.
-    """What a run would use by default on this data (task, features, models), computed once per data."""
+def id_like(content_hash: str, _db, _dataset: Dataset) -> dict[str, str]:
+    """The dataset's ID-like columns -> why (identifiers, names), computed once per data."""
+    from analysis.baseline_setup import id_like_columns
     from store.datasets import load_frame
 
-    return resolve_settings(load_frame(_db, _dataset), _dataset.column_types, RunSettings(target=target, excluded=dict(leaky)))
+    return id_like_columns(load_frame(_db, _dataset), _dataset.column_types)
+
+
+def feature_warnings(leaks: list[dict], settings: RunSettings, id_like_columns: dict[str, str]) -> None:
+    """What could leak into this run's features: unresolved high leakage findings on rows or on a column still among
+    the features (not those the run leaves out), and ID-like columns among the features (medium)."""
+    from design.evidence import findings_for_features
+
+    for finding in findings_for_features(leaks, settings.features, settings.target):
+        if finding["severity"] == "high":
+            st.error(plain(f"Unresolved high-severity leakage finding: {finding['title']}. {finding['action']}"))
+    for column in (c for c in settings.features if c in id_like_columns):
+        st.warning(plain(f"Medium: '{column}' is among the features but is {id_like_columns[column]}. A model can "
+                         "learn the training rows by it, which tells it nothing about a new row, so its scores will "
+                         "not hold. Remove it from the features."))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def defaults(content_hash: str, target: str, leaky: tuple, _db, _dataset: Dataset, positive: str | None = None) -> RunSettings:
+    # Keyed by content, not by store: the same bytes give the same defaults wherever they are stored.
+    """What a run would use by default on this data (task, features, models), computed once per data;
+    ``positive``: the design document's positive class, used when it is a class of the target."""
+    from store.datasets import load_frame
+
+    frame = load_frame(_db, _dataset)
+    asked = RunSettings(target=target, excluded=dict(leaky), positive_label=positive)
+    try:
+        return resolve_settings(frame, _dataset.column_types, asked)
+    except ValueError:
+        if positive is None:
+            raise
+        return resolve_settings(frame, _dataset.column_types, RunSettings(target=target, excluded=dict(leaky)))

@@ -7,6 +7,7 @@ import streamlit as st
 
 from analysis.read import MAX_UPLOAD_BYTES, ReadError, format_size, read_csv
 from components import shell
+from components.text import plain
 from store.datasets import ROLES, Dataset, add_dataset, delete_dataset, rename_dataset, set_role
 from store.errors import StoreError
 from store.projects import Project
@@ -27,16 +28,17 @@ def upload(db: sqlite_utils.Database, project: Project, author: str) -> None:
         if file.file_id not in done:
             done[file.file_id] = _store_upload(db, project, file, author)
         kind, message = done[file.file_id]
-        getattr(st, kind)(message)
+        getattr(st, kind)(plain(message))
 
 
 def _store_upload(db, project: Project, file, author: str) -> tuple[str, str]:
     try:
-        with st.spinner(f"Reading {file.name}…"):
+        with st.spinner(f"Reading {plain(file.name)}…"):
             table = read_csv(file.getvalue(), file.name)
             dataset, created = add_dataset(db, project.id, file.name, table, author)
     except (ReadError, StoreError) as error:
         return "error", str(error)
+    st.session_state["dataset-kept"] = dataset.id      # the data pages open on the file just uploaded
     if not created:
         return "info", f"{file.name}: the same file is already stored here as '{dataset.name}'; nothing was added."
     notes = " ".join(table.notes)
@@ -79,17 +81,17 @@ def manage(db: sqlite_utils.Database, datasets: list[Dataset]) -> None:
                 rename_dataset(db, chosen.id, name)
                 set_role(db, chosen.id, role)
             except StoreError as error:
-                st.error(str(error))
+                st.error(plain(str(error)))
             else:
                 shell.flash(f"Saved '{name.strip()}' with role {role or 'none'}.")
                 st.rerun()
     confirm_key = f"confirm-delete-{chosen.id}"
     if not st.session_state.get(confirm_key):
-        if st.button(f"Delete '{chosen.name}'…", key=f"delete-{chosen.id}"):
+        if st.button(f"Delete '{plain(chosen.name)}'…", key=f"delete-{chosen.id}"):
             st.session_state[confirm_key] = True
             st.rerun()
         return
-    st.warning(f"Delete '{chosen.name}' ({chosen.rows:,} rows)? Evidence already computed on it stays in the review.")
+    st.warning(plain(f"Delete '{chosen.name}' ({chosen.rows:,} rows)? Evidence already computed on it stays in the review."))
     yes, no = st.columns(2)
     if yes.button("Yes, delete it", type="primary", key=f"delete-yes-{chosen.id}"):
         delete_dataset(db, chosen.id)
@@ -101,9 +103,11 @@ def manage(db: sqlite_utils.Database, datasets: list[Dataset]) -> None:
         st.rerun()
 
 
-def pick_dataset(db: sqlite_utils.Database, project: Project) -> tuple[Dataset, dict[int, Dataset]]:
-    """The dataset chooser shared by the data pages (?dataset=ID in the URL, newest first); stops with a
-    pointer to the Datasets page when the project has none. Returns the chosen one and all by id."""
+def pick_dataset(db: sqlite_utils.Database, project: Project, role: str = "train", label: str = "Dataset",
+                 key: str = "dataset") -> tuple[Dataset, dict[int, Dataset]]:
+    """The dataset chooser shared by the data pages (?dataset=ID in the URL, newest first; by default the
+    dataset with ``role``); stops with a pointer to the Datasets page when the project has none. Returns the
+    chosen one and all by id."""
     from store.datasets import list_datasets
 
     datasets = {d.id: d for d in list_datasets(db, project.id)}
@@ -111,15 +115,33 @@ def pick_dataset(db: sqlite_utils.Database, project: Project) -> tuple[Dataset, 
         st.info("No dataset yet: upload a CSV on the Datasets page.")
         st.page_link("pages/datasets.py", label="Go to Datasets", icon=":material/table:")
         st.stop()
-    shell.url_choice("dataset", list(datasets), int)
-    chosen = st.selectbox("Dataset", list(datasets), format_func=lambda i: datasets[i].name, key="dataset",
-                          on_change=shell.to_url, args=("dataset",))
+    with_role = next((d.id for d in datasets.values() if d.role == role), None)
+    source = shell.url_choice(key, list(datasets), int, default=with_role)
+    chosen = st.selectbox(label, list(datasets), format_func=lambda i: datasets[i].name, key=key,
+                          on_change=shell.to_url, args=(key,))
+    if source == "default":
+        st.caption(f"The project's {role} dataset (its role on the Datasets page).")
     return datasets[chosen], datasets
 
 
-def pick_target(dataset: Dataset, label: str, none_label: str) -> str | None:
-    """The target chooser shared by the data pages (?target=column in the URL); None when not chosen."""
+def document_choices(db: sqlite_utils.Database, project: Project) -> tuple[str | None, str | None]:
+    """The target column and positive class the project's design document names (Data section)."""
+    from design.document import target_choice
+    from store.documents import latest_revision
+
+    revision = latest_revision(db, project.id)
+    return target_choice(revision.content) if revision else (None, None)
+
+
+def pick_target(dataset: Dataset, label: str, none_label: str, suggested: str | None = None) -> str | None:
+    """The target chooser shared by the data pages (?target=column in the URL); None when not chosen.
+    ``suggested``: the design document's target column, chosen when nothing else was."""
     columns = [None, *dataset.column_types]
-    shell.url_choice("target", columns, str)
-    return st.selectbox(label, columns, key="target", format_func=lambda c: none_label if c is None else c,
-                        on_change=shell.to_url, args=("target",))
+    source = shell.url_choice("target", columns, str, default=suggested)
+    target = st.selectbox(label, columns, key="target", format_func=lambda c: none_label if c is None else c,
+                          on_change=shell.to_url, args=("target",))
+    if target is not None and target == suggested and source == "default":
+        st.caption("Target from the design document (Data section).")
+    elif suggested and suggested not in dataset.column_types:
+        st.caption(plain(f"The design document names the target '{suggested}', which is not a column of this dataset."))
+    return target

@@ -9,8 +9,10 @@ import streamlit as st
 
 from analysis.drift import overlay
 from analysis.drift_model import DriftSettings, DriftSummary
+from analysis.inert import safe_csv
 from components.drift_charts import drift_scores_figure, overlay_figure
 from components.text import plain
+from design.formats import format_score
 from jobs.tasks import drift_sides
 from store.datasets import Dataset
 from store.errors import StoreError
@@ -30,13 +32,20 @@ def choose_sides(datasets: list[Dataset]):
     kind = st.radio("Compare", kinds, format_func=SOURCES.get, horizontal=True, key="drift-source")
     if kind == "datasets":
         ids = list(by_id)
-        ref_default = next((d.id for d in datasets if d.role == "reference"), ids[-1])
-        cur_default = next((d.id for d in datasets if d.role == "current"), ids[0])
+        ref_default = next((d.id for d in datasets if d.role == "reference"), None)
+        cur_default = next((d.id for d in datasets if d.role == "current"), None)
         left, right = st.columns(2)
-        ref = by_id[left.selectbox("Reference (what the model was built on)", ids, index=ids.index(ref_default),
-                                   format_func=lambda i: by_id[i].name, key="drift-ref")]
-        cur = by_id[right.selectbox("Current (what it sees now)", ids, index=ids.index(cur_default),
-                                    format_func=lambda i: by_id[i].name, key="drift-cur")]
+        ref_id = left.selectbox("Reference (what the model was built on)", ids, placeholder="choose…", key="drift-ref",
+                                index=None if ref_default is None else ids.index(ref_default), format_func=lambda i: by_id[i].name)
+        cur_id = right.selectbox("Current (what it sees now)", ids, placeholder="choose…", key="drift-cur",
+                                 index=None if cur_default is None else ids.index(cur_default), format_func=lambda i: by_id[i].name)
+        if ref_default is not None and cur_default is not None and (ref_id, cur_id) == (ref_default, cur_default):
+            st.caption("The datasets with the roles reference and current (set on the Datasets page).")
+        if ref_id is None or cur_id is None:
+            st.info("Choose the reference and the current dataset, or give two datasets the roles reference and "
+                    "current on the Datasets page so this page starts from them.")
+            st.stop()
+        ref, cur = by_id[ref_id], by_id[cur_id]
         source = {"kind": kind, "current": cur.content_hash}
         return ref, source, (ref.name, cur.name)
     ds = by_id[st.selectbox("Dataset", list(by_id), format_func=lambda i: by_id[i].name, key="drift-one")]
@@ -81,10 +90,19 @@ def summary_view(summary: DriftSummary) -> None:
     if summary.target_drift is not None:
         t = summary.target_drift
         (st.warning if t.drifted else st.success)(plain(f"Target '{t.column}': {'drifted' if t.drifted else 'no drift'} "
-                                                        f"({t.method} {t.score:.3g}, threshold {t.threshold:g})."))
-    st.dataframe(pd.DataFrame([{"Column": c.column, "Type": c.type, "Drifted": c.drifted, "Test": c.method,
-                                "Score": c.score, "Threshold": c.threshold} for c in summary.columns]),
-                 hide_index=True, width="stretch")
+                                                        f"({t.method} {format_score(t.score)}, threshold {t.threshold:g})."))
+    table = pd.DataFrame([{"Column": c.column, "Type": c.type, "Drifted": c.drifted, "Test": c.method,
+                           "Score": c.score, "Threshold": c.threshold, "Drift strength": c.severity}
+                          for c in summary.columns])
+    shown = table.assign(Score=[format_score(c.score) for c in summary.columns],
+                         Threshold=[f"{c.threshold:g}" for c in summary.columns])
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "Score": st.column_config.TextColumn(help="The test's p-value (drift when below the threshold) or distance "
+                                                  "(drift when at or above it), to two significant digits."),
+        "Drift strength": st.column_config.NumberColumn(format="%.2f", help="The score against its threshold in the "
+                                                        "direction that means drift: 1 is the threshold, above 1 drifted.")})
+    st.download_button("Download the per-column table (CSV)", safe_csv(table), "drift-columns.csv", "text/csv",
+                       key="drift-csv")
     st.plotly_chart(drift_scores_figure(summary), width="stretch", key="drift-scores")
 
 
@@ -102,6 +120,6 @@ def overlay_view(db: sqlite_utils.Database, summary: DriftSummary, reference: Da
         data = _overlay(db, reference, json.dumps([reference.content_hash, source], sort_keys=True), source, column,
                         columns[column])
     except (StoreError, ValueError) as error:
-        st.warning(f"No overlay: {error}")
+        st.warning(plain(f"No overlay: {error}"))
         return
     st.plotly_chart(overlay_figure(data), width="stretch", key="drift-overlay")

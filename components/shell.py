@@ -158,25 +158,37 @@ def show_flash() -> None:
         st.success(plain(message))
 
 
-def url_choice(key: str, options: list, convert=str) -> None:
-    """Prepare the widget ``key`` (call just before creating it): its value comes from the URL (?key=...)
-    when that is one of ``options``, else stays what the session had, else the first option; the URL is
-    updated to match, so a copied link opens the same view. Give the widget ``on_change=to_url, args=(key,)``."""
+def url_choice(key: str, options: list, convert=str, default=None) -> str:
+    """Prepare the widget ``key`` (call just before creating it). Its value is, in this order: the URL's
+    (?key=...) when that is one of ``options``; what this session chose last, on this page or another (kept
+    under a second key, since a widget's own state goes when a page without it runs); ``default`` (e.g. the
+    design document's choice); the first option. The URL is updated to match, so a copied link opens the same
+    view. Give the widget ``on_change=to_url, args=(key,)``. Returns where the value came from: "link",
+    "session", "default" or "first"."""
     raw = st.query_params.get(key)
     try:
         wanted = convert(raw) if raw is not None else None
     except (TypeError, ValueError):
         wanted = None
+    kept = st.session_state.get(f"{key}-kept")
     if raw is not None and wanted in options:
-        st.session_state[key] = wanted
-    elif st.session_state.get(key) not in options:
-        st.session_state[key] = options[0]
+        st.session_state[key], source = wanted, "link"
+    elif key in st.session_state and st.session_state[key] in options:
+        source = "session"
+    elif f"{key}-kept" in st.session_state and kept in options:
+        st.session_state[key], source = kept, "session"
+    elif default is not None and default in options:
+        st.session_state[key], source = default, "default"
+    else:
+        st.session_state[key], source = options[0], "first"
     to_url(key)
+    return source
 
 
 def to_url(key: str) -> None:
-    """Write the widget ``key``'s value into the URL (removing it when None)."""
+    """Write the widget ``key``'s value into the URL (removing it when None) and keep it for the next page."""
     value = st.session_state.get(key)
+    st.session_state[f"{key}-kept"] = value
     if value is None:
         st.query_params.pop(key, None)
     else:

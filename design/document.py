@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from design.criteria import Criterion, parse_criterion
-from design.fields import FieldError, check_value, is_answered
+from design.fields import FieldError, check_value, is_answered, is_template
 from design.sections import SECTIONS, Section, section
 
 
@@ -64,6 +64,42 @@ def document_completeness(content: dict) -> Completeness:
     return Completeness(sum(p.answered for p in parts), sum(p.total for p in parts))
 
 
+def target_choice(content: dict) -> tuple[str | None, str | None]:
+    """The target column and positive class the Data section names (None where it names none): every data
+    page starts from them."""
+    def one(key):
+        text = (value(content, "data", key) or "").strip()
+        return text or None
+
+    return one("target"), one("positive_class")
+
+
 def success_criteria(content: dict) -> list[Criterion]:
-    """The parsed success criteria written in the Evaluation section."""
-    return [parse_criterion(text) for text in value(content, "evaluation", "success_criteria") or []]
+    """The parsed success criteria written in the Evaluation section (a template's example bars left as the
+    template wrote them are not criteria yet)."""
+    return [parse_criterion(text) for text in value(content, "evaluation", "success_criteria") or []
+            if not is_template(text)]
+
+
+def feature_table(content: dict, columns=None) -> dict[str, dict[str, str]]:
+    """The Data section's feature table as column -> {"known": "yes" / "no" / "unknown", "source", "note"}
+    (empty when the document has none); only the rows of ``columns`` when given (a dataset's columns)."""
+    rows = value(content, "data", "feature_table") or []
+    keep = None if columns is None else set(columns)
+    return {row["column"]: {k: row.get(k, "") for k in ("known", "source", "note")} for row in rows
+            if keep is None or row["column"] in keep}
+
+
+def not_known_columns(content: dict) -> list[str]:
+    """The columns the feature table marks as not known at prediction time ("no"), in table order."""
+    return [column for column, row in feature_table(content).items() if row["known"] == "no"]
+
+
+def fill_feature_table(rows: list[dict] | None, columns: list[str], source: str) -> tuple[list[dict], int]:
+    """The feature table ``rows`` with a row for every one of ``columns`` it lacks, marked "unknown" until a person
+    says when the column is known, with ``source`` (e.g. the dataset's name). Rows already there keep what was
+    written. Returns (rows, how many were added)."""
+    kept = [dict(row) for row in rows or []]
+    listed = {row["column"] for row in kept}
+    added = [{"column": str(c), "known": "unknown", "source": source, "note": ""} for c in columns if str(c) not in listed]
+    return kept + added, len(added)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from design.fields import CHOICE, CRITERIA, LIST, MULTI_CHOICE, NUMBER, TEXT, Field
+from design.fields import CHOICE, CRITERIA, FEATURE_TABLE, LIST, MULTI_CHOICE, NUMBER, TEXT, Field
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,20 @@ SECTIONS: tuple[Section, ...] = (
         purpose="Where the training data and labels come from, how they are split and prepared, and what risks they carry.",
         fields=(
             Field(
+                "target",
+                "Target column",
+                TEXT,
+                "Which column of the training data holds what the model predicts? Every data page starts from "
+                "it (Explore, Leakage, Baselines), so name it exactly as in the dataset.",
+            ),
+            Field(
+                "positive_class",
+                "Positive class",
+                TEXT,
+                "For a classification target, which value is the case the model must find (the one recall and "
+                "precision are about), e.g. 'malignant', 'churned', 'fraud'?",
+            ),
+            Field(
                 "sources",
                 "Data sources",
                 LIST,
@@ -220,6 +234,15 @@ SECTIONS: tuple[Section, ...] = (
                 TEXT,
                 "How imbalanced are the classes, and what will you do about it (class weights, resampling, "
                 "threshold tuning, metrics that are not fooled by the majority class)?",
+            ),
+            Field(
+                "feature_table",
+                "Feature availability",
+                FEATURE_TABLE,
+                "A column recorded after the outcome scores like an honest feature; only when it is recorded tells "
+                "them apart. So, for each column: is its value known at the moment the prediction is made (yes / no "
+                "/ unknown; the leakage checks flag strong columns marked no or unknown, and the baselines leave "
+                "out those marked no), where does it come from, and what should a reviewer know about it?",
             ),
             Field(
                 "feature_engineering",

@@ -4,12 +4,13 @@ import streamlit as st
 from analysis.evidence import profile_settings, profile_summary
 from analysis.profile import Profile
 from components import datasets_view, evidence, profile_view, shell
+from components.text import plain
 
 context = shell.page_context()
 project = shell.require_project(context)
-st.title(f"Explore · {project.name}")
+st.title(f"Explore · {plain(project.name)}")
 dataset, _ = datasets_view.pick_dataset(context.db, project)
-target = datasets_view.pick_target(dataset, "Target column (what the model will predict)", "none")
+target = datasets_view.pick_target(dataset, "Target column (what the model will predict)", "none", suggested=datasets_view.document_choices(context.db, project)[0])
 
 profile = evidence.result_or_job(
     context, "profile", dataset, profile_settings(target), Profile.from_dict,
