@@ -9,7 +9,11 @@ st.set_page_config(page_title="Blueprint", page_icon="📐", layout="wide")
 navigation = st.navigation(
     {
         "Project": [
-            st.Page("pages/projects.py", title="Projects", icon=":material/folder:", url_path="projects", default=True),
+            # Served at / (a default page keeps its url_path reserved, so it gets one nobody types) and, not
+            # listed twice, at /projects.
+            st.Page("pages/projects.py", title="Projects", icon=":material/folder:", url_path="home", default=True),
+            st.Page("pages/projects.py", title="Projects", icon=":material/folder:", url_path="projects",
+                    visibility="hidden"),
             st.Page("pages/design.py", title="Design document", icon=":material/edit_note:", url_path="design"),
             st.Page("pages/jobs.py", title="Jobs", icon=":material/pending_actions:", url_path="jobs"),
         ],
@@ -33,9 +37,8 @@ try:
     st.sidebar.title("Blueprint")
     project = shell.choose_project(db)
     author = shell.author_input()
-    if project is not None:
-        st.query_params["project"] = str(project.id)
     with shell.serving(shell.AppContext(db, project, author)):
         navigation.run()
 finally:
+    shell.write_url()
     db.close()

@@ -75,17 +75,35 @@ def _int(text) -> int | None:
 
 
 def _project_to_url() -> None:
-    st.query_params["project"] = str(st.session_state["project_id"])
+    want("project", st.session_state["project_id"])
+
+
+def set_project(project_id: int) -> None:
+    """Open ``project_id`` on the next run (after creating or importing a project; then st.rerun())."""
+    st.query_params["project"] = str(project_id)
+    want("project", project_id)
 
 
 def choose_project(db: sqlite_utils.Database) -> Project | None:
     """The sidebar project picker. The choice lives in the URL (?project=ID) and in the session, so a
-    copied link opens the same project and a page switch (which clears the URL's query) keeps it."""
+    copied link opens the same project and a page switch keeps it. A link to a project that does not exist
+    or is archived opens nothing silently: the page says so and lists the projects (see require_project)."""
     projects = {p.id: p for p in list_projects(db, include_archived=True)}
-    wanted = _int(st.query_params.get("project"))
-    if wanted not in projects:
+    raw = st.query_params.get("project")
+    wanted = _int(raw)
+    st.session_state.pop("project-problem", None)
+    if raw is not None and (wanted not in projects or projects[wanted].archived):
+        st.session_state["project-problem"] = (
+            f"There is no project {raw} here: the link is wrong or the project was deleted."
+            if wanted not in projects else
+            f"The project '{projects[wanted].name}' is archived. Restore it on the Projects page to open it.")
+        if wanted in projects:
+            st.session_state["project-archived"] = wanted
+        st.query_params.pop("project", None)
+        wanted = None
+    if wanted is None:
         wanted = st.session_state.get("project_id")
-    if wanted not in projects:
+    if wanted not in projects or (projects[wanted].archived and wanted != st.session_state.get("project-archived")):
         active = [p for p in projects.values() if not p.archived]
         wanted = active[0].id if active else None
     if wanted is None:
@@ -100,6 +118,9 @@ def choose_project(db: sqlite_utils.Database) -> Project | None:
         key="project_id",
         on_change=_project_to_url,
     )
+    if "project-problem" in st.session_state:
+        return None
+    want("project", wanted)
     return projects[wanted]
 
 
@@ -138,9 +159,22 @@ def page_context() -> AppContext:
 
 
 def require_project(context: AppContext) -> Project:
-    """The chosen project, or a message pointing to the Projects page and a stop."""
+    """The chosen project, or a message (no project yet; a link to an unknown or archived project) with the
+    list of projects to open, and a stop."""
     if context.project is None:
-        st.info("Create a project on the Projects page first.")
+        problem = st.session_state.get("project-problem")
+        if problem:
+            from components.text import plain
+
+            st.error(plain(problem))
+            projects = [p for p in list_projects(context.db) if not p.archived]
+            if projects:
+                st.markdown("Open one of these projects:")
+                for p in projects:
+                    st.page_link("pages/projects.py", label=plain(p.name), query_params={"project": str(p.id)},
+                                 icon=":material/folder:")
+        else:
+            st.info("Create a project on the Projects page first.")
         st.page_link("pages/projects.py", label="Go to Projects")
         st.stop()
     return context.project
@@ -158,13 +192,16 @@ def show_flash() -> None:
         st.success(plain(message))
 
 
+URL_KEYS = ("dataset", "target", "section")   # choices that follow a person from page to page, in every URL
+
+
 def url_choice(key: str, options: list, convert=str, default=None) -> str:
     """Prepare the widget ``key`` (call just before creating it). Its value is, in this order: the URL's
     (?key=...) when that is one of ``options``; what this session chose last, on this page or another (kept
     under a second key, since a widget's own state goes when a page without it runs); ``default`` (e.g. the
-    design document's choice); the first option. The URL is updated to match, so a copied link opens the same
-    view. Give the widget ``on_change=to_url, args=(key,)``. Returns where the value came from: "link",
-    "session", "default" or "first"."""
+    design document's choice); the first option. The URL is updated to match at the end of the run, so a
+    copied link opens the same view. Give the widget ``on_change=to_url, args=(key,)``. Returns where the
+    value came from: "link", "session", "default" or "first"."""
     raw = st.query_params.get(key)
     try:
         wanted = convert(raw) if raw is not None else None
@@ -186,10 +223,42 @@ def url_choice(key: str, options: list, convert=str, default=None) -> str:
 
 
 def to_url(key: str) -> None:
-    """Write the widget ``key``'s value into the URL (removing it when None) and keep it for the next page."""
+    """Keep the widget ``key``'s value for the next page and put it in this run's URL (None removes it)."""
     value = st.session_state.get(key)
     st.session_state[f"{key}-kept"] = value
-    if value is None:
-        st.query_params.pop(key, None)
-    else:
-        st.query_params[key] = str(value)
+    want(key, value)
+
+
+def want(key: str, value) -> None:
+    """Ask for ``key=value`` in the URL (None: without ``key``); written once, by write_url()."""
+    _local_url()[key] = value
+
+
+def _local_url() -> dict:
+    wanted = getattr(_local, "url", None)
+    if wanted is None:
+        wanted = _local.url = {}
+    return wanted
+
+
+def write_url() -> None:
+    """Write the URL once at the end of a run (app.py): every query-parameter change is a browser history
+    entry, so writing key by key made Back need several presses per page. Choices that follow a person
+    (URL_KEYS) stay in every page's URL, so moving between pages changes only the path: one entry a visit."""
+    wanted = _local_url()
+    _local.url = None
+    current = st.query_params.to_dict()
+    final = dict(current)
+    for key in URL_KEYS:
+        kept = st.session_state.get(f"{key}-kept")
+        if kept is not None:
+            final[key] = str(kept)
+    for key, value in wanted.items():
+        if value is None:
+            final.pop(key, None)
+        else:
+            final[key] = str(value)
+    order = ("project", *URL_KEYS)      # one order, so the same choices always give the same query string
+    final = {k: final[k] for k in sorted(final, key=lambda k: (order.index(k) if k in order else len(order), k))}
+    if list(final.items()) != list(current.items()):
+        st.query_params.from_dict(final)

@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from components import shell
+from components.text import plain
 from design.document import document_completeness
 from store.documents import latest_revision, revision_counts
 from store.errors import StoreError
@@ -49,9 +50,9 @@ with left, st.form("create-project", clear_on_submit=False):
         try:
             created = create_project(db, name, description, created_by=context.author)
         except StoreError as error:
-            st.error(str(error))
+            st.error(plain(str(error)))
         else:
-            st.query_params["project"] = str(created.id)
+            shell.set_project(created.id)
             shell.flash(f"Created project '{created.name}'. Fill in its design document next.")
             st.rerun()
 
@@ -77,7 +78,7 @@ if project is not None:
                 )
                 st.rerun()
         except StoreError as error:
-            st.error(str(error))
+            st.error(plain(str(error)))
 
 with st.expander("Import a project exported from another Blueprint (JSON)"):
     upload = st.file_uploader("Project file", type=["json"], key="import-project")
@@ -85,8 +86,8 @@ with st.expander("Import a project exported from another Blueprint (JSON)"):
         try:
             new_id = import_project(db, upload.getvalue(), imported_by=context.author)
         except StoreError as error:
-            st.error(str(error))
+            st.error(plain(str(error)))
         else:
-            st.query_params["project"] = str(new_id)
+            shell.set_project(new_id)
             shell.flash(f"Imported '{upload.name}' as a new project.")
             st.rerun()

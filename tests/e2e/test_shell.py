@@ -17,7 +17,7 @@ def test_first_visit_deep_link_on_fresh_server_shows_the_full_app(fresh_server, 
     expect(nav.get_by_role("link", name="Design document")).to_be_visible()
     expect(nav.get_by_role("link", name="app")).to_have_count(0)
     expect(page.get_by_test_id("stSidebar").get_by_text("Your name")).to_be_visible()
-    expect(page.get_by_text("Success criteria")).to_be_visible()
+    expect(page.get_by_text("Success criteria").first).to_be_visible()
     expect(page).to_have_url(re.compile(r"/design\?.*project=1"))
 
 
