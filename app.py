@@ -35,7 +35,7 @@ navigation = st.navigation(
 db = shell.open_db()
 try:
     st.sidebar.title("Blueprint")
-    project = shell.choose_project(db)
+    project = shell.choose_project(db, archived_ok=navigation.url_path in ("home", "projects"))
     author = shell.author_input()
     with shell.serving(shell.AppContext(db, project, author)):
         navigation.run()

@@ -75,7 +75,7 @@ def _int(text) -> int | None:
 
 
 def _project_to_url() -> None:
-    want("project", st.session_state["project_id"])
+    st.query_params["project"] = str(st.session_state["project_id"])
 
 
 def set_project(project_id: int) -> None:
@@ -84,26 +84,24 @@ def set_project(project_id: int) -> None:
     want("project", project_id)
 
 
-def choose_project(db: sqlite_utils.Database) -> Project | None:
+def choose_project(db: sqlite_utils.Database, archived_ok: bool = False) -> Project | None:
     """The sidebar project picker. The choice lives in the URL (?project=ID) and in the session, so a
-    copied link opens the same project and a page switch keeps it. A link to a project that does not exist
-    or is archived opens nothing silently: the page says so and lists the projects (see require_project)."""
+    copied link opens the same project and a page switch keeps it. A link to a project that does not exist,
+    or is archived (except where ``archived_ok``: the Projects page, which restores it), opens nothing
+    silently: the page says so and lists the projects (see require_project)."""
     projects = {p.id: p for p in list_projects(db, include_archived=True)}
     raw = st.query_params.get("project")
     wanted = _int(raw)
     st.session_state.pop("project-problem", None)
-    if raw is not None and (wanted not in projects or projects[wanted].archived):
+    if raw is not None and (wanted not in projects or (projects[wanted].archived and not archived_ok)):
         st.session_state["project-problem"] = (
             f"There is no project {raw} here: the link is wrong or the project was deleted."
             if wanted not in projects else
             f"The project '{projects[wanted].name}' is archived. Restore it on the Projects page to open it.")
-        if wanted in projects:
-            st.session_state["project-archived"] = wanted
-        st.query_params.pop("project", None)
-        wanted = None
+        return None        # the page says so and lists the projects (require_project); the link stays as given
     if wanted is None:
         wanted = st.session_state.get("project_id")
-    if wanted not in projects or (projects[wanted].archived and wanted != st.session_state.get("project-archived")):
+    if wanted not in projects or (projects[wanted].archived and not archived_ok):
         active = [p for p in projects.values() if not p.archived]
         wanted = active[0].id if active else None
     if wanted is None:
@@ -118,8 +116,6 @@ def choose_project(db: sqlite_utils.Database) -> Project | None:
         key="project_id",
         on_change=_project_to_url,
     )
-    if "project-problem" in st.session_state:
-        return None
     want("project", wanted)
     return projects[wanted]
 
@@ -218,15 +214,20 @@ def url_choice(key: str, options: list, convert=str, default=None) -> str:
         st.session_state[key], source = default, "default"
     else:
         st.session_state[key], source = options[0], "first"
-    to_url(key)
+    st.session_state[f"{key}-kept"] = st.session_state[key]
+    want(key, st.session_state[key])
     return source
 
 
 def to_url(key: str) -> None:
-    """Keep the widget ``key``'s value for the next page and put it in this run's URL (None removes it)."""
+    """on_change of a widget prepared by url_choice: the person's new choice goes into the URL now (before
+    the run that url_choice reads it in) and is kept for the next page."""
     value = st.session_state.get(key)
     st.session_state[f"{key}-kept"] = value
-    want(key, value)
+    if value is None:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = str(value)
 
 
 def want(key: str, value) -> None:
