@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analysis.baseline_setup import SPARSE_MISSING_SHARE
 from analysis.column_stats import ColumnStats
 from analysis.column_types import CATEGORICAL, ID, NUMERIC
 from analysis.correlations import Correlations
@@ -19,7 +20,8 @@ ALERT_KINDS = (
 NEAR_CONSTANT_SHARE = 0.95   # the most frequent value holds at least this share of the values
 HIGH_MISSING_SHARE = 0.20    # at least this share of a column is missing
 HIGH_CARDINALITY = 50        # a categorical column with more distinct values than this
-HIGH_CORRELATION = 0.90      # |Pearson|, |Spearman| or Cramér's V at or above this
+HIGH_CORRELATION = 0.90      # |Pearson|, |Spearman| or Cramér's V at or above this (each needs MIN_PAIRS complete pairs:
+                             # analysis.correlations, so a column with a handful of values raises no correlation alert)
 SKEWED = 2.0                 # |skew| at or above this
 ZEROS_SHARE = 0.50           # at least this share of a numeric column is 0
 MIXED_SHARE = 0.01           # numbers and words each make up at least this share of a categorical column
@@ -76,6 +78,10 @@ def _near_constant(s: ColumnStats) -> Alert | None:
 
 
 def _high_missing(s: ColumnStats) -> Alert | None:
+    if s.missing_share >= SPARSE_MISSING_SHARE:
+        return Alert(s.name, "high_missing", WARNING,
+                     f"{s.missing_share:.1%} of the values are missing: only {s.count:,} rows have one. Too few to learn "
+                     "from or to measure an association on: left out of the default baseline features.")
     if s.missing_share >= HIGH_MISSING_SHARE:
         return Alert(s.name, "high_missing", WARNING,
                      f"{s.missing_share:.1%} of the values are missing ({s.missing:,} rows). "

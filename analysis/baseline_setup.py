@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from analysis.column_types import DATETIME, ID, NUMERIC, TEXT, count_distinct
+from analysis.column_types import DATETIME, ID, NUMERIC, TEXT, count_distinct, id_like_text
 from analysis.errors import TargetError
 from analysis.serialize import from_plain, to_plain
 from analysis.target import BINARY, MULTICLASS, REGRESSION, check_target
@@ -146,16 +146,25 @@ REASONS = {
     "empty": "every value is missing",
     "date_column": "the date column orders the time split",
     "group_column": "the group column defines the group split",
+    "unavailable": "not known at prediction time (design document, Data section)",
 }
+# Mostly empty: at least SPARSE_MISSING_SHARE of the rows missing, or fewer than SPARSE_MIN_VALUES values while at
+# least half the rows are missing. Such a column says little and says it on a handful of rows: imputation fills
+# almost every row with one value, and a model can still split on the few rows that have one (a 4-filled-row column
+# dragged one model's accuracy to 0.15-0.24 on a real dataset). 30 values is the floor the profile's associations
+# use too (analysis.correlations.MIN_PAIRS); the half-missing condition keeps small datasets' full columns in.
+SPARSE_MISSING_SHARE = 0.95
+SPARSE_MIN_VALUES = 30
 
 
 def default_features(
     frame: pd.DataFrame, column_types: Mapping[str, str], target: str, leaky: Mapping[str, str] | tuple | list = (),
     *, date_column: str | None = None, group_column: str | None = None,
 ) -> tuple[tuple[str, ...], dict[str, str]]:
-    """The default features: every column but the target, ID-like, free-text, date, constant and empty columns,
-    the ``leaky`` ones (names, or name -> reason from the leakage checks) and the split columns.
-    Returns (features in frame order, excluded column -> reason)."""
+    """The default features: every column but the target, ID-like (identifiers, and text with a distinct value on
+    most rows, such as names: analysis.column_types.id_like_text), free-text, date, constant, empty and mostly empty
+    (SPARSE_*) columns, the ``leaky`` ones (names, or name -> reason from the leakage checks or the design document)
+    and the split columns. Returns (features in frame order, excluded column -> reason)."""
     leaky_reasons = dict(leaky) if isinstance(leaky, Mapping) else {c: REASONS["leaky"] for c in leaky}
     features, excluded = [], {}
     for column in frame.columns:
@@ -175,6 +184,19 @@ def default_features(
     return tuple(features), excluded
 
 
+def id_like_columns(frame: pd.DataFrame, column_types: Mapping[str, str]) -> dict[str, str]:
+    """Columns that name rows instead of describing them -> why: identifiers (type id) and text with a distinct
+    value on most rows (names; analysis.column_types.id_like_text). Left out of the default features; a run whose
+    features include one deserves a warning (medium: a model can learn the training rows by name)."""
+    found = {}
+    for column in frame.columns:
+        kind = column_types.get(column, NUMERIC)
+        reason = REASONS[ID] if kind == ID else id_like_text(frame[column], kind)
+        if reason:
+            found[column] = reason
+    return found
+
+
 def _exclusion(series: pd.Series, kind: str) -> str | None:
     if kind in (ID, TEXT, DATETIME):
         return REASONS[kind]
@@ -183,6 +205,14 @@ def _exclusion(series: pd.Series, kind: str) -> str | None:
         return REASONS["empty"]
     if distinct == 1 and series.notna().all():
         return REASONS["constant"]
+    filled, rows = int(series.count()), len(series)
+    missing = 1 - filled / rows
+    if missing >= SPARSE_MISSING_SHARE or (filled < SPARSE_MIN_VALUES and missing >= 0.5):
+        return (f"mostly empty: {filled:,} of {rows:,} rows have a value ({missing:.1%} missing), too few to learn "
+                "from")
+    named = id_like_text(series, kind)
+    if named:
+        return named
     return None
 
 

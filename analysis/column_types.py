@@ -80,6 +80,28 @@ def _number_type(series: pd.Series) -> str:
     return NUMERIC
 
 
+ID_LIKE_SHARE = 0.5      # a categorical column with distinct values on at least this share of its filled rows ...
+ID_LIKE_MIN_DISTINCT = MIN_ID_ROWS   # ... and at least this many distinct values is ID-like (names, not categories)
+
+
+def id_like_text(series: pd.Series, kind: str) -> str | None:
+    """Why a categorical column names rows rather than describing them, or None.
+
+    A categorical (text) column with a distinct value on most of its filled rows (at least ID_LIKE_SHARE, and at
+    least ID_LIKE_MIN_DISTINCT values) holds names of people, products or places, or free codes: a model one-hot
+    encodes it into one column per row and learns the training rows by name, which tells it nothing about a new
+    row (and can make such a column the "top feature" of a model). Columns typed id are identifiers already.
+    """
+    if kind != CATEGORICAL:
+        return None
+    filled = int(series.count())
+    distinct = count_distinct(series)
+    if filled == 0 or distinct < ID_LIKE_MIN_DISTINCT or distinct < ID_LIKE_SHARE * filled:
+        return None
+    return (f"ID-like: {distinct:,} distinct values in {filled:,} filled rows ({distinct / filled:.0%}), like names "
+            "of people or products; it names rows instead of describing them")
+
+
 def spread_positions(n: int, k: int) -> np.ndarray:
     """Up to ``k`` positions spread evenly over ``range(n)`` (a cheap, deterministic look at a long column)."""
     return np.unique(np.linspace(0, n - 1, min(n, k)).astype(np.int64))

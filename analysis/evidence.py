@@ -40,9 +40,17 @@ def profile_summary(dataset_name: str, profile: Profile) -> dict:
     return summary
 
 
-def leakage_settings(target: str, split, settings, test_hash: str | None) -> dict:
-    """The settings a leakage scan is computed (and cached) with: target, split, thresholds, test data."""
-    return {"target": target, "split": split.to_dict(), "settings": settings.to_dict(), "test_hash": test_hash}
+def leakage_settings(target: str, split, settings, test_hash: str | None,
+                     feature_table: dict[str, dict[str, str]] | None = None) -> dict:
+    """The settings a leakage scan is computed (and cached) with: target, split, thresholds, test data, and the
+    design document's feature-table rows that the scan acts on (columns marked not known at prediction time or
+    unknown, column -> {"known", "source", "note"}; left out of the key when there are none, so a table that
+    marks every column known keys the scan as no table does)."""
+    key = {"target": target, "split": split.to_dict(), "settings": settings.to_dict(), "test_hash": test_hash}
+    rows = {c: dict(r) for c, r in sorted((feature_table or {}).items()) if c != target and r.get("known") != "yes"}
+    if rows:
+        key["feature_table"] = rows
+    return key
 
 
 def leakage_summary(dataset_name: str, report) -> dict:

@@ -12,7 +12,8 @@ The checks (analysis.leakage_checks.DEFAULT_CHECKS; each a small object with one
 |---|---|---|
 | target_proxy | one feature alone predicts the target almost perfectly | high: score bound >= proxy_*_high; medium: >= proxy_*_medium |
 | post_outcome | a strong feature named like an outcome (or like the target), or dated after the prediction time | high / medium by hint_* |
-| id_column | ID-like columns, and whether they predict the target (row order leaking) | high: bound >= id_*_high; medium: >= id_*_medium; else info |
+| availability | a strong feature (bound >= hint_*_medium) that the design document's feature table marks not known at prediction time, or unknown | high ("no") / medium ("unknown") |
+| id_column | ID-like columns (identifiers; text with a distinct value on most rows, such as names), and whether they predict the target (row order leaking) | high: bound >= id_*_high; medium: >= id_*_medium; else info (medium on the Baselines page when among a run's features) |
 | duplicates | rows repeating an earlier row, exactly and without the ID columns | medium from duplicate_share_medium, else info |
 | train_test_overlap | test rows whose features equal a training row's | high / medium by overlap_share_* , else info |
 | conflicting_labels | identical features, different labels (class targets) | medium from conflict_share_medium, else info |
@@ -22,6 +23,11 @@ The checks (analysis.leakage_checks.DEFAULT_CHECKS; each a small object with one
 Scores are cross-validated single-feature models without fitting (analysis.leakage_scores): ROC AUC of the
 values themselves, and of a lookup of the target mean per bin or category in the other folds; R2 for a numeric
 target. Thresholds apply to a score's lower confidence bound, so small data needs clearer evidence.
+
+A column that is the target written another way (equal to it, or one code, or a few, per class: see
+analysis.leakage_checks._encoding) is titled "'x' encodes the target" (or "equals the target") by target_proxy,
+not "recorded after the outcome". The scan does not know a run's feature set: an ID-like column is an info finding
+here ("if used as a feature ..."), and the Baselines page raises it to medium when a run's features include it.
 
 What is exact and what is sampled: the row checks (duplicates, overlaps, conflicts, dates, groups) use every row,
 through 64-bit row hashes. Scores use the labelled rows up to settings.sample_rows, above that a sample
@@ -61,7 +67,8 @@ from analysis.target import check_target
 
 __all__ = [
     "DEFAULT_CHECKS", "HIGH", "INFO", "MEDIUM", "SEVERITIES", "SPLIT_KINDS", "FeatureScore", "Finding",
-    "LeakageReport", "LeakageSettings", "Split", "check_leakage_target", "check_split", "scan_leakage",
+    "KNOWN_AT_PREDICTION", "LeakageReport", "LeakageSettings", "Split", "check_feature_table", "check_leakage_target",
+    "check_split", "scan_leakage",
 ]
 
 
@@ -138,12 +145,15 @@ def scan_leakage(
     test_frame: pd.DataFrame | None = None,
     settings: LeakageSettings = LeakageSettings(),
     checks=DEFAULT_CHECKS,
+    feature_table: dict[str, dict[str, str]] | None = None,
 ) -> LeakageReport:
     """Run the leakage ``checks`` on ``frame`` for ``target`` and return a LeakageReport.
 
     column_types: column -> type, as Table.column_types gives it; None infers them.
     split: how train and test are formed (Split); test_frame: the test dataset for Split(kind="test_dataset").
     settings: thresholds and sampling (LeakageSettings). checks: the checks to run, in order.
+    feature_table: the design document's feature table, column -> {"known": "yes" / "no" / "unknown", "source",
+        "note"} (check_feature_table); columns marked "no" or "unknown" that predict the target strongly are flagged.
     Raises TargetError for an unusable target and ValueError for a split that does not fit the data.
     """
     start = time.perf_counter()
@@ -154,7 +164,8 @@ def scan_leakage(
     if frame.shape[1] < 2:
         raise ValueError(f"The dataset has only the target column '{target}'; leakage checks need feature columns too.")
     check_split(frame, column_types, target, split, test_frame)
-    ctx = ScanContext(frame, column_types, target, task, split, settings, test_frame)
+    table = check_feature_table(feature_table)
+    ctx = ScanContext(frame, column_types, target, task, split, settings, test_frame, table)
     findings, timings = run_checks(ctx, checks)
     sides = ctx.sides
     sampled = len(ctx.sample_positions) < ctx.labelled_rows
@@ -182,7 +193,27 @@ def scan_leakage(
         timings=timings,
         checks=tuple(c.name for c in checks),
         notes=tuple(notes),
+        feature_table={c: row for c, row in table.items() if c in frame.columns and row["known"] != "yes"},
     )
+
+
+KNOWN_AT_PREDICTION = ("yes", "no", "unknown")
+
+
+def check_feature_table(table: dict[str, dict[str, str]] | None) -> dict[str, dict[str, str]]:
+    """The feature table as column -> {"known", "source", "note"} (text; "known" one of yes / no / unknown);
+    ValueError naming the row that does not fit."""
+    checked = {}
+    for column, row in (table or {}).items():
+        if not isinstance(row, dict):
+            raise ValueError(f"Feature table row for '{column}' must be a dict with 'known', 'source' and 'note', "
+                             f"got {type(row).__name__}.")
+        known = str(row.get("known") or "unknown").strip().lower()
+        if known not in KNOWN_AT_PREDICTION:
+            raise ValueError(f"Feature table row for '{column}': known at prediction time is {known!r}; it must be "
+                             f"one of {', '.join(KNOWN_AT_PREDICTION)}.")
+        checked[str(column)] = {"known": known, "source": str(row.get("source") or ""), "note": str(row.get("note") or "")}
+    return checked
 
 
 def _check_frame(frame: pd.DataFrame, column_types: dict[str, str] | None) -> dict[str, str]:

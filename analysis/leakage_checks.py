@@ -1,7 +1,7 @@
 """The leakage checks: each a small object with a name and one ``compute(context) -> list[Finding]``.
 
-    DEFAULT_CHECKS = (TargetProxy(), PostOutcome(), IdColumn(), DuplicateRows(), TrainTestOverlap(),
-                      ConflictingLabels(), DateOverlap(), GroupOverlap())
+    DEFAULT_CHECKS = (TargetProxy(), PostOutcome(), FeatureAvailability(), IdColumn(), DuplicateRows(),
+                      TrainTestOverlap(), ConflictingLabels(), DateOverlap(), GroupOverlap())
 
 A check reads what it needs from the ScanContext, which computes each shared piece once, when first asked:
 the sample and its single-feature scores, the ID-like columns, row hashes, the split. Checks that need a
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.column_types import DATETIME, ID, NUMERIC
+from analysis.column_types import CATEGORICAL, DATETIME, ID, NUMERIC, id_like_text
 from analysis.leakage_model import HIGH, INFO, MEDIUM, SEVERITIES, Finding, LeakageSettings, Split
 from analysis.leakage_rows import (
     MISSING_HASH, RowHashes, as_dates, distinct_sorted, first_rows, repeat_count, sample_positions,
@@ -38,12 +38,16 @@ class ScanContext:
 
     frame: the dataset. column_types: column -> type. target, task: the target and "binary" / "multiclass" /
     "regression". split, settings: as given to scan_leakage. test_frame: the second dataset, or None.
+    feature_table: the design document's feature table, column -> {"known": "yes" / "no" / "unknown", "source",
+    "note"} (columns it does not list are absent).
     """
 
     def __init__(self, frame: pd.DataFrame, column_types: dict[str, str], target: str, task: str, split: Split,
-                 settings: LeakageSettings, test_frame: pd.DataFrame | None = None):
+                 settings: LeakageSettings, test_frame: pd.DataFrame | None = None,
+                 feature_table: dict[str, dict[str, str]] | None = None):
         self.frame, self.column_types, self.target, self.task = frame, column_types, target, task
         self.split, self.settings, self.test_frame = split, settings, test_frame
+        self.feature_table = dict(feature_table or {})
         self.features = [c for c in frame.columns if c != target]
 
     # --- the sample and scores -------------------------------------------------------------------------------
@@ -105,6 +109,25 @@ class ScanContext:
             if reasons:
                 found[column] = reasons
         return found
+
+    @cached_property
+    def encodings(self) -> dict[str, str]:
+        """Scored feature columns that are the target written another way -> how: equal to it, or one code (or a
+        few) per class that gives the class on at least ENCODING_PURITY of the rows (see _encoding)."""
+        found = {}
+        for column in self.features:
+            if column in self.id_columns:
+                continue
+            how = _encoding(self.sample[column], self.sample[self.target], self.task)
+            if how:
+                found[column] = how
+        return found
+
+    def proxy_level(self, score: FeatureScore) -> str | None:
+        """The target-proxy level of a score's lower bound (high, medium or None), before the sample-size cap."""
+        s = self.settings
+        high, medium = (s.proxy_auc_high, s.proxy_auc_medium) if self.task != REGRESSION else (s.proxy_r2_high, s.proxy_r2_medium)
+        return _level(score.low, high, medium)
 
     @cached_property
     def prediction_time_column(self) -> str | None:
@@ -191,6 +214,11 @@ def _id_reasons(series: pd.Series, kind: str, settings: LeakageSettings) -> list
     """Why a column looks like an identifier (empty: it does not)."""
     if kind == ID:
         return ["every value is distinct, and the values are codes or counters (column type 'id')"]
+    if kind == CATEGORICAL and id_like_text(series, kind):
+        filled = int(series.count())
+        distinct = int(series.nunique(dropna=True))
+        return [f"a distinct value on most rows ({distinct:,} values in {filled:,} filled rows, {distinct / filled:.0%}), "
+                "like names of people or products"]
     if kind not in (NUMERIC, "categorical") or len(series) == 0:
         return []
     named = re.search(settings.id_name_pattern, str(series.name)) is not None
@@ -216,6 +244,52 @@ def _whole(series: pd.Series) -> bool:
     values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     values = values[np.isfinite(values)]
     return bool(values.size) and bool(np.all(np.mod(values, 1) == 0))
+
+
+ENCODING_PURITY = 0.99      # share of rows whose code gives their class, from which a column encodes the target
+ENCODING_CODES_PER_CLASS = 3  # at most this many codes per class (more: a feature with many values, not a code)
+ENCODING_MIN_FILLED = 0.5   # the column has a value on at least this share of the labelled rows
+
+
+def _encoding(series: pd.Series, target: pd.Series, task: str) -> str | None:
+    """How ``series`` is ``target`` written another way, or None: "equals the target" (the same values, as text, on
+    ENCODING_PURITY of the rows; for a numeric target also a rescaled copy, |Pearson r| >= 0.9999), or for a class
+    target "one code per class" / "a few codes per class": a column with at most ENCODING_CODES_PER_CLASS values per
+    class whose value gives the row's class on at least ENCODING_PURITY of the rows, with every class reached."""
+    both = series.notna().to_numpy() & target.notna().to_numpy()
+    n = int(both.sum())
+    if n < 20 or n < ENCODING_MIN_FILLED * len(series):
+        return None
+    values, labels = series[both], target[both]
+    same = (_label_texts(values) == _label_texts(labels)).mean()
+    if same >= ENCODING_PURITY:
+        return "equals the target"
+    if task == REGRESSION:
+        if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+            return None
+        x, y = values.to_numpy(dtype=np.float64), labels.to_numpy(dtype=np.float64)
+        keep = np.isfinite(x) & np.isfinite(y)
+        if keep.sum() < 20 or np.std(x[keep]) == 0 or np.std(y[keep]) == 0:
+            return None
+        return "is a rescaled copy of the target" if abs(np.corrcoef(x[keep], y[keep])[0, 1]) >= 0.9999 else None
+    codes = pd.factorize(values)[0]
+    classes = pd.factorize(labels)[0]
+    n_codes, n_classes = int(codes.max()) + 1, int(classes.max()) + 1
+    if n_codes < 2 or n_codes > ENCODING_CODES_PER_CLASS * n_classes:
+        return None
+    table = np.bincount(codes * n_classes + classes, minlength=n_codes * n_classes).reshape(n_codes, n_classes)
+    if table.max(axis=1).sum() < ENCODING_PURITY * n or len(set(table.argmax(axis=1))) < n_classes:
+        return None
+    return "one code per class" if n_codes == n_classes else f"{n_codes} codes for {n_classes} classes"
+
+
+def _label_texts(values: pd.Series) -> np.ndarray:
+    """Values as trimmed text, whole floats without their ".0" (1.0 and 1 and "1" read alike)."""
+    def text(v) -> str:
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            return str(int(v))
+        return str(v).strip()
+    return np.array([text(v) for v in values.to_numpy(dtype=object)], dtype=object)
 
 
 def _metric_name(score: FeatureScore) -> str:
@@ -282,14 +356,26 @@ class TargetProxy:
                 explanation += f" Its name ('{past}') says it is from before the outcome, so it may well be honest."
             evidence = _score_evidence(score)
             evidence["examples"] = ctx.examples(ctx.frame, _spread_examples(ctx, score.column), [score.column])
+            title = f"'{score.column}' predicts '{ctx.target}' {strength}"
+            action = (f"Find out how and when '{score.column}' is recorded. If it is derived from the outcome or "
+                      "known only after it, drop it from the features; if it is truly known at prediction time, "
+                      "mark this finding as checked.")
+            encoding = ctx.encodings.get(score.column)
+            if encoding:
+                evidence["encoding"] = encoding
+                title = (f"'{score.column}' equals the target '{ctx.target}'" if encoding.startswith("equals")
+                         else f"'{score.column}' encodes the target '{ctx.target}'")
+                how = {"equals the target": f"holds the same values as '{ctx.target}'",
+                       "is a rescaled copy of the target": f"is '{ctx.target}' rescaled"}.get(
+                    encoding, f"is '{ctx.target}' written as codes ({encoding})")
+                explanation = (f"'{score.column}' {how}: its value gives the target on almost every row (alone it "
+                               f"reaches {metric} {score.score:.3f} on {score.rows:,} rows). A model that reads it "
+                               "reads the answer.")
+                action = (f"Drop '{score.column}' from the features: it is the target under another name or code "
+                          "(a copy made when the data was exported, or a field filled from the outcome).")
             findings.append(Finding(
-                check=self.name, severity=severity, column=score.column,
-                title=f"'{score.column}' predicts '{ctx.target}' {strength}",
-                explanation=explanation,
-                action=(f"Find out how and when '{score.column}' is recorded. If it is derived from the outcome or "
-                        "known only after it, drop it from the features; if it is truly known at prediction time, "
-                        "mark this finding as checked."),
-                evidence=evidence,
+                check=self.name, severity=severity, column=score.column, title=title,
+                explanation=explanation, action=action, evidence=evidence,
             ))
         return findings
 
@@ -310,8 +396,8 @@ class PostOutcome:
         high, medium = (s.hint_auc_high, s.hint_auc_medium) if ctx.task != REGRESSION else (s.hint_r2_high, s.hint_r2_medium)
         findings = []
         for column, score in ctx.scores.items():
-            if column == time_column:
-                continue
+            if column == time_column or (column in ctx.encodings and ctx.proxy_level(score)):
+                continue   # the target written another way: the target proxy check names it so
             hints = [] if _matching_token(column, s.pre_outcome_patterns) else _name_hints(column, patterns, target_tokens)
             after = self._after(ctx, column, time_column) if time_column else None
             late = after is not None and after["share_after"] >= s.after_share
@@ -384,6 +470,56 @@ def _name_hints(column: str, patterns: list[re.Pattern], target_tokens: list[str
 
 
 @dataclass(frozen=True)
+class FeatureAvailability:
+    """A strong feature that the design document's feature table (Data section) marks as not known at prediction
+    time ("no": high) or not yet settled ("unknown": medium). Strong means a score bound from the medium level of
+    the name-hint rule (hint_auc_medium / hint_r2_medium): no threshold on the score alone can tell a column recorded
+    after the outcome from an honest strong feature, but the document can say when each column is known.
+    Supersedes the target proxy and post-outcome findings on the same column (the document's word is the evidence);
+    a column that encodes the target keeps its target-proxy title."""
+
+    name: str = "availability"
+    supersedes: tuple[str, ...] = ("target_proxy", "post_outcome")
+
+    def compute(self, ctx: ScanContext) -> list[Finding]:
+        if not ctx.feature_table:
+            return []
+        s = ctx.settings
+        medium = s.hint_auc_medium if ctx.task != REGRESSION else s.hint_r2_medium
+        findings = []
+        for column, score in ctx.scores.items():
+            row = ctx.feature_table.get(column)
+            if row is None or row.get("known") not in ("no", "unknown") or score.low < medium:
+                continue
+            if column in ctx.encodings and ctx.proxy_level(score):
+                continue
+            metric = f"{_metric_name(score)} {score.score:.3f}"
+            source = f" (source: {row['source']})" if row.get("source") else ""
+            if row["known"] == "no":
+                severity = HIGH
+                title = f"'{column}' is not known at prediction time (design document)"
+                explanation = (f"The feature table in the design document's Data section says '{column}'{source} is not "
+                               f"known when the prediction is made, and alone it predicts '{ctx.target}' strongly "
+                               f"({metric}): a model trained with it learns from what production will not have.")
+                action = (f"Keep '{column}' out of the features (the baselines leave it out), or replace it by its "
+                          "value as of the prediction time. If the table is wrong, correct it in the Data section.")
+            else:
+                severity = MEDIUM
+                title = f"'{column}' predicts the target strongly; when it is known is not settled"
+                explanation = (f"Alone, '{column}'{source} predicts '{ctx.target}' strongly ({metric}), and the design "
+                               "document's feature table marks when it is known as 'unknown'. A strong column recorded "
+                               "after the outcome scores like an honest one; only when it is recorded tells them apart.")
+                action = (f"Find out when '{column}' is recorded and mark it 'yes' or 'no' in the feature table "
+                          "(Design document, Data section); a 'no' keeps it out of the baselines.")
+            evidence = {"feature_table": {"column": column, **{k: row.get(k, "") for k in ("known", "source", "note")}},
+                        **_score_evidence(score)}
+            evidence["examples"] = ctx.examples(ctx.frame, _spread_examples(ctx, column), [column])
+            findings.append(Finding(check=self.name, severity=severity, column=column, title=title,
+                                    explanation=explanation, action=action, evidence=evidence))
+        return findings
+
+
+@dataclass(frozen=True)
 class IdColumn:
     """ID-like columns (type id; or named like an id, or whole numbers rising down the rows, with almost every
     value distinct), and whether they predict the target, which means the row order carries the label."""
@@ -410,10 +546,15 @@ class IdColumn:
                 explanation = (f"'{column}' is an identifier, yet it predicts the target ({metric} {score.score:.3f}): the rows "
                                "are ordered in a way related to the label (collected by class, or over time).")
             else:
-                explanation = f"'{column}' looks like an identifier: {'; '.join(reasons)}. It tells a model nothing about a new row."
+                explanation = (f"'{column}' looks like an identifier: {'; '.join(reasons)}. It tells a model nothing about "
+                               "a new row. ID-like column; if used as a feature, a model learns the training rows by "
+                               "their id or name instead of a pattern, and its score will not hold on new rows: the "
+                               "baselines leave it out by default and warn (medium) when it is put back among the features.")
+            named = reasons[0].startswith("a distinct value on most rows")
             findings.append(Finding(
                 check=self.name, severity=severity, column=column,
-                title=f"'{column}' is an ID column" + (" that predicts the target" if severity != INFO else ""),
+                title=(f"'{column}' is ID-like (a distinct value on most rows)" if named and severity == INFO
+                       else f"'{column}' is an ID column" + (" that predicts the target" if severity != INFO else "")),
                 explanation=explanation,
                 action=(f"Drop '{column}' from the features" + (
                     "; shuffle the rows before any split that follows their order, or split by time if the order is time."
@@ -632,7 +773,7 @@ class GroupOverlap:
         )]
 
 
-DEFAULT_CHECKS = (TargetProxy(), PostOutcome(), IdColumn(), DuplicateRows(), TrainTestOverlap(),
+DEFAULT_CHECKS = (TargetProxy(), PostOutcome(), FeatureAvailability(), IdColumn(), DuplicateRows(), TrainTestOverlap(),
                   ConflictingLabels(), DateOverlap(), GroupOverlap())
 
 

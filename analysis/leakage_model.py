@@ -191,7 +191,7 @@ class Split:
 class Finding:
     """One possible leak.
 
-    check: the check that found it: "target_proxy", "post_outcome", "id_column", "duplicates",
+    check: the check that found it: "target_proxy", "post_outcome", "availability", "id_column", "duplicates",
         "train_test_overlap", "conflicting_labels", "date_overlap" or "group_overlap".
     severity: "high" (very likely inflates the evaluation: fix before training), "medium" (likely; look at it)
         or "info" (worth knowing; usually harmless).
@@ -233,6 +233,8 @@ class LeakageReport:
         counts for the first check that needs it).
     checks: names of the checks run, in order.
     notes: what the scan did that the reader should know (sampling, rows left out of a split), in words.
+    feature_table: the rows of the design document's feature table the scan was given for columns not known at
+        prediction time or unknown (column -> {"known", "source", "note"}); empty without a table.
     """
 
     findings: tuple[Finding, ...]
@@ -251,6 +253,7 @@ class LeakageReport:
     timings: dict[str, float] = field(default_factory=dict)
     checks: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    feature_table: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def finding(self, key: str) -> Finding:
         """The finding with this key; KeyError listing the keys when there is none."""

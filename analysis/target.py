@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.column_stats import Histogram, all_whole, bin_edges
 from analysis.column_types import BOOLEAN, CATEGORICAL, DATETIME, ID, NUMERIC, TEXT, count_distinct, infer_column_type
-from analysis.correlations import codes_of, float_frame
+from analysis.correlations import MIN_PAIRS, codes_of, float_frame
 from analysis.errors import TargetError
 
 BINARY, MULTICLASS, REGRESSION = "binary", "multiclass", "regression"
@@ -72,7 +72,8 @@ class TargetView:
     balance: classification: the class balance; None for regression.
     by_class: classification: one FeatureByClass per numeric, categorical or boolean feature; empty for regression.
     histogram: regression: the target's histogram (exact); None for classification.
-    pearson, spearman: regression: feature -> correlation with the target, for numeric features (on the sample).
+    pearson, spearman: regression: feature -> correlation with the target, for numeric features (on the sample;
+        None with fewer than MIN_PAIRS rows where both have a value).
     """
 
     target: str
@@ -141,10 +142,11 @@ def describe_target(
         numeric = [c for c in features if column_types[c] == NUMERIC]
         numbers = float_frame(sample, numeric + [target])
         ranks = numbers.rank()
+        pairs = numbers[numeric].notna().mul(numbers[target].notna(), axis=0).sum()   # complete pairs per feature
         return TargetView(
             target, task, histogram=histogram,
-            pearson=_by_feature(numbers[numeric].corrwith(numbers[target])),
-            spearman=_by_feature(ranks[numeric].corrwith(ranks[target])),
+            pearson=_by_feature(numbers[numeric].corrwith(numbers[target]).where(pairs >= MIN_PAIRS)),
+            spearman=_by_feature(ranks[numeric].corrwith(ranks[target]).where(pairs >= MIN_PAIRS)),
         )
     balance = class_balance(frame[target])
     shown = balance.labels[:MAX_CLASSES_SHOWN]

@@ -13,7 +13,7 @@ import pandas as pd
 import sqlite_utils
 import streamlit as st
 
-from components import shell
+from components import feature_table, shell
 from design import fields as F
 from design.criteria import format_number
 from design.document import DocumentError, section_completeness, with_section
@@ -33,6 +33,11 @@ def _load(project_id: int, revision: Revision | None) -> None:
     state.pop("stale", None)
 
 
+def reload(project_id: int, revision: Revision) -> None:
+    """Refill the editor from ``revision`` (after a save made outside the form, e.g. filling the feature table)."""
+    _load(project_id, revision)
+
+
 def choose_section(content: dict) -> Section:
     """Section tabs as a radio; the choice lives in the URL (?section=key)."""
     keys = [s.key for s in SECTIONS]
@@ -45,6 +50,8 @@ def choose_section(content: dict) -> Section:
 
 def _widget(field: F.Field, value: Any, key: str) -> Any:
     label, help_ = field.label, field.question
+    if field.kind == F.FEATURE_TABLE:
+        return feature_table.editor(field, value, key)
     if field.kind == F.TEXT:
         return st.text_area(label, value=value or "", help=help_, key=key, height=110)
     if field.kind == F.CHOICE:

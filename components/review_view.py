@@ -9,11 +9,12 @@ import sqlite_utils
 import streamlit as st
 
 from components import shell
+from components.feature_table import HEADERS
 from design import report_charts
 from design.diff import diff_documents
 from design.evidence import EvidenceView, build_view
 from design.export import ReviewSummary
-from design.fields import as_text
+from design.fields import FEATURE_TABLE, TABLE_COLUMNS, as_text
 from design.readiness import assess_readiness
 from design.sections import SECTIONS
 from store.datasets import list_datasets
@@ -109,6 +110,10 @@ def document(db, project: Project, summary: ReviewSummary, author: str, readonly
                 for f in sec.fields:
                     text = as_text(f, values.get(f.key))
                     st.markdown(f"**{f.label}**")
+                    if f.kind == FEATURE_TABLE and values.get(f.key):
+                        st.dataframe(pd.DataFrame(values[f.key], columns=list(TABLE_COLUMNS)).rename(columns=HEADERS),
+                                     hide_index=True, width="stretch")
+                        continue
                     st.text(text) if text else st.caption("not answered")
             with right:
                 section_evidence(summary.view, sec.key)

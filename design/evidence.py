@@ -146,3 +146,11 @@ def open_leakage(rows, dataset_hash: str, resolved: set[tuple[str, str]]) -> lis
     """The unresolved high and medium findings of the latest leakage scan of one dataset (stored summaries)."""
     latest = next((r for r in _latest_per_dataset(rows, "leakage") if r.dataset_hash == dataset_hash), None)
     return [] if latest is None else _unresolved(latest, resolved, ("high", "medium"))
+
+
+def findings_for_features(findings: list[dict], features, target: str | None = None) -> list[dict]:
+    """The findings (stored summaries, e.g. from open_leakage) that concern a run with these ``features``: findings
+    about rows (no column) and findings on a column still among the features; a finding on a column the run leaves
+    out, or on the target, no longer applies to it."""
+    chosen = set(features)
+    return [f for f in findings if f.get("column") != target and (f.get("column") is None or f["column"] in chosen)]

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from analysis.inert import script_json
 from design.evidence import EvidenceView
-from design.fields import as_text
+from design.fields import FEATURE_TABLE, TABLE_COLUMNS, as_text
 from design.readiness import Readiness
 from design.sections import SECTIONS
 
@@ -59,6 +59,12 @@ def to_markdown(summary: ReviewSummary) -> str:
         out += [f"## {sec.title}", ""]
         for f in sec.fields:
             text = as_text(f, values.get(f.key))
+            if f.kind == FEATURE_TABLE and values.get(f.key):
+                out += [f"**{f.label}**", "", "| Column | Known at prediction time | Source | Note |", "|---|---|---|---|"]
+                out += ["| " + " | ".join(_md(row.get(k, "")).replace("|", "&#124;") for k in TABLE_COLUMNS) + " |"
+                        for row in values[f.key]]
+                out.append("")
+                continue
             out += [f"**{f.label}**  ", _md(text) if text else "_(not answered)_", ""]
         for note in summary.view.notes.get(sec.key, []):
             out += [f"> **Evidence: {_md(note.title)}**" + (f" (stale: {_md(note.stale)})" if note.stale else "")]
@@ -97,7 +103,8 @@ def to_html(summary: ReviewSummary, charts: list[go.Figure]) -> str:
         values = summary.content.get(sec.key) or {}
         sections.append({
             "title": sec.title,
-            "fields": [(f.label, as_text(f, values.get(f.key))) for f in sec.fields],
+            "fields": [(f.label, as_text(f, values.get(f.key)),
+                        values.get(f.key) if f.kind == FEATURE_TABLE else None) for f in sec.fields],
             "notes": summary.view.notes.get(sec.key, []),
             "missing": summary.view.missing.get(sec.key, []),
             "comments": [c for c in summary.comments if c.section == sec.key],

@@ -13,11 +13,16 @@ MULTI_CHOICE = "multi_choice"  # any of `options`
 NUMBER = "number"            # a number, optionally bounded and with a unit
 LIST = "list"                # one item per line
 CRITERIA = "criteria"        # one success criterion per line: `metric op threshold`
-KINDS = (TEXT, CHOICE, MULTI_CHOICE, NUMBER, LIST, CRITERIA)
+FEATURE_TABLE = "feature_table"  # rows of (column, known at prediction time: yes / no / unknown, source, note)
+KINDS = (TEXT, CHOICE, MULTI_CHOICE, NUMBER, LIST, CRITERIA, FEATURE_TABLE)
 
+TEMPLATE_MARK = "[template]"  # starts text a project template wrote: a prompt to replace, never counted as an answer
 MAX_TEXT_CHARS = 5_000       # a long answer is fine; a pasted book is not
 MAX_ITEMS = 50               # per list or criteria field
-MAX_ITEM_CHARS = 300         # per list item
+MAX_ITEM_CHARS = 300         # per list item, and per cell of a feature table
+MAX_TABLE_ROWS = 2_000       # per feature table (one row per column of the widest dataset we expect)
+KNOWN = ("yes", "no", "unknown")   # is a column's value known at prediction time?
+TABLE_COLUMNS = ("column", "known", "source", "note")   # the keys of a feature table row, in display order
 
 
 class FieldError(ValueError):
@@ -88,6 +93,8 @@ def check_value(field: Field, raw: Any) -> Any:
         if unknown:
             raise FieldError(f"{name}: {', '.join(map(repr, unknown))} not among the choices.")
         return [o for o in field.options if o in chosen] or None
+    if field.kind == FEATURE_TABLE:
+        return _check_table(name, raw)
     if field.kind == NUMBER:
         if raw is None or str(raw).strip() == "":
             return None
@@ -122,6 +129,61 @@ def check_value(field: Field, raw: Any) -> Any:
     return criteria or None
 
 
+def _cell(value: Any) -> str:
+    """A table cell as trimmed text ("" for None and NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _check_table(name: str, raw: Any) -> list[dict[str, str]] | None:
+    """Feature table rows as [{"column", "known", "source", "note"}]: from a list of dicts (what the table editor
+    returns) or text, one row per line, cells separated by "|" (column | known | source | note). Rows with no
+    column name and nothing else are dropped; "known" is yes / no / unknown (empty: unknown)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, str):
+        raw = [dict(zip(TABLE_COLUMNS, line.split("|"))) for line in raw.splitlines() if line.strip()]
+    if not isinstance(raw, (list, tuple)):
+        raise FieldError(f"{name} must be a table of rows (column, known at prediction time, source, note).")
+    rows, seen = [], {}
+    for number, item in enumerate(raw, start=1):
+        if not isinstance(item, dict):
+            raise FieldError(f"{name}, row {number} is not a row of (column, known at prediction time, source, note).")
+        row = {key: _cell(item.get(key)) for key in TABLE_COLUMNS}
+        if not any(row.values()):
+            continue
+        if not row["column"]:
+            raise FieldError(f"{name}, row {number} has no column name. Name the column, or clear the row.")
+        row["known"] = row["known"].lower() or "unknown"
+        if row["known"] not in KNOWN:
+            raise FieldError(f"{name}, row {number} ('{row['column']}'): known at prediction time is "
+                             f"'{row['known']}'; write yes, no or unknown.")
+        for key in TABLE_COLUMNS:
+            if len(row[key]) > MAX_ITEM_CHARS:
+                raise FieldError(f"{name}, row {number} ('{row['column'][:40]}'): the {key} is {len(row[key]):,} "
+                                 f"characters long; the limit is {MAX_ITEM_CHARS}. Shorten it.")
+        if row["column"] in seen:
+            raise FieldError(f"{name}: column '{row['column']}' is listed twice (rows {seen[row['column']]} and "
+                             f"{number}). Keep one row per column.")
+        seen[row["column"]] = number
+        rows.append(row)
+    if len(rows) > MAX_TABLE_ROWS:
+        raise FieldError(f"{name} has {len(rows):,} rows; the limit is {MAX_TABLE_ROWS:,}. List the columns the "
+                         "model may use.")
+    return rows or None
+
+
+def is_template(value: Any) -> bool:
+    """True when ``value`` is template text still to replace: text starting with TEMPLATE_MARK, or a list whose
+    every line does."""
+    if isinstance(value, str):
+        return value.lstrip().startswith(TEMPLATE_MARK)
+    if isinstance(value, (list, tuple)) and value:
+        return all(isinstance(item, str) and is_template(item) for item in value)
+    return False
+
+
 def is_answered(field: Field, value: Any) -> bool:
     """True when ``value`` counts as an answer to ``field`` (for completeness)."""
     return value not in (None, "", [])
@@ -131,6 +193,8 @@ def as_text(field: Field, value: Any) -> str:
     """The value as a person would write it in the form (lists one per line)."""
     if value is None:
         return ""
+    if field.kind == FEATURE_TABLE:
+        return "\n".join(" | ".join(row.get(key, "") for key in TABLE_COLUMNS).rstrip(" |") for row in value)
     if isinstance(value, list):
         return "\n".join(map(str, value))
     if field.kind == NUMBER:

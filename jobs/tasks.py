@@ -83,7 +83,7 @@ def _leakage(db, dataset: Dataset, key: dict, progress: Progress):
     progress.report(0.1, "scanning for leakage", None)
     report = scan_leakage(load_frame(db, dataset), dataset.column_types, key["target"],
                           split=Split.from_dict(key["split"]), settings=LeakageSettings.from_dict(key["settings"]),
-                          test_frame=load_frame(db, test) if test else None)
+                          test_frame=load_frame(db, test) if test else None, feature_table=key.get("feature_table"))
     return report.to_dict(), leakage_summary(dataset.name, report)
 
 

@@ -1,7 +1,7 @@
 """Design document: the seven stages, one form per section, saved as append-only revisions."""
 import streamlit as st
 
-from components import document_form, review_view, shell
+from components import document_form, feature_table, review_view, shell
 from design.document import document_completeness
 from store.documents import latest_revision
 
@@ -19,6 +19,8 @@ if not context.author:
     st.warning("Enter your name in the sidebar before saving: every revision records who wrote it.")
 
 section = document_form.choose_section(content)
+if section.key == "data":
+    feature_table.fill_control(context.db, project, context.author, lambda saved: document_form.reload(project.id, saved))
 document_form.section_editor(context.db, project, section, context.author)
 view = review_view.evidence_view(context.db, project, content)
 if view.notes.get(section.key) or view.missing.get(section.key):

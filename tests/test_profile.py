@@ -98,12 +98,46 @@ def test_pearson_and_spearman_match_numpy_and_scipy():
 
 
 def test_cramers_v_is_one_for_a_perfect_association_and_zero_for_none():
-    assert cramers_v(np.array([0, 1, 2, 0, 1, 2]), np.array([2, 0, 1, 2, 0, 1])) == pytest.approx(1.0)
-    assert cramers_v(np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])) == pytest.approx(0.0)
-    assert cramers_v(np.array([0, -1, 1]), np.array([-1, 0, 0])) is None       # no pair with two classes
-    frame = pd.DataFrame({"colour": list("rgbrgb"), "code": list("RGBRGB"), "size": list("SSMMLL")})
+    assert cramers_v(np.array([0, 1, 2] * 10), np.array([2, 0, 1] * 10)) == pytest.approx(1.0)
+    assert cramers_v(np.array([0, 0, 1, 1] * 10), np.array([0, 1, 0, 1] * 10)) == pytest.approx(0.0)
+    assert cramers_v(np.array([0, -1, 1] * 10), np.array([-1, 0, 0] * 10)) is None       # no pair with two classes
+    frame = pd.DataFrame({"colour": list("rgb") * 12, "code": list("RGB") * 12, "size": list("SSMMLL") * 6})
     v = profile_of(frame).correlations.cramers_v.to_frame()
     assert v.loc["colour", "code"] == pytest.approx(1.0)
+
+
+def test_cramers_v_needs_30_complete_pairs():
+    x, y = np.array([0, 1, 2] * 9 + [0, 1]), np.array([2, 0, 1] * 9 + [2, 0])     # 29 pairs, a perfect match
+    assert cramers_v(x, y) is None
+    assert cramers_v(np.r_[x, 2], np.r_[y, 1]) == pytest.approx(1.0)
+
+
+def test_cramers_v_is_bias_corrected_near_zero_for_independent_columns():
+    rng = np.random.default_rng(0)
+    values = [cramers_v(rng.integers(0, 10, 100), rng.integers(0, 10, 100)) for _ in range(50)]
+    assert np.mean(values) < 0.1      # the plain V averages about 0.30 here (Bergsma 2013)
+
+
+def test_a_column_with_4_filled_rows_raises_no_association_alert():
+    rng = np.random.default_rng(5)
+    rows = 300
+    mostly_empty = np.full(rows, None, dtype=object)
+    mostly_empty[:4] = ["p", "q", "p", "q"]
+    frame = pd.DataFrame({
+        "sparse": mostly_empty,
+        "colour": rng.choice(["red", "green", "blue"], rows),
+        "shape": rng.choice(["round", "square"], rows),
+        "size": rng.choice(["S", "M", "L"], rows),
+        "x": rng.normal(size=rows),
+        "sparse_number": np.r_[rng.normal(size=4), np.full(rows - 4, np.nan)],
+    })
+    profile = profile_of(frame)
+    assert profile.correlations.cramers_v.to_frame().loc["sparse"].drop("sparse").isna().all()
+    assert np.isnan(profile.correlations.pearson.to_frame().loc["sparse_number", "x"])
+    associations = [a for a in profile.alerts if a.kind == "high_correlation"]
+    assert associations == [], associations
+    missing = next(a for a in profile.alerts if a.column == "sparse" and a.kind == "high_missing")
+    assert "only 4 rows have one" in missing.reason and "left out of the default baseline features" in missing.reason
 
 
 # --- alerts ---------------------------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from design.fields import CHOICE, CRITERIA, KINDS, LIST, MULTI_CHOICE, NUMBER, TEXT, check_value, is_answered
+from design.fields import (CHOICE, CRITERIA, FEATURE_TABLE, KINDS, LIST, MULTI_CHOICE, NUMBER, TEXT, check_value,
+                           is_answered)
 from design.sections import SECTIONS, section
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
@@ -24,6 +25,7 @@ REQUIRED = {
     ("data", "labels"): TEXT,
     ("data", "splits"): TEXT,
     ("data", "imbalance_plan"): TEXT,
+    ("data", "feature_table"): FEATURE_TABLE,
     ("data", "privacy"): TEXT,
     ("model", "baseline"): TEXT,
     ("model", "candidates"): LIST,
@@ -68,7 +70,7 @@ def test_titles():
 
 @pytest.mark.parametrize("sec", SECTIONS, ids=lambda s: s.key)
 def test_section_shape(sec):
-    assert 6 <= len(sec.fields) <= 9
+    assert 6 <= len(sec.fields) <= 12   # Data: target, positive class and the feature table on top of nine questions
     keys = [f.key for f in sec.fields]
     assert len(set(keys)) == len(keys), f"duplicate field keys in {sec.key}"
     labels = [f.label for f in sec.fields]
@@ -165,6 +167,15 @@ def test_sample_document_answers_every_field_with_a_checked_value(sample_doc, pa
     checked = check_value(f, value)
     assert checked == value
     assert type(checked) is type(value)
+
+
+def test_sample_feature_table_lists_every_csv_column_with_the_measurements_known(sample_doc):
+    rows = {row["column"]: row for row in sample_doc["content"]["data"]["feature_table"]}
+    columns = pd.read_csv(SAMPLE / "breast_cancer.csv", nrows=1).columns
+    assert list(rows) == list(columns)
+    assert {c for c, row in rows.items() if row["known"] != "yes"} == {"diagnosis"}, "only the target is known later"
+    assert "identifier" in rows["sample_id"]["note"]
+    assert all(row["source"] for row in rows.values())
 
 
 def test_sample_document_criteria_and_threshold(sample_doc):
