@@ -32,11 +32,12 @@ navigation = st.navigation(
         ],
     }
 )
+shell.refuse_open_address()
 db = shell.open_db()
 try:
     st.sidebar.title("Blueprint")
     project = shell.choose_project(db, archived_ok=navigation.url_path in ("home", "projects"))
-    author = shell.author_input()
+    author = shell.author_input(db)
     with shell.serving(shell.AppContext(db, project, author)):
         navigation.run()
 finally:

@@ -219,6 +219,21 @@ def _v6_drafts(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v7_users(db: sqlite_utils.Database) -> None:
+    _run_ddl(
+        db,
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+            display_name TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        )
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "projects and append-only design-document revisions", _v1_projects_and_revisions),
     Migration(2, "datasets, cached results, and evidence linking results to document sections", _v2_datasets_results_evidence),
@@ -226,6 +241,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "resolutions: a person's explanation that closes a finding (e.g. a leakage finding)", _v4_resolutions),
     Migration(5, "jobs: long work (profile, leakage scan, baselines, drift) queued in the store and run by workers", _v5_jobs),
     Migration(6, "drafts: a person's unsaved edits of a document section, kept until saved or discarded", _v6_drafts),
+    Migration(7, "users: who works in Blueprint (email or local account, display name, first and last seen)", _v7_users),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -7,6 +7,7 @@ from design.fields import MAX_TEXT_CHARS
 from store.db import open_store
 from store.documents import latest_revision, list_revisions, save_revision
 from store.projects import list_projects
+from components.shell import local_account
 from tests.apptest import by_label, open_app, texts
 
 PAGES = ["pages/projects.py", "pages/design.py", "pages/datasets.py", "pages/explore.py", "pages/leakage.py",
@@ -84,6 +85,8 @@ def test_bad_criterion_and_long_text_are_refused_with_messages_and_kept(app_home
 
 def test_save_without_a_name_asks_for_it(app_home):
     at = _design(app_home, author=None)
+    assert at.sidebar.text_input(key="author").value == local_account()    # local mode: the OS account
+    at.sidebar.text_input(key="author").input("").run()
     assert any("Enter your name" in w for w in texts(at, "warning"))
     by_label(at.text_area, "Fairness").input("Checked per age band.")
     _save(at)
