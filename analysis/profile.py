@@ -33,7 +33,7 @@ from analysis.target import REGRESSION, TargetView, check_target, describe_targe
 DEFAULT_SAMPLE_ROWS = 100_000
 MIN_CLASS_ROWS = 500            # a stratified sample keeps at least this many rows of each class (or all it has)
 HASH_ROWS = 1 << 17             # rows hashed per step when looking for duplicates (bounds the memory it takes)
-PROFILE_FORMAT = 1              # version of to_dict()'s layout; from_dict() refuses other versions
+PROFILE_FORMAT = 2              # version of to_dict()'s layout and rules (2: associations need 30 pairs, V bias-corrected)
 
 
 @dataclass(frozen=True)
