@@ -110,18 +110,18 @@ class ScanContext:
                 found[column] = reasons
         return found
 
-    @cached_property
-    def encodings(self) -> dict[str, str]:
-        """Scored feature columns that are the target written another way -> how: equal to it, or one code (or a
-        few) per class that gives the class on at least ENCODING_PURITY of the rows (see _encoding)."""
-        found = {}
-        for column in self.features:
-            if column in self.id_columns:
-                continue
-            how = _encoding(self.sample[column], self.sample[self.target], self.task)
-            if how:
-                found[column] = how
-        return found
+    def encoding(self, column: str) -> str | None:
+        """How a feature column is the target written another way (see _encoding), or None; computed once per
+        column, and asked only of columns strong enough to be target proxies."""
+        cache = self.__dict__.setdefault("_encodings", {})
+        if column not in cache:
+            cache[column] = None if column in self.id_columns else _encoding(self.sample[column], self.sample[self.target], self.task)
+        return cache[column]
+
+    def encodes_target(self, score: FeatureScore) -> bool:
+        """True when the scored column is strong enough to be a target proxy and is the target written another way:
+        the target proxy check names it so, and no other check reports it."""
+        return self.proxy_level(score) is not None and self.encoding(score.column) is not None
 
     def proxy_level(self, score: FeatureScore) -> str | None:
         """The target-proxy level of a score's lower bound (high, medium or None), before the sample-size cap."""
@@ -252,18 +252,17 @@ ENCODING_MIN_FILLED = 0.5   # the column has a value on at least this share of t
 
 
 def _encoding(series: pd.Series, target: pd.Series, task: str) -> str | None:
-    """How ``series`` is ``target`` written another way, or None: "equals the target" (the same values, as text, on
-    ENCODING_PURITY of the rows; for a numeric target also a rescaled copy, |Pearson r| >= 0.9999), or for a class
-    target "one code per class" / "a few codes per class": a column with at most ENCODING_CODES_PER_CLASS values per
-    class whose value gives the row's class on at least ENCODING_PURITY of the rows, with every class reached."""
+    """How ``series`` is ``target`` written another way, or None: "equals the target" (the same values on
+    ENCODING_PURITY of the rows; 1.0, 1 and "1" read alike), for a numeric target also "is a rescaled copy of the
+    target" (|Pearson r| >= 0.9999), and for a class target "one code per class" / "k codes for c classes": a column
+    with at most ENCODING_CODES_PER_CLASS values per class whose value gives the row's class on at least
+    ENCODING_PURITY of the rows, with every class reached. Works on distinct values: a column with more values than
+    codes could be is passed over at the cost of one factorize."""
     both = series.notna().to_numpy() & target.notna().to_numpy()
     n = int(both.sum())
     if n < 20 or n < ENCODING_MIN_FILLED * len(series):
         return None
     values, labels = series[both], target[both]
-    same = (_label_texts(values) == _label_texts(labels)).mean()
-    if same >= ENCODING_PURITY:
-        return "equals the target"
     if task == REGRESSION:
         if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
             return None
@@ -271,25 +270,29 @@ def _encoding(series: pd.Series, target: pd.Series, task: str) -> str | None:
         keep = np.isfinite(x) & np.isfinite(y)
         if keep.sum() < 20 or np.std(x[keep]) == 0 or np.std(y[keep]) == 0:
             return None
+        if np.mean(x[keep] == y[keep]) >= ENCODING_PURITY:
+            return "equals the target"
         return "is a rescaled copy of the target" if abs(np.corrcoef(x[keep], y[keep])[0, 1]) >= 0.9999 else None
-    codes = pd.factorize(values)[0]
-    classes = pd.factorize(labels)[0]
-    n_codes, n_classes = int(codes.max()) + 1, int(classes.max()) + 1
+    codes, uniques = pd.factorize(values)
+    classes, class_names = pd.factorize(labels)
+    n_codes, n_classes = len(uniques), len(class_names)
     if n_codes < 2 or n_codes > ENCODING_CODES_PER_CLASS * n_classes:
         return None
+    if np.mean(_label_texts(uniques)[codes] == _label_texts(class_names)[classes]) >= ENCODING_PURITY:
+        return "equals the target"
     table = np.bincount(codes * n_classes + classes, minlength=n_codes * n_classes).reshape(n_codes, n_classes)
     if table.max(axis=1).sum() < ENCODING_PURITY * n or len(set(table.argmax(axis=1))) < n_classes:
         return None
     return "one code per class" if n_codes == n_classes else f"{n_codes} codes for {n_classes} classes"
 
 
-def _label_texts(values: pd.Series) -> np.ndarray:
-    """Values as trimmed text, whole floats without their ".0" (1.0 and 1 and "1" read alike)."""
+def _label_texts(values) -> np.ndarray:
+    """Distinct values as trimmed text, whole floats without their ".0" (1.0 and 1 and "1" read alike)."""
     def text(v) -> str:
         if isinstance(v, (float, np.floating)) and float(v).is_integer():
             return str(int(v))
         return str(v).strip()
-    return np.array([text(v) for v in values.to_numpy(dtype=object)], dtype=object)
+    return np.array([text(v) for v in values], dtype=object)
 
 
 def _metric_name(score: FeatureScore) -> str:
@@ -360,7 +363,7 @@ class TargetProxy:
             action = (f"Find out how and when '{score.column}' is recorded. If it is derived from the outcome or "
                       "known only after it, drop it from the features; if it is truly known at prediction time, "
                       "mark this finding as checked.")
-            encoding = ctx.encodings.get(score.column)
+            encoding = ctx.encoding(score.column)
             if encoding:
                 evidence["encoding"] = encoding
                 title = (f"'{score.column}' equals the target '{ctx.target}'" if encoding.startswith("equals")
@@ -396,7 +399,7 @@ class PostOutcome:
         high, medium = (s.hint_auc_high, s.hint_auc_medium) if ctx.task != REGRESSION else (s.hint_r2_high, s.hint_r2_medium)
         findings = []
         for column, score in ctx.scores.items():
-            if column == time_column or (column in ctx.encodings and ctx.proxy_level(score)):
+            if column == time_column or ctx.encodes_target(score):
                 continue   # the target written another way: the target proxy check names it so
             hints = [] if _matching_token(column, s.pre_outcome_patterns) else _name_hints(column, patterns, target_tokens)
             after = self._after(ctx, column, time_column) if time_column else None
@@ -491,7 +494,7 @@ class FeatureAvailability:
             row = ctx.feature_table.get(column)
             if row is None or row.get("known") not in ("no", "unknown") or score.low < medium:
                 continue
-            if column in ctx.encodings and ctx.proxy_level(score):
+            if ctx.encodes_target(score):
                 continue
             metric = f"{_metric_name(score)} {score.score:.3f}"
             source = f" (source: {row['source']})" if row.get("source") else ""
