@@ -5,12 +5,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from analysis.baselines import ModelResult
+from design import palette
 
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380) -> go.Figure:
     fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=height, template="plotly_white",
                       margin=dict(l=50, r=20, t=50, b=50))
-    return fig
+    return palette.styled(fig)
 
 
 def metrics_figure(rows: list[tuple[str, dict]], metrics: list[str], title: str) -> go.Figure:
@@ -24,7 +25,7 @@ def metrics_figure(rows: list[tuple[str, dict]], metrics: list[str], title: str)
 
 def confusion_figure(result: ModelResult) -> go.Figure:
     c = result.curves.confusion
-    fig = go.Figure(go.Heatmap(z=c.counts, x=list(c.labels), y=list(c.labels), colorscale="Blues",
+    fig = go.Figure(go.Heatmap(z=c.counts, x=list(c.labels), y=list(c.labels), colorscale=palette.SEQUENTIAL,
                                text=c.counts, texttemplate="%{text}"))
     fig.update_yaxes(autorange="reversed")
     at = f" at threshold {c.threshold:g}" if c.threshold is not None else ""
@@ -35,7 +36,7 @@ def roc_figure(results: list[ModelResult]) -> go.Figure:
     fig = go.Figure()
     for r in results:
         fig.add_scatter(x=r.curves.roc.x, y=r.curves.roc.y, mode="lines", name=f"{r.name} ({r.metrics.get('roc auc', 0):.3f})")
-    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line=dict(dash="dot", color="#9e9e9e"))
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line=dict(dash="dot", color=palette.GREY))
     return _layout(fig, "ROC curves (out-of-fold)", "false positive rate", "true positive rate")
 
 

@@ -12,6 +12,7 @@ from analysis.column_types import DATETIME, NUMERIC
 from analysis.correlations import Matrix
 from analysis.missing import MissingPattern
 from analysis.target import ClassBalance, FeatureByClass, TargetView
+from design import palette
 
 HEIGHT = 360
 
@@ -81,7 +82,7 @@ def correlation_chart(matrix: Matrix, title: str) -> go.Figure:
     figure = go.Figure(go.Heatmap(
         z=[[None if v is None else round(v, 3) for v in row] for row in matrix.values],
         x=list(matrix.columns), y=list(matrix.columns),
-        zmin=-1 if signed else 0, zmax=1, colorscale="RdBu_r" if signed else "Blues",
+        zmin=-1 if signed else 0, zmax=1, colorscale=palette.DIVERGING if signed else palette.SEQUENTIAL,
     ))
     figure = _layout(figure, title, "", "")
     return figure.update_yaxes(autorange="reversed")
@@ -89,7 +90,7 @@ def correlation_chart(matrix: Matrix, title: str) -> go.Figure:
 
 def class_balance_chart(balance: ClassBalance, target: str) -> go.Figure:
     """Rows per class of the target, with each class's share; rare classes in a warning colour."""
-    colors = ["#d62728" if label in balance.rare else "#1f77b4" for label in balance.labels]
+    colors = [palette.HIGHLIGHT if label in balance.rare else palette.USUAL for label in balance.labels]
     figure = go.Figure(go.Bar(x=list(balance.labels), y=balance.counts, marker_color=colors,
                               text=[f"{s:.1%}" for s in balance.shares]))
     figure = _layout(figure, f"Class balance of {target}", target, "rows")
@@ -129,6 +130,6 @@ def _require(value, column: str, what: str):
 
 
 def _layout(figure: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
-    return figure.update_layout(
+    return palette.styled(figure.update_layout(
         title=title, xaxis_title=x_title, yaxis_title=y_title, height=HEIGHT, margin=dict(l=10, r=10, t=50, b=10)
-    )
+    ))

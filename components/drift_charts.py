@@ -7,18 +7,15 @@ Pure figure building from analysis.drift's plain results (no streamlit import), 
 """
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.drift_model import DriftSummary
+from design import palette
+from design.report_charts import drift_strength_figure
 
-REFERENCE_COLOR = "#4c78a8"
-CURRENT_COLOR = "#f58518"
-DRIFTED_COLOR = "#d62728"
-STABLE_COLOR = "#9aa5b1"
-MIN_SEVERITY = 0.01        # bars shorter than this are drawn at this length on the log axis
+REFERENCE_COLOR = palette.REFERENCE
+CURRENT_COLOR = palette.CURRENT
 
 
 def overlay_figure(data: dict) -> go.Figure:
@@ -53,38 +50,18 @@ def overlay_figure(data: dict) -> go.Figure:
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         margin={"t": 90, "l": 60, "r": 20, "b": 50},
     )
-    return figure
+    return palette.styled(figure)
 
 
 def drift_scores_figure(summary: DriftSummary) -> go.Figure:
-    """One horizontal bar per checked column, most drifted on top, from the threshold (1, a dashed line) to
-    the column's score relative to its threshold (ColumnDrift.severity): right of the line and red when
-    drifted, left and grey when not. Log axis, so p-values and distances sit on one scale; the hover shows
-    the method, score and threshold."""
-    columns = list(summary.columns)[::-1]                 # plotly draws the first bar at the bottom
-    lengths = [max(c.severity, MIN_SEVERITY) for c in columns]
-    hover = [
-        f"<b>{c.column}</b> ({c.type})<br>{c.method}: {_number(c.score)} vs threshold {_number(c.threshold)}"
-        f"<br>{'drifted' if c.drifted else 'no drift'}"
-        for c in columns
-    ]
-    figure = go.Figure(go.Bar(
-        x=[length - 1 for length in lengths], base=1, y=[c.column for c in columns], orientation="h",
-        marker_color=[DRIFTED_COLOR if c.drifted else STABLE_COLOR for c in columns],
-        hovertext=hover, hoverinfo="text",
-    ))
-    figure.add_vline(x=1, line_dash="dash", line_color="#333", annotation_text="threshold", annotation_position="top")
+    """One horizontal bar per checked column, most drifted on top, as long as its drift strength (Evidently's
+    score against its threshold, design.report_charts.drift_strength_figure): the threshold is a dashed line at 1,
+    the longest bar is the column that drifted most, each bar is labelled with its score."""
     verdict = "dataset drift" if summary.dataset_drift else "no dataset drift"
-    figure.update_layout(
-        title=(f"Drift per column: {summary.drifted_count} of {len(summary.columns)} drifted "
-               f"({summary.share:.0%}; {verdict} at {summary.drift_share:.0%})"),
-        xaxis={"type": "log", "title": "score relative to its threshold (1 = threshold; right of it = drift)"},
-        yaxis={"title": None, "automargin": True},
-        height=max(300, 60 + 22 * len(columns)),
-        margin={"t": 60, "l": 10, "r": 20, "b": 50},
-        showlegend=False,
-    )
-    return figure
+    return drift_strength_figure(
+        list(summary.columns),
+        f"Drift per column: {summary.drifted_count} of {len(summary.columns)} drifted "
+        f"({summary.share:.0%}; {verdict} at {summary.drift_share:.0%})")
 
 
 def _bins(edges: list, dates: bool) -> tuple[list, list]:
@@ -99,8 +76,3 @@ def _bins(edges: list, dates: bool) -> tuple[list, list]:
     widths = [b - a for a, b in zip(edges[:-1], edges[1:])]
     return centres, widths
 
-
-def _number(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{value:.3g}"

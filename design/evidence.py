@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from design.checks import check_criteria
 from design.document import success_criteria
+from design.formats import format_score
 from design.readiness import EvidenceDigest
 
 
@@ -109,7 +110,7 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
         s = row.summary
         lines = [f"Dataset drift: {'yes' if s.get('dataset_drift') else 'no'}; {s.get('drifted_count', 0)} of "
                  f"{s.get('columns_checked', 0)} columns drifted ({_pct(s.get('share'))})."]
-        lines += [f"{c['column']}: {c.get('method')} score {c.get('score'):.3g} (threshold {c.get('threshold')})"
+        lines += [f"{c['column']}: {c.get('method')} score {format_score(c.get('score'))} (threshold {c.get('threshold')})"
                   for c in s.get("top", [])[:5] if c.get("drifted")]
         notes.setdefault("monitoring", []).append(
             EvidenceNote("monitoring", "drift", f"Drift: {s.get('reference', '?')} → {s.get('current', '?')}", tuple(lines), None, s))

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from analysis.inert import script_json
+from design import palette
 from design.evidence import EvidenceView
 from design.fields import FEATURE_TABLE, TABLE_COLUMNS, as_text
 from design.readiness import Readiness
@@ -110,6 +111,6 @@ def to_html(summary: ReviewSummary, charts: list[go.Figure]) -> str:
             "comments": [c for c in summary.comments if c.section == sec.key],
         })
     return _ENV.get_template("review.html").render(
-        s=summary, sections=sections, plotly_js=Markup(get_plotlyjs()),
+        s=summary, sections=sections, plotly_js=Markup(get_plotlyjs()), palette=palette,
         charts=[{"id": f"chart-{i}", "json": _figure_json(fig)} for i, fig in enumerate(charts)],
     )

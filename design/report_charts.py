@@ -2,23 +2,29 @@
 Plain plotly figures: the Review page draws them and the HTML export embeds them."""
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 
+from analysis.drift_model import ColumnDrift
+from design import palette
 from design.evidence import EvidenceView
+from design.formats import format_score
 from design.readiness import Readiness
 
-COLORS = {"pass": "#2e7d32", "fail": "#c62828", "not measured": "#9e9e9e"}
+COLORS = palette.STATUS
+MIN_STRENGTH = 0.01        # drift strengths below this are drawn at this length on the log axis
 
 
 def _layout(fig: go.Figure, title: str, height: int = 300) -> go.Figure:
     fig.update_layout(title=title, height=height, margin=dict(l=40, r=20, t=50, b=40), template="plotly_white")
-    return fig
+    return palette.styled(fig)
 
 
 def readiness_figure(readiness: Readiness) -> go.Figure:
     areas = [a for a, s in readiness.areas.items() if s is not None]
     scores = [readiness.areas[a] for a in areas]
-    fig = go.Figure(go.Bar(x=areas, y=scores, marker_color=["#c62828" if s < 0.5 else "#f9a825" if s < 1 else "#2e7d32" for s in scores],
+    fig = go.Figure(go.Bar(x=areas, y=scores, marker_color=[palette.score_color(s) for s in scores],
                            text=[f"{s:.0%}" for s in scores], textposition="outside"))
     fig.update_yaxes(range=[0, 1.15], tickformat=".0%")
     return _layout(fig, f"Readiness by area (overall {readiness.overall:.0%}: the weakest area)")
@@ -42,14 +48,44 @@ def criteria_figure(view: EvidenceView) -> go.Figure | None:
     fig.add_bar(x=names, y=[c.value for c in checks], name="measured", marker_color=[COLORS[c.status] for c in checks],
                 text=[f"{c.value:.3g}" for c in checks], textposition="outside")
     fig.add_scatter(x=names, y=[c.criterion.threshold for c in checks], mode="markers", name="threshold",
-                    marker=dict(symbol="line-ew-open", size=40, color="#1b2430", line=dict(width=3)))
+                    marker=dict(symbol="line-ew-open", size=40, color=palette.INK, line=dict(width=3)))
     return _layout(fig, "Success criteria: best run vs threshold")
 
 
 def drift_figure(summary: dict) -> go.Figure | None:
+    """The stored drift summary's most drifted columns (its "top"), drawn as on the Drift page."""
     top = summary.get("top") or []
     if not top:
         return None
-    fig = go.Figure(go.Bar(x=[c["column"] for c in top], y=[c.get("score") for c in top],
-                           marker_color=["#c62828" if c.get("drifted") else "#90a4ae" for c in top]))
-    return _layout(fig, "Drift score per column (red: drifted)")
+    columns = [ColumnDrift(c["column"], c.get("type", ""), c.get("method", ""), c.get("threshold") or 0.0, c.get("score"),
+                           bool(c.get("drifted"))) for c in top]
+    shown = f"the {len(columns)} most drifted of {summary.get('columns_checked', len(columns))} columns"
+    return drift_strength_figure(columns, f"Drift per column: {shown} ({summary.get('drifted_count', 0)} drifted)")
+
+
+def drift_strength_figure(columns: list[ColumnDrift], title: str) -> go.Figure:
+    """One horizontal bar per column, most drifted on top, as long as its drift strength: Evidently's score
+    relative to its threshold in the direction that means drift (ColumnDrift.severity: distance / threshold, or
+    log p / log threshold for p-value tests, where a smaller p-value is more drift). 1 is the threshold (a dashed
+    line): a bar past it drifted. Log axis, so p-values and distances share one scale and the longest bar is
+    always the column that drifted most; each bar is labelled with the score itself and the hover names the test."""
+    ordered = sorted(columns, key=lambda c: (not c.drifted, -c.severity, c.column))[::-1]  # the first bar is drawn at the bottom
+    lengths = [max(c.severity, MIN_STRENGTH) for c in ordered]
+    labels = [("p = " if c.lower_is_drift else "") + format_score(c.score) for c in ordered]
+    hover = [f"<b>{c.column}</b>{f' ({c.type})' if c.type else ''}<br>{c.method}: {format_score(c.score)} "
+             f"vs threshold {c.threshold:g} ({'smaller' if c.lower_is_drift else 'larger'} = more drift)"
+             f"<br>drift strength {c.severity:.2f}: {'drifted' if c.drifted else 'no drift'}" for c in ordered]
+    fig = go.Figure(go.Bar(
+        x=[length - MIN_STRENGTH for length in lengths], base=MIN_STRENGTH, y=[c.column for c in ordered],
+        orientation="h", marker_color=[palette.DRIFTED if c.drifted else palette.STABLE for c in ordered],
+        text=labels, textposition="outside", cliponaxis=False, hovertext=hover, hoverinfo="text",
+    ))
+    fig.add_vline(x=1, line_dash="dash", line_color=palette.INK, annotation_text="threshold", annotation_position="top")
+    top = max([1.0, *lengths])
+    fig.update_layout(
+        xaxis={"type": "log", "range": [-2, math.log10(top) + 0.6],
+               "title": "drift strength: score against its threshold (1 = threshold; longer = more drift)"},
+        yaxis={"title": None, "automargin": True, "type": "category"}, showlegend=False,
+    )
+    fig = _layout(fig, title, height=max(300, 80 + 24 * len(ordered)))
+    return fig.update_layout(margin=dict(l=10, r=40, t=60, b=50))
