@@ -14,6 +14,9 @@ A value from an uploaded file (a category, a column name, a file name) or typed 
   network request, so even a script that got in could send nothing anywhere.
 - CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
   or a carriage return) get a leading apostrophe, as OWASP advises (csv_cell, safe_csv).
+- Plotly turns tags in any label into markup: ``<a href=...>`` a link, ``<b>``, ``<span style=...>``, ``<br>``.
+  Text from data goes into a figure with ``&``, ``<`` and ``>`` as entities, which Plotly shows as the
+  characters (chart_text; inert_traces for the coordinates, category values and trace names of a figure).
 """
 from __future__ import annotations
 
@@ -77,6 +80,34 @@ def sandboxed_frame(html: str, height: int) -> str:
         f'</head><body><iframe sandbox="allow-scripts" title="Report" style="height:{int(height)}px" '
         f'srcdoc="{escape(html, quote=True)}"></iframe></body></html>'
     )
+
+
+def chart_text(value):
+    """A value for a Plotly label (title, axis title, category, trace name, hover text) shown as itself.
+    Non-strings are returned unchanged."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_TRACE_TEXT = ("x", "y", "labels", "name")
+
+
+def inert_traces(figure):
+    """``figure`` (a plotly Figure) with chart_text applied to every string among its traces' x, y, labels and
+    names: the coordinates, categories and names that come from data, where the app writes no markup of its
+    own. Titles and hover texts that mix the app's markup with data escape the data part themselves."""
+    for trace in figure.data:
+        for key in _TRACE_TEXT:
+            try:
+                value = trace[key]
+            except (KeyError, ValueError, AttributeError):
+                continue
+            if isinstance(value, str):
+                trace[key] = chart_text(value)
+            elif isinstance(value, (list, tuple)) and any(isinstance(v, str) for v in value):
+                trace[key] = [chart_text(v) for v in value]
+    return figure
 
 
 def csv_cell(value):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from analysis.baselines import ModelResult
+from analysis.inert import inert_traces
 from design import palette
 
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380) -> go.Figure:
+    inert_traces(fig)                   # class labels and feature names come from data
     fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=height, template="plotly_white",
                       margin=dict(l=50, r=20, t=50, b=50))
     return palette.styled(fig)

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from analysis.column_stats import ColumnStats, Histogram
 from analysis.column_types import DATETIME, NUMERIC
 from analysis.correlations import Matrix
+from analysis.inert import chart_text, inert_traces
 from analysis.missing import MissingPattern
 from analysis.target import ClassBalance, FeatureByClass, TargetView
 from design import palette
@@ -130,6 +131,8 @@ def _require(value, column: str, what: str):
 
 
 def _layout(figure: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+    inert_traces(figure)                # categories, column names and trace names come from data
     return palette.styled(figure.update_layout(
-        title=title, xaxis_title=x_title, yaxis_title=y_title, height=HEIGHT, margin=dict(l=10, r=10, t=50, b=10)
+        title=chart_text(title), xaxis_title=chart_text(x_title), yaxis_title=chart_text(y_title), height=HEIGHT,
+        margin=dict(l=10, r=10, t=50, b=10)
     ))

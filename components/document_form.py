@@ -14,6 +14,7 @@ import sqlite_utils
 import streamlit as st
 
 from components import feature_table, shell
+from components.text import plain
 from design import fields as F
 from design.criteria import format_number
 from design.document import DocumentError, section_completeness, with_section
@@ -74,7 +75,7 @@ def section_editor(db: sqlite_utils.Database, project: Project, sec: Section, au
     if state["content"] is None:
         _load(project.id, latest)
     if latest is not None and latest.id != state["base"] and "stale" not in state:
-        st.info(f"A newer version exists: {latest.label}.")
+        st.info(plain(f"A newer version exists: {latest.label}."))
         if st.button(f"Load revision {latest.number} (discards unsaved edits)", key=f"load-latest-{project.id}"):
             _load(project.id, latest)
             st.rerun()
@@ -99,13 +100,13 @@ def _save(db, project: Project, sec: Section, raw: dict, author: str, latest: Re
         document = with_section(base_content, sec.key, raw)
         saved = save_revision(db, project.id, document, author, parent_id=state["base"], section=sec.key)
     except DocumentError as error:
-        st.error("Not saved. Fix these and save again:\n\n" + "\n".join(f"- {m}" for m in error.messages))
+        st.error("Not saved. Fix these and save again:\n\n" + "\n".join(f"- {plain(m)}" for m in error.messages))
         return
     except StaleRevisionError as error:
         state["stale"] = error.latest
         return
     except StoreError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
         return
     _load(project.id, saved)
     shell.flash(f"Saved {sec.title} as revision {saved.number}.")
@@ -113,10 +114,10 @@ def _save(db, project: Project, sec: Section, raw: dict, author: str, latest: Re
 
 
 def _stale_panel(project: Project, sec: Section, theirs: Revision) -> None:
-    st.error(
+    st.error(plain(
         f"Not saved: {theirs.author} saved revision {theirs.number} at {theirs.created_at.replace('T', ' ')[:19]} "
         "UTC after you opened this document. Your text is still in the form."
-    )
+    ))
     theirs_values = theirs.content.get(sec.key) or {}
     with st.expander(f"Their version of {sec.title} (revision {theirs.number})", expanded=True):
         for f in sec.fields:

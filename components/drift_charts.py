@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.drift_model import DriftSummary
+from analysis.inert import chart_text
 from design import palette
 from design.report_charts import drift_strength_figure
 
@@ -36,17 +37,17 @@ def overlay_figure(data: dict) -> go.Figure:
     else:
         for side, color in sides:
             figure.add_trace(go.Bar(
-                x=[str(c) for c in data["categories"]], y=data[side], name=f"{side} ({data[f'{side}_values']:,} values)",
+                x=[chart_text(str(c)) for c in data["categories"]], y=data[side], name=f"{side} ({data[f'{side}_values']:,} values)",
                 marker_color=color, hovertemplate="%{x}<br>%{y:.1%}<extra>" + side + "</extra>",
             ))
         figure.update_layout(barmode="group")
         figure.update_xaxes(type="category")
     missing = [f"{side} {data[f'{side}_missing']:,}" for side, _ in sides if data[f"{side}_missing"]]
-    title = f"{column}: reference vs current"
+    title = f"{chart_text(column)}: reference vs current"
     if missing:
         title += f"<br><sup>missing values (not drawn): {', '.join(missing)}</sup>"
     figure.update_layout(
-        title=title, xaxis_title=column, yaxis_title="share of values", yaxis_tickformat=".0%",
+        title=title, xaxis_title=chart_text(column), yaxis_title="share of values", yaxis_tickformat=".0%",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         margin={"t": 90, "l": 60, "r": 20, "b": 50},
     )

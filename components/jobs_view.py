@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import shell
+from components.text import plain
 from jobs.pool import pool_for
 from store.db import home_of
 from store.jobs import Job, get_job, latest_job, list_jobs, request_cancel
@@ -49,20 +50,20 @@ def show_job(job: Job, key: str) -> None:
     """One job as a person reads it: progress and Cancel while active; the error and Run again after."""
     who = f" · started by {job.created_by}" if job.created_by else ""
     if job.active:
-        text = f"{job.label}: {job.message or STATE_WORDS[job.state]} · {_duration(job) or 'queued'}{who}"
+        text = plain(f"{job.label}: {job.message or STATE_WORDS[job.state]} · {_duration(job) or 'queued'}{who}")
         st.progress(job.progress, text=text)
         if job.partial:
             st.dataframe(pd.DataFrame(job.partial), hide_index=True, width="stretch")
         st.button("Cancel", key=f"cancel-{key}-{job.id}", on_click=_cancel, args=(job.id,),
                   disabled=job.cancel_requested, help="Stops within a few seconds; what has finished is kept.")
     elif job.state == "failed":
-        st.error(f"{job.label} failed: {job.error}")
+        st.error(plain(f"{job.label} failed: {job.error}"))
         st.button("Run again", key=f"again-{key}-{job.id}", on_click=_run_again, args=(job.id,))
     elif job.state == "interrupted":
-        st.warning(f"{job.label} was interrupted: {job.error}")
+        st.warning(plain(f"{job.label} was interrupted: {job.error}"))
         st.button("Run again", key=f"again-{key}-{job.id}", on_click=_run_again, args=(job.id,))
     elif job.state == "cancelled" and job.result_id is None:
-        st.info(f"{job.label} was cancelled{' by request' if job.cancel_requested else ''}: {job.error or 'nothing was stored'}")
+        st.info(plain(f"{job.label} was cancelled{' by request' if job.cancel_requested else ''}: {job.error or 'nothing was stored'}"))
         st.button("Run again", key=f"again-{key}-{job.id}", on_click=_run_again, args=(job.id,))
 
 
@@ -72,7 +73,7 @@ def follow(kind: str, dataset_hash: str, settings: dict, rerun_key: str) -> None
     the whole page reruns (once) to show it."""
     message = st.session_state.pop("job-flash", None)
     if message:
-        st.info(message)
+        st.info(plain(message))
     db = shell.connect_store()
     try:
         job = latest_job(db, kind, dataset_hash, settings)
@@ -98,7 +99,7 @@ def project_jobs(project_id: int) -> None:
     """The project's running and recent jobs, refreshed every 2 s, with a Cancel for each active one."""
     message = st.session_state.pop("job-flash", None)
     if message:
-        st.info(message)
+        st.info(plain(message))
     db = shell.connect_store()
     try:
         jobs = list_jobs(db, project_id)
@@ -113,5 +114,5 @@ def project_jobs(project_id: int) -> None:
     st.dataframe(jobs_table(jobs), hide_index=True, width="stretch",
                  column_config={"Progress": st.column_config.ProgressColumn("Progress", min_value=0, max_value=1)})
     for job in active:
-        st.button(f"Cancel job {job.id} ({job.label})", key=f"jobs-cancel-{job.id}", on_click=_cancel, args=(job.id,),
+        st.button(f"Cancel job {job.id} ({plain(job.label)})", key=f"jobs-cancel-{job.id}", on_click=_cancel, args=(job.id,),
                   disabled=job.cancel_requested)

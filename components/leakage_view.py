@@ -5,8 +5,10 @@ import pandas as pd
 import sqlite_utils
 import streamlit as st
 
+from analysis.inert import safe_csv
 from analysis.leakage import LeakageReport, LeakageSettings, Split
 from components import shell
+from components.text import plain
 from store.datasets import Dataset
 from store.errors import StoreError
 from store.resolutions import Resolution, reopen_finding, resolve_finding
@@ -67,7 +69,7 @@ def settings_form() -> LeakageSettings:
     try:
         return defaults.update(chosen)
     except ValueError as error:
-        st.error(f"{error} The defaults are used instead.")
+        st.error(plain(f"{error} The defaults are used instead."))
         return defaults
 
 
@@ -79,7 +81,7 @@ def report_header(report: LeakageReport) -> None:
     cols[2].metric("Info", counts["info"])
     cols[3].metric("Scan time", f"{report.seconds:.1f} s")
     for note in report.notes:
-        st.info(note)
+        st.info(plain(note))
 
 
 def findings(db: sqlite_utils.Database, project_id: int, dataset: Dataset, report: LeakageReport,
@@ -89,17 +91,22 @@ def findings(db: sqlite_utils.Database, project_id: int, dataset: Dataset, repor
         st.success("No leakage finding: no proxy, post-outcome or ID column, duplicate, overlap or conflict found.")
         return
     resolved = {r.finding_key: r for r in resolutions if r.dataset_hash == dataset.content_hash}
+    table = pd.DataFrame([{"Severity": f.severity, "Check": f.check, "Column": f.column or "", "Finding": f.title,
+                           "Explanation": f.explanation, "Action": f.action,
+                           "Resolved by": resolved[f.key].resolved_by if f.key in resolved else "",
+                           "Reason": resolved[f.key].reason if f.key in resolved else ""} for f in report.findings])
+    st.download_button("Download findings (CSV)", safe_csv(table), "leakage-findings.csv", "text/csv", key="leak-csv")
     for finding in report.findings:
         done = resolved.get(finding.key)
         with st.container(border=True):
-            st.markdown(f"{ICONS[finding.severity]} **{finding.severity.upper()}** · {finding.title}"
+            st.markdown(f"{ICONS[finding.severity]} **{finding.severity.upper()}** · {plain(finding.title)}"
                         + (" · resolved" if done else ""))
-            st.write(finding.explanation)
-            st.markdown(f"**What to do:** {finding.action}")
+            st.markdown(plain(finding.explanation))
+            st.markdown(f"**What to do:** {plain(finding.action)}")
             figures = {k: v for k, v in finding.evidence.items() if k != "examples" and not isinstance(v, (list, dict))}
             if figures:
-                st.caption(" · ".join(f"{k.replace('_', ' ')}: {v:.4g}" if isinstance(v, float) else f"{k.replace('_', ' ')}: {v}"
-                                      for k, v in figures.items()))
+                st.caption(plain(" · ".join(f"{k.replace('_', ' ')}: {v:.4g}" if isinstance(v, float) else f"{k.replace('_', ' ')}: {v}"
+                                            for k, v in figures.items())))
             examples = finding.evidence.get("examples")
             if examples:
                 with st.expander(f"Example rows ({len(examples)})"):
@@ -107,7 +114,7 @@ def findings(db: sqlite_utils.Database, project_id: int, dataset: Dataset, repor
             if finding.severity == "info":
                 continue
             if done:
-                st.success(f"Resolved by {done.resolved_by} ({done.created_at[:16].replace('T', ' ')} UTC): {done.reason}")
+                st.success(plain(f"Resolved by {done.resolved_by} ({done.created_at[:16].replace('T', ' ')} UTC): {done.reason}"))
                 if st.button("Reopen", key=f"reopen-{finding.key}"):
                     reopen_finding(db, project_id, finding.key, dataset.content_hash)
                     st.rerun()
@@ -118,7 +125,7 @@ def findings(db: sqlite_utils.Database, project_id: int, dataset: Dataset, repor
                     try:
                         resolve_finding(db, project_id, finding.key, dataset.content_hash, author, reason)
                     except StoreError as error:
-                        st.error(str(error))
+                        st.error(plain(str(error)))
                     else:
                         shell.flash(f"Resolved: {finding.title}.")
                         st.rerun()

@@ -7,6 +7,7 @@ import streamlit as st
 from analysis.profile import Profile
 from analysis.read import format_size
 from components import charts
+from components.text import plain
 
 
 def overview(profile: Profile) -> None:
@@ -61,7 +62,7 @@ def columns(profile: Profile, key: str) -> None:
         facts.update({q: _fmt(v) for q, v in chosen.quantiles.items()})
         st.dataframe(pd.DataFrame(facts.items(), columns=["statistic", "value"]), hide_index=True, width="stretch")
         for alert in (a for a in profile.alerts if a.column == chosen.name):
-            st.warning(alert.reason)
+            st.warning(plain(alert.reason))
     with right:
         figure = charts.column_chart(chosen)
         if figure is None:
@@ -97,7 +98,7 @@ def target(profile: Profile, key: str) -> None:
         st.plotly_chart(charts.class_balance_chart(b, view.target), width="stretch", key=f"{key}-balance")
         st.caption(f"Imbalance ratio (largest / smallest class): {b.imbalance_ratio:,.2f}")
         if b.warning:
-            st.warning(b.warning)
+            st.warning(plain(b.warning))
             st.page_link("pages/design.py", label="Write the imbalance plan in the design document's Data section",
                          query_params={"section": "data"}, icon=":material/edit_note:")
         features = {f.feature: f for f in view.by_class}

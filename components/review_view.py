@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import shell
 from components.feature_table import HEADERS
+from components.text import plain
 from design import report_charts
 from design.diff import diff_documents
 from design.evidence import EvidenceView, build_view
@@ -62,10 +63,10 @@ def section_evidence(view: EvidenceView, section_key: str) -> None:
     """The evidence notes of one section, and what evidence it is missing."""
     for note in view.notes.get(section_key, []):
         box = st.warning if note.stale else st.info
-        box(f"**{note.title}**" + (f" — stale: {note.stale}" if note.stale else "") + "\n\n"
-            + "\n".join(f"- {line}" for line in note.lines))
+        box(f"**{plain(note.title)}**" + (f" — stale: {plain(note.stale)}" if note.stale else "") + "\n\n"
+            + "\n".join(f"- {plain(line)}" for line in note.lines))
     for missing in view.missing.get(section_key, []):
-        st.error(f"Missing evidence: {missing}")
+        st.error(f"Missing evidence: {plain(missing)}")
 
 
 def project_json(project_id: int) -> str:
@@ -96,7 +97,7 @@ def header(summary: ReviewSummary) -> None:
     if "outdated" in summary.status_label:
         st.warning("The document changed after the last decision: that decision is outdated. Review the changes on the History tab.")
     for stale in summary.view.digest.stale:
-        st.warning(f"Stale evidence: {stale}. Recompute it on its page.")
+        st.warning(f"Stale evidence: {plain(stale)}. Recompute it on its page.")
 
 
 def document(db, project: Project, summary: ReviewSummary, author: str, readonly: bool) -> None:
@@ -127,7 +128,7 @@ def _comments(db, project: Project, sec, summary: ReviewSummary, author: str, re
         for c in thread:
             prefix = "↳ " if c.parent_id else ""
             status = f" · resolved by {c.resolved_by}" if c.resolved_by else ""
-            st.caption(f"{prefix}{c.author} · {c.created_at[:16].replace('T', ' ')} UTC{status}")
+            st.caption(plain(f"{prefix}{c.author} · {c.created_at[:16].replace('T', ' ')} UTC{status}"))
             st.text(c.body)
             if not readonly and c.parent_id is None:
                 label = "Reopen" if c.resolved_by else "Resolve"
@@ -148,7 +149,7 @@ def _act(action, done: str) -> None:
     try:
         action()
     except (StoreError, ValueError) as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
     else:
         shell.flash(done)
         st.rerun()
@@ -162,7 +163,7 @@ def readiness(summary: ReviewSummary) -> None:
 
 
 def decision(db, project: Project, summary: ReviewSummary, author: str, readonly: bool) -> None:
-    st.markdown(f"Current status: **{summary.status_label}**")
+    st.markdown(f"Current status: **{plain(summary.status_label)}**")
     if not readonly:
         with st.form("decision"):
             status = st.radio("Decision", STATUSES, horizontal=True, key="decision-status")

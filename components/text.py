@@ -9,7 +9,9 @@ span and ``$...$`` a formula. Any such text goes through plain() on its way in:
     st.title(f"Explore · {plain(project.name)}")
     st.error(plain(str(error)))
 
-Text the app writes itself (its own Markdown) stays as it is around the plain() part.
+Text the app writes itself (its own Markdown) stays as it is around the plain() part. A bare address
+(``http://...``, ``www....``, ``name@host``) is still shown as a link to itself, as in any Markdown viewer:
+Streamlit finds those in the text after escapes are read, and such a link shows where it goes.
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Export of a review: a plain ReviewSummary, rendered as Markdown or as one self-contained HTML file.
 
-Every user-written string is escaped: HTML through Jinja's autoescape, Markdown by escaping the
-characters a Markdown viewer would treat as HTML. The HTML inlines plotly.js, so it opens offline and
-prints to PDF from a browser.
+Every string from a person or from data is escaped: HTML through Jinja's autoescape, Markdown by escaping
+what a Markdown viewer would turn into HTML, a link, an image or code (_md). The HTML inlines plotly.js, so
+it opens offline and prints to PDF from a browser.
 """
 from __future__ import annotations
 
@@ -40,9 +40,14 @@ class ReviewSummary:
     decisions: tuple
 
 
+_MD_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", "\\": "\\\\", "`": "\\`", "[": "\\[", "]": "\\]"})
+
+
 def _md(text) -> str:
-    """User text for Markdown: no raw HTML can survive ("&" and "<" escaped), line breaks kept."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace("\n", "  \n")
+    """User or data text for Markdown, shown as itself: no raw HTML or <autolink> ("&" and "<" as entities), no
+    link, image or code span (backslash, backquote and square brackets escaped); line breaks kept. A bare URL
+    stays text that some viewers make clickable, as in any Markdown file."""
+    return str(text).translate(_MD_TEXT).replace("\n", "  \n")
 
 
 def to_markdown(summary: ReviewSummary) -> str:

@@ -6,6 +6,7 @@ import math
 
 import plotly.graph_objects as go
 
+from analysis.inert import chart_text, inert_traces
 from analysis.drift_model import ColumnDrift
 from design import palette
 from design.evidence import EvidenceView
@@ -17,6 +18,7 @@ MIN_STRENGTH = 0.01        # drift strengths below this are drawn at this length
 
 
 def _layout(fig: go.Figure, title: str, height: int = 300) -> go.Figure:
+    inert_traces(fig)                   # class labels, column names and criteria come from data
     fig.update_layout(title=title, height=height, margin=dict(l=40, r=20, t=50, b=40), template="plotly_white")
     return palette.styled(fig)
 
@@ -36,7 +38,7 @@ def class_balance_figure(summary: dict) -> go.Figure | None:
         return None
     fig = go.Figure(go.Bar(x=list(balance), y=list(balance.values()), text=[f"{v:.1%}" for v in balance.values()], textposition="outside"))
     fig.update_yaxes(range=[0, 1.1], tickformat=".0%")
-    return _layout(fig, f"Class balance of {summary.get('target')} in {summary.get('dataset')}")
+    return _layout(fig, chart_text(f"Class balance of {summary.get('target')} in {summary.get('dataset')}"))
 
 
 def criteria_figure(view: EvidenceView) -> go.Figure | None:
@@ -72,7 +74,7 @@ def drift_strength_figure(columns: list[ColumnDrift], title: str) -> go.Figure:
     ordered = sorted(columns, key=lambda c: (not c.drifted, -c.severity, c.column))[::-1]  # the first bar is drawn at the bottom
     lengths = [max(c.severity, MIN_STRENGTH) for c in ordered]
     labels = [("p = " if c.lower_is_drift else "") + format_score(c.score) for c in ordered]
-    hover = [f"<b>{c.column}</b>{f' ({c.type})' if c.type else ''}<br>{c.method}: {format_score(c.score)} "
+    hover = [f"<b>{chart_text(c.column)}</b>{f' ({c.type})' if c.type else ''}<br>{c.method}: {format_score(c.score)} "
              f"vs threshold {c.threshold:g} ({'smaller' if c.lower_is_drift else 'larger'} = more drift)"
              f"<br>drift strength {c.severity:.2f}: {'drifted' if c.drifted else 'no drift'}" for c in ordered]
     fig = go.Figure(go.Bar(

@@ -4,6 +4,7 @@ import streamlit as st
 
 from analysis.baselines import BaselineRun, best_metrics, display_name
 from components import baseline_charts, shell
+from components.text import plain
 from design.checks import check_criteria
 from design.document import success_criteria
 from store.documents import latest_revision
@@ -11,7 +12,7 @@ from store.results import list_evidence, result_by_id
 
 context = shell.page_context()
 project = shell.require_project(context)
-st.title(f"Compare runs · {project.name}")
+st.title(f"Compare runs · {plain(project.name)}")
 runs = list_evidence(context.db, project.id, "evaluation", "run")
 if not runs:
     st.info("No baseline run yet: run one on the Baselines page.")
@@ -49,9 +50,9 @@ shown = st.multiselect("Metrics", metrics, default=[m for m in ("roc auc", "reca
 st.plotly_chart(baseline_charts.metrics_figure([(f"#{i} {loaded[i].best_model}", best_metrics(loaded[i])) for i in chosen], shown,
                                                "Best model per run"), width="stretch", key="compare-chart")
 for i in chosen:
-    (st.success if loaded[i].beats_dummy else st.warning)(f"#{i}: {loaded[i].lift_over_dummy}")
+    (st.success if loaded[i].beats_dummy else st.warning)(plain(f"#{i}: {loaded[i].lift_over_dummy}"))
     for flag in loaded[i].too_good_flags:
-        st.error(f"#{i}: too good to be true? {flag}")
+        st.error(plain(f"#{i}: too good to be true? {flag}"))
 
 st.subheader("Success criteria")
 revision = latest_revision(context.db, project.id)

@@ -2,11 +2,12 @@
 import streamlit as st
 
 from components import datasets_view, shell
+from components.text import plain
 from store.datasets import list_datasets
 
 context = shell.page_context()
 project = shell.require_project(context)
-st.title(f"Datasets · {project.name}")
+st.title(f"Datasets · {plain(project.name)}")
 st.caption("Upload the data the system is built on. Each file is stored once, by content; evidence is computed from it.")
 shell.show_flash()
 

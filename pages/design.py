@@ -2,19 +2,20 @@
 import streamlit as st
 
 from components import document_form, feature_table, review_view, shell
+from components.text import plain
 from design.document import document_completeness
 from store.documents import latest_revision
 
 context = shell.page_context()
 project = shell.require_project(context)
-st.title(f"Design document · {project.name}")
+st.title(f"Design document · {plain(project.name)}")
 shell.show_flash()
 
 latest = latest_revision(context.db, project.id)
 content = latest.content if latest else {}
 done = document_completeness(content)
 st.progress(done.share, text=f"{done.answered} of {done.total} questions answered ({done.share:.0%})"
-            + (f" · {latest.label}" if latest else " · not saved yet"))
+            + (f" · {plain(latest.label)}" if latest else " · not saved yet"))
 if not context.author:
     st.warning("Enter your name in the sidebar before saving: every revision records who wrote it.")
 

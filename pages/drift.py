@@ -5,6 +5,7 @@ from analysis.drift_model import DriftSummary
 from analysis.evidence import drift_settings, drift_summary, report_name
 from analysis.inert import sandboxed_frame
 from components import drift_view, evidence, shell
+from components.text import plain
 from store.datasets import list_datasets
 from store.errors import StoreError
 from store.reports import read_report
@@ -12,7 +13,7 @@ from store.results import list_evidence
 
 context = shell.page_context()
 project = shell.require_project(context)
-st.title(f"Drift · {project.name}")
+st.title(f"Drift · {plain(project.name)}")
 st.caption("Compares a reference and a current dataset column by column with Evidently's data drift report.")
 datasets = list_datasets(context.db, project.id)
 if not datasets:
@@ -33,7 +34,7 @@ if summary is not None:
     try:
         html = read_report(context.db, report_name(reference.content_hash, key))
     except StoreError as error:
-        st.warning(str(error))
+        st.warning(plain(str(error)))
     else:
         st.download_button("Download the Evidently report (HTML, opens offline)", html,
                            f"{report_name(reference.content_hash, key)}.html", "text/html")

@@ -7,6 +7,7 @@ import re
 import streamlit as st
 
 from components import review_view, shell
+from components.text import plain
 from design.export import to_html, to_markdown
 from store.errors import StoreError
 
@@ -17,13 +18,13 @@ revision = st.query_params.get("revision")
 try:
     summary = review_view.gather(context.db, project, int(revision) if revision and revision.isdigit() else None)
 except StoreError as error:
-    st.error(str(error))
+    st.error(plain(str(error)))
     st.stop()
 
-st.title(f"Review · {project.name}")
+st.title(f"Review · {plain(project.name)}")
 shell.show_flash()
 if readonly:
-    st.info(f"Read-only view of {summary.revision_label}.")
+    st.info(plain(f"Read-only view of {summary.revision_label}."))
 elif not context.author:
     st.warning("Enter your name in the sidebar to comment or decide.")
 review_view.header(summary)
