@@ -48,7 +48,7 @@ def fill_control(db: sqlite_utils.Database, project: Project, author: str, on_sa
         chosen = st.selectbox("Dataset for the feature table", list(datasets), format_func=lambda i: datasets[i].name,
                               key="ft-dataset")
     dataset = datasets[chosen]
-    clicked = st.button(f"Fill the feature table from {dataset.name}", key="ft-fill", disabled=not author,
+    clicked = st.button(f"Fill the feature table from {plain(dataset.name)}", key="ft-fill", disabled=not author,
                         help="Adds a row for each column of the dataset that the table lacks, marked 'unknown' until "
                              "you say when it is known; rows already there keep what was written. Saves a new revision "
                              "(unsaved edits in this section are replaced by the saved text).")

@@ -245,6 +245,8 @@ def test_projects_design_and_datasets_show_hostile_text_as_text(watched, hostile
     _open(page, guard, hostile.url("design", section="data"), "Design document")
     _title_shows_name(page, "Design document")
     expect(page.get_by_test_id("stProgress")).to_contain_text(AUTHOR, use_inner_text=True)
+    expect(page.get_by_test_id("stButton").filter(has_text="Fill the feature table from")).to_have_text(
+        f"Fill the feature table from {FILE_NAME}", use_inner_text=True)      # a button label is Markdown too
     _open(page, guard, hostile.url("datasets"), "Datasets")
     _title_shows_name(page, "Datasets")
     page.get_by_test_id("stExpander").filter(has_text="Rename, set role or delete").locator("summary").click()
