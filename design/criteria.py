@@ -77,8 +77,9 @@ class Criterion:
 
 
 def parse_criterion(text: str) -> Criterion:
-    """Parse ``"recall >= 0.80"`` into a :class:`Criterion`; raise CriterionError saying how to fix it."""
-    text = text or ""
+    """Parse ``"recall >= 0.80"`` into a :class:`Criterion`; raise CriterionError saying how to fix it. The signs
+    ≥ and ≤ (as rendered text shows them) are read as >= and <=."""
+    text = (text or "").replace("≥", ">=").replace("≤", "<=")
     match = _CRITERION.match(text)
     if match is None:
         raise CriterionError(
@@ -101,3 +102,189 @@ def parse_criterion(text: str) -> Criterion:
     if not math.isfinite(threshold):
         raise CriterionError(f"'{text.strip()}': the threshold must be a finite number.")
     return Criterion(metric, op, threshold / 100 if percent else threshold)
+
+
+# --- checking a criterion against the metrics Blueprint knows -------------------------------------------------------
+# A criterion is saved only when its metric is one Blueprint knows or clearly a metric of its own, and its threshold
+# can be reached: "recal >= 0.8" is refused with "did you mean recall?", "recall >= 1.5" because a share lies
+# between 0 and 1. Latencies and costs name their unit. The names come from analysis.baseline_metrics, the module
+# that measures them, so a criterion the form accepts as measurable is one the Baselines page can check.
+
+SHARE = (0.0, 1.0)
+NON_NEGATIVE = (0.0, math.inf)
+AT_MOST_ONE = (-math.inf, 1.0)
+_RANGES = {"brier score": (0.0, 2.0), "log loss": NON_NEGATIVE, "mae": NON_NEGATIVE, "rmse": NON_NEGATIVE,
+           "mape": NON_NEGATIVE, "r2": AT_MOST_ONE}
+# Metrics Blueprint knows but its baselines do not measure: ranking and online metrics, with their range.
+_ELSEWHERE_SHARES = ("ndcg", "map", "mrr", "hit rate at k", "precision at k", "recall at k", "ctr",
+                     "click-through rate", "conversion rate", "retention rate", "churn rate", "uptime", "availability",
+                     "coverage", "override rate", "alert rate", "approval rate", "acceptance rate", "flag rate",
+                     "false alarm rate", "expected calibration error", "ece", "auc gap", "recall gap",
+                     "demographic parity difference", "equal opportunity difference")
+_ELSEWHERE_NON_NEGATIVE = ("mse", "throughput", "qps", "rps", "requests per second", "predictions per second",
+                           "memory_mb", "model size_mb", "revenue", "lift", "mean absolute scaled error", "mase",
+                           "wape", "smape", "pinball loss", "crps")
+_LATENCY_WORDS = ("latency", "response time", "inference time", "time to first")
+_TIME_UNITS = {"ms": "ms", "msec": "ms", "millisecond": "ms", "milliseconds": "ms", "s": "s", "sec": "s",
+               "secs": "s", "second": "s", "seconds": "s", "us": "us", "µs": "us", "min": "min", "minutes": "min"}
+_COST_WORDS = ("cost", "price", "spend", "budget", "bill")
+_CURRENCIES = {"usd": "usd", "dollars": "usd", "$": "usd", "eur": "eur", "euros": "eur", "€": "eur", "gbp": "gbp",
+               "£": "gbp", "chf": "chf", "cents": "cents", "jpy": "jpy", "cny": "cny", "inr": "inr"}
+_UNIT_AFTER = re.compile(r"^(?P<head>.*?\d%?)\s*(?P<unit>[A-Za-zµ$€£]+)\s*$")
+_CURRENCY_BEFORE = re.compile(r"^(?P<head>.*?(?:>=|<=|==|=|>|<))\s*(?P<unit>[$€£])\s*(?P<number>\S.*)$")
+_AT_K = re.compile(r"\s*(?:@\s*|\bat\s+)(?:k|\d+)\b")
+SIMILAR = 0.8   # difflib ratio above which an unknown metric name is taken for a misspelling of a known one
+
+
+@dataclass(frozen=True)
+class CheckedCriterion:
+    """A criterion the form accepts, and what to tell the person about it.
+
+    criterion: the parsed criterion (a percentage already read as a share, a unit moved into the metric name).
+    measured: True when the baselines measure its metric (it is checked against the best run).
+    notes: sentences for the person: how a percentage or unit was read, why it is not measured here.
+    """
+
+    criterion: Criterion
+    measured: bool
+    notes: tuple[str, ...] = ()
+
+
+def _measured_metrics() -> tuple[tuple[str, ...], dict, dict]:
+    from analysis.baseline_metrics import ALIASES, CLASSIFICATION_METRICS, COMPLEMENTS, REGRESSION_METRICS
+
+    return CLASSIFICATION_METRICS + REGRESSION_METRICS, ALIASES, COMPLEMENTS
+
+
+def known_metric_names() -> tuple[str, ...]:
+    """Every metric name a criterion may use as Blueprint knows it (the baselines' names and their aliases, then
+    ranking, online and operational metrics), for suggestions."""
+    measured, aliases, complements = _measured_metrics()
+    operational = ("latency_ms", "p50 latency_ms", "p95 latency_ms", "p99 latency_ms", "cost_usd",
+                   "cost per 1000 predictions_usd", "cost per month_usd")
+    return tuple(dict.fromkeys((*measured, *aliases, *complements, *_ELSEWHERE_SHARES, *_ELSEWHERE_NON_NEGATIVE,
+                                *operational)))
+
+
+def _words(metric: str) -> list[str]:
+    return re.split(r"[\s_/.-]+", metric.lower())
+
+
+def _move_unit(text: str) -> tuple[str, str | None]:
+    """``"p95 latency <= 300 ms"`` -> (``"p95 latency_ms <= 300"``, "ms"); a currency before the number too
+    (``"cost <= $0.02"``). Text without a unit comes back as it is, with None."""
+    stripped = text.strip()
+    match = _CURRENCY_BEFORE.match(stripped)
+    if match:
+        unit, rest = _CURRENCIES[match["unit"]], f"{match['head']} {match['number']}"
+    else:
+        match = _UNIT_AFTER.match(stripped)
+        unit = match and (_TIME_UNITS.get(match["unit"].lower()) or _CURRENCIES.get(match["unit"].lower()))
+        if not unit:
+            return text, None
+        rest = match["head"]
+    head = _CRITERION.match(rest)
+    if head is None:
+        return text, None
+    metric = head["metric"].strip()
+    if unit in _words(metric):
+        return f"{metric} {head['op']} {head['threshold']}", unit
+    return f"{metric}_{unit} {head['op']} {head['threshold']}", unit
+
+
+def _range_error(text: str, c: Criterion, low: float, high: float, percent: bool) -> str | None:
+    t, name = c.threshold, c.metric
+    if low == 0.0 and high == 1.0:
+        if not 0.0 <= t <= 1.0:
+            written = format_number(t * 100) + "%" if percent else format_number(t)
+            hint = (f" Did you mean {format_number(t)}% ('{name} {c.op} {format_number(t / 100)}')?"
+                    if 2.0 <= t <= 100.0 and not percent else "")
+            return (f"'{text}': {name} is a share between 0 and 1, so {written} is impossible.{hint} Write a number "
+                    f"between 0 and 1, such as '{name} {c.op} 0.8', or a percentage, such as '{name} {c.op} 80%'.")
+        if (c.op == ">" and t >= 1.0) or (c.op == "<" and t <= 0.0):
+            return f"'{text}': {name} is a share between 0 and 1, so it can never be {c.op} {format_number(t)}."
+        return None
+    if t < low:
+        what = "cannot be negative" if low == 0.0 else f"is at least {format_number(low)}"
+        return f"'{text}': {name} {what}, so the bar {format_number(t)} says nothing. Write a bar it can reach."
+    if t > high:
+        return (f"'{text}': {name} is at most {format_number(high)}, so {format_number(t)} is impossible. "
+                f"Write a bar of at most {format_number(high)}.")
+    return None
+
+
+def check_criterion(text: str) -> CheckedCriterion:
+    """Parse ``text`` and check it against the metrics Blueprint knows; raise CriterionError saying how to fix it.
+
+    - a metric the baselines measure (``recall``, ``sensitivity``, ``roc auc``, ``fpr`` ...) must have a bar in
+      its range: a share between 0 and 1 (``80%`` is read as 0.8, with a note), an error that is not negative;
+    - a latency or a cost names its unit (``p95 latency_ms <= 300``, ``p95 latency <= 300 ms``, ``cost <= $0.02``)
+      and is valid but not measured by the baselines;
+    - a name close to a known one (``recal``) is refused with "did you mean recall?";
+    - any other name is accepted as a metric of the team's own (an online metric), not measured here.
+    """
+    text = (text or "").replace("≥", ">=").replace("≤", "<=").strip()
+    moved, unit = _move_unit(text)
+    criterion = parse_criterion(moved)
+    percent = _CRITERION.match(moved)["threshold"].endswith("%")
+    notes = []
+    if unit:
+        notes.append(f"Read as '{criterion}'.")
+    elif percent:
+        notes.append(f"{_CRITERION.match(moved)['threshold'].replace(' ', '')} read as {format_number(criterion.threshold)}.")
+    measured_names, aliases, complements = _measured_metrics()
+    from analysis.baseline_metrics import canonical_metric
+
+    name, complement = canonical_metric(criterion.metric)
+    if name in measured_names:
+        low, high = SHARE if complement else _RANGES.get(name, SHARE)
+        problem = _range_error(text, criterion, low, high, percent)
+        if problem:
+            raise CriterionError(problem)
+        return CheckedCriterion(criterion, True, tuple(notes))
+    words = _words(criterion.metric)
+    phrase = " ".join(words)
+    if any(w in phrase for w in _LATENCY_WORDS):
+        if not any(w in _TIME_UNITS for w in words):
+            raise CriterionError(
+                f"'{text}': a latency needs its unit. Write it in the name or after the number, for example "
+                f"'p95 latency_ms {criterion.op} {format_number(criterion.threshold)}' or "
+                f"'p95 latency {criterion.op} {format_number(criterion.threshold)} ms'.")
+        return _elsewhere(text, criterion, notes, percent, "a load test of the serving path (or latencies logged in "
+                                                          "shadow mode) would measure it")
+    if any(w in words for w in _COST_WORDS):
+        if not any(w in _CURRENCIES for w in words):
+            raise CriterionError(
+                f"'{text}': a cost needs its currency. Write it in the name or around the number, for example "
+                f"'cost per 1000 predictions_usd {criterion.op} {format_number(criterion.threshold)}' or "
+                f"'cost {criterion.op} ${format_number(criterion.threshold)}'.")
+        return _elsewhere(text, criterion, notes, percent, "the serving and training bills would measure it")
+    plain_name = _AT_K.sub("", phrase).strip()
+    if plain_name != phrase:
+        plain_name = plain_name if plain_name in _ELSEWHERE_SHARES else f"{plain_name} at k"
+    if plain_name in _ELSEWHERE_SHARES or plain_name in _ELSEWHERE_NON_NEGATIVE or criterion.metric in known_metric_names():
+        problem = _range_error(text, criterion, *(SHARE if plain_name in _ELSEWHERE_SHARES else NON_NEGATIVE), percent)
+        if problem:
+            raise CriterionError(problem)
+        return CheckedCriterion(criterion, False, (*notes, "Valid; not measured by the baselines: an online test, "
+                                                           "a ranking evaluation or monitoring would measure it."))
+    import difflib
+
+    close = difflib.get_close_matches(criterion.metric, known_metric_names(), n=1, cutoff=SIMILAR)
+    if close:
+        suggestion = f"{close[0]} {criterion.op} {format_number(criterion.threshold)}"
+        raise CriterionError(
+            f"'{text}': Blueprint knows no metric '{criterion.metric}'. Did you mean {close[0]}? "
+            f"Write '{suggestion}'.")
+    return CheckedCriterion(criterion, False, (*notes, f"'{criterion.metric}' is not a metric Blueprint measures: "
+                                                       "valid, but not measured by the baselines (a measurement of "
+                                                       "your own, such as an online test, would tell)."))
+
+
+def _elsewhere(text: str, criterion: Criterion, notes: list, percent: bool, what: str) -> CheckedCriterion:
+    if percent:
+        raise CriterionError(f"'{text}': {criterion.metric} is an amount, not a share; write it without %.")
+    problem = _range_error(text, criterion, 0.0, math.inf, percent)
+    if problem:
+        raise CriterionError(problem)
+    return CheckedCriterion(criterion, False, (*notes, f"Valid; not measured by the baselines: {what}."))

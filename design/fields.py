@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from design.criteria import CriterionError, format_number, parse_criterion, read_number
+from design.criteria import CriterionError, check_criterion, format_number, read_number
 
 TEXT = "text"                # free text, several lines
 CHOICE = "choice"            # one of `options`
@@ -36,10 +36,11 @@ class Field:
     key: stable identifier inside its section (stored in revisions, never shown).
     label: short name shown above the input.
     kind: one of KINDS.
-    question: the guiding question a design reviewer would ask; shown as help text.
+    question: the guiding question a design reviewer would ask; shown under the label.
     options: the allowed values for CHOICE and MULTI_CHOICE.
     unit: unit shown with NUMBER fields (e.g. "ms").
     min_value, max_value: bounds for NUMBER fields (None = unbounded).
+    example: a short example answer, shown as the empty input's placeholder ("" = none).
     """
 
     key: str
@@ -50,6 +51,7 @@ class Field:
     unit: str = ""
     min_value: float | None = None
     max_value: float | None = None
+    example: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -122,8 +124,11 @@ def check_value(field: Field, raw: Any) -> Any:
         return items or None
     criteria = []
     for number, item in enumerate(items, start=1):
+        if is_template(item):
+            criteria.append(item)      # a template's example bar, kept until replaced; never checked or counted
+            continue
         try:
-            criteria.append(str(parse_criterion(item)))
+            criteria.append(str(check_criterion(item).criterion))
         except CriterionError as error:
             raise FieldError(f"{name}, line {number}: {error}") from None
     return criteria or None
@@ -185,8 +190,9 @@ def is_template(value: Any) -> bool:
 
 
 def is_answered(field: Field, value: Any) -> bool:
-    """True when ``value`` counts as an answer to ``field`` (for completeness)."""
-    return value not in (None, "", [])
+    """True when ``value`` counts as an answer to ``field`` (for completeness): not empty, and not template text
+    left as the template wrote it (a list counts once one line is the person's own)."""
+    return value not in (None, "", []) and not is_template(value)
 
 
 def as_text(field: Field, value: Any) -> str:

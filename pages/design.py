@@ -19,7 +19,7 @@ st.progress(done.share, text=f"{done.answered} of {done.total} questions answere
 if not context.author:
     st.warning("Enter your name in the sidebar before saving: every revision records who wrote it.")
 
-section = document_form.choose_section(content)
+section = document_form.choose_section(content, document_form.draft_sections(context.db, project, context.author))
 if section.key == "data":
     feature_table.fill_control(context.db, project, context.author, lambda saved: document_form.reload(project.id, saved))
 document_form.section_editor(context.db, project, section, context.author)

@@ -5,7 +5,10 @@ import streamlit as st
 from components import shell
 from components.text import plain
 from design.document import document_completeness
-from store.documents import latest_revision, revision_counts
+from design.fields import TEMPLATE_MARK
+from design.project_templates import TEMPLATE_AUTHOR, TEMPLATE_SOURCES, list_templates
+from store.db import write_txn
+from store.documents import latest_revision, revision_counts, save_revision
 from store.errors import StoreError
 from store.projects import create_project, list_projects, rename_project, set_archived
 from store.transfer import import_project
@@ -46,14 +49,27 @@ with left, st.form("create-project", clear_on_submit=False):
     st.subheader("New project")
     name = st.text_input("Name", key="new-project-name", placeholder="e.g. Churn prediction")
     description = st.text_area("Description", key="new-project-description", height=80)
+    templates = {t.key: t for t in list_templates()}
+    start = st.radio("Start from", [None, *templates], key="new-project-template",
+                     format_func=lambda k: "A blank document" if k is None else templates[k].title,
+                     captions=["Every question, no text yet.", *(t.summary for t in templates.values())])
+    st.caption("Templates fill each section with the questions that matter for that kind of problem, typical "
+               f"success criteria and risks, marked {plain(TEMPLATE_MARK)}: prompts to replace with your answers, never "
+               "counted as answered. Written from " + "; ".join(plain(r) for r in TEMPLATE_SOURCES) + ".")
     if st.form_submit_button("Create project", type="primary"):
+        template = templates.get(start)
         try:
-            created = create_project(db, name, description, created_by=context.author)
+            with write_txn(db):
+                created = create_project(db, name, description, created_by=context.author)
+                if template is not None:
+                    save_revision(db, created.id, template.content, context.author or TEMPLATE_AUTHOR, parent_id=None)
         except StoreError as error:
             st.error(plain(str(error)))
         else:
             shell.set_project(created.id)
-            shell.flash(f"Created project '{created.name}'. Fill in its design document next.")
+            shell.flash(f"Created project '{created.name}'. Fill in its design document next." if template is None else
+                        f"Created project '{created.name}' from the template '{template.title}'. Its text is marked "
+                        f"{TEMPLATE_MARK}: replace it with your answers, section by section.")
             st.rerun()
 
 project = context.project

@@ -97,13 +97,15 @@ def claim_draft(db: sqlite_utils.Database, project_id: int, section: str, author
     """Once a person gives their name: the draft they typed before (kept under no name) becomes theirs, unless
     they already have one of this section. Returns their draft (None when there is none)."""
     author = _author(author)
-    if author:
-        with write_txn(db):
-            db.execute(
-                "UPDATE drafts SET author = ? WHERE project_id = ? AND section = ? AND author = '' AND NOT EXISTS "
-                "(SELECT 1 FROM drafts WHERE project_id = ? AND section = ? AND author = ?)",
-                [author, project_id, section, project_id, section, author],
-            )
+    own = get_draft(db, project_id, section, author)
+    if own is not None or not author or get_draft(db, project_id, section, "") is None:
+        return own
+    with write_txn(db):
+        db.execute(
+            "UPDATE drafts SET author = ? WHERE project_id = ? AND section = ? AND author = '' AND NOT EXISTS "
+            "(SELECT 1 FROM drafts WHERE project_id = ? AND section = ? AND author = ?)",
+            [author, project_id, section, project_id, section, author],
+        )
     return get_draft(db, project_id, section, author)
 
 
