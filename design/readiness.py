@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from design.checks import FAIL, NOT_MEASURED, PASS, check_criteria
 from design.document import success_criteria, value
+from design.fields import is_template
 
 NA = "n/a"
 AREAS = ("Problem", "Data", "Model", "Evaluation", "Deployment", "Monitoring")
@@ -58,7 +59,7 @@ class Readiness:
 
 
 def _written(content, section, key) -> bool:
-    return value(content, section, key) not in (None, "", [])
+    return value(content, section, key) not in (None, "", []) and not is_template(value(content, section, key))
 
 
 def _item(area, text, ok, reason_ok, reason_fail) -> Item:
