@@ -19,7 +19,8 @@ HEADERS = {"column": "Column", "known": "Known at prediction time", "source": "S
 
 def editor(field: F.Field, rows: list[dict] | None, key: str) -> list[dict]:
     """The feature table as an editable grid (inside the section's form); returns its rows as dicts."""
-    st.markdown(f"**{field.label}**", help=field.question)
+    st.markdown(f"**{plain(field.label)}**")
+    st.caption(plain(field.question))           # the guiding question under the label, as for every field
     frame = pd.DataFrame(rows or [], columns=list(F.TABLE_COLUMNS)).fillna("")
     edited = st.data_editor(
         frame, key=key, num_rows="dynamic", hide_index=True, width="stretch",
