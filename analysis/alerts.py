@@ -25,6 +25,10 @@ HIGH_CORRELATION = 0.90      # |Pearson|, |Spearman| or Cramér's V at or above 
 SKEWED = 2.0                 # |skew| at or above this
 ZEROS_SHARE = 0.50           # at least this share of a numeric column is 0
 MIXED_SHARE = 0.01           # numbers and words each make up at least this share of a categorical column
+IMBALANCE_SHARE = 0.10       # a class under this share of the labelled rows raises the imbalance alert (find_alerts'
+                             # imbalance_share changes it): from here a majority guess scores 90 %+ accuracy and a
+                             # 5-fold split tests only a handful of minority rows per fold
+IMBALANCE_FOLDS = 5          # the folds the alert's "rows per fold" figure assumes (the baselines' default)
 
 
 @dataclass(frozen=True)
@@ -44,9 +48,11 @@ class Alert:
 
 
 def find_alerts(
-    rows: int, duplicate_rows: int, columns: tuple[ColumnStats, ...], correlations: Correlations, target: TargetView | None
+    rows: int, duplicate_rows: int, columns: tuple[ColumnStats, ...], correlations: Correlations, target: TargetView | None,
+    imbalance_share: float = IMBALANCE_SHARE,
 ) -> tuple[Alert, ...]:
-    """All alerts: the dataset's duplicates, then per column in column order, then correlations, then the target."""
+    """All alerts: the dataset's duplicates, then per column in column order, then correlations, then the target
+    (imbalanced when its smallest class is under ``imbalance_share`` of the labelled rows)."""
     alerts = []
     if duplicate_rows:
         alerts.append(Alert(
@@ -57,9 +63,33 @@ def find_alerts(
     for stats in columns:
         alerts.extend(a for check in COLUMN_CHECKS if (a := check(stats)) is not None)
     alerts.extend(_correlations(correlations))
-    if target is not None and target.balance is not None and target.balance.warning:
-        alerts.append(Alert(target.target, "imbalance", WARNING, target.balance.warning))
+    imbalance = _imbalance(target, imbalance_share)
+    if imbalance is not None:
+        alerts.append(imbalance)
     return tuple(alerts)
+
+
+def _imbalance(target: TargetView | None, share: float) -> Alert | None:
+    """The smallest class under ``share`` of the rows, worded as what it means for evaluating a model."""
+    if target is None or target.balance is None or len(target.balance.labels) < 2:
+        return None
+    balance = target.balance
+    smallest, count, minority = balance.labels[-1], balance.counts[-1], balance.shares[-1]
+    if minority >= share:
+        return None
+    majority = balance.labels[0]
+    per_fold = count / IMBALANCE_FOLDS
+    if len(balance.labels) == 2:
+        judge = (f"judge models by recall, precision and PR AUC of '{smallest}' (PR AUC of a guess: {minority:.2f}), "
+                 "not by accuracy or ROC AUC alone")
+    else:
+        judge = f"judge models by balanced accuracy and the recall of each class, '{smallest}' first"
+    return Alert(target.target, "imbalance", WARNING,
+                 f"Class '{smallest}' is {minority:.1%} of the rows ({count:,} of {sum(balance.counts):,}; imbalance "
+                 f"ratio {balance.imbalance_ratio:.1f}:1). For evaluation this means: predicting '{majority}' for every "
+                 f"row already scores accuracy {balance.shares[0]:.3f}, so {judge}; {IMBALANCE_FOLDS}-fold "
+                 f"cross-validation tests about {per_fold:,.0f} '{smallest}' rows per fold, so its metrics come with "
+                 "wide intervals. Keep every split stratified and write an imbalance plan (Data section).")
 
 
 def _constant(s: ColumnStats) -> Alert | None:

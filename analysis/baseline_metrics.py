@@ -3,7 +3,8 @@
 Classification (``y``: class codes 0..K-1, ``proba``: one column per class):
     accuracy, balanced accuracy, precision, recall, specificity, f1, roc auc, pr auc, log loss, brier score.
     Binary: precision, recall, f1 and specificity are those of the positive class, predicted when its probability is
-    >= 0.5; pr auc is the average precision; brier score is scaled to [0, 1].
+    >= the decision threshold (the design document's; 0.5 when it names none); accuracy, balanced accuracy and the
+    confusion matrix use the same threshold; pr auc is the average precision; brier score is scaled to [0, 1].
     Multiclass: the class with the highest probability is predicted; precision, recall, f1 and specificity are macro
     averages; roc auc is one-vs-rest macro; pr auc the macro average precision; brier score is in [0, 2].
 Regression: mae, rmse, r2, mape (a fraction: 0.12 is 12%).
@@ -44,7 +45,80 @@ CURVE_POINTS = 200
 RESIDUAL_POINTS = 500
 THRESHOLDS = np.round(np.arange(101) / 100, 2)
 DECIMALS = 6
+DEFAULT_THRESHOLD = 0.5   # binary decision threshold when the design document names none
 CHANCE_ALPHA = 0.05   # one-sided, shared by the models compared (Bonferroni): noise passes at most 1 in 20 times
+
+
+# How a design criterion may name a metric ("AUC", "sensitivity", "f1-score") -> the name the baselines use; the
+# complements are measured as 1 - a metric ("fpr" = 1 - specificity).
+ALIASES = {
+    "auc": "roc auc", "roc-auc": "roc auc", "roc_auc": "roc auc", "auroc": "roc auc", "roc": "roc auc",
+    "pr-auc": "pr auc", "pr_auc": "pr auc", "auprc": "pr auc", "average precision": "pr auc", "ap": "pr auc",
+    "f1 score": "f1", "f1-score": "f1", "f1_score": "f1", "f-score": "f1", "f1 macro": "f1", "macro f1": "f1",
+    "sensitivity": "recall", "tpr": "recall", "true positive rate": "recall", "hit rate": "recall",
+    "tnr": "specificity", "true negative rate": "specificity", "selectivity": "specificity",
+    "ppv": "precision", "positive predictive value": "precision",
+    "balanced_accuracy": "balanced accuracy", "brier": "brier score", "brier_score": "brier score",
+    "logloss": "log loss", "log_loss": "log loss", "cross entropy": "log loss", "cross-entropy": "log loss",
+    "r²": "r2", "r^2": "r2", "r squared": "r2", "r-squared": "r2",
+    "mean absolute error": "mae", "root mean squared error": "rmse",
+    "mean absolute percentage error": "mape",
+}
+COMPLEMENTS = {"fpr": "specificity", "false positive rate": "specificity", "fnr": "recall",
+               "false negative rate": "recall", "miss rate": "recall", "error rate": "accuracy"}
+# Binary metrics that depend on the decision threshold; the others rank the scores at every threshold.
+THRESHOLD_METRICS = frozenset({"accuracy", "balanced accuracy", "precision", "recall", "specificity", "f1"})
+POSITIVE_CLASS_METRICS = frozenset({"precision", "recall", "f1"})
+
+
+def canonical_metric(name: str) -> tuple[str, bool]:
+    """(the baselines' name of a metric as a criterion writes it, whether the criterion is 1 - that metric):
+    "Sensitivity" -> ("recall", False), "FPR" -> ("specificity", True), "p95 latency_ms" -> ("p95 latency_ms", False)."""
+    text = " ".join(str(name).lower().replace("_", " ").split())
+    if text in COMPLEMENTS:
+        return COMPLEMENTS[text], True
+    return ALIASES.get(text, ALIASES.get(text.replace(" ", "_"), text)), False
+
+
+def choose_primary_metric(task: str, criteria_metrics: list[str] | tuple[str, ...]) -> str:
+    """The metric that picks a run's best model, from the metrics a design document's success criteria name (in
+    their order):
+    1. the first named metric that needs no decision threshold (binary: ROC AUC, PR AUC, log loss, brier score;
+       every metric of a multiclass or regression task), so the best model is best at what the criteria measure;
+    2. binary criteria that name only threshold metrics: PR AUC when one is about the positive class (recall,
+       precision, F1), else ROC AUC (specificity, accuracy). A threshold metric itself would reward a model for
+       where its scores fall against one threshold: a model that calls every row positive has recall 1;
+    3. no criterion the task measures: the task's default (PRIMARY_METRIC).
+    """
+    named = [canonical_metric(m)[0] for m in criteria_metrics]
+    named = [m for m in named if m in metric_names(task)]
+    if task != BINARY:
+        return named[0] if named else PRIMARY_METRIC[task]
+    free = [m for m in named if m not in THRESHOLD_METRICS]
+    if free:
+        return free[0]
+    if any(m in POSITIVE_CLASS_METRICS for m in named):
+        return "pr auc"
+    return PRIMARY_METRIC[task]
+
+
+def primary_reason(task: str, primary: str, criteria_metrics: list[str] | tuple[str, ...]) -> str:
+    """Why ``primary`` picks the best model, in one sentence (see choose_primary_metric)."""
+    label = display_name(primary)
+    named = [canonical_metric(m)[0] for m in criteria_metrics]
+    measured = [m for m in named if m in metric_names(task)]
+    if primary == PRIMARY_METRIC[task] and primary not in measured:
+        if measured:
+            return (f"The best model is the one with the best {label}: the success criteria name only "
+                    f"{', '.join(display_name(m) for m in dict.fromkeys(measured))}, which depend on the decision "
+                    f"threshold, and {label} ranks the models at every threshold.")
+        return f"The best model is the one with the best {label} (the default for a {task} task: the success criteria name no metric the baselines measure)."
+    if primary in measured:
+        return f"The best model is the one with the best {label}, a metric the success criteria name."
+    threshold = [display_name(m) for m in dict.fromkeys(measured) if m in THRESHOLD_METRICS]
+    return (f"The best model is the one with the best {label}: the success criteria name "
+            f"{', '.join(threshold)}, which depend on the decision threshold, and {label} ranks how well a model "
+            "finds the positive class at every threshold.")
 
 
 def metric_names(task: str) -> tuple[str, ...]:
@@ -56,9 +130,10 @@ def display_name(metric: str) -> str:
     return DISPLAY.get(metric, metric)
 
 
-def classification_metrics(y: np.ndarray, proba: np.ndarray, positive: int | None = None) -> dict[str, float | None]:
+def classification_metrics(y: np.ndarray, proba: np.ndarray, positive: int | None = None,
+                           threshold: float = DEFAULT_THRESHOLD) -> dict[str, float | None]:
     """The classification metrics of one fold (see the module docstring); ``positive``: the positive class's code
-    for a binary task (None: multiclass)."""
+    for a binary task (None: multiclass); ``threshold``: the binary decision threshold."""
     from sklearn import metrics as m
 
     k = proba.shape[1]
@@ -69,7 +144,7 @@ def classification_metrics(y: np.ndarray, proba: np.ndarray, positive: int | Non
         if positive is not None:
             truth = y == positive
             score = proba[:, positive]
-            pred = score >= 0.5
+            pred = score >= threshold
             out["accuracy"] = m.accuracy_score(truth, pred)
             out["balanced accuracy"] = m.balanced_accuracy_score(truth, pred)
             out["precision"] = m.precision_score(truth, pred, zero_division=0.0)
@@ -244,8 +319,9 @@ class Curves:
 
 
 def compute_curves(task: str, y: np.ndarray, scores: np.ndarray, classes: tuple[str, ...], positive: int | None,
-                   random_state: int = 0) -> Curves:
-    """Curves of one model from pooled out-of-fold ``scores`` (probabilities per class, or predicted values)."""
+                   random_state: int = 0, threshold: float = DEFAULT_THRESHOLD) -> Curves:
+    """Curves of one model from pooled out-of-fold ``scores`` (probabilities per class, or predicted values); the
+    binary confusion matrix at the decision ``threshold``."""
     from sklearn.metrics import confusion_matrix, precision_recall_curve, roc_curve
 
     if task == REGRESSION:
@@ -258,8 +334,8 @@ def compute_curves(task: str, y: np.ndarray, scores: np.ndarray, classes: tuple[
         return Curves(len(y), confusion=Confusion(classes, _ints2(counts), None))
     truth = y == positive
     score = scores[:, positive]
-    predicted = np.where(score >= 0.5, positive, 1 - positive)
-    confusion = Confusion(classes, _ints2(confusion_matrix(y, predicted, labels=labels)), 0.5)
+    predicted = np.where(score >= threshold, positive, 1 - positive)
+    confusion = Confusion(classes, _ints2(confusion_matrix(y, predicted, labels=labels)), float(threshold))
     roc = pr = None
     if 0 < truth.sum() < len(truth):
         fpr, tpr, _ = roc_curve(truth, score)

@@ -230,6 +230,11 @@ class RunSettings:
     positive_label: the positive class of a binary task (None: default_positive_label).
     random_state: the seed of the sample, the splits, the models and the permutations.
     max_rows: above this many labelled rows, a sample of this size is used (None: never sample).
+    decision_threshold: binary tasks: the positive class is predicted when its probability is >= this; every
+        threshold metric, interval and the confusion matrix use it (the design document's, Evaluation section);
+        None: 0.5. Part of the run's key, so a changed threshold is a new run.
+    primary_metric: the metric that picks the best model (analysis.baseline_metrics.choose_primary_metric chooses it
+        from the design document's criteria); None: the task's default.
     """
 
     target: str
@@ -246,6 +251,8 @@ class RunSettings:
     positive_label: str | None = None
     random_state: int = 0
     max_rows: int | None = DEFAULT_MAX_ROWS
+    decision_threshold: float | None = None
+    primary_metric: str | None = None
 
     def to_dict(self) -> dict:
         """Plain dicts, lists and JSON scalars."""
@@ -272,6 +279,9 @@ def check_settings(settings: RunSettings) -> RunSettings:
         raise ValueError(f"max_rows == {settings.max_rows}, must be >= {MIN_ROWS} (or None to use every row).")
     if settings.protocol == "time" and not settings.date_column:
         raise ValueError("protocol 'time' needs a date_column to order the rows by.")
+    if settings.decision_threshold is not None and not 0.0 <= settings.decision_threshold <= 1.0:
+        raise ValueError(f"decision_threshold == {settings.decision_threshold}, must be between 0 and 1 "
+                         "(or None for 0.5).")
     if settings.protocol == "group" and not settings.group_column:
         raise ValueError("protocol 'group' needs a group_column.")
     return settings

@@ -10,9 +10,22 @@
 The pieces: analysis.baseline_setup (task, target check, features, settings, protocol and splits),
 analysis.baseline_models (the models and their pipelines), analysis.baseline_metrics (metrics, curves, importance).
 
-Best model: the highest mean of the task's primary metric (ROC AUC for binary tasks; balanced accuracy for
-multiclass, which weighs every class equally, so a majority-class guess scores 1/K; the lowest RMSE for regression),
-among models other than the dummy (the dummy only when no other model has a score).
+Best model: the highest mean of the run's primary metric among models other than the dummy (the dummy only when no
+other model has a score). The primary metric is settings.primary_metric, which the Baselines page takes from the design
+document's success criteria (analysis.baseline_metrics.choose_primary_metric: a threshold-free metric they name, else
+PR AUC for criteria on the positive class, ROC AUC for specificity or accuracy), else the task's default (ROC AUC for
+binary tasks; balanced accuracy for multiclass, which weighs every class equally, so a majority-class guess scores
+1/K; the lowest RMSE for regression).
+Decision threshold: binary metrics that need one (recall, precision, specificity, accuracy, F1, balanced accuracy) and
+the confusion matrix use settings.decision_threshold, the design document's (0.5 when it names none). It is part of
+the settings, so of the stored run's key: a changed threshold is a new run (the threshold explorer reads the stored
+counts at every threshold in between, so nothing needs the predictions again).
+Intervals: every model's metrics are also measured on its pooled out-of-fold predictions with a 95 % interval and the
+counts behind it (analysis.intervals: Wilson for proportions, a seeded bootstrap for the rest); design.checks checks
+criteria against these, never against a point.
+The floor: _floor_notes says which models do not clearly beat predicting the majority class (accuracy) and on which
+common metric (FLOOR_METRICS) the best model is below the dummy; headline_metrics puts recall, precision and PR AUC
+first when the positive class is under RARE_POSITIVE_SHARE of the rows.
 A model beats the dummy floor meaningfully when its lead (the lift) is at least MEANINGFUL_LIFT (ROC AUC or balanced
 accuracy; for regression, that share of the dummy's RMSE) and larger than the noise bound: what chance alone gives the
 best of the m models compared on the rows tested, so that on a target the features know nothing about the run says
@@ -31,6 +44,8 @@ used: from 5 values it is itself too noisy (0.04-0.06 ROC AUC on noise frames wh
 chance, which the old rule "lift > fold spread" took for signal). Examples (ROC AUC, default suite): on 300 rows of
 noise the best model often reaches 0.59 and the bound is +-0.11 (measured false "beats": 1 run in 70); 569 rows +-0.08;
 a 20,000-row holdout +-0.01, where MEANINGFUL_LIFT decides.
+The lift is measured in the task's default metric whatever metric picked the best model: that metric's chance
+spread is known.
 Too good to be true: a near-perfect score (NEAR_PERFECT) or a model far above the next one (FAR_ABOVE).
 """
 from __future__ import annotations
@@ -44,8 +59,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.baseline_metrics import (LOWER_IS_BETTER, PRIMARY_METRIC, Confusion, Curve, Curves,
-                                       FeatureImportance, Residuals, ThresholdGrid, chance_se, chance_z,
+from analysis.baseline_metrics import (ALIASES, COMPLEMENTS, DEFAULT_THRESHOLD, LOWER_IS_BETTER, PRIMARY_METRIC,
+                                       Confusion, Curve, Curves, FeatureImportance, Residuals, ThresholdGrid,
+                                       canonical_metric, chance_se, chance_z, choose_primary_metric,
                                        classification_metrics, compute_curves, display_name, metric_names,
                                        permutation_importance, regression_metrics, summarize)
 from analysis.baseline_models import (DEFAULT_MODELS, DUMMY, MODELS, Cancelled, check_models, fit_model, model_names,
@@ -54,17 +70,19 @@ from analysis.baseline_setup import (RunSettings, Protocol, check_baseline_targe
                                      default_features, default_positive_label, detect_task, label_text, make_splits,
                                      regression_values, sample_rows)
 from analysis.errors import TargetError
+from analysis.intervals import Interval, metric_intervals
 from analysis.serialize import from_versioned, to_versioned
 from analysis.target import BINARY, REGRESSION, check_target
 
 __all__ = [
-    "DEFAULT_MODELS", "PRIMARY_METRIC", "BaselineRun", "Confusion", "Curve", "Curves", "FeatureImportance",
+    "ALIASES", "COMPLEMENTS", "DEFAULT_MODELS", "DUMMY", "PRIMARY_METRIC", "BaselineRun", "Confusion", "Curve", "Curves", "FeatureImportance", "Interval",
     "ModelResult", "Progress", "Protocol", "Residuals", "RunSettings", "ThresholdGrid", "best_metrics",
-    "check_baseline_target", "choose_protocol", "default_features", "detect_task", "display_name", "metric_names",
-    "metric_value", "model_names", "resolve_settings", "run_baselines",
+    "check_baseline_target", "choose_primary_metric", "choose_protocol", "criterion_evidence", "floor_values", "default_features", "detect_task",
+    "display_name", "headline_metrics", "metric_names", "metric_value", "model_names", "positive_share",
+    "resolve_settings", "run_baselines",
 ]
 
-BASELINE_FORMAT = 1            # version of to_dict()'s layout; from_dict() refuses other versions
+BASELINE_FORMAT = 2            # version of to_dict()'s layout; from_dict() reads format 1 too (no intervals), refuses others
 # Beating the dummy floor (see the module docstring): the lift must be at least MEANINGFUL_LIFT (a lead too small to
 # matter, however certain) and above the noise bound z(CHANCE_ALPHA / m models) * SE(chance, rows tested) * SPLIT_REUSE:
 # on pure noise with 300 rows the best of four models reaches 0.59 ROC AUC, so a fixed 0.02 alone says "beats" there.
@@ -75,6 +93,11 @@ FAR_ABOVE = {"roc auc": 0.15, "balanced accuracy": 0.15, "r2": 0.30}   # lead ov
 IMPORTANCE_ROWS = 1_000        # test rows the permutation importance shuffles
 IMPORTANCE_REPEATS = 5
 IMPORTANCE_BUDGET_S = 8.0      # at most this long (and at most the model time budget)
+RARE_POSITIVE_SHARE = 0.20     # below this share of positives, recall, precision and PR AUC lead the headline
+# The floor (see _floor_notes): metrics on which the best model is compared with the dummy.
+FLOOR_METRICS = {BINARY: ("accuracy", "balanced accuracy", "roc auc", "pr auc", "log loss", "brier score"),
+                 "multiclass": ("accuracy", "balanced accuracy", "f1", "roc auc", "log loss", "brier score"),
+                 REGRESSION: ("rmse", "mae", "r2")}
 DONE, PARTIAL, SKIPPED, FAILED = "done", "partial", "skipped", "failed"
 CANCELLED = "cancelled"
 
@@ -90,6 +113,8 @@ class ModelResult:
     fold_metrics: metric -> value, per fold done. folds_done / n_folds: folds evaluated / planned.
     fit_s, predict_s: seconds fitting and predicting, summed over folds.
     curves: what the charts need (ROC, PR, confusion, threshold grid, residuals), from out-of-fold predictions.
+    intervals: metric -> its value on all tested rows (the pooled out-of-fold predictions, at the decision threshold)
+    with a 95 % interval and the counts behind it (analysis.intervals); criteria are checked against these.
     importance: permutation importance on the last fold's test rows (the best model only; largest first).
     importance_note: how it was measured, or why it is partial.
     """
@@ -107,6 +132,7 @@ class ModelResult:
     curves: Curves | None = None
     importance: tuple[FeatureImportance, ...] = ()
     importance_note: str = ""
+    intervals: dict[str, Interval] = field(default_factory=dict)
 
     @property
     def has_scores(self) -> bool:
@@ -144,7 +170,8 @@ class BaselineRun:
     n_rows: labelled rows used (after sampling). n_rows_total: rows of the dataset. sampled: n_rows is a sample.
     n_test_rows: rows of the user's test dataset (protocol "test_dataset"), else 0.
     notes: what the run changed or noticed (rows dropped for a missing target, the sample), for the user.
-    results: one ModelResult per model, in run order. primary_metric: what picks the best model.
+    results: one ModelResult per model, in run order. primary_metric: what picks the best model (settings.primary_metric,
+    chosen from the design document's criteria, or the task's default).
     best_model: the best model's name, or None when no model has a score.
     lift_over_dummy: a sentence on how much the best model beats the dummy floor.
     lift: best minus dummy in the primary metric (for RMSE: dummy minus best), None without a dummy score.
@@ -152,6 +179,10 @@ class BaselineRun:
     lift_noise: the noise bound the lift had to exceed (in the lift's units), None when there was no comparison.
     too_good_flags: sentences on scores too good to be true. status: "done" or "cancelled". seconds: wall time.
     versions: library versions it was computed with.
+    decision_threshold: the binary decision threshold every threshold metric, interval and the confusion matrix use
+    (settings.decision_threshold, or 0.5 when none was given); None for other tasks.
+    floor_notes: sentences on models that do no better than the floor on a metric (predicting the majority class;
+    the best model below the dummy on another common metric).
     """
 
     settings: RunSettings
@@ -175,6 +206,8 @@ class BaselineRun:
     seconds: float
     versions: dict[str, str]
     lift_noise: float | None = None
+    decision_threshold: float | None = None
+    floor_notes: tuple[str, ...] = ()
 
     def result(self, name: str) -> ModelResult:
         """The result of model ``name``; KeyError naming the models of the run when there is none."""
@@ -192,7 +225,12 @@ class BaselineRun:
 
     @classmethod
     def from_dict(cls, data: dict) -> BaselineRun:
-        """Rebuild a BaselineRun from to_dict() output; ValueError when it was written in another format."""
+        """Rebuild a BaselineRun from to_dict() output; ValueError when it was written in another format. A run of
+        format 1 (before intervals) reads with no intervals (its criteria are inconclusive until it is run again)
+        and the threshold it used, 0.5."""
+        if data.get("format") == 1:
+            binary = data.get("task") == BINARY
+            data = {**data, "format": BASELINE_FORMAT, "decision_threshold": DEFAULT_THRESHOLD if binary else None}
         return from_versioned(cls, data, BASELINE_FORMAT, "baseline run", "Run the baselines again.")
 
 
@@ -259,8 +297,16 @@ def resolve_settings(frame: pd.DataFrame, column_types: dict[str, str], settings
                               f"{' or '.join(repr(n) for n in names)}.")
     if test_frame is not None:
         _check_test_frame(test_frame, target, features, task, labels)
+    primary = settings.primary_metric
+    if primary is not None:
+        primary = canonical_metric(primary)[0]
+        if primary not in metric_names(task):
+            raise ValueError(f"primary_metric '{settings.primary_metric}' is not a metric of a {task} task; choose one "
+                             f"of {', '.join(metric_names(task))} (or None for {PRIMARY_METRIC[task]}).")
     return dataclasses.replace(settings, task=task, features=features, excluded=excluded,
-                               models=check_models(settings.models, task), positive_label=positive)
+                               models=check_models(settings.models, task), positive_label=positive,
+                               primary_metric=primary,
+                               decision_threshold=settings.decision_threshold if task == BINARY else None)
 
 
 def _check_test_frame(test_frame: pd.DataFrame, target: str, features: tuple[str, ...], task: str,
@@ -324,7 +370,7 @@ def run_baselines(
     data = _prepare(frame, column_types, settings, test_frame)
     emit = on_progress or (lambda event: None)
     stop = should_stop or (lambda: False)
-    task, primary = settings.task, PRIMARY_METRIC[settings.task]
+    task, primary = settings.task, _primary(settings)
     with native_threads(1):   # BLAS / OpenMP spin-wait badly on a busy 2-core box; forests use N_JOBS threads
         results, keeper, cancelled = _run_models(data, settings, emit, stop, started)
         best = keeper.get("name")
@@ -332,7 +378,9 @@ def run_baselines(
         if best not in (None, DUMMY) and not cancelled:
             emit(Progress(best, 0, 0, "importance", None, n_models, n_models, time.perf_counter() - started))
             results = [_with_importance(r, keeper, data, settings) if r.name == best else r for r in results]
-    lift, beats, noise, sentence = _lift(results, best, primary, task, multi_split=len(data.splits) > 1)
+    # The lift is measured in the task's own metric (ROC AUC, balanced accuracy, RMSE), whose chance spread is known,
+    # whatever metric picked the best model.
+    lift, beats, noise, sentence = _lift(results, best, PRIMARY_METRIC[task], task, multi_split=len(data.splits) > 1)
     status = CANCELLED if cancelled else DONE
     run = BaselineRun(
         settings=settings, protocol=data.protocol, task=task, classes=data.classes,
@@ -341,13 +389,23 @@ def run_baselines(
         primary_metric=primary, best_model=best, lift_over_dummy=sentence, lift=lift, beats_dummy=beats,
         too_good_flags=_too_good(results, best, task), status=status,
         seconds=round(time.perf_counter() - started, 3), versions=_versions(), lift_noise=noise,
+        decision_threshold=_threshold(settings) if task == BINARY else None,
+        floor_notes=_floor_notes(results, best, primary, task, data.classes, data.positive),
     )
     emit(Progress(None, 0, 0, "cancelled" if cancelled else "finished", None, len(results), len(results), run.seconds))
     return run
 
 
+def _primary(settings: RunSettings) -> str:
+    return settings.primary_metric or PRIMARY_METRIC[settings.task]
+
+
+def _threshold(settings: RunSettings) -> float:
+    return DEFAULT_THRESHOLD if settings.decision_threshold is None else float(settings.decision_threshold)
+
+
 def _run_models(data: _Data, settings: RunSettings, emit, stop, started: float):
-    primary = PRIMARY_METRIC[settings.task]
+    primary = _primary(settings)
     results: list[ModelResult] = []
     keeper: dict = {}    # the best model so far: its name, rank, fitted predictor and last test positions
     cancelled = False
@@ -477,7 +535,7 @@ def _run_model(name: str, data: _Data, settings: RunSettings, emit, stop, starte
         fit_s += fitted.fit_s
         if fitted.note:
             notes.append(fitted.note if n_folds == 1 else f"fold {k + 1} {fitted.note}")
-        folds.append(_fold_metrics(task, data.y[test], fold_scores, data.positive))
+        folds.append(_fold_metrics(task, data.y[test], fold_scores, data.positive, _threshold(settings)))
         scores[test] = fold_scores
         predicted[test] = True
         last = (fitted.predictor, test)
@@ -490,19 +548,23 @@ def _run_model(name: str, data: _Data, settings: RunSettings, emit, stop, starte
     else:
         status = DONE if done == n_folds and not notes else PARTIAL
     means, stds = summarize(folds, metric_names(task)) if folds else ({}, {})
-    curves = None
+    curves, intervals = None, {}
     if done:
+        threshold = _threshold(settings)
         curves = compute_curves(task, data.y[predicted], scores[predicted], data.classes, data.positive,
-                                settings.random_state)
+                                settings.random_state, threshold)
+        intervals = metric_intervals(task, data.y[predicted], scores[predicted], data.classes, data.positive,
+                                     threshold, settings.random_state)
     result = ModelResult(name, status, message, means, stds, tuple(folds), done, n_folds, round(fit_s, 4),
-                         round(predict_s, 4), curves)
+                         round(predict_s, 4), curves, intervals=intervals)
     return result, last, cancelled
 
 
-def _fold_metrics(task: str, y: np.ndarray, scores: np.ndarray, positive: int | None) -> dict[str, float | None]:
+def _fold_metrics(task: str, y: np.ndarray, scores: np.ndarray, positive: int | None,
+                  threshold: float) -> dict[str, float | None]:
     if task == REGRESSION:
         return regression_metrics(y, scores)
-    return classification_metrics(y, scores, positive)
+    return classification_metrics(y, scores, positive, threshold)
 
 
 def _score(result: ModelResult, primary: str) -> float | None:
@@ -650,21 +712,94 @@ def _too_good(results: list[ModelResult], best: str | None, task: str) -> tuple[
     return tuple(flags)
 
 
-ALIASES = {
-    "auc": "roc auc", "roc-auc": "roc auc", "roc_auc": "roc auc", "auroc": "roc auc", "roc": "roc auc",
-    "pr-auc": "pr auc", "pr_auc": "pr auc", "auprc": "pr auc", "average precision": "pr auc", "ap": "pr auc",
-    "f1 score": "f1", "f1-score": "f1", "f1_score": "f1", "f-score": "f1", "f1 macro": "f1", "macro f1": "f1",
-    "sensitivity": "recall", "tpr": "recall", "true positive rate": "recall", "hit rate": "recall",
-    "tnr": "specificity", "true negative rate": "specificity", "selectivity": "specificity",
-    "ppv": "precision", "positive predictive value": "precision",
-    "balanced_accuracy": "balanced accuracy", "brier": "brier score", "brier_score": "brier score",
-    "logloss": "log loss", "log_loss": "log loss", "cross entropy": "log loss", "cross-entropy": "log loss",
-    "r²": "r2", "r^2": "r2", "r squared": "r2", "r-squared": "r2",
-    "mean absolute error": "mae", "root mean squared error": "rmse",
-    "mean absolute percentage error": "mape",
-}
-COMPLEMENTS = {"fpr": "specificity", "false positive rate": "specificity", "fnr": "recall",
-               "false negative rate": "recall", "miss rate": "recall", "error rate": "accuracy"}
+def _pooled(result: ModelResult, metric: str) -> float | None:
+    """A model's metric on all tested rows (its interval's value), else its mean over the folds."""
+    found = result.intervals.get(metric)
+    return found.value if found is not None else result.metrics.get(metric)
+
+
+def _share_text(share: float) -> str:
+    return f"{share:.1%}" if share < 0.1 or share > 0.9 else f"{share:.0%}"
+
+
+def _floor_notes(results: list[ModelResult], best: str | None, primary: str, task: str, classes: tuple[str, ...],
+                 positive: int | None) -> tuple[str, ...]:
+    """What the floor says about the models: which do not clearly beat predicting the majority class for every row
+    (their accuracy's 95 % interval reaches down to the majority's share), and on which common metrics (FLOOR_METRICS)
+    the best model scores below the dummy."""
+    notes = []
+    called_out = set()
+    if task != REGRESSION:
+        entries, majority_label, majority_share = [], None, None
+        for r in results:
+            accuracy = r.intervals.get("accuracy")
+            if r.name == DUMMY or accuracy is None or accuracy.value is None or r.curves is None or r.curves.confusion is None:
+                continue
+            counts = np.asarray(r.curves.confusion.counts, dtype=np.float64)
+            total = counts.sum()
+            if not total:
+                continue
+            majority = int(np.argmax(counts.sum(axis=1)))
+            share = counts.sum(axis=1)[majority] / total
+            if accuracy.low > share:
+                continue
+            majority_label, majority_share = classes[majority], share
+            said = (f"{r.name} {accuracy.value:.3f} (95 % interval {accuracy.low:.3f}-{accuracy.high:.3f}; it predicts "
+                    f"'{classes[majority]}' for {_share_text(counts[:, majority].sum() / total)} of rows")
+            if task == BINARY and positive is not None:
+                recall = r.intervals.get("recall")
+                if recall is not None and recall.value is not None:
+                    said += f", recall of '{classes[positive]}' {recall.value:.2f}"
+            entries.append(said + ")")
+            called_out.add(r.name)
+        if entries:
+            judge = ("recall, precision and PR AUC of the positive class" if task == BINARY
+                     else "balanced accuracy and each class's recall")
+            notes.append(f"Accuracy no better than predicting the majority class '{majority_label}' for every row "
+                         f"({majority_share:.3f}): {'; '.join(entries)}. A constant guess of the majority class does "
+                         f"as well on accuracy, so accuracy says little here: judge by {judge}.")
+    by_name = {r.name: r for r in results}
+    winner, dummy = by_name.get(best), by_name.get(DUMMY)
+    if winner is not None and dummy is not None and best != DUMMY and dummy.has_scores:
+        below = []
+        for metric in FLOOR_METRICS[task]:
+            if metric == primary or (metric == "accuracy" and best in called_out):
+                continue
+            mine, floor = _pooled(winner, metric), _pooled(dummy, metric)
+            if mine is None or floor is None:
+                continue
+            if (mine > floor) if metric in LOWER_IS_BETTER else (mine < floor):
+                below.append(f"{display_name(metric)} ({_fmt(mine, metric)} vs {_fmt(floor, metric)})")
+        if below:
+            notes.append(f"{best}, the best model by {display_name(primary)}, is below the dummy floor on "
+                         f"{', '.join(below)}: on {'that metric' if len(below) == 1 else 'those metrics'} predicting "
+                         "from the class shares alone does better.")
+    return tuple(notes)
+
+
+def positive_share(run: BaselineRun) -> float | None:
+    """The share of the positive class among the tested rows of a binary run (None for other tasks)."""
+    if run.task != BINARY or run.positive_label not in run.classes:
+        return None
+    for r in run.results:
+        if r.curves is not None and r.curves.confusion is not None:
+            counts = np.asarray(r.curves.confusion.counts, dtype=np.float64)
+            total = counts.sum()
+            if total:
+                return float(counts[run.classes.index(run.positive_label)].sum() / total)
+    return None
+
+
+def headline_metrics(run: BaselineRun) -> tuple[str, ...]:
+    """The metrics that lead a run's headline, in order: with a positive class under RARE_POSITIVE_SHARE of the rows,
+    recall, precision and PR AUC (there accuracy and ROC AUC look good for a model that finds few positives);
+    otherwise the primary metric first, then the task's usual companions."""
+    share = positive_share(run)
+    if share is not None and share < RARE_POSITIVE_SHARE:
+        return ("recall", "precision", "pr auc")
+    usual = {BINARY: ("recall", "precision", "accuracy"), "multiclass": ("accuracy", "recall", "f1"),
+             REGRESSION: ("rmse", "mae", "r2")}[run.task]
+    return tuple(dict.fromkeys((run.primary_metric, *usual)))[:4]
 
 
 def metric_value(run: BaselineRun, metric_name: str) -> float | None:
@@ -673,12 +808,28 @@ def metric_value(run: BaselineRun, metric_name: str) -> float | None:
     best = run.best()
     if best is None:
         return None
-    name = " ".join(str(metric_name).lower().replace("_", " ").split())
-    if name in COMPLEMENTS:
-        value = best.metrics.get(COMPLEMENTS[name])
-        return None if value is None else 1.0 - value
-    name = ALIASES.get(name, ALIASES.get(name.replace(" ", "_"), name))
-    return best.metrics.get(name)
+    name, complement = canonical_metric(metric_name)
+    value = best.metrics.get(name)
+    return None if value is None else (1.0 - value if complement else value)
+
+
+def criterion_evidence(run: BaselineRun) -> dict:
+    """What success criteria are checked against (design.checks.check_criteria): the best model's intervals, or for a
+    run stored before intervals its mean metrics (bare numbers: inconclusive until run again); {} without a best model."""
+    best = run.best()
+    if best is None:
+        return {}
+    return dict(best.intervals) if best.intervals else best_metrics(run)
+
+
+def floor_values(run: BaselineRun, name: str | None = None) -> dict[str, float]:
+    """A model's metrics on all tested rows (the intervals' values; the fold means for a run stored before intervals):
+    the best model's by default, ``name`` for another (e.g. the Dummy); {} when it has no score."""
+    chosen = run.best() if name is None else next((r for r in run.results if r.name == name), None)
+    if chosen is None or not chosen.has_scores:
+        return {}
+    found = {m: _pooled(chosen, m) for m in metric_names(run.task)}
+    return {m: v for m, v in found.items() if v is not None}
 
 
 def best_metrics(run: BaselineRun) -> dict[str, float]:

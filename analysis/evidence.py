@@ -101,20 +101,29 @@ def run_settings_key(settings, test_hash: str | None) -> dict:
 
 def run_summary(dataset_name: str, run, criteria: list) -> dict:
     """What a reviewer reads of a baseline run, next to the Evaluation section: the best model's metrics
-    (named as success criteria name them), the lift over the dummy floor, flags, and the criteria it was
-    checked against at the time (a later change of criteria makes it stale)."""
-    from analysis.baselines import best_metrics
+    (named as success criteria name them) with their 95 % intervals and counts (criteria are checked against
+    these), the dummy's values, the decision threshold and whether the document set it, the lift over the dummy
+    floor, floor notes, flags, and the criteria it was checked against at the time (a later change of criteria or
+    of the threshold makes it stale)."""
+    from analysis.baselines import DUMMY, LOWER_IS_BETTER, best_metrics
+    from analysis.serialize import to_plain
 
     best = run.best()
     primary = best.metrics.get(run.primary_metric) if best else None
+    dummy = next((r for r in run.results if r.name == DUMMY and r.has_scores), None)
     return {
         "dataset": dataset_name,
         "target": run.settings.target,
         "task": run.task,
         "best_model": run.best_model,
         "primary_metric": run.primary_metric,
-        "score": None if primary is None else (-primary if run.primary_metric in ("rmse", "mae", "mape") else primary),
+        "score": None if primary is None else (-primary if run.primary_metric in LOWER_IS_BETTER else primary),
         "metrics": best_metrics(run),
+        "intervals": to_plain(best.intervals) if best else {},
+        "dummy": {m: i.value for m, i in dummy.intervals.items()} if dummy else {},
+        "decision_threshold": run.decision_threshold,
+        "threshold_from_document": run.settings.decision_threshold is not None,
+        "floor": list(run.floor_notes),
         "beats_dummy": run.beats_dummy,
         "lift": run.lift_over_dummy,
         "too_good": list(run.too_good_flags),

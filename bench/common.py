@@ -1,11 +1,20 @@
-"""Shared pieces for benchmarks: timing with peak memory, a printed table, the RESULT line."""
+"""Shared pieces for benchmarks: timing with peak memory, a printed table, the RESULT line, a real app server."""
 from __future__ import annotations
 
+import os
 import resource
+import signal
+import socket
+import subprocess
+import sys
 import time
 import tracemalloc
+import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -61,3 +70,63 @@ def print_result(**figures) -> None:
     """Print the last line: ``RESULT key=value ...`` (floats with 4 significant digits)."""
     parts = [f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()]
     print("RESULT " + " ".join(parts))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    """``streamlit run app.py`` on a free 127.0.0.1 port with its own BLUEPRINT_HOME (as tests/e2e does).
+
+    It runs in its own process group, so ``stop()`` ends the server and the job workers it started (its
+    children) together. ``env``: extra environment variables (e.g. BLUEPRINT_WORKERS)."""
+
+    def __init__(self, home: Path, log: Path, env: dict[str, str] | None = None, timeout_s: float = 90.0) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(self.port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env={**os.environ, "BLUEPRINT_HOME": str(home), **(env or {})},
+            stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.time() + timeout_s
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"streamlit did not become healthy in {timeout_s:.0f} s:\n{log.read_text()}")
+
+    def stop(self) -> None:
+        """End the server and its workers: SIGTERM to the process group, SIGKILL after 10 s."""
+        for sig, wait_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                return
+            deadline = time.time() + wait_s
+            self.proc.poll()
+            while time.time() < deadline and _group_alive(self.proc.pid):
+                self.proc.poll()
+                time.sleep(0.2)
+            if not _group_alive(self.proc.pid):
+                return
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -49,6 +49,42 @@ def pr_figure(results: list[ModelResult]) -> go.Figure:
     return _layout(fig, "Precision-recall curves (out-of-fold)", "recall", "precision")
 
 
+PASS_COLORS = (palette.BLUISH_GREEN, palette.REDDISH_PURPLE, palette.YELLOW, palette.SKY_BLUE, palette.BLACK)
+
+
+def threshold_figure(grid, passes: list, document_threshold: float) -> go.Figure:
+    """Precision, recall and specificity of the best model at every threshold, with a band per criterion where it
+    would pass (its whole 95 % interval clearing the bar: design.checks.threshold_passes) and the run's threshold."""
+    fig = go.Figure()
+    thresholds = list(grid.threshold)
+    specificity = [None if f is None else 1 - f for f in grid.fpr]
+    for name, values in (("precision", grid.precision), ("recall", grid.recall), ("specificity", specificity)):
+        fig.add_scatter(x=thresholds, y=list(values), mode="lines", name=name)
+    for i, p in enumerate(passes):
+        color = PASS_COLORS[i % len(PASS_COLORS)]
+        for low, high in _runs(p.passes):
+            fig.add_vrect(x0=low - 0.005, x1=high + 0.005, fillcolor=color, opacity=0.12, line_width=0)
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=f"{p.criterion} passes",
+                        marker=dict(symbol="square", size=12, color=color, opacity=0.4))
+        fig.add_hline(y=p.criterion.threshold, line_dash="dot", line_color=color, opacity=0.6)
+    fig.add_vline(x=document_threshold, line_dash="dash", line_color=palette.INK,
+                  annotation_text=f"run's threshold {document_threshold:g}", annotation_position="top")
+    fig.update_yaxes(range=[0, 1.05])
+    return _layout(fig, "Where each criterion would pass (shaded: its whole 95 % interval clears the bar)",
+                   "decision threshold", "value", height=420)
+
+
+def _runs(thresholds: tuple[float, ...]) -> list[tuple[float, float]]:
+    """Consecutive grid thresholds (0.01 apart) as (first, last) runs."""
+    runs = []
+    for t in thresholds:
+        if runs and round(t - runs[-1][1], 2) <= 0.01:
+            runs[-1] = (runs[-1][0], t)
+        else:
+            runs.append((t, t))
+    return runs
+
+
 def residuals_figure(result: ModelResult) -> go.Figure:
     res = result.curves.residuals
     fig = go.Figure(go.Scatter(x=res.predicted, y=[a - p for a, p in zip(res.actual, res.predicted)], mode="markers",

@@ -61,7 +61,7 @@ def choices(settings: RunSettings, written: list) -> None:
     if settings.task == "binary":
         st.caption(threshold_text(settings.decision_threshold))
     primary = settings.primary_metric or PRIMARY_METRIC[settings.task]
-    st.caption(plain(primary_reason(settings.task, primary, [c.metric for c in written])))
+    st.caption(primary_reason(settings.task, primary, [c.metric for c in written]))   # the app's words and metric names
 
 
 def results(run: BaselineRun) -> None:
@@ -139,9 +139,10 @@ def headline(run: BaselineRun) -> None:
         floor = _value(dummy, metric)
         help_text = (f"{display_name(metric)} of {best.name} on all {found.rows:,} tested rows; 95 % interval "
                      f"{found.low:.3f}-{found.high:.3f}, {found.counts_text()}.") if found and found.value is not None \
-            and math.isfinite(found.low) else None
+            and found.low is not None and math.isfinite(found.low) else None
         col.metric(display_name(metric), "n/a" if value is None else f"{value:.3f}",
-                   delta=None if floor is None else f"dummy {floor:.3f}", delta_color="off", delta_arrow="off",
+                   delta=None if dummy is None else ("dummy n/a" if floor is None else f"dummy {floor:.3f}"),
+                   delta_color="off", delta_arrow="off",
                    help=plain(help_text) if help_text else None)
 
 
@@ -157,8 +158,8 @@ def floor_table(run: BaselineRun) -> pd.DataFrame | None:
         if found is None:
             continue
         mean, std = best.metrics.get(m), best.metrics_std.get(m)
-        interval = (f"{found.low:.3f}-{found.high:.3f}" if found.value is not None and math.isfinite(found.low)
-                    else "none")
+        interval = (f"{found.low:.3f}-{found.high:.3f}" if found.value is not None and found.low is not None
+                    and found.high is not None and math.isfinite(found.low) else "none")
         floor = _value(dummy, m)
         rows.append({"Metric": display_name(m), best.name: None if found.value is None else round(found.value, 4),
                      "95 % interval": interval, "Dummy": None if floor is None else round(floor, 4),

@@ -46,6 +46,14 @@ def _run_again(job_id: int) -> None:
         db.close()
 
 
+def _finished_part(job: Job) -> None:
+    """What a job finished before it ended without a result (e.g. the models of a baseline run stopped mid-step by a
+    cancel, a killed worker or a restart): kept in the job's record, shown so that it is not lost from sight."""
+    if job.partial:
+        st.caption("Finished before it stopped (in the job's record; not stored as a result):")
+        st.dataframe(pd.DataFrame(job.partial), hide_index=True, width="stretch")
+
+
 def show_job(job: Job, key: str) -> None:
     """One job as a person reads it: progress and Cancel while active; the error and Run again after."""
     who = f" · started by {job.created_by}" if job.created_by else ""
@@ -58,12 +66,15 @@ def show_job(job: Job, key: str) -> None:
                   disabled=job.cancel_requested, help="Stops within a few seconds; what has finished is kept.")
     elif job.state == "failed":
         st.error(plain(f"{job.label} failed: {job.error}"))
+        _finished_part(job)
         st.button("Run again", key=f"again-{key}-{job.id}", on_click=_run_again, args=(job.id,))
     elif job.state == "interrupted":
         st.warning(plain(f"{job.label} was interrupted: {job.error}"))
+        _finished_part(job)
         st.button("Run again", key=f"again-{key}-{job.id}", on_click=_run_again, args=(job.id,))
     elif job.state == "cancelled" and job.result_id is None:
         st.info(plain(f"{job.label} was cancelled{' by request' if job.cancel_requested else ''}: {job.error or 'nothing was stored'}"))
+        _finished_part(job)
         st.button("Run again", key=f"again-{key}-{job.id}", on_click=_run_again, args=(job.id,))
 
 

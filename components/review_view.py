@@ -1,4 +1,5 @@
-"""The Review page's pieces: gathering the document with its stored evidence, and drawing each part."""
+"""The Review page's pieces: gathering the document with its stored evidence, and drawing each part: what blocks
+approval first (design.blockers), then the tabs (the chosen one lives in the URL, ?tab=...)."""
 from __future__ import annotations
 
 import json
@@ -11,6 +12,7 @@ import streamlit as st
 from components import shell
 from components.feature_table import HEADERS
 from components.text import plain
+from design import blockers as blocking
 from design import report_charts
 from design.diff import diff_documents
 from design.evidence import EvidenceView, build_view
@@ -37,6 +39,7 @@ def gather(db: sqlite_utils.Database, project: Project, revision_number: int | N
     revision = get_revision(db, info.id) if info else latest_revision(db, project.id)
     content = revision.content if revision else {}
     view = evidence_view(db, project, content)
+    comments = tuple(list_comments(db, project.id))
     return ReviewSummary(
         project_name=project.name,
         project_description=project.description,
@@ -47,8 +50,9 @@ def gather(db: sqlite_utils.Database, project: Project, revision_number: int | N
         content=content,
         view=view,
         readiness=assess_readiness(content, view.digest),
-        comments=tuple(list_comments(db, project.id)),
+        comments=comments,
         decisions=tuple(list_decisions(db, project.id)),
+        blockers=tuple(blocking.find_blockers(project.id, content, view, comments)),
     )
 
 
@@ -94,10 +98,51 @@ def header(summary: ReviewSummary) -> None:
     cols[0].metric("Review status", summary.status_label.split(" (")[0])
     cols[1].metric("Document", f"revision {summary.revision_number}" if summary.revision_number else "none")
     cols[2].metric("Readiness", f"{summary.readiness.overall:.0%}", help="The weakest area's score, as in the ML Test Score rubric.")
+    d = summary.decision
+    if d is not None:
+        st.markdown(f"Latest decision: **{plain(d.status)}** by {plain(d.author)}, "
+                    f"{d.created_at[:16].replace('T', ' ')} UTC" + (":" if d.note else ""))
+        if d.note:
+            st.text(d.note)       # a person's words, shown as typed (no Markdown: not even a bare address turns into a link)
     if "outdated" in summary.status_label:
         st.warning("The document changed after the last decision: that decision is outdated. Review the changes on the History tab.")
-    for stale in summary.view.digest.stale:
-        st.warning(f"Stale evidence: {plain(stale)}. Recompute it on its page.")
+
+
+TABS = (blocking.DOCUMENT_TAB, "Readiness", "Decision", "History", "Export")
+ICONS = {blocking.FAILING: ":material/cancel:", blocking.INCONCLUSIVE_CRITERION: ":material/help:",
+         blocking.UNMEASURED: ":material/straighten:", blocking.FINDING: ":material/plumbing:",
+         blocking.STALE: ":material/update:", blocking.MISSING: ":material/add_circle:",
+         blocking.MISMATCH: ":material/compare_arrows:", blocking.COMMENT: ":material/forum:",
+         blocking.FIELD: ":material/edit_note:"}
+FIRST_SHOWN = 6        # blockers listed before the rest fold into an expander
+
+
+def blockers(summary: ReviewSummary) -> None:
+    """What blocks approval, most blocking first, each with a link to the place to fix it."""
+    found = summary.blockers
+    with st.container(border=True, key="blockers"):
+        if not found:
+            st.markdown(":material/check_circle: **Nothing blocks approval**: every criterion the baselines measure "
+                        "passes, the evidence is current, no high leakage finding or comment is open and the required "
+                        "fields are answered.")
+            return
+        st.markdown(f"**What blocks approval ({len(found)})**")
+        for b in found[:FIRST_SHOWN]:
+            _blocker(b)
+        if len(found) > FIRST_SHOWN:
+            with st.expander(f"{len(found) - FIRST_SHOWN} more"):
+                for b in found[FIRST_SHOWN:]:
+                    _blocker(b)
+
+
+def _blocker(b) -> None:
+    st.markdown(f"{ICONS.get(b.kind, '')} **{b.kind.capitalize()}**: {plain(b.title)}")
+    if b.detail and b.kind == blocking.COMMENT:
+        st.text(b.detail)         # a comment's words, shown as typed
+    elif b.detail:
+        st.caption(plain(b.detail))
+    st.page_link(f"pages/{b.page}.py", label=f"Fix it on {plain(b.place)}", query_params=b.query,
+                 icon=":material/arrow_forward:")
 
 
 def document(db, project: Project, summary: ReviewSummary, author: str, readonly: bool) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from design.checks import check_criteria
-from design.document import success_criteria
+from design.checks import check_criteria, summary_evidence
+from design.document import success_criteria, value
 from design.formats import format_score
 from design.readiness import EvidenceDigest
 
@@ -14,7 +14,9 @@ from design.readiness import EvidenceDigest
 @dataclass(frozen=True)
 class EvidenceNote:
     """One piece of evidence under a section: ``title``, ``lines`` of figures, ``stale`` with its reason,
-    and the stored ``summary`` it was read from (for charts)."""
+    and the stored ``summary`` it was read from (for charts). ``dataset_id``: the dataset it was computed on, while
+    that dataset is still in the project (None otherwise); ``open_findings``: a leakage scan's high-severity
+    findings no person has resolved (stored summaries)."""
 
     section: str
     kind: str
@@ -22,6 +24,8 @@ class EvidenceNote:
     lines: tuple[str, ...]
     stale: str | None = None
     summary: dict = field(default_factory=dict)
+    dataset_id: int | None = None
+    open_findings: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,10 @@ def _latest_per_dataset(rows, kind):
             seen.add(row.dataset_hash)
             kept.append(row)
     return kept
+
+
+def _dataset_id(row, current_hashes) -> int | None:
+    return getattr(row, "dataset_id", None) if row.dataset_hash in current_hashes else None
 
 
 def _stale(row, current_hashes) -> str | None:
@@ -72,7 +80,8 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
         if s.get("sampled"):
             lines.append(f"Cross-column views on a sample of {s.get('sample_rows', 0):,} rows.")
         notes.setdefault("data", []).append(
-            EvidenceNote("data", "profile", f"Profile of {s.get('dataset', 'a dataset')}", tuple(lines), _stale(row, current_hashes), s))
+            EvidenceNote("data", "profile", f"Profile of {s.get('dataset', 'a dataset')}", tuple(lines), _stale(row, current_hashes), s,
+                         _dataset_id(row, current_hashes)))
 
     leakage = _latest_per_dataset(rows, "leakage")
     open_high = 0
@@ -86,7 +95,7 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
         lines += [f"[{f.get('severity')}] {f.get('title')}" for f in findings[:8]]
         notes.setdefault("data", []).append(
             EvidenceNote("data", "leakage", f"Leakage check of {s.get('dataset', 'a dataset')} (target '{s.get('target')}')",
-                         tuple(lines), _stale(row, current_hashes), s))
+                         tuple(lines), _stale(row, current_hashes), s, _dataset_id(row, current_hashes), tuple(high)))
 
     runs = [r for r in rows if r.kind == "run"]
     best = max(runs, key=lambda r: r.summary.get("score", float("-inf")), default=None)
@@ -94,15 +103,19 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
     checks = []
     if best is not None:
         s = best.summary
-        checks = check_criteria(criteria, s.get("metrics", {}), f"the best run ({s.get('best_model')})")
+        checks = check_criteria(criteria, summary_evidence(s), f"the best run ({s.get('best_model')})", s.get("task"))
         stale = _stale(best, current_hashes)
         if stale is None and s.get("criteria") is not None and s.get("criteria") != [str(c) for c in criteria]:
             stale = "the success criteria changed after this run"
-        lines = [s.get("lift", ""), f"Protocol: {s.get('protocol', '?')}."]
-        lines += [f"{c.criterion}: {c.status} ({c.reason})" for c in checks]
-        lines += [f"Too good to be true? {flag}" for flag in s.get("too_good", [])]
+        if stale is None:
+            stale = _threshold_changed(s, content)
+        lines = [f"Too good to be true? {flag}" for flag in s.get("too_good", [])] or [s.get("lift", "")]
+        lines += [_threshold_line(s), f"Protocol: {str(s.get('protocol', '?')).rstrip('.')}."]
+        lines += [f"{c.criterion}: {c.reason}" for c in checks]
+        lines += list(s.get("floor", []))
         notes.setdefault("evaluation", []).append(
-            EvidenceNote("evaluation", "run", f"Best baseline run on {s.get('dataset', 'a dataset')}", tuple(x for x in lines if x), stale, s))
+            EvidenceNote("evaluation", "run", f"Best baseline run on {s.get('dataset', 'a dataset')}", tuple(x for x in lines if x), stale, s,
+                         _dataset_id(best, current_hashes)))
 
     drifts = [r for r in rows if r.kind == "drift"]
     if drifts:
@@ -113,7 +126,8 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
         lines += [f"{c['column']}: {c.get('method')} score {format_score(c.get('score'))} (threshold {c.get('threshold')})"
                   for c in s.get("top", [])[:5] if c.get("drifted")]
         notes.setdefault("monitoring", []).append(
-            EvidenceNote("monitoring", "drift", f"Drift: {s.get('reference', '?')} → {s.get('current', '?')}", tuple(lines), None, s))
+            EvidenceNote("monitoring", "drift", f"Drift: {s.get('reference', '?')} → {s.get('current', '?')}", tuple(lines),
+                         _stale(row, current_hashes), s, _dataset_id(row, current_hashes)))
 
     missing = {
         "data": ([] if profiles else ["no dataset profiled"])
@@ -129,12 +143,38 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
         leakage_checked=bool(leakage),
         open_high_leakage=open_high,
         run_metrics=best.summary.get("metrics") if best else None,
+        run_intervals=best.summary.get("intervals") if best else None,
+        run_task=best.summary.get("task") if best else None,
         beats_dummy=best.summary.get("beats_dummy") if best else None,
         lift=best.summary.get("lift", "") if best else "",
         drift_checked=bool(drifts),
         stale=tuple(f"{n.title}: {n.stale}" for ns in notes.values() for n in ns if n.stale),
     )
     return EvidenceView(notes, {k: v for k, v in missing.items() if v}, digest, checks)
+
+
+def _threshold_line(s: dict) -> str:
+    """The decision threshold a run used, and where it came from (empty for a run that used none)."""
+    threshold = s.get("decision_threshold")
+    if threshold is None:
+        return ""
+    if s.get("threshold_from_document"):
+        return (f"Decision threshold {threshold:g}, from the design document: every threshold metric, criterion and "
+                "the confusion matrix use it.")
+    return (f"Decision threshold {threshold:g}: the design document named none when this ran, so the default 0.5 was "
+            "used.")
+
+
+def _threshold_changed(s: dict, content: dict) -> str | None:
+    """Why a binary run is stale when the document's decision threshold is not the one it ran at, else None."""
+    if s.get("task") != "binary" or "decision_threshold" not in s:
+        return None
+    written = value(content, "evaluation", "decision_threshold")
+    ran = s.get("decision_threshold") if s.get("threshold_from_document") else None
+    if (written is None) == (ran is None) and (written is None or abs(float(written) - float(ran)) < 1e-9):
+        return None
+    now = f"{float(written):g}" if written is not None else "none (so 0.5)"
+    return f"the decision threshold changed after this run (it ran at {s.get('decision_threshold'):g}; the document now says {now})"
 
 
 def _unresolved(row, resolved: set[tuple[str, str]], severities: tuple[str, ...]) -> list[dict]:

@@ -1,5 +1,8 @@
 """Export of a review: a plain ReviewSummary, rendered as Markdown or as one self-contained HTML file.
 
+Both lead as the Review page does: the decision and its note, then what blocks approval (design.blockers), each
+with the place to fix it; the readiness checklist and the document with its evidence follow.
+
 Every string from a person or from data is escaped: HTML through Jinja's autoescape, Markdown by escaping
 what a Markdown viewer would turn into HTML, a link, an image or code (_md). The HTML inlines plotly.js, so
 it opens offline and prints to PDF from a browser.
@@ -15,6 +18,7 @@ from markupsafe import Markup
 
 from analysis.inert import script_json
 from design import palette
+from design.blockers import Blocker
 from design.evidence import EvidenceView
 from design.fields import FEATURE_TABLE, TABLE_COLUMNS, as_text
 from design.readiness import Readiness
@@ -25,7 +29,8 @@ from design.sections import SECTIONS
 class ReviewSummary:
     """What an export holds: the project, the revision, the review status, the document, its evidence,
     the readiness checklist, comments (objects with section, author, body, created_at, parent_id,
-    resolved_by) and decisions (with status, author, note, created_at, revision number)."""
+    resolved_by), decisions (with status, author, note, created_at; newest first) and what blocks approval
+    (design.blockers.find_blockers, most blocking first)."""
 
     project_name: str
     project_description: str
@@ -38,6 +43,12 @@ class ReviewSummary:
     readiness: Readiness
     comments: tuple
     decisions: tuple
+    blockers: tuple[Blocker, ...] = ()
+
+    @property
+    def decision(self):
+        """The latest decision, or None."""
+        return self.decisions[0] if self.decisions else None
 
 
 _MD_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", "\\": "\\\\", "`": "\\`", "[": "\\[", "]": "\\]"})
@@ -57,6 +68,20 @@ def to_markdown(summary: ReviewSummary) -> str:
         out += [_md(summary.project_description), ""]
     out += [f"- Document: {_md(summary.revision_label)}", f"- Review status: **{_md(summary.status_label)}**",
             f"- Exported: {summary.generated_at}", f"- Readiness: {summary.readiness.overall:.0%} (weakest area)", ""]
+    out += ["## Decision", ""]
+    d = summary.decision
+    if d is None:
+        out += ["No decision yet: the review is a draft.", ""]
+    else:
+        out += [f"**{_md(d.status)}** by {_md(d.author)}, {d.created_at[:16].replace('T', ' ')} UTC"
+                + (" (outdated: the document changed after it)" if "outdated" in summary.status_label else ""), ""]
+        if d.note:
+            out += ["> " + _md(d.note).replace("  \n", "  \n> "), ""]
+    out += [f"## What blocks approval ({len(summary.blockers)})", ""]
+    out += [f"{i}. **{b.kind.capitalize()}**: {_md(b.title)}" + (f". {_md(b.detail)}" if b.detail else "")
+            + f"  \n   Fix it on: {_md(b.place)} (`{b.url}`)" for i, b in enumerate(summary.blockers, 1)]
+    out += ["" if summary.blockers else "Nothing blocks approval: every criterion the baselines measure passes, the "
+            "evidence is current, no high leakage finding or comment is open and the required fields are answered.", ""]
     out += ["## Readiness", "", "| Area | Item | Status | Reason |", "|---|---|---|---|"]
     out += [f"| {i.area} | {i.text} | {i.status} | {_md(i.reason).replace('|', '&#124;')} |" for i in summary.readiness.items]
     out.append("")
@@ -86,7 +111,7 @@ def to_markdown(summary: ReviewSummary) -> str:
                 done = f" _(resolved by {_md(c.resolved_by)})_" if c.resolved_by else ""
                 out.append(f"{indent}- **{_md(c.author)}** ({c.created_at[:16].replace('T', ' ')}): {_md(c.body)}{done}")
             out.append("")
-    out += ["## Decisions", ""]
+    out += ["## Decision history", ""]
     out += [f"- {d.created_at[:16].replace('T', ' ')}: **{_md(d.status)}** by {_md(d.author)}" + (f": {_md(d.note)}" if d.note else "")
             for d in summary.decisions] or ["- No decision yet."]
     return "\n".join(out) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from design.checks import FAIL, NOT_MEASURED, PASS, check_criteria
+from design.checks import FAIL, INCONCLUSIVE, NOT_MEASURED, PASS, check_criteria
 from design.document import success_criteria, value
 from design.fields import is_template
 
@@ -21,8 +21,9 @@ class EvidenceDigest:
     profiled: datasets with a stored profile; target_type: "binary" / "multiclass" / "regression" of the
     chosen target, when known; minority_share: the rarest class's share (classification);
     leakage_checked / open_high_leakage: whether a leakage scan ran and its unresolved high findings;
-    run_metrics: the best baseline run's metrics (name -> value) or None; beats_dummy and lift: whether and
-    how much it beats the dummy floor; drift_checked: whether a drift report exists; stale: descriptions
+    run_metrics: the best baseline run's metrics (name -> value) or None; run_intervals: its best model's metrics
+    with their 95 % intervals (name -> Interval dict; None for a run stored before intervals); run_task: its task;
+    beats_dummy and lift: whether and how much it beats the dummy floor; drift_checked: whether a drift report exists; stale: descriptions
     of evidence computed on data or criteria that have changed since.
     """
 
@@ -32,6 +33,8 @@ class EvidenceDigest:
     leakage_checked: bool = False
     open_high_leakage: int = 0
     run_metrics: dict | None = None
+    run_intervals: dict | None = None
+    run_task: str | None = None
     beats_dummy: bool | None = None
     lift: str = ""
     drift_checked: bool = False
@@ -64,6 +67,37 @@ def _written(content, section, key) -> bool:
 
 def _item(area, text, ok, reason_ok, reason_fail) -> Item:
     return Item(area, text, PASS if ok else FAIL, reason_ok if ok else reason_fail)
+
+
+def _criteria_items(criteria: list, evidence: EvidenceDigest) -> list[Item]:
+    """Criteria against the best run: one scored item for those the baselines measure (pass only when every one
+    passes; a failure and an inconclusive verdict are named apart), one unscored item for those they cannot."""
+    measured = evidence.run_intervals if evidence.run_intervals is not None else evidence.run_metrics
+    checks = check_criteria(criteria, measured, "the best run", evidence.run_task)
+    unmeasured = [c for c in checks if c.status == NOT_MEASURED]
+    scored = [c for c in checks if c.status != NOT_MEASURED]
+    items = []
+    if not scored:
+        items.append(Item("Evaluation", "Success criteria met by the best run", NA,
+                          "None of the criteria is a metric the baselines measure."))
+    else:
+        failed = [c for c in scored if c.status == FAIL]
+        unsure = [c for c in scored if c.status == INCONCLUSIVE]
+        parts = []
+        if failed:
+            parts.append(f"{len(failed)} failed: " + "; ".join(f"{c.criterion}: {c.reason}" for c in failed))
+        if unsure:
+            parts.append(f"{len(unsure)} inconclusive (the interval straddles the bar): "
+                         + "; ".join(f"{c.criterion}: {c.reason}" for c in unsure))
+        ok = not failed and not unsure
+        reason = " ".join(p if p.endswith(".") else p + "." for p in parts) if parts else (
+            f"All {len(scored)} measured criteria pass: each 95 % interval clears its bar.")
+        items.append(Item("Evaluation", "Success criteria met by the best run", PASS if ok else FAIL, reason))
+    if unmeasured:
+        items.append(Item("Evaluation", "Criteria the baselines cannot measure", NA,
+                          f"{len(unmeasured)} not measured by the baselines, so counted apart from failures. "
+                          + " ".join(f"{c.criterion}: {c.reason}" for c in unmeasured)))
+    return items
 
 
 def assess_readiness(content: dict, evidence: EvidenceDigest) -> Readiness:
@@ -119,12 +153,7 @@ def assess_readiness(content: dict, evidence: EvidenceDigest) -> Readiness:
         items.append(Item("Evaluation", "Success criteria met by the best run", NA if not criteria else FAIL,
                           "No criteria to check." if not criteria else "No baseline run to check them against."))
     else:
-        checks = check_criteria(criteria, evidence.run_metrics)
-        failed = [c for c in checks if c.status == FAIL]
-        unmeasured = [c for c in checks if c.status == NOT_MEASURED]
-        ok = not failed and not unmeasured
-        reason = "; ".join(c.reason for c in failed + unmeasured) or f"All {len(checks)} criteria met."
-        items.append(Item("Evaluation", "Success criteria met by the best run", PASS if ok else FAIL, reason))
+        items.extend(_criteria_items(criteria, evidence))
     classification = ml_type is not None and "classification" in ml_type
     if classification:
         ok = value(content, "evaluation", "decision_threshold") is not None and _written(content, "evaluation", "threshold_tradeoff")

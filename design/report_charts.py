@@ -45,13 +45,18 @@ def criteria_figure(view: EvidenceView) -> go.Figure | None:
     checks = [c for c in view.criteria_checks if c.value is not None]
     if not checks:
         return None
-    names = [str(c.criterion) for c in checks]
+    names = [f"{c.criterion} ({c.status})" for c in checks]
     fig = go.Figure()
-    fig.add_bar(x=names, y=[c.value for c in checks], name="measured", marker_color=[COLORS[c.status] for c in checks],
-                text=[f"{c.value:.3g}" for c in checks], textposition="outside")
-    fig.add_scatter(x=names, y=[c.criterion.threshold for c in checks], mode="markers", name="threshold",
+    plus = [None if c.high is None else c.high - c.value for c in checks]
+    minus = [None if c.low is None else c.value - c.low for c in checks]
+    fig.add_bar(x=names, y=[c.value for c in checks], name="measured (95 % interval)",
+                marker_color=[COLORS[c.status] for c in checks], text=[f"{c.value:.3g}" for c in checks],
+                textposition="inside", error_y=dict(type="data", symmetric=False, array=plus, arrayminus=minus,
+                                                     color=palette.INK, thickness=2, width=8))
+    fig.add_scatter(x=names, y=[c.criterion.threshold for c in checks], mode="markers", name="bar to clear",
                     marker=dict(symbol="line-ew-open", size=40, color=palette.INK, line=dict(width=3)))
-    return _layout(fig, "Success criteria: best run vs threshold")
+    return _layout(fig, "Success criteria: best run with its 95 % interval vs the bar (pass only when the whole "
+                        "interval clears it)")
 
 
 def drift_figure(summary: dict) -> go.Figure | None:

@@ -8,6 +8,12 @@ Why not concurrent.futures.ProcessPoolExecutor: a job must outlive the page, be 
 survive as a record when its process is killed, so the queue is the store itself (store.jobs) and a worker is a
 plain process that claims rows; a killed worker is seen here (its exit code) and its job marked, and the pool
 needs no Streamlit and no extra service.
+
+Workers run at a lower CPU priority (nice WORKER_NICE, env BLUEPRINT_WORKER_NICE; 0 turns it off): on a small
+server the jobs and the pages share the cores, and people waiting for a page come before a job that takes minutes
+anyway. Measured with ``python -m bench team`` (20 sessions, two baseline jobs on 100,000 rows, 2 cores). A worker
+lowers its priority first thing, before it imports anything: numpy starts its threads on import, and a thread
+keeps the priority it started with.
 """
 from __future__ import annotations
 
@@ -24,7 +30,12 @@ from store.jobs import interrupt_dead_jobs, queued_count
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS = int(os.environ.get("BLUEPRINT_WORKERS", "2"))
+WORKER_NICE = int(os.environ.get("BLUEPRINT_WORKER_NICE", "10"))
 WATCH_S = 0.5
+# ``python -m jobs.worker HOME`` preceded by os.nice (see the module docstring).
+_LAUNCH = ("import os, sys\n"
+           "if sys.argv[1] != '0' and hasattr(os, 'nice'):\n    os.nice(int(sys.argv[1]))\n"
+           "from jobs.worker import main\nmain(sys.argv[2])")
 
 
 class WorkerPool:
@@ -46,7 +57,7 @@ class WorkerPool:
 
     def _spawn(self) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-        self.procs.append(subprocess.Popen([sys.executable, "-m", "jobs.worker", self.home], cwd=ROOT, env=env))
+        self.procs.append(subprocess.Popen([sys.executable, "-c", _LAUNCH, str(WORKER_NICE), self.home], cwd=ROOT, env=env))
 
     def _reap(self) -> None:
         for proc in [p for p in self.procs if p.poll() is not None]:

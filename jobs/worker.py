@@ -28,26 +28,51 @@ MIN_REPORT_S = 0.25          # progress writes at most this often (results of fi
 
 
 class _Reporter:
-    """The Progress a task reports to: writes the job's progress (throttled) and answers whether to stop."""
+    """The Progress a task reports to: writes the job's progress (throttled) and answers whether to stop.
+
+    A message that comes within MIN_REPORT_S of the last write is held back, not dropped: the newest one is
+    written by the next report, the next cancel check or the heartbeat (flush), so the page never shows an
+    older step than the one running (a model's "fold 2 of 5" right after the previous model's "done").
+    Writing and asking whether to stop keep separate clocks: frequent cancel checks (between the rounds of
+    a growing ensemble) must not hold back progress."""
 
     def __init__(self, db, job_id: int) -> None:
         self.db, self.job_id = db, job_id
-        self.last = 0.0
+        self.lock = threading.Lock()          # the heartbeat thread flushes with its own connection
+        self.written = 0.0
+        self.asked = 0.0
+        self.pending: tuple | None = None     # (share, message) held back by the throttle
         self.stop = False
 
+    def _write(self, db, share, message, partial=None) -> None:
+        self.stop = report_progress(db, self.job_id, share, message, partial) or self.stop
+        self.pending = None
+        self.written = self.asked = time.monotonic()
+
     def report(self, share, message, partial=None) -> bool:
-        now = time.monotonic()
-        if partial is not None or now - self.last >= MIN_REPORT_S:
-            self.last = now
-            self.stop = report_progress(self.db, self.job_id, share, message, partial) or self.stop
-        return self.stop
+        with self.lock:
+            if partial is None and time.monotonic() - self.written < MIN_REPORT_S:
+                self.pending = (share, message)
+            else:
+                self._write(self.db, share, message, partial)
+            return self.stop
 
     def should_stop(self) -> bool:
-        now = time.monotonic()
-        if not self.stop and now - self.last >= MIN_REPORT_S:
-            self.last = now
-            self.stop = cancel_requested(self.db, self.job_id)
-        return self.stop
+        with self.lock:
+            now = time.monotonic()
+            if self.pending is not None and now - self.written >= MIN_REPORT_S:
+                self._write(self.db, *self.pending)
+            elif not self.stop and now - self.asked >= MIN_REPORT_S:
+                self.asked = now
+                self.stop = cancel_requested(self.db, self.job_id)
+            return self.stop
+
+    def flush(self, db) -> bool:
+        """The heartbeat (from the watch thread, on its connection ``db``): write what was held back and
+        refresh the job's heartbeat; returns whether a cancel was asked for."""
+        with self.lock:
+            self._write(db, *(self.pending or (None, None)))
+            return self.stop
 
 
 def _criteria(db, project_id: int) -> list:
@@ -58,13 +83,13 @@ def _criteria(db, project_id: int) -> list:
     return success_criteria(revision.content) if revision else []
 
 
-def run_job(db, job: Job) -> Job:
+def run_job(db, job: Job, reporter: _Reporter | None = None) -> Job:
     """Run one claimed job to its end state (done, failed or cancelled) and return it."""
     from analysis.errors import TargetError
     from jobs.tasks import JobCancelled, Progress, compute, store_result
     from store.datasets import get_dataset
 
-    reporter = _Reporter(db, job.id)
+    reporter = reporter or _Reporter(db, job.id)
     progress = Progress(report=reporter.report, should_stop=reporter.should_stop)
     try:
         if job.dataset_id is None:
@@ -98,6 +123,7 @@ class _Watch(threading.Thread):
         self.db = connect(os.path.join(home, "blueprint.sqlite3"))
         self.parent = parent
         self.job_id: int | None = None
+        self.reporter: _Reporter | None = None
         self.cancel_seen: float | None = None
 
     def run(self) -> None:
@@ -112,8 +138,12 @@ class _Watch(threading.Thread):
             if job_id is None:
                 self.cancel_seen = None
                 continue
+            reporter = self.reporter
             try:
-                cancel = report_progress(self.db, job_id)
+                if reporter is not None and reporter.job_id == job_id:
+                    cancel = reporter.flush(self.db)
+                else:
+                    cancel = report_progress(self.db, job_id)
             except Exception:  # a locked database for a moment: try again next beat
                 continue
             if cancel:
@@ -134,9 +164,10 @@ def main(home: str) -> None:
         if job is None:
             time.sleep(POLL_S)
             continue
-        watch.job_id = job.id
-        run_job(db, job)
-        watch.job_id = None
+        reporter = _Reporter(db, job.id)
+        watch.reporter, watch.job_id = reporter, job.id
+        run_job(db, job, reporter)
+        watch.job_id = watch.reporter = None
         idle_since = time.monotonic()
     db.close()
 

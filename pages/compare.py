@@ -2,8 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.baselines import BaselineRun, best_metrics, display_name
-from components import baseline_charts, shell
+from analysis.baselines import DUMMY, BaselineRun, criterion_evidence, display_name, floor_values
+from components import baseline_charts, compare_view, shell
 from components.text import plain
 from design.checks import check_criteria
 from design.document import success_criteria
@@ -35,24 +35,26 @@ if not chosen:
 loaded = {i: BaselineRun.from_dict(result_by_id(context.db, by_id[i].result_id).payload) for i in chosen}
 
 st.subheader("Settings that differ")
-flat = {i: {"dataset": by_id[i].summary["dataset"], "protocol": r.protocol.description,
-            **{k: str(v) for k, v in r.settings.to_dict().items()}} for i, r in loaded.items()}
-keys = [k for k in next(iter(flat.values())) if len({f.get(k) for f in flat.values()}) > 1]
-if keys:
-    st.dataframe(pd.DataFrame({f"#{i}": {k: flat[i].get(k) for k in keys} for i in chosen}), width="stretch")
-else:
-    st.caption("The chosen runs have the same settings.")
+compare_view.settings(loaded, {i: by_id[i].summary["dataset"] for i in chosen})
 
-st.subheader("Best model of each run")
-metrics = sorted({m for r in loaded.values() for m in best_metrics(r)})
+st.subheader("Metrics of the best model of each run")
+best = {i: floor_values(r) for i, r in loaded.items()}
+floors = {i: floor_values(r, DUMMY) for i, r in loaded.items()}
+compare_view.metrics(loaded, best)
+metrics = sorted({m for values in best.values() for m in values})
 shown = st.multiselect("Metrics", metrics, default=[m for m in ("roc auc", "recall", "specificity", "rmse", "r2") if m in metrics] or metrics[:3],
                        key="compare-metrics", format_func=display_name)
-st.plotly_chart(baseline_charts.metrics_figure([(f"#{i} {loaded[i].best_model}", best_metrics(loaded[i])) for i in chosen], shown,
-                                               "Best model per run"), width="stretch", key="compare-chart")
+bars = [row for i in chosen for row in ((f"#{i} {loaded[i].best_model}", best[i]), (f"#{i} dummy", floors[i])) if row[1]]
+st.plotly_chart(baseline_charts.metrics_figure(bars, shown, "Best model and dummy floor per run (on all tested rows)"),
+                width="stretch", key="compare-chart")
 for i in chosen:
-    (st.success if loaded[i].beats_dummy else st.warning)(plain(f"#{i}: {loaded[i].lift_over_dummy}"))
-    for flag in loaded[i].too_good_flags:
-        st.error(plain(f"#{i}: too good to be true? {flag}"))
+    if loaded[i].too_good_flags:   # one message per run: too good to be true is never also "beats the dummy"
+        for flag in loaded[i].too_good_flags:
+            st.error(plain(f"#{i}: too good to be true? {flag}"))
+    else:
+        (st.success if loaded[i].beats_dummy else st.warning)(plain(f"#{i}: {loaded[i].lift_over_dummy}"))
+    for note in loaded[i].floor_notes:
+        st.warning(plain(f"#{i}: {note}"))
 
 st.subheader("Success criteria")
 revision = latest_revision(context.db, project.id)
@@ -60,5 +62,14 @@ criteria = success_criteria(revision.content) if revision else []
 if not criteria:
     st.info("The design document has no success criterion yet (Evaluation section).")
 else:
-    table = {f"#{i}": {str(c.criterion): c.status for c in check_criteria(criteria, best_metrics(loaded[i]))} for i in chosen}
+    checks = {i: check_criteria(criteria, criterion_evidence(loaded[i]), f"run #{i}", loaded[i].task) for i in chosen}
+    table = {f"#{i}": {str(c.criterion): c.status + ("" if c.low is None else f" ({c.low:.3f}-{c.high:.3f})")
+                       for c in checks[i]} for i in chosen}
     st.dataframe(pd.DataFrame(table), width="stretch")
+    st.caption("Each cell: the verdict, then the 95 % interval of the best model's value. Pass when the whole interval "
+               "clears the bar, fail when it misses it, inconclusive otherwise.")
+    for i in chosen:
+        threshold = loaded[i].decision_threshold
+        if threshold is not None:
+            source = "the design document" if loaded[i].settings.decision_threshold is not None else "the default (the document named none)"
+            st.caption(f"#{i}: decision threshold {threshold:g}, from {source}.")

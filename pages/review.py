@@ -1,6 +1,8 @@
-"""Review: the document with its evidence, comments, decisions, readiness, history, and exports.
+"""Review: what blocks approval first, then the document with its evidence, comments, decisions, readiness,
+history, and exports.
 
-A read-only link (?project=ID&revision=N&mode=read) opens one revision without comment or decision forms.
+The chosen tab lives in the URL (?tab=Export), so a copied link, a reload or a download keeps it. A read-only link
+(?project=ID&revision=N&mode=read) opens one revision without comment or decision forms.
 """
 import re
 
@@ -28,8 +30,9 @@ if readonly:
 elif not context.author:
     st.warning("Enter your name in the sidebar to comment or decide.")
 review_view.header(summary)
+review_view.blockers(summary)
 
-tabs = st.tabs(["Document and evidence", "Readiness", "Decision", "History", "Export"])
+tabs = st.tabs(review_view.TABS, key="tab", bind="query-params")
 with tabs[0]:
     review_view.document(context.db, project, summary, context.author, readonly)
 with tabs[1]:
@@ -42,11 +45,13 @@ with tabs[4]:
     stem = re.sub(r"[^A-Za-z0-9]+", "-", project.name).strip("-").lower() or "project"
     stamp = f"{stem}-rev{summary.revision_number or 0}"
     # Files are built when clicked (the HTML inlines 4.5 MB of plotly.js), not on every run.
-    st.download_button("Download summary (Markdown)", lambda: to_markdown(summary), f"{stamp}-review.md", "text/markdown")
+    # A download does not rerun the page (on_click="ignore"); the tab is in the URL anyway.
+    st.download_button("Download summary (Markdown)", lambda: to_markdown(summary), f"{stamp}-review.md", "text/markdown",
+                       on_click="ignore")
     st.download_button("Download summary (HTML, opens offline)", lambda: to_html(summary, review_view.charts(summary)),
-                       f"{stamp}-review.html", "text/html")
+                       f"{stamp}-review.html", "text/html", on_click="ignore")
     st.download_button("Export project (JSON)", lambda: review_view.project_json(project.id), f"{stem}.blueprint.json",
-                       "application/json")
+                       "application/json", on_click="ignore")
     link = f"review?project={project.id}&revision={summary.revision_number or 0}&mode=read"
     st.markdown("Read-only link to this revision (append to the app's address):")
     st.code(link, language=None)

@@ -1,6 +1,7 @@
 """Seed a new store with the sample project, once: a newcomer sees a complete example at first start."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from analysis.drift_model import DriftSettings
 from analysis.evidence import drift_settings, leakage_settings, profile_settings, run_settings_key
 from analysis.leakage import LeakageSettings, Split
 from analysis.read import read_csv
+from design.checks import document_run_choices
 from design.document import check_section, success_criteria
 from jobs.tasks import compute_and_store
 from store.jobs import submit_job
@@ -61,6 +63,8 @@ def _add_sample_data(db: sqlite_utils.Database, project_id: int, author: str, ba
     dataset = set_role(db, dataset.id, "train")
     # The settings the Baselines page starts from (the id column left out; malignant, the rarer class, positive).
     settings = resolve_settings(table.frame, table.column_types, RunSettings(target=SAMPLE_TARGET))
+    # The document's decision threshold (0.2) and the metric its criteria choose, as the Baselines page sets them.
+    settings = dataclasses.replace(settings, **document_run_choices(sample_document()["content"], settings.task))
     assert settings.positive_label == "malignant", settings.positive_label
     work = [
         ("profile", profile_settings(SAMPLE_TARGET), f"Profile of {dataset.name} for '{SAMPLE_TARGET}'"),

@@ -1,6 +1,7 @@
 """Helpers for AppTest page tests: start the app, open a page, find widgets by label."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -30,9 +31,15 @@ def by_label(widgets, label: str):
     return found[0]
 
 
+def shown(markdown: str) -> str:
+    """Markdown text as a reader sees it: the backslash escapes that components.text.plain adds are undone."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
 def texts(at: AppTest, kind: str) -> list[str]:
-    """The text of every element of one kind: "error", "success", "info", "warning", "title", "markdown"."""
-    return [e.value for e in getattr(at, kind)]
+    """The text of every element of one kind as a reader sees it: "error", "success", "info", "warning",
+    "title", "markdown"."""
+    return [shown(e.value) for e in getattr(at, kind)]
 
 
 def finish_jobs(at: AppTest, timeout: float = 300) -> AppTest:

@@ -21,12 +21,20 @@ def test_diff_lists_changed_added_and_removed_fields_in_document_order():
     assert diff_documents(SAMPLE, SAMPLE) == []
 
 
-def test_criteria_pass_fail_and_not_measured():
-    criteria = [parse_criterion(t) for t in ("recall >= 0.95", "roc auc >= 0.97", "p95 latency_ms <= 300")]
-    checks = check_criteria(criteria, {"recall": 0.93, "roc auc": 0.99})
-    assert [c.status for c in checks] == ["fail", "pass", "not measured"]
-    assert "recall is 0.93" in checks[0].reason and "needs >= 0.95" in checks[0].reason
-    assert "no 'p95 latency_ms'" in checks[2].reason
+def test_criteria_pass_fail_inconclusive_and_not_measured():
+    from analysis.intervals import wilson
+
+    criteria = [parse_criterion(t) for t in ("recall >= 0.95", "roc auc >= 0.97", "specificity >= 0.9",
+                                             "p95 latency_ms <= 300")]
+    measured = {"recall": wilson(170, 200, "positive rows"), "specificity": wilson(880, 900, "negative rows"),
+                "roc auc": {"value": 0.99, "low": 0.98, "high": 0.995, "method": "bootstrap", "rows": 569,
+                            "resamples": 400}}
+    checks = check_criteria(criteria, measured, "the best run", "binary")
+    assert [c.status for c in checks] == ["fail", "pass", "pass", "not measured"]
+    assert checks[0].reason == ("recall 0.85, 95 % interval 0.794-0.893, from 200 positive rows: fail (the whole "
+                                "interval is below 0.95).")
+    assert "(the whole interval is at or above 0.97)" in checks[1].reason
+    assert "load test of the serving path" in checks[3].reason
 
 
 def test_readiness_of_sample_without_evidence_fails_on_evidence_items_only():
@@ -39,8 +47,12 @@ def test_readiness_of_sample_without_evidence_fails_on_evidence_items_only():
 
 def test_readiness_with_good_evidence_passes_and_weakest_area_sets_overall():
     evidence = EvidenceDigest(profiled=1, target_type="binary", minority_share=0.37, leakage_checked=True,
-                              run_metrics={"recall": 0.97, "specificity": 0.95, "roc auc": 0.99, "brier score": 0.03,
-                                           "p95 latency_ms": 120},
+                              run_metrics={"recall": 0.97, "specificity": 0.95, "roc auc": 0.99, "brier score": 0.03},
+                              run_intervals={m: {"value": v, "low": v - 0.01, "high": min(1.0, v + 0.01),
+                                                 "method": "bootstrap", "rows": 569}
+                                             for m, v in {"recall": 0.97, "specificity": 0.95, "roc auc": 0.99,
+                                                          "brier score": 0.03}.items()},
+                              run_task="binary",
                               beats_dummy=True, lift="beats dummy by 0.49 ROC AUC", drift_checked=True)
     readiness = assess_readiness(SAMPLE, evidence)
     assert {i.status for i in readiness.items} <= {"pass", NA}

@@ -36,7 +36,10 @@ def test_markdown_has_every_section_the_evidence_and_the_readiness(db, sample):
         assert f"## {sec.title}" in md
     assert "Profile of breast_cancer.csv" in md and "569 rows × 32 columns" in md
     assert "malignant 37.3%" in md and "benign 62.7%" in md
-    assert "Best baseline run on breast_cancer.csv" in md and "recall >= 0.95: pass" in md
+    assert "Best baseline run on breast_cancer.csv" in md and "Decision threshold 0.2, from the design document" in md
+    assert re.search(r"recall >= 0\.95: recall 0\.\d+, 95 % interval 0\.\d+-0\.\d+, from 212 positive \('malignant'\) "
+                     r"rows: pass", md)
+    assert "p95 latency_ms &lt;= 300: Not measured here" in md and "counted apart from failures" in md
     assert "Drift: breast_cancer.csv first 50%" in md
     assert "| Data | Data profiled | pass |" in md
     assert "recall >= 0.95" in md
@@ -99,3 +102,27 @@ def test_bad_project_files_are_refused_with_a_message(db, data, words):
     with pytest.raises(ImportFileError, match=words):
         import_project(db, data)
     assert isinstance(ImportFileError("x"), StoreError)
+
+
+def test_exports_lead_with_the_decision_its_note_and_what_blocks_approval(db, sample):
+    add_comment(db, sample.id, "data", "Rae", "Which [scanner](http://x)?")
+    decide(db, sample.id, "changes requested", "Rae", "Measure the latency <first>.")
+    summary = gather(db, get_project(db, sample.id))
+    kinds = [b.kind for b in summary.blockers]
+    assert kinds == ["unmeasured criterion", "open comments"]
+
+    md = to_markdown(summary)
+    decision, blocking, readiness = (md.index(h) for h in ("## Decision\n", "## What blocks approval (2)", "## Readiness"))
+    assert decision < blocking < readiness < md.index("## Requirements")
+    assert "**changes requested** by Rae" in md and "> Measure the latency &lt;first>." in md
+    assert ("1. **Unmeasured criterion**: p95 latency_ms &lt;= 300 is not measured. Not measured here" in md
+            and "Fix it on: Design document · Evaluation (`design?project=1&section=evaluation`)" in md)
+    assert "Rae: Which \\[scanner\\](http://x)?" in md                    # user text stays text
+
+    html = to_html(summary, charts(summary))
+    decision, blocking, readiness = (html.index(h) for h in ('id="decision"', 'id="blockers"', "<h2>Readiness"))
+    assert decision < blocking < readiness
+    top = html[decision:blocking]
+    assert "<strong>changes requested</strong> by Rae" in top and "Measure the latency &lt;first&gt;." in top
+    assert "What blocks approval (2)" in html and "<code>review?project=1&amp;tab=Document+and+evidence</code>" in html
+    assert "#D55E00" in html and "#2e7d32" not in html.lower()            # the colour-blind-safe palette

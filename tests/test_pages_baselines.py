@@ -29,6 +29,11 @@ def _run(at):
     return at
 
 
+def _table(at, column: str):
+    """The first table on the page with ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def _words(values: list[str]) -> str:
     """Texts as a person reads them (plain()'s Markdown escapes removed), joined."""
     return " ".join(re.sub(r"\\(.)", r"\1", v) for v in values)
@@ -37,13 +42,85 @@ def _words(values: list[str]) -> str:
 def test_sample_run_is_shown_with_criteria_checked(app_home):
     at = open_app("pages/baselines.py", query={"target": "diagnosis"})
     assert not at.exception
-    assert any("beats the dummy floor by 0.50 ROC AUC" in s for s in texts(at, "success"))
-    criteria = at.dataframe[1].value
+    assert "beats the dummy floor by 0.50 ROC AUC" in _words(texts(at, "success"))
+    captions = _words(texts(at, "caption"))
+    assert "Decision threshold 0.2, from the design document (Evaluation section)" in captions
+    assert "The best model is the one with the best ROC AUC, a metric the success criteria name." in captions
+    criteria = _table(at, "Criterion")
     assert dict(zip(criteria["Criterion"], criteria["Result"])) == {
         "recall >= 0.95": "pass", "specificity >= 0.9": "pass", "roc auc >= 0.97": "pass",
         "brier score <= 0.05": "pass", "p95 latency_ms <= 300": "not measured"}
-    at.slider(key="bl-threshold").set_value(0.2).run()
-    assert any("At 0.20:" in c for c in texts(at, "caption"))
+    why = dict(zip(criteria["Criterion"], criteria["Why"]))
+    assert re.fullmatch(r"recall 0\.\d+, 95 % interval 0\.\d+-0\.\d+, from 212 positive \('malignant'\) rows: pass "
+                        r"\(the whole interval is at or above 0\.95\)\.", why["recall >= 0.95"]), why["recall >= 0.95"]
+    assert "bootstrap of 569 out-of-fold predictions, 400 resamples" in why["roc auc >= 0.97"]
+    assert "load test" in why["p95 latency_ms <= 300"]
+    assert "4 pass, 0 fail, 0 inconclusive, 1 not measured here" in captions
+    floor = _table(at, "Dummy")
+    assert {"Metric", "95 % interval", "Dummy", "From"} <= set(floor.columns) and len(floor) == 10
+    assert at.slider(key="bl-threshold").value == 0.2                      # the explorer starts at the document's
+    assert "recall >= 0.95 would pass (its whole 95 % interval clears the bar) at thresholds 0.00-" in captions
+    at.slider(key="bl-threshold").set_value(0.5).run()
+    at_half = _words([c for c in texts(at, "caption") if "At 0.50:" in c])
+    assert "Criteria: recall >= 0.95 " in at_half and "specificity >= 0.9 pass" in at_half
+
+
+def test_five_percent_positives_lead_with_recall_and_call_out_the_majority(app_home):
+    rng = np.random.default_rng(5)
+    y = rng.random(800) < 0.05
+    rows = ["a,b,outcome"] + [f"{rng.normal() + 0.4 * yi:.3f},{rng.normal():.3f},{'fraud' if yi else 'ok'}" for yi in y]
+    at = open_app("pages/datasets.py", author="Ana")
+    _upload(at, "rare.csv", rows)
+    _baselines_for(at, "outcome")
+    at.multiselect(key="bl-models-binary").set_value(["Dummy", "Logistic regression"]).run()
+    _run(at)
+    headline = {m.label: m for m in at.metric if m.label in ("recall", "precision", "PR AUC")}
+    assert list(headline) == ["recall", "precision", "PR AUC"], [m.label for m in at.metric]
+    assert all(m.delta.startswith("dummy ") for m in headline.values())
+    captions = _words(texts(at, "caption"))
+    assert "The positive class 'fraud' is" in captions and "so recall, precision and PR AUC lead" in captions
+    warnings = _words(texts(at, "warning"))
+    assert "Accuracy no better than predicting the majority class 'ok' for every row" in warnings, warnings
+    assert "it predicts 'ok' for" in warnings
+
+
+def test_a_run_too_good_to_be_true_shows_one_message_not_a_green_box(app_home):
+    rng = np.random.default_rng(8)
+    y = rng.integers(0, 2, 300)
+    rows = ["x1,score,label"] + [f"{rng.normal():.3f},{yi + rng.normal(0, 0.05):.3f},{'hit' if yi else 'miss'}" for yi in y]
+    at = open_app("pages/datasets.py", author="Ana")
+    _upload(at, "leaky.csv", rows)
+    _baselines_for(at, "label")
+    at.multiselect(key="bl-models-binary").set_value(["Dummy", "Logistic regression"]).run()
+    _run(at)
+    assert any(e.startswith("Too good to be true?") for e in texts(at, "error")), texts(at, "error")
+    assert not texts(at, "success")
+    assert "Against the dummy floor: Logistic regression beats the dummy floor" in _words(texts(at, "caption"))
+
+
+def test_a_document_without_threshold_says_so_and_a_changed_threshold_is_a_new_run(app_home):
+    from store.db import open_store
+    from store.documents import latest_revision, save_revision
+
+    db = open_store(app_home)
+    base = latest_revision(db, 1)
+    edited = {**base.content, "evaluation": {**base.content["evaluation"], "decision_threshold": None}}
+    save_revision(db, 1, edited, "Ana", parent_id=base.id, section="evaluation")
+    db.close()
+    at = open_app("pages/baselines.py", query={"target": "diagnosis"})
+    assert not at.exception
+    assert "Decision threshold 0.5: the design document names none (Evaluation section), so the default 0.5 is " \
+           "used" in _words(texts(at, "caption"))
+    assert any("Not run yet with these settings" in i for i in texts(at, "info"))   # the stored run was at 0.2
+
+
+def test_design_page_evaluation_shows_intervals_and_the_threshold(app_home):
+    at = open_app("pages/design.py", query={"section": "evaluation"})
+    assert not at.exception
+    evidence = _words([i for i in texts(at, "info") if "Best baseline run" in i])
+    assert "Decision threshold 0.2, from the design document" in evidence
+    assert re.search(r"recall >= 0\.95: recall 0\.\d+, 95 % interval 0\.\d+-0\.\d+, from 212 positive", evidence)
+    assert "p95 latency_ms <= 300: Not measured here" in evidence
 
 
 def test_pure_noise_does_not_beat_the_dummy(app_home):
@@ -94,6 +171,7 @@ def test_compare_two_runs_shows_differing_settings_and_criteria(app_home):
     runs = at.dataframe[0].value
     assert len(runs) == 2
     differing = at.dataframe[1].value
-    assert "models" in differing.index
-    criteria = at.dataframe[2].value
-    assert list(criteria.loc["recall >= 0.95"]) == ["pass", "pass"]
+    assert "Models" in differing.index          # settings in words (components.compare_view)
+    criteria = at.dataframe[-1].value
+    assert [c.split(" (")[0] for c in criteria.loc["recall >= 0.95"]] == ["pass", "pass"]
+    assert all(re.fullmatch(r"pass \(0\.\d+-[01]\.\d+\)", c) for c in criteria.loc["roc auc >= 0.97"])

@@ -184,7 +184,8 @@ def test_duplicate_rows_and_a_rare_class_raise_dataset_alerts():
     frame = pd.DataFrame({"x": [1, 1] + list(range(2, 100)), "label": ["rare"] * 2 + ["common"] * 98})
     alerts = {a.kind: a for a in profile_of(frame, target="label").alerts}
     assert alerts["duplicates"].column is None and "1 rows (1.0%)" in alerts["duplicates"].reason
-    assert alerts["imbalance"].column == "label" and "Class 'rare' is only 2.0%" in alerts["imbalance"].reason
+    assert alerts["imbalance"].column == "label" and "Class 'rare' is 2.0% of the rows" in alerts["imbalance"].reason
+    assert "predicting 'common' for every row already scores accuracy 0.980" in alerts["imbalance"].reason
 
 
 # --- target ---------------------------------------------------------------------------------------------------------

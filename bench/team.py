@@ -1,0 +1,677 @@
+"""Team benchmark: many people on one real app server, with and without two baseline jobs running on a large
+dataset: page times, exceptions, jobs finished, lost writes.
+
+    python -m bench team [--sessions 20] [--rows 100000] [--seconds 60] [--think 10] [--writers 2]
+
+In order:
+1. starts ``streamlit run app.py`` on a fresh data folder (its own process group: server and job workers);
+   a first visit prepares the folder and seeds the sample project, and the bench waits until the sample's
+   jobs are done; then it adds a generated dataset of ``--rows`` rows (20 features and a binary target,
+   bench.baselines.make_frame) to the sample project through the store, as an upload does;
+2. IDLE (``--seconds``): ``--sessions`` readers open the sample project's pages in a loop (Projects, Design
+   document, Explore, Leakage, Baselines, Compare, Review, Jobs, with ?project=&dataset=&target=) and stay
+   on each for about ``--think`` seconds; ``--writers`` people in Chromium post comments on the Review page
+   and save Design document revisions through the forms, one every ``--writer-think`` seconds or so;
+3. a data scientist in Chromium opens the Baselines page of the large dataset and presses "Run baselines"
+   twice, with two settings (the automatic protocol, then 5-fold cross-validation) so that the jobs do not
+   join, and stays on the page, which follows them;
+4. BUSY: the same traffic while the jobs run, until both have ended (at most ``--job-timeout``);
+5. IDLE again (``--seconds``) once the jobs have ended: the idle figures are those of both idle windows, so a
+   machine whose other load drifts during the run weighs on both sides alike;
+6. checks that every write the app acknowledged is in the store, stops the server and its workers.
+
+Readers are websocket clients speaking Streamlit's own protocol, not browser tabs. A visit is a new
+session, as a page load is: connect to /_stcore/stream, ask for the page (URL path and query), and the page
+time runs until the server's ``script_finished`` for that run (the page's last element delivered: what
+the browser shows as no status widget). While on the page the reader runs its fragment timers
+(``auto_rerun``: the Jobs list and job progress poll the store) as the frontend does. Why not 20 Chromium
+contexts: on this 2-core machine a page load costs Chromium 0.7-1.7 CPU seconds against 0.1-0.5 for the
+server (measured with one context), so 20 tabs would measure Chromium fighting the server for the cores.
+Chromium is kept where the UI matters: the writes and the job submission go through the real forms and
+buttons, and each of its pages is checked for exception boxes and console errors.
+
+Think time: a visit costs the server about 0.1-0.15 CPU seconds, and one server process runs its scripts
+on about one core (the GIL), so it serves some 8 pages a second at most. 20 readers pausing 1 s would ask
+for about 15 a second: the server would be saturated before any job runs, and the idle figure would be a
+queue, not a page. 10 s (uniform 5-15 s) is a busy team, about 2 pages a second; ``--think 1`` is the
+stress test.
+
+Exceptions: exception elements delivered to readers (what shows as stException), stException boxes, page
+errors and console errors in Chromium ("Failed to load resource" lines are listed apart: the sandbox has
+no internet for the Google-hosted page icon, and the frontend probes /<page>/_stcore/health first),
+failed or timed-out loads, and tracebacks in the server's log. Lost writes: acknowledged by the app (its
+"Comment posted" / "Saved ... as revision" message) but absent from the store afterwards; a save refused
+as stale (the app says who saved in between, and keeps the text on screen) is not acknowledged.
+
+The table gives the CPU seconds each process group used in each phase: the server, its job workers, the
+clients (this process, Playwright and Chromium), every other process (on a shared machine: other people's
+work), and the load average: on a shared machine, read the ratio with them.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import random
+import re
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bench.common import AppServer, print_result
+
+# (URL path, label): the Projects page is the default page, served at the app's root.
+PAGES = [("", "Projects"), ("design", "Design document"), ("explore", "Explore"), ("leakage", "Leakage"),
+         ("baselines", "Baselines"), ("compare", "Compare"), ("review", "Review"), ("jobs", "Jobs")]
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+SAMPLE_TARGET = "diagnosis"
+BIG_TARGET = "churned"
+LOAD_TIMEOUT_S = 120.0
+IDLE = ("idle-before", "idle-after")     # the idle windows around the busy phase, measured together
+
+# A Chromium page is fully rendered when the run finished, no status widget is left (it fades out 200 ms
+# after the run) and the page's title shows in the main area.
+RENDERED_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  const title = document.querySelector('[data-testid="stMain"] h1');
+  return !!title && title.offsetParent !== null;
+}"""
+
+
+@dataclass
+class Load:
+    phase: str
+    page: str
+    seconds: float
+    ok: bool
+
+
+@dataclass
+class Run:
+    """What every session records (all in one asyncio thread)."""
+
+    phase: str = "warmup"
+    stop: bool = False
+    loads: list[Load] = field(default_factory=list)          # readers' page visits
+    browser_loads: list[Load] = field(default_factory=list)  # Chromium page opens (writers)
+    fragment_runs: int = 0
+    exceptions: list[str] = field(default_factory=list)
+    network_noise: set[str] = field(default_factory=set)
+    writes: list[dict] = field(default_factory=list)         # {"phase", "kind", "text", "acked", "refused", "error"}
+
+
+# ---------------------------------------------------------------------------------------------- CPU per group
+
+class CpuMeter(threading.Thread):
+    """CPU seconds per process group, sampled from /proc every second: the server process, its job workers
+    (the rest of its process group), the clients (this process and its descendants: Playwright's driver,
+    Chromium) and every other process ("other"; one that starts and ends between two samples is missed).
+    ``mark(phase)`` starts a phase; ``seconds[phase][group]`` is what each group used in it."""
+
+    GROUPS = ("server", "workers", "clients", "other")
+
+    def __init__(self, server_pid: int) -> None:
+        super().__init__(daemon=True)
+        self.server_pid = server_pid
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.last: dict[int, tuple[str, float]] = {}
+        self.at_mark: dict[int, float] = {}
+        self.phase: str | None = None
+        self.seconds: dict[str, dict[str, float]] = {}
+        self.wall: dict[str, float] = {}
+        self.load: dict[str, float] = {}       # the machine's 1-minute load average at the end of each phase
+        self.started = time.monotonic()
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+
+    def _sample(self) -> None:
+        me = os.getpid()
+        procs = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                raw = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = raw[raw.rindex(")") + 2:].split()
+            procs[int(entry)] = (int(fields[1]), int(fields[2]), (int(fields[11]) + int(fields[12])) / self.tick)
+        mine = {me}
+        for _ in range(8):          # descendants of this process, a few levels deep
+            mine |= {pid for pid, (ppid, _, _) in procs.items() if ppid in mine}
+        for pid, (_, pgid, cpu) in procs.items():
+            group = ("server" if pid == self.server_pid else "workers" if pgid == self.server_pid
+                     else "clients" if pid in mine else "other")
+            self.last[pid] = (group, cpu)
+
+    def mark(self, phase: str | None) -> None:
+        with self.lock:
+            self._sample()
+            now = time.monotonic()
+            if self.phase is not None:
+                used = self.seconds.setdefault(self.phase, dict.fromkeys(self.GROUPS, 0.0))
+                for pid, (group, cpu) in self.last.items():
+                    used[group] += cpu - self.at_mark.get(pid, 0.0)
+                self.wall[self.phase] = self.wall.get(self.phase, 0.0) + now - self.started
+                self.load[self.phase] = float(Path("/proc/loadavg").read_text().split()[0])
+            self.phase, self.started = phase, now
+            self.at_mark = {pid: cpu for pid, (_, cpu) in self.last.items()}
+
+    def run(self) -> None:
+        while not self.done.wait(1.0):
+            with self.lock:
+                self._sample()
+
+
+# ------------------------------------------------------------------------------------------- data and store
+
+def big_csv(rows: int) -> bytes:
+    from bench.baselines import make_frame
+
+    frame, _ = make_frame(rows)
+    return frame.to_csv(index=False).encode()
+
+
+def add_big_dataset(home: Path, rows: int):
+    """The generated dataset, added to the sample project as an upload is: (project, sample dataset, it)."""
+    from analysis.read import read_csv
+    from store.datasets import add_dataset, list_datasets
+    from store.db import open_store
+    from store.projects import list_projects
+
+    db = open_store(home)
+    try:
+        project = next(p for p in list_projects(db) if p.is_sample)
+        sample = next(d for d in list_datasets(db, project.id) if SAMPLE_TARGET in d.column_types)
+        name = f"team-bench-{rows}.csv"
+        big, _ = add_dataset(db, project.id, name, read_csv(big_csv(rows), name), "bench")
+        return project, sample, big
+    finally:
+        db.close()
+
+
+def _query(home: Path, sql: str, params: list) -> list[dict]:
+    from store.db import connect
+
+    db = connect(home / "blueprint.sqlite3")
+    try:
+        return [dict(r) for r in db.query(sql, params)]
+    finally:
+        db.close()
+
+
+def active_jobs(home: Path) -> int:
+    return _query(home, "SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running')", [])[0]["n"]
+
+
+def jobs_of(home: Path, dataset_hash: str) -> list[dict]:
+    return _query(home, "SELECT id, state, settings_hash, error, message, started_at, finished_at FROM jobs "
+                        "WHERE kind = 'run' AND dataset_hash = ? ORDER BY id", [dataset_hash])
+
+
+def lost_writes(home: Path, project_id: int, writes: list[dict]) -> int:
+    """Writes the app acknowledged that the store does not hold."""
+    comments = {r["body"] for r in _query(home, "SELECT body FROM comments WHERE project_id = ?", [project_id])}
+    objectives = {r["o"] for r in _query(
+        home, "SELECT json_extract(content, '$.requirements.business_objective') AS o FROM revisions "
+              "WHERE project_id = ?", [project_id])}
+    held = {"comment": comments, "revision": objectives}
+    return sum(1 for w in writes if w["acked"] and w["text"] not in held[w["kind"]])
+
+
+async def wait_for(predicate, timeout_s: float, every_s: float = 0.5) -> bool:
+    """Poll ``predicate`` (a store query: run in a thread, so that the sessions' event loop never waits on it)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if await asyncio.to_thread(predicate):
+            return True
+        await asyncio.sleep(every_s)
+    return await asyncio.to_thread(predicate)
+
+
+# ---------------------------------------------------------------------------------- readers (websocket)
+
+class Reader:
+    """One person reading pages, speaking Streamlit's websocket protocol: each visit is a new session."""
+
+    def __init__(self, index: int, port: int, query: str, run: Run, think_s: float) -> None:
+        self.index, self.port, self.query, self.run, self.think_s = index, port, query, run, think_s
+        self.rng = random.Random(index)
+
+    async def loop(self) -> None:
+        await asyncio.sleep(self.rng.uniform(0, self.think_s))     # people do not all arrive at the same instant
+        for step in itertools.count(self.index):
+            if self.run.stop:
+                return
+            path, label = PAGES[step % len(PAGES)]
+            await self.visit(path, label)
+
+    def _check(self, msg, label: str) -> None:
+        if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element" \
+                and msg.delta.new_element.WhichOneof("type") == "exception":
+            exc = msg.delta.new_element.exception
+            self.run.exceptions.append(f"{label}: {exc.type}: {exc.message[:200]}")
+
+    async def _until_finished(self, ws, label: str):
+        """Receive until the run's script_finished (a run cut short by a rerun goes on to the next one).
+        Returns (page script hash, {fragment id: interval} of the fragment timers it set; 0 for a stopped one))."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        page_hash, timers = "", {}
+        while True:
+            msg = ForwardMsg()
+            msg.ParseFromString(await ws.recv())
+            kind = msg.WhichOneof("type")
+            self._check(msg, label)
+            if kind == "page_not_found":
+                self.run.exceptions.append(f"{label}: page not found")
+            elif kind == "navigation":
+                page_hash = msg.navigation.page_script_hash
+            elif kind == "auto_rerun":
+                timers[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+            elif kind == "stop_auto_rerun":
+                timers.update(dict.fromkeys(msg.stop_auto_rerun.fragment_ids, 0.0))
+            elif kind == "script_finished":
+                if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                    self.run.exceptions.append(f"{label}: the script did not compile")
+                if msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    return page_hash, timers
+
+    async def visit(self, path: str, label: str) -> None:
+        import websockets
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        phase, start, loaded = self.run.phase, time.perf_counter(), False
+        think = self.rng.uniform(0.5, 1.5) * self.think_s
+        try:
+            async with asyncio.timeout(LOAD_TIMEOUT_S):
+                ws = await websockets.connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
+                                              max_size=None, open_timeout=LOAD_TIMEOUT_S)
+            async with ws:
+                back = BackMsg()
+                back.rerun_script.query_string = self.query
+                back.rerun_script.page_name = path
+                async with asyncio.timeout(LOAD_TIMEOUT_S):
+                    await ws.send(back.SerializeToString())
+                    page_hash, timers = await self._until_finished(ws, label)
+                self.run.loads.append(Load(phase, label, time.perf_counter() - start, True))
+                loaded = True
+                await self.stay(ws, label, page_hash, timers, think)
+        except Exception as error:  # a timeout or a dropped connection: a failed load, with its time
+            what = "failed while on the page" if loaded else "load failed"
+            self.run.exceptions.append(f"{label}: {what}: {type(error).__name__}: {str(error)[:200]}")
+            if not loaded:
+                self.run.loads.append(Load(phase, label, time.perf_counter() - start, False))
+
+    async def stay(self, ws, label: str, page_hash: str, timers: dict, seconds: float) -> None:
+        """Stay on the page for ``seconds``, running its fragment timers as the frontend does."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        end = time.monotonic() + seconds
+        due = {fid: time.monotonic() + interval for fid, interval in timers.items() if interval > 0}
+        while due and not self.run.stop:
+            fid, when = min(due.items(), key=lambda item: item[1])
+            if when >= end:
+                break
+            await asyncio.sleep(max(when - time.monotonic(), 0))
+            back = BackMsg()
+            back.rerun_script.query_string = self.query
+            back.rerun_script.page_script_hash = page_hash
+            back.rerun_script.fragment_id = fid
+            back.rerun_script.is_auto_rerun = True
+            async with asyncio.timeout(LOAD_TIMEOUT_S):
+                await ws.send(back.SerializeToString())
+                _, announced = await self._until_finished(ws, f"{label} (fragment)")
+            self.run.fragment_runs += 1
+            timers.update(announced)
+            due[fid] = time.monotonic() + timers[fid]
+            for gone in [f for f in due if timers.get(f, 0) <= 0]:
+                due.pop(gone)
+        await asyncio.sleep(max(end - time.monotonic(), 0))
+
+
+# ------------------------------------------------------------------------------------ Chromium (the UI)
+
+async def rendered(page, timeout_s: float = LOAD_TIMEOUT_S) -> None:
+    await page.wait_for_function(RENDERED_JS, polling=50, timeout=timeout_s * 1000)
+
+
+async def open_page(page, url: str, run: Run, label: str) -> None:
+    """Navigate and wait until rendered; the time is recorded as a Chromium page open."""
+    phase, start = run.phase, time.perf_counter()
+    await page.goto(url, wait_until="commit", timeout=LOAD_TIMEOUT_S * 1000)
+    await rendered(page)
+    run.browser_loads.append(Load(phase, label, time.perf_counter() - start, True))
+
+
+async def new_context(browser, run: Run, who: str):
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(LOAD_TIMEOUT_S * 1000)
+    page = await context.new_page()
+
+    def console(message) -> None:
+        if message.type != "error":
+            return
+        if message.text.startswith("Failed to load resource"):
+            run.network_noise.add(re.sub(r"/\d+$", "", (message.location or {}).get("url", "?")))
+        else:
+            run.exceptions.append(f"{who} console: {message.text[:200]}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: run.exceptions.append(f"{who} page error: {str(error)[:200]}"))
+    return context, page
+
+
+async def exception_boxes(page, run: Run, where: str) -> None:
+    boxes = page.get_by_test_id("stException")
+    for i in range(await boxes.count()):
+        run.exceptions.append(f"{where}: {(await boxes.nth(i).inner_text())[:300]}")
+
+
+async def sign(page, name: str, warning: str) -> None:
+    """Type the name in the sidebar (every save records who wrote it) and wait for the rerun."""
+    box = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Your name")
+    await box.fill(name)
+    await box.press("Enter")
+    await page.get_by_text(warning).wait_for(state="detached", timeout=LOAD_TIMEOUT_S * 1000)
+    await rendered(page)
+
+
+async def write_comment(page, base: str, project_id: int, run: Run, who: str, record: dict) -> None:
+    """Post a comment on the Review page's first section; acknowledged when the app says it was posted."""
+    await open_page(page, f"{base}/review?project={project_id}", run, "Review")
+    await sign(page, who, "Enter your name in the sidebar to comment or decide.")
+    thread = page.get_by_test_id("stExpander").filter(has_text=re.compile(r"Comments \(")).first
+    body = thread.get_by_label("Comment", exact=True)
+    if not await body.is_visible():
+        await thread.locator("summary").click()
+    await body.fill(record["text"])
+    await thread.get_by_role("button", name="Post comment").click()
+    await page.get_by_text("Comment posted on").wait_for(timeout=LOAD_TIMEOUT_S * 1000)
+    record["acked"] = True
+
+
+async def write_revision(page, base: str, project_id: int, run: Run, who: str, record: dict) -> None:
+    """Save the Requirements section with a new business objective: acknowledged when the app says it saved a
+    revision; refused (not lost) when a colleague saved in between and the app says so."""
+    await open_page(page, f"{base}/design?project={project_id}&section=requirements", run, "Design document")
+    await sign(page, who, "Enter your name in the sidebar before saving")
+    await page.get_by_label("Business objective", exact=True).fill(record["text"])
+    await page.get_by_role("button", name="Save Requirements").click()
+    saved, stale = page.get_by_text("Saved Requirements as revision"), page.get_by_text("Not saved:")
+    await saved.or_(stale).first.wait_for(timeout=LOAD_TIMEOUT_S * 1000)
+    if await saved.count():
+        record["acked"] = True
+    else:
+        record["refused"] = True
+
+
+async def writer(browser, index: int, base: str, project_id: int, run: Run, think_s: float) -> None:
+    """A person in Chromium who comments on the Review page and edits the Design document, in turn."""
+    who = f"bench writer {index}"
+    context, page = await new_context(browser, run, who)
+    rng = random.Random(1000 + index)
+    try:
+        for step in itertools.count(index):
+            if run.stop:
+                return
+            kind = ("comment", "revision")[step % 2]
+            record = {"phase": run.phase, "kind": kind, "text": f"team bench {kind} by {who}: {uuid.uuid4().hex[:12]}",
+                      "acked": False, "refused": False, "error": None}
+            run.writes.append(record)
+            try:
+                async with asyncio.timeout(3 * LOAD_TIMEOUT_S):
+                    await (write_comment if kind == "comment" else write_revision)(page, base, project_id, run, who, record)
+                await exception_boxes(page, run, f"{who} ({kind})")
+            except Exception as error:
+                record["error"] = f"{type(error).__name__}: {str(error)[:300]}"
+            await asyncio.sleep(rng.uniform(0.5, 1.5) * think_s)
+    finally:
+        await context.close()
+
+
+async def choose(page, expander: str, label: str, option: str, attempts: int = 5) -> None:
+    """Pick ``option`` in the selectbox ``label`` inside the expander ``expander`` (opened when closed), retrying
+    when a rerun redraws the page under the click; returns once the page has rerun with it."""
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label)
+    for attempt in range(attempts):
+        try:
+            if not await box.is_visible():
+                await page.get_by_test_id("stExpander").filter(has_text=expander).locator("summary").click()
+            await box.click(timeout=10_000)
+            await page.get_by_role("option", name=option).click(timeout=10_000)
+            for _ in range(50):
+                if await box.locator("input").input_value() == option:
+                    break
+                await asyncio.sleep(0.2)
+            else:
+                raise RuntimeError(f"{label} does not show {option!r}")
+            await asyncio.sleep(0.5)
+            await rendered(page)
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            await page.keyboard.press("Escape")
+            await rendered(page)
+
+
+async def submit_jobs(browser, base: str, home: Path, project_id: int, big, run: Run):
+    """The data scientist: Run baselines with the page's settings, then again with 5-fold cross-validation.
+    Returns the context, left open on the page (which follows the jobs) until the end."""
+    context, page = await new_context(browser, run, "data scientist")
+    await page.goto(f"{base}/baselines?project={project_id}&dataset={big.id}&target={BIG_TARGET}", wait_until="commit")
+    await rendered(page)
+    await page.get_by_role("button", name="Run baselines").click()
+    if not await wait_for(lambda: len(jobs_of(home, big.content_hash)) >= 1, LOAD_TIMEOUT_S):
+        raise RuntimeError("the first baseline job did not reach the store")
+    await asyncio.sleep(0.5)
+    await rendered(page)
+    await choose(page, "Run settings", "Evaluation protocol", "k-fold cross-validation")
+    await page.get_by_role("button", name="Run baselines").click()
+    if not await wait_for(lambda: len(jobs_of(home, big.content_hash)) >= 2, LOAD_TIMEOUT_S):
+        raise RuntimeError("the second baseline job did not reach the store (did the two settings join?)")
+    await exception_boxes(page, run, "data scientist (Baselines)")
+    return context, page
+
+
+async def first_visit(url: str, home: Path, timeout_s: float = 600) -> None:
+    """A first visit prepares the data folder (seeding the sample project); then wait until no job is left.
+    An exception on that page (a broken checkout) ends the benchmark at once, with its text."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = await browser.new_page()
+            await page.goto(url, wait_until="commit")
+            error = page.get_by_test_id("stException")
+            await page.wait_for_function(f"() => ({RENDERED_JS})() || !!document.querySelector('[data-testid=\"stException\"]')",
+                                         polling=100, timeout=timeout_s * 1000)
+            if await error.count():
+                raise RuntimeError(f"the app failed on its first visit:\n{(await error.first.inner_text())[:2000]}")
+        finally:
+            await browser.close()
+    if not await wait_for(lambda: active_jobs(home) == 0, timeout_s, every_s=1.0):
+        raise RuntimeError("the sample project's jobs did not finish")
+
+
+# ------------------------------------------------------------------------------------------------ the run
+
+def jobs_running(home: Path, dataset_hash: str) -> bool:
+    return any(j["state"] in ("queued", "running") for j in jobs_of(home, dataset_hash))
+
+
+async def phase(run: Run, meter: CpuMeter, name: str, note: str) -> None:
+    run.phase = name
+    meter.mark(name)
+    print(f"{name}: {note}", flush=True)
+
+
+async def drive(args, server: AppServer, home: Path, project, sample, big, run: Run, meter: CpuMeter) -> float:
+    """Warm-up, idle before, submit, busy (while the jobs run), idle after; returns the busy phase's seconds."""
+    from playwright.async_api import async_playwright
+
+    query = f"project={project.id}&dataset={sample.id}&target={SAMPLE_TARGET}"
+    busy_s = 0.0
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        scientist = None
+        try:
+            tasks = [asyncio.create_task(Reader(i, server.port, query, run, args.think).loop())
+                     for i in range(args.sessions)]
+            tasks += [asyncio.create_task(writer(browser, i, server.url, project.id, run, args.writer_think))
+                      for i in range(args.writers)]
+            await asyncio.sleep(args.warmup)          # every page has been served a few times: caches are warm
+
+            await phase(run, meter, "idle-before", f"{args.sessions} readers and {args.writers} writers, no job, "
+                                                   f"{args.seconds:.0f} s")
+            await asyncio.sleep(args.seconds)
+            await phase(run, meter, "submit", "the data scientist presses Run baselines twice (two settings)")
+            try:
+                scientist = await submit_jobs(browser, server.url, home, project.id, big, run)
+            except Exception as error:  # said in the report; no busy phase then
+                run.exceptions.append(f"submitting the jobs failed: {type(error).__name__}: {str(error)[:300]}")
+            else:
+                await phase(run, meter, "busy", f"the same traffic while the jobs run (at most {args.job_timeout:.0f} s)")
+                start = time.monotonic()
+                await wait_for(lambda: not jobs_running(home, big.content_hash), args.job_timeout, every_s=0.5)
+                busy_s = time.monotonic() - start
+            if await asyncio.to_thread(jobs_running, home, big.content_hash):
+                print("the jobs did not end in time: no idle-after phase", flush=True)
+            else:
+                await phase(run, meter, "idle-after", f"the jobs have ended; the same traffic for {args.seconds:.0f} s")
+                await asyncio.sleep(args.seconds)
+            await phase(run, meter, "drain", "stopping the sessions")
+            run.stop = True
+            done, pending = await asyncio.wait(tasks, timeout=3 * LOAD_TIMEOUT_S + 30)
+            for task in pending:
+                task.cancel()
+            for task in done:
+                if task.exception() is not None:
+                    run.exceptions.append(f"session crashed: {task.exception()!r}"[:300])
+            if scientist is not None:
+                await exception_boxes(scientist[1], run, "data scientist (Baselines, after the jobs)")
+            meter.mark(None)
+        finally:
+            if scientist is not None:
+                await scientist[0].close()
+            await browser.close()
+    return busy_s
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def times(loads: list[Load], phase: str, page: str | None = None) -> list[float]:
+    """Page times of a phase ("idle" is both idle windows), of one page when given."""
+    phases = IDLE if phase == "idle" else (phase,)
+    return [l.seconds for l in loads if l.phase in phases and (page is None or l.page == page)]
+
+
+def print_report(args, run: Run, meter: CpuMeter, jobs: list[dict], lost: int, busy_s: float,
+                 log_tracebacks: list[str]) -> None:
+    print()
+    print(f"{'phase':<12}{'sessions':>9}{'pages':>7}{'failed':>7}{'p50 s':>7}{'p95 s':>7}{'max s':>7}{'wall s':>8}"
+          f"{'cpu server':>11}{'cpu workers':>12}{'cpu clients':>12}{'cpu other':>10}{'load':>6}")
+    for name in ("idle", "busy", *IDLE):
+        values = times(run.loads, name)
+        failed = sum(1 for l in run.loads if l.phase in (IDLE if name == "idle" else (name,)) and not l.ok)
+        parts = IDLE if name == "idle" else (name,)
+        cpu = {g: sum(meter.seconds.get(p, {}).get(g, 0.0) for p in parts) for g in CpuMeter.GROUPS}
+        wall = sum(meter.wall.get(p, 0.0) for p in parts)
+        print(f"{name:<12}{args.sessions:>9}{len(values):>7}{failed:>7}{percentile(values, 50):>7.2f}"
+              f"{percentile(values, 95):>7.2f}{max(values, default=float('nan')):>7.2f}{wall:>8.1f}"
+              + "".join(f"{cpu[g]:>{w}.1f}" for g, w in zip(CpuMeter.GROUPS, (11, 12, 12, 10)))
+              + f"{max((meter.load.get(p, float('nan')) for p in parts), default=float('nan')):>6.1f}")
+    print(f"(cpu: CPU seconds used in the phase by the server process, the job workers, this benchmark's clients "
+          f"and every other process on the machine, of {os.cpu_count()} cores x wall; load: the 1-minute load average "
+          "at the end of the phase)")
+    print()
+    print(f"{'page (readers)':<18}{'idle p50':>10}{'idle p95':>10}{'busy p50':>10}{'busy p95':>10}")
+    for _, label in PAGES:
+        cells = [f(times(run.loads, name, label)) for name in ("idle", "busy")
+                 for f in (lambda v: percentile(v, 50), lambda v: percentile(v, 95))]
+        print(f"{label:<18}" + "".join(f"{c:>10.2f}" for c in cells))
+    for name in ("idle", "busy"):
+        values = times(run.browser_loads, name)
+        print(f"Chromium page opens by the writers, {name}: {len(values)}, p50 {percentile(values, 50):.2f} s, "
+              f"p95 {percentile(values, 95):.2f} s")
+    print(f"fragment reruns run by readers: {run.fragment_runs}")
+    print()
+    for job in jobs:
+        print(f"job {job['id']}: {job['state']}, {job['message']} (started {job['started_at']}, finished "
+              f"{job['finished_at']})" + (f": {job['error']}" if job["error"] else ""))
+    print(f"busy phase: {busy_s:.1f} s")
+    for name in ("idle", "busy"):
+        writes = [w for w in run.writes if w["phase"] in (IDLE if name == "idle" else (name,))]
+        print(f"writes, {name}: {len(writes)} tried, {sum(w['acked'] for w in writes)} acknowledged, "
+              f"{sum(w['refused'] for w in writes)} refused as stale (the app said so), "
+              f"{sum(1 for w in writes if w['error'])} did not complete")
+    print(f"lost writes (acknowledged, missing from the store): {lost}")
+    for error in [w["error"] for w in run.writes if w["error"]][:5]:
+        print(f"  write error: {error}")
+    for text in run.exceptions[:10]:
+        print(f"  exception: {text}")
+    for line in log_tracebacks[:5]:
+        print(f"  server log: {line}")
+    if run.network_noise:
+        print("not counted (the sandbox's network, the frontend's probes): failed resources "
+              + ", ".join(sorted(run.network_noise))[:400])
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench team")
+    parser.add_argument("--sessions", type=int, default=20, help="readers: concurrent sessions opening pages")
+    parser.add_argument("--rows", type=int, default=100_000, help="rows of the dataset the baseline jobs run on")
+    parser.add_argument("--seconds", type=float, default=60.0,
+                        help="length of each idle window (before the jobs and after them); busy lasts while the jobs run")
+    parser.add_argument("--writers", type=int, default=2, help="people writing comments and revisions in Chromium")
+    parser.add_argument("--think", type=float, default=10.0, help="mean seconds a reader stays on a page")
+    parser.add_argument("--writer-think", type=float, default=10.0, help="mean seconds between a writer's saves")
+    parser.add_argument("--warmup", type=float, default=20.0, help="seconds of traffic before measuring")
+    parser.add_argument("--job-timeout", type=float, default=600.0, help="the most the busy phase (the jobs) may last")
+    parser.add_argument("--workers", type=int, default=None, help="BLUEPRINT_WORKERS for the server (default: the app's)")
+    parser.add_argument("--worker-nice", type=int, default=None,
+                        help="BLUEPRINT_WORKER_NICE for the server: the job workers' CPU priority (0: as the server's)")
+    args = parser.parse_args(argv)
+
+    run = Run()
+    with tempfile.TemporaryDirectory(prefix="bench-team-") as tmp:
+        home, log = Path(tmp) / "home", Path(tmp) / "streamlit.log"
+        env = {name: str(value) for name, value in (("BLUEPRINT_WORKERS", args.workers),
+                                                    ("BLUEPRINT_WORKER_NICE", args.worker_nice)) if value is not None}
+        server = AppServer(home, log, env=env)
+        meter = CpuMeter(server.proc.pid)
+        meter.start()
+        try:
+            print(f"server on {server.url}; first visit (seeds the sample project)", flush=True)
+            start = time.perf_counter()
+            asyncio.run(first_visit(server.url, home))
+            print(f"first visit and the sample's jobs: {time.perf_counter() - start:.1f} s", flush=True)
+            start = time.perf_counter()
+            project, sample, big = add_big_dataset(home, args.rows)
+            print(f"added {big.name}: {big.rows:,} rows x {big.columns} columns in {time.perf_counter() - start:.1f} s",
+                  flush=True)
+            busy_s = asyncio.run(drive(args, server, home, project, sample, big, run, meter))
+            jobs = jobs_of(home, big.content_hash)
+            lost = lost_writes(home, project.id, run.writes)
+        finally:
+            meter.done.set()
+            server.stop()
+        log_tracebacks = [line for line in log.read_text(errors="replace").splitlines() if line.startswith("Traceback")]
+    print_report(args, run, meter, jobs, lost, busy_s, log_tracebacks)
+    idle, busy = (percentile(times(run.loads, name), 95) for name in ("idle", "busy"))
+    print_result(p95_idle_s=idle, p95_busy_s=busy, busy_over_idle=busy / idle,
+                 exceptions=len(run.exceptions) + len(log_tracebacks),
+                 jobs_done=sum(j["state"] == "done" for j in jobs), lost_writes=lost)
+    return 0

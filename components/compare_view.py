@@ -1,0 +1,117 @@
+"""The Compare page's pieces: the settings that differ between runs, in words, and their metrics side by side as
+numbers with the difference to the first chosen run.
+
+    words = {i: settings_in_words(run, dataset_name) for i, run in runs.items()}
+    differing_settings(words)          # DataFrame: one row per setting that differs, one column per run
+    metrics_side_by_side(columns)      # DataFrame: one row per metric, each run, then each run minus the first
+
+The two table builders are plain functions (tested without a page); settings() and metrics() draw them.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis.baseline_metrics import LOWER_IS_BETTER, display_name
+from analysis.baselines import BaselineRun
+
+TASK_WORDS = {"binary": "binary classification", "multiclass": "multiclass classification", "regression": "regression"}
+LISTED = 6          # column names listed before "and N more"
+
+
+def _names(columns, limit: int = LISTED) -> str:
+    columns = list(columns)
+    shown = ", ".join(columns[:limit])
+    return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
+
+
+def settings_in_words(run: BaselineRun, dataset: str) -> dict[str, str]:
+    """What a run was asked to do, each setting as a person says it (no Python values: no dicts, lists or None)."""
+    s = run.settings
+    features = list(s.features or ())
+    if run.task == "binary":
+        source = "the design document" if s.decision_threshold is not None else "the default; the document named none"
+        threshold = f"{run.decision_threshold if run.decision_threshold is not None else 0.5:g} (from {source})"
+        positive = str(run.positive_label) if run.positive_label is not None else "chosen from the data"
+    else:
+        threshold = positive = f"none (a {TASK_WORDS.get(run.task, run.task)})"
+    rows = f"{run.n_rows:,}" + (f", a sample of {run.n_rows_total:,}" if run.sampled else "")
+    return {
+        "Dataset": dataset,
+        "Target": s.target,
+        "Task": TASK_WORDS.get(run.task, run.task),
+        "Protocol": run.protocol.description,
+        "Features": f"{len(features)} column{'' if len(features) == 1 else 's'}: {_names(features)}" if features else "none",
+        "Left out": "; ".join(f"{column} ({why})" for column, why in s.excluded.items()) or "nothing",
+        "Models": ", ".join(s.models) if s.models else "the task's usual suite",
+        "Positive class": positive,
+        "Decision threshold": threshold,
+        "Metric that picks the best model": display_name(run.primary_metric),
+        "Time budget per model": f"{s.time_budget_s:g} s",
+        "Rows used": rows,
+        "Row limit": f"{s.max_rows:,} (a sample above it)" if s.max_rows else "every row",
+        "Random seed": str(s.random_state),
+        "Best model": run.best_model or "no model scored",
+    }
+
+
+def differing_settings(words: dict[str, dict[str, str]], features: dict[str, tuple] | None = None) -> pd.DataFrame:
+    """One row per setting whose words differ between the runs (keys of ``words``: run labels), one column per run.
+    With ``features`` (run label -> feature columns), a run's Features cell says what it adds and drops against
+    the first run."""
+    labels = list(words)
+    keys = [k for k in words[labels[0]] if len({w.get(k, "") for w in words.values()}) > 1]
+    table = {label: {k: words[label].get(k, "") for k in keys} for label in labels}
+    if features and "Features" in keys:
+        first = list(features[labels[0]])
+        for label in labels[1:]:
+            mine = list(features[label])
+            added = [c for c in mine if c not in first]
+            dropped = [c for c in first if c not in mine]
+            change = "; ".join(part for part in (f"adds {_names(added)}" if added else "",
+                                                 f"drops {_names(dropped)}" if dropped else "") if part)
+            if change:
+                table[label]["Features"] = f"{len(mine)} columns; against {labels[0]}: {change}"
+    return pd.DataFrame(table, index=keys)
+
+
+def metrics_side_by_side(columns: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Metrics as rows (display names), one column per run (label -> metric -> value), then for every run after
+    the first its difference to the first ("<label> − <first>"); a metric a run lacks is empty."""
+    labels = list(columns)
+    metrics = list(dict.fromkeys(m for values in columns.values() for m in values))
+    table = {label: [columns[label].get(m) for m in metrics] for label in labels}
+    first = labels[0]
+    for label in labels[1:]:
+        table[f"{label} − {first}"] = [None if columns[label].get(m) is None or columns[first].get(m) is None
+                                       else columns[label][m] - columns[first][m] for m in metrics]
+    index = [display_name(m) + (" (lower is better)" if m in LOWER_IS_BETTER else "") for m in metrics]
+    return pd.DataFrame(table, index=index)
+
+
+def settings(loaded: dict[int, BaselineRun], datasets: dict[int, str]) -> None:
+    """The settings that differ between the chosen runs (``loaded``: run id -> run; ``datasets``: run id -> name)."""
+    words = {f"#{i}": settings_in_words(run, datasets[i]) for i, run in loaded.items()}
+    if len(words) < 2:
+        st.caption("Choose a second run to see the settings that differ.")
+        return
+    table = differing_settings(words, {f"#{i}": tuple(run.settings.features or ()) for i, run in loaded.items()})
+    if table.empty:
+        st.caption("The chosen runs have the same settings.")
+        return
+    st.dataframe(table, width="stretch")
+
+
+def metrics(loaded: dict[int, BaselineRun], values: dict[int, dict[str, float]]) -> None:
+    """The best model's metrics of each chosen run side by side, with each run's difference to the first."""
+    columns = {f"#{i} {loaded[i].best_model or 'no model'}": values[i] for i in loaded if values[i]}
+    if not columns:
+        st.info("None of the chosen runs has a scored model.")
+        return
+    table = metrics_side_by_side(columns)
+    first = next(iter(columns))
+    config = {c: st.column_config.NumberColumn(format="%+.3f" if " − " in c else "%.3f") for c in table.columns}
+    st.dataframe(table, width="stretch", column_config=config)
+    if len(columns) > 1:
+        st.caption(f"Each difference is that run minus {first.split(' ')[0]}, on all tested rows; for a metric marked "
+                   "lower is better, a negative difference is the better run.")

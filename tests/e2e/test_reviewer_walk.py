@@ -1,0 +1,82 @@
+"""In Chromium, a reviewer's walk through the sample project: the Review page opens with what blocks approval on its
+first screen, each blocker links to the place to fix it, the chosen tab lives in the URL (a download or a reload
+keeps it), and the exported HTML leads with the decision and the blockers."""
+from __future__ import annotations
+
+import re
+import shutil
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import wait_idle
+
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def _tab(page, name: str):
+    return page.get_by_test_id("stMain").get_by_role("tab", name=name)
+
+
+def _download(page, name: str):
+    with page.expect_download(timeout=90_000) as info:     # the HTML is built on click (it inlines plotly.js)
+        page.get_by_test_id("stDownloadButton").filter(has_text=name).locator("button").click()
+    return info.value
+
+
+def test_reviewer_sees_blockers_first_keeps_the_tab_and_exports_decision_first(fresh_server, page, tmp_path):
+    page.set_viewport_size(VIEWPORT)
+    page.goto(fresh_server.url + "/review?project=1")
+    wait_idle(page)
+    page.get_by_test_id("stSidebar").get_by_label("Your name", exact=True).fill("Rae Reviewer")
+    page.get_by_test_id("stSidebar").get_by_label("Your name", exact=True).press("Enter")
+    wait_idle(page)
+
+    # First screen: what blocks approval, above the document's tabs, with a link to the place to fix it.
+    blockers = page.locator(".st-key-blockers")
+    expect(blockers).to_contain_text("What blocks approval (1)")
+    expect(blockers).to_contain_text("Unmeasured criterion: p95 latency_ms")
+    box, tabs = blockers.bounding_box(), _tab(page, "Document and evidence").bounding_box()
+    assert box["y"] + box["height"] <= VIEWPORT["height"], box            # wholly on the first screen
+    assert box["y"] + box["height"] <= tabs["y"], (box, tabs)             # before the document
+    assert page.evaluate("window.scrollY") == 0 and \
+        page.get_by_test_id("stMain").evaluate("e => e.scrollTop") == 0
+
+    # The chosen tab lives in the URL; a download does not reset it, nor does a reload.
+    _tab(page, "Export").click()
+    wait_idle(page)
+    expect(page).to_have_url(re.compile(r"[?&]tab=Export"))
+    markdown = _download(page, "Download summary (Markdown)")
+    expect(_tab(page, "Export")).to_have_attribute("aria-selected", "true")
+    expect(page).to_have_url(re.compile(r"[?&]tab=Export"))
+    html = _download(page, "Download summary (HTML, opens offline)")
+    expect(_tab(page, "Export")).to_have_attribute("aria-selected", "true")
+    page.reload()
+    wait_idle(page)
+    expect(_tab(page, "Export")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_test_id("stDownloadButton").filter(has_text="Export project (JSON)")).to_be_visible()
+
+    text = markdown.path().read_text(encoding="utf-8")
+    assert text.index("## Decision") < text.index("## What blocks approval (1)") < text.index("## Readiness")
+
+    # The blocker's link opens the Evaluation section of the design document.
+    page.locator(".st-key-blockers").get_by_role("link", name=re.compile("Fix it on Design document · Evaluation")).click()
+    wait_idle(page)
+    expect(page).to_have_url(re.compile(r"/design\?.*section=evaluation"))
+    expect(page.get_by_role("heading", name=re.compile("Design document · Sample"))).to_be_visible()
+    expect(page.get_by_text("Success criteria").first).to_be_visible()
+
+    # The exported HTML leads with the decision, then what blocks approval, then the readiness checklist.
+    path = tmp_path / "review.html"
+    shutil.copy(html.path(), path)
+    requests = []
+    page.route("**/*", lambda route: (requests.append(route.request.url),
+                                      route.continue_() if route.request.url.startswith("file:") else route.abort()))
+    page.goto(path.as_uri())
+    headings = [h.strip() for h in page.locator("h2").all_inner_texts()]
+    assert headings[:2] == ["Decision", "What blocks approval (1)"] and headings[2].startswith("Readiness"), headings
+    expect(page.locator("#decision")).to_contain_text("No decision yet")
+    expect(page.locator("ol.blockers li")).to_have_count(1)
+    expect(page.locator("ol.blockers li").first).to_contain_text("p95 latency_ms <= 300 is not measured")
+    expect(page.locator("ol.blockers li").first).to_contain_text("design?project=1&section=evaluation")
+    assert page.locator("#decision").bounding_box()["y"] < page.locator("#blockers").bounding_box()["y"] < VIEWPORT["height"]
+    assert all(url.startswith("file:") for url in requests), requests
