@@ -4,9 +4,11 @@ and the Evidently report without running, fetching or turning into anything but 
 
 Every page here is watched (Guard) for dialogs, console errors that come from injected code, requests to any
 other host (or to a file outside this test's folder, or for a path a hostile value names) and elements built
-from the data (an <img src=x>, an onerror handler, a javascript: link, a link or image or coloured span or
-formula that Streamlit's Markdown made of a value). The controls at the end open an un-escaped report the
-same way and see the dialog and the console message, so the watch is known to see what it looks for.
+from the data (an <img src=x>, an onerror handler, a javascript: link, a link whose words are not its address,
+bold text, a coloured span or formula that Streamlit's Markdown or Plotly made of a value). A bare address in
+text may be linked as itself, as any Markdown viewer does. The drift test ends with controls that open an
+un-escaped Evidently report the same way and see the dialog (and, in the app's sandboxed frame, the console
+message of a blocked one), so the watch is known to see what it looks for.
 """
 from __future__ import annotations
 
