@@ -220,8 +220,8 @@ SECTIONS: tuple[Section, ...] = (
                 "target",
                 "Target column",
                 TEXT,
-                "Which column of the training data holds what the model predicts? Every data page starts from "
-                "it (Explore, Leakage, Baselines), so name it exactly as in the dataset.",
+                "Which column of the training data holds what the model predicts (named exactly as in the dataset: "
+                "Explore, Leakage and Baselines start from it)?",
                 example="churned_30d",
             ),
             Field(
