@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,7 +32,9 @@ def ensure_home(home: Path) -> Path:
     fix = "Set BLUEPRINT_HOME to a folder you can write to (for example BLUEPRINT_HOME=~/blueprint-data) and restart."
     try:
         home.mkdir(parents=True, exist_ok=True)
-        probe = home / ".write-test"
+        # One probe file per process and thread: the server, its workers and the command line open the same
+        # store at once, and a shared name let one of them remove another's probe (a bogus "cannot write").
+        probe = home / f".write-test-{os.getpid()}-{threading.get_ident()}"
         probe.write_bytes(b"ok")
         probe.unlink()
     except OSError as error:

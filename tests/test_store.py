@@ -176,3 +176,29 @@ def test_foreign_keys_are_enforced(mem_db):
         mem_db.execute(
             "INSERT INTO revisions (project_id, number, author, created_at, content) VALUES (99, 1, 'x', 't', '{}')"
         )
+
+
+def test_many_processes_opening_one_store_at_once_all_get_in(tmp_path):
+    """The server, its workers and the tests open the same data folder at the same moment: the writability
+    probe of one must not remove another's (it did, with one shared probe name: "cannot write", a worker lost)."""
+    import threading
+
+    from store.db import ensure_home
+
+    home, errors = tmp_path / "home", []
+
+    def open_many() -> None:
+        for _ in range(200):
+            try:
+                ensure_home(home)
+            except StoreUnavailableError as error:
+                errors.append(str(error))
+                return
+
+    threads = [threading.Thread(target=open_many) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(p.name for p in home.iterdir()) == []       # no probe left behind
