@@ -25,7 +25,7 @@ from playwright.sync_api import expect
 
 from analysis.read import read_csv
 from store.datasets import add_dataset
-from store.db import open_store
+from store.db import DB_FILE, connect, open_store
 from store.documents import get_revision, latest_revision, list_revisions
 from store.jobs import Job, list_jobs
 from store.results import get_result_meta
@@ -179,7 +179,7 @@ def people(browser):
 
 
 def jobs_of(home: Path, kind: str | None = None) -> list[Job]:
-    db = open_store(home)
+    db = connect(home / DB_FILE)
     try:
         return [j for j in list_jobs(db, 1, limit=500) if kind is None or j.kind == kind]
     finally:
@@ -295,7 +295,7 @@ def test_same_section_saved_by_two_people_from_one_revision_refuses_the_second_a
     """Ana and Ben edit Requirements from the same revision; Ana saves first. Ben's save is refused with who
     saved which revision when, his text stays on screen beside hers; he keeps his text on top of hers and
     saves. The store holds both revisions, and the one before them unchanged."""
-    db = open_store(team_server.home)
+    db = connect(team_server.home / DB_FILE)
     before = latest_revision(db, 1)
     db.close()
     ana, ben = people("Ana", team_server), people("Ben", team_server)
@@ -320,7 +320,7 @@ def test_same_section_saved_by_two_people_from_one_revision_refuses_the_second_a
     ben.check()
     ana.check()
 
-    db = open_store(team_server.home)
+    db = connect(team_server.home / DB_FILE)
     try:
         revisions = list_revisions(db, 1)
         assert [r.number for r in revisions[:2]] == [before.number + 1, before.number]
@@ -340,7 +340,7 @@ def test_same_section_saved_by_two_people_from_one_revision_refuses_the_second_a
     expect(ben.page.get_by_test_id("stAlertContentSuccess")).to_contain_text(
         f"Saved Requirements as revision {before.number + 2}")
     ben.check()
-    db = open_store(team_server.home)
+    db = connect(team_server.home / DB_FILE)
     try:
         ben_rev = latest_revision(db, 1)
         assert (ben_rev.number, ben_rev.author, ben_rev.parent_id) == (before.number + 2, "Ben", ana_rev.id)
@@ -459,7 +459,7 @@ def test_work_asked_for_during_a_job_is_seen_queued_by_a_second_session_and_canc
 
 def stored_run(home: Path, job: Job):
     """The stored result (without payload) of ``job``'s key, or None."""
-    db = open_store(home)
+    db = connect(home / DB_FILE)
     try:
         return get_result_meta(db, job.kind, job.dataset_hash, job.settings)
     finally:
