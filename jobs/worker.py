@@ -83,6 +83,18 @@ def _criteria(db, project_id: int) -> list:
     return success_criteria(revision.content) if revision else []
 
 
+def _dataset_gone(db, job: Job) -> str | None:
+    """Why the job failed, in words, when its dataset was deleted while it ran (its row or its file vanished
+    at any step: "no dataset with id", a missing Parquet file...), else None."""
+    if job.dataset_id is None:        # it had none when claimed: the error says "before it started"
+        return None
+    try:
+        gone = get_job(db, job.id).dataset_id is None
+    except Exception:  # the store itself is in trouble: the original error says more
+        return None
+    return "The dataset was deleted while this job ran; nothing was stored." if gone else None
+
+
 def run_job(db, job: Job, reporter: _Reporter | None = None) -> Job:
     """Run one claimed job to its end state (done, failed or cancelled) and return it."""
     from analysis.errors import TargetError
@@ -107,8 +119,11 @@ def run_job(db, job: Job, reporter: _Reporter | None = None) -> Job:
     except JobCancelled as stopped:
         return finish_job(db, job.id, "cancelled", error=str(stopped), message="cancelled")
     except (TargetError, ValueError, StoreError, OSError) as error:
-        return finish_job(db, job.id, "failed", error=str(error), message="failed")
+        return finish_job(db, job.id, "failed", error=_dataset_gone(db, job) or str(error), message="failed")
     except Exception as error:  # a bug: keep serving, say what it was, log the traceback for the developers
+        gone = _dataset_gone(db, job)
+        if gone:
+            return finish_job(db, job.id, "failed", error=gone, message="failed")
         traceback.print_exc()
         return finish_job(db, job.id, "failed", message="failed",
                           error=f"Unexpected error ({type(error).__name__}: {error}). The app keeps working; "

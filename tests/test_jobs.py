@@ -122,6 +122,20 @@ def test_dataset_deleted_while_the_job_runs_fails_with_a_message(app_db, pool):
     assert get_result(app_db, "run", dataset.content_hash, run_settings_key(settings, None)) is None
 
 
+def test_dataset_deleted_between_claim_and_load_fails_saying_so(app_db):
+    """The race the test above can hit on a busy machine: the dataset goes after the worker claimed the job
+    but before it read the data. The failure still says what happened, not "there is no dataset with id"."""
+    from jobs.worker import run_job
+
+    dataset = _dataset(app_db, rows=200)
+    job, _ = _submit(app_db, "profile", dataset, profile_settings(None))
+    claimed = claim_next_job(app_db, os.getpid())
+    assert claimed.id == job.id and claimed.dataset_id == dataset.id
+    delete_dataset(app_db, dataset.id)
+    ended = run_job(app_db, claimed)
+    assert (ended.state, ended.error) == ("failed", "The dataset was deleted while this job ran; nothing was stored.")
+
+
 def test_a_killed_worker_leaves_its_job_interrupted_and_the_pool_serving(app_db, pool):
     dataset = _dataset(app_db, rows=20000)
     settings = RunSettings(target="label", task="binary", positive_label="churn", time_budget_s=120,
