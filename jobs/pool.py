@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKERS = int(os.environ.get("BLUEPRINT_WORKERS", "2"))
 WORKER_NICE = int(os.environ.get("BLUEPRINT_WORKER_NICE", "10"))
 WATCH_S = 0.5
+SERVER_PID = "BLUEPRINT_SERVER_PID"   # environment variable: the pid of the server a worker serves
 # ``python -m jobs.worker HOME`` preceded by os.nice (see the module docstring).
 _LAUNCH = ("import os, sys\n"
            "if sys.argv[1] != '0' and hasattr(os, 'nice'):\n    os.nice(int(sys.argv[1]))\n"
@@ -56,7 +57,8 @@ class WorkerPool:
         self.wakeup.set()
 
     def _spawn(self) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+               SERVER_PID: str(os.getpid())}     # the worker stops when this process is gone (see jobs.worker)
         self.procs.append(subprocess.Popen([sys.executable, "-c", _LAUNCH, str(WORKER_NICE), self.home], cwd=ROOT, env=env))
 
     def _reap(self) -> None:

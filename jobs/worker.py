@@ -169,12 +169,23 @@ class _Watch(threading.Thread):
                     os._exit(0)
 
 
+def _server_pid() -> int:
+    """The pid of the server this worker serves: named by the pool that started it. Not os.getppid() read at
+    start: a server stopped while its worker was still starting has already handed it to init, and such a
+    worker would never see its server go (it ran the queue on, unwatched, after the server had stopped)."""
+    from jobs.pool import SERVER_PID
+
+    named = os.environ.get(SERVER_PID, "")
+    return int(named) if named.isdigit() else os.getppid()
+
+
 def main(home: str) -> None:
     db = open_store(home)
-    watch = _Watch(home, os.getppid())
+    server = _server_pid()
+    watch = _Watch(home, server)
     watch.start()
     idle_since = time.monotonic()
-    while time.monotonic() - idle_since < IDLE_EXIT_S:
+    while time.monotonic() - idle_since < IDLE_EXIT_S and os.getppid() == server:
         job = claim_next_job(db, os.getpid())
         if job is None:
             time.sleep(POLL_S)

@@ -136,6 +136,23 @@ def test_dataset_deleted_between_claim_and_load_fails_saying_so(app_db):
     assert (ended.state, ended.error) == ("failed", "The dataset was deleted while this job ran; nothing was stored.")
 
 
+def test_a_worker_started_after_its_server_stopped_claims_nothing_and_exits(app_db, app_home):
+    """A server stopped while the worker it spawned was still starting: the worker, already handed to init,
+    must not run the queue on unwatched (it did: it read its server's pid as os.getppid() at start, i.e. 1)."""
+    import subprocess
+    import sys
+
+    from jobs.pool import ROOT, SERVER_PID
+
+    job, _ = _submit(app_db, "profile", get_dataset(app_db, 1), profile_settings(None))
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()                                            # a server that has stopped
+    env = {**os.environ, "PYTHONPATH": str(ROOT), SERVER_PID: str(gone.pid)}
+    worker = subprocess.run([sys.executable, "-m", "jobs.worker", str(app_home)], cwd=ROOT, env=env, timeout=60)
+    assert worker.returncode == 0
+    assert get_job(app_db, job.id).state == "queued"        # left for the next server's workers
+
+
 def test_a_killed_worker_leaves_its_job_interrupted_and_the_pool_serving(app_db, pool):
     dataset = _dataset(app_db, rows=20000)
     settings = RunSettings(target="label", task="binary", positive_label="churn", time_budget_s=120,
