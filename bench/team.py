@@ -10,25 +10,31 @@ In order:
    bench.baselines.make_frame) to the sample project through the store, as an upload does;
 2. IDLE (``--seconds``): ``--sessions`` readers open the sample project's pages in a loop (Projects, Design
    document, Explore, Leakage, Baselines, Compare, Review, Jobs, with ?project=&dataset=&target=) and stay
-   on each for about ``--think`` seconds; ``--writers`` people in Chromium post comments on the Review page
-   and save Design document revisions through the forms, one every ``--writer-think`` seconds or so;
-3. a data scientist in Chromium opens the Baselines page of the large dataset and presses "Run baselines"
-   twice, with two settings (the automatic protocol, then 5-fold cross-validation) so that the jobs do not
-   join, and stays on the page, which follows them;
+   on each for about ``--think`` seconds; ``--writers`` writers post a comment on the Review page or save
+   the Design document's Requirements section through its form, one every ``--writer-think`` seconds or so;
+3. a data scientist in Chromium opens the Baselines page of the large dataset in two tabs, chooses 5-fold
+   cross-validation in one (the other keeps the automatic protocol: two settings, so the jobs do not join)
+   and presses "Run baselines" in both; the tabs are closed, and from then on one more session (a
+   watcher) keeps that page open, following the jobs' progress, until they end;
 4. BUSY: the same traffic while the jobs run, until both have ended (at most ``--job-timeout``);
 5. IDLE again (``--seconds``) once the jobs have ended: the idle figures are those of both idle windows, so a
    machine whose other load drifts during the run weighs on both sides alike;
 6. checks that every write the app acknowledged is in the store, stops the server and its workers.
 
-Readers are websocket clients speaking Streamlit's own protocol, not browser tabs. A visit is a new
-session, as a page load is: connect to /_stcore/stream, ask for the page (URL path and query), and the page
-time runs until the server's ``script_finished`` for that run (the page's last element delivered: what
-the browser shows as no status widget). While on the page the reader runs its fragment timers
-(``auto_rerun``: the Jobs list and job progress poll the store) as the frontend does. Why not 20 Chromium
-contexts: on this 2-core machine a page load costs Chromium 0.7-1.7 CPU seconds against 0.1-0.5 for the
-server (measured with one context), so 20 tabs would measure Chromium fighting the server for the cores.
-Chromium is kept where the UI matters: the writes and the job submission go through the real forms and
-buttons, and each of its pages is checked for exception boxes and console errors.
+Readers and writers are websocket clients speaking Streamlit's own protocol, not browser tabs. A visit is
+a new session, as a page load is: connect to /_stcore/stream, ask for the page (URL path and query), and
+the page time runs until the server's ``script_finished`` for that run (the page's last element delivered:
+what the browser shows as no status widget). On the page, a reader runs its fragment timers (``auto_rerun``:
+the Jobs list and a job's progress poll the store) as the frontend does; a writer types its name in the
+sidebar, then fills the form and submits it, sending the widget states the frontend sends (widget ids read
+from the page the server delivered), so the server runs the same callbacks, saves and reruns as for a
+browser. Why not 20 Chromium contexts: on this 2-core machine a page load costs Chromium 0.7-1.7 CPU seconds
+against 0.1-0.5 for the server (measured with one context), and an earlier version of this benchmark with
+just two writers and one watcher in Chromium saw them take as much CPU as the server (about 0.3 core each
+side): tabs would measure Chromium fighting the server for the cores, where real browsers run on people's
+own machines. Chromium is kept for the job submission: the real Baselines
+page, its settings expander, select box and button; its tabs are checked for exception boxes and console
+errors, and are closed before the busy phase is measured.
 
 Think time: a visit costs the server about 0.1-0.15 CPU seconds, and one server process runs its scripts
 on about one core (the GIL), so it serves some 8 pages a second at most. 20 readers pausing 1 s would ask
@@ -36,15 +42,15 @@ for about 15 a second: the server would be saturated before any job runs, and th
 queue, not a page. 10 s (uniform 5-15 s) is a busy team, about 2 pages a second; ``--think 1`` is the
 stress test.
 
-Exceptions: exception elements delivered to readers (what shows as stException), stException boxes, page
-errors and console errors in Chromium ("Failed to load resource" lines are listed apart: the sandbox has
+Exceptions: exception elements delivered to any session (what shows as stException), stException boxes,
+page errors and console errors in Chromium ("Failed to load resource" lines are listed apart: the sandbox has
 no internet for the Google-hosted page icon, and the frontend probes /<page>/_stcore/health first),
 failed or timed-out loads, and tracebacks in the server's log. Lost writes: acknowledged by the app (its
 "Comment posted" / "Saved ... as revision" message) but absent from the store afterwards; a save refused
 as stale (the app says who saved in between, and keeps the text on screen) is not acknowledged.
 
 The table gives the CPU seconds each process group used in each phase: the server, its job workers, the
-clients (this process, Playwright and Chromium), every other process (on a shared machine: other people's
+clients (this process, and Chromium while it runs), every other process (on a shared machine: other people's
 work), and the load average: on a shared machine, read the ratio with them.
 """
 from __future__ import annotations
@@ -101,11 +107,10 @@ class Run:
     phase: str = "warmup"
     stop: bool = False
     loads: list[Load] = field(default_factory=list)          # readers' page visits
-    browser_loads: list[Load] = field(default_factory=list)  # Chromium page opens (writers)
     fragment_runs: int = 0
     exceptions: list[str] = field(default_factory=list)
     network_noise: set[str] = field(default_factory=set)
-    writes: list[dict] = field(default_factory=list)         # {"phase", "kind", "text", "acked", "refused", "error"}
+    writes: list[dict] = field(default_factory=list)   # {"phase", "kind", "text", "acked", "refused", "error", "seconds"}
 
 
 # ---------------------------------------------------------------------------------------------- CPU per group
@@ -237,10 +242,120 @@ async def wait_for(predicate, timeout_s: float, every_s: float = 0.5) -> bool:
     return await asyncio.to_thread(predicate)
 
 
-# ---------------------------------------------------------------------------------- readers (websocket)
+# ------------------------------------------------------------------------------ sessions (websocket protocol)
+
+class Session:
+    """One browser session as the server sees it: a websocket to /_stcore/stream that asks for script runs
+    with the frontend's messages (page, query, widget states, fragment timers) and reads what comes back."""
+
+    def __init__(self, port: int, run: Run, label: str) -> None:
+        self.port, self.run, self.label = port, run, label
+        self.ws = None
+        self.query, self.page_hash = "", ""
+        self.timers: dict[str, float] = {}           # fragment id -> interval (s) of the page's fragment timers
+        self.elements: list = []                      # the elements of the last run
+
+    async def open(self, path: str, query: str) -> None:
+        """A page load: a new session asking for the page at ``path`` with ``query``; returns when it is served."""
+        import websockets
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        self.ws = await websockets.connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
+                                           max_size=None, open_timeout=LOAD_TIMEOUT_S)
+        self.query = query
+        back = BackMsg()
+        back.rerun_script.query_string = query
+        back.rerun_script.page_name = path
+        await self._send(back)
+
+    async def rerun(self, widgets: dict | None = None, fragment_id: str = "") -> None:
+        """A rerun as the frontend asks for one: after a widget changed (``widgets``: {id: (kind, value)},
+        kind a WidgetState value field such as "string_value" or "trigger_value"), or a fragment's timer."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        back = BackMsg()
+        back.rerun_script.query_string = self.query
+        back.rerun_script.page_script_hash = self.page_hash
+        for widget_id, (kind, value) in (widgets or {}).items():
+            state = back.rerun_script.widget_states.widgets.add()
+            state.id = widget_id
+            setattr(state, kind, value)
+        if fragment_id:
+            back.rerun_script.fragment_id = fragment_id
+            back.rerun_script.is_auto_rerun = True
+        await self._send(back)
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+    async def _send(self, back) -> None:
+        async with asyncio.timeout(LOAD_TIMEOUT_S):
+            await self.ws.send(back.SerializeToString())
+            await self._until_finished()
+
+    async def _until_finished(self) -> None:
+        """Read until the run's script_finished (a run cut short by a rerun, e.g. st.rerun, goes on to the next)."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.elements = []
+        while True:
+            msg = ForwardMsg()
+            msg.ParseFromString(await self.ws.recv())
+            kind = msg.WhichOneof("type")
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                element = msg.delta.new_element
+                self.elements.append(element)
+                if element.WhichOneof("type") == "exception":
+                    self.run.exceptions.append(f"{self.label}: {element.exception.type}: {element.exception.message[:200]}")
+            elif kind == "new_session":      # a full run: its fragments announce their timers again
+                self.timers = {}
+            elif kind == "page_not_found":
+                self.run.exceptions.append(f"{self.label}: page not found")
+            elif kind == "navigation":
+                self.page_hash = msg.navigation.page_script_hash
+            elif kind == "auto_rerun":
+                self.timers[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+            elif kind == "stop_auto_rerun":
+                for fragment_id in msg.stop_auto_rerun.fragment_ids:
+                    self.timers.pop(fragment_id, None)
+            elif kind == "script_finished":
+                if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                    self.run.exceptions.append(f"{self.label}: the script did not compile")
+                if msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    return
+
+    async def stay(self, seconds: float, until=None) -> None:
+        """Stay on the page for ``seconds`` (or until ``until()`` is true), running its fragment timers as the
+        frontend does (the Jobs list and a job's progress poll the store this way)."""
+        end, due = time.monotonic() + seconds, {}
+        while not self.run.stop and not (until and until()) and time.monotonic() < end:
+            for fid, interval in list(self.timers.items()):
+                if interval > 0 and due.setdefault(fid, time.monotonic() + interval) <= time.monotonic():
+                    await self.rerun(fragment_id=fid)
+                    self.run.fragment_runs += 1
+                    due[fid] = time.monotonic() + self.timers.get(fid, interval)
+            upcoming = [due[fid] for fid in self.timers if fid in due]
+            await asyncio.sleep(max(0.0, min([0.25, end - time.monotonic(), *(t - time.monotonic() for t in upcoming)])))
+
+    def widget(self, kind: str, label: str):
+        """The first widget of ``kind`` (text_input, text_area, button...) labelled ``label`` in the last run."""
+        for element in self.elements:
+            if element.WhichOneof("type") == kind and getattr(element, kind).label == label:
+                return getattr(element, kind)
+        raise LookupError(f"{self.label}: no {kind} labelled {label!r} on the page")
+
+    def alert(self, starts: str) -> str | None:
+        """The text of the first message (st.success, st.error...) in the last run that starts with ``starts``."""
+        for element in self.elements:
+            if element.WhichOneof("type") == "alert" and element.alert.body.startswith(starts):
+                return element.alert.body
+        return None
+
 
 class Reader:
-    """One person reading pages, speaking Streamlit's websocket protocol: each visit is a new session."""
+    """A person reading: opens the sample project's pages in turn, each a page load (a new session), and
+    stays on each for about ``think_s`` seconds."""
 
     def __init__(self, index: int, port: int, query: str, run: Run, think_s: float) -> None:
         self.index, self.port, self.query, self.run, self.think_s = index, port, query, run, think_s
@@ -254,102 +369,88 @@ class Reader:
             path, label = PAGES[step % len(PAGES)]
             await self.visit(path, label)
 
-    def _check(self, msg, label: str) -> None:
-        if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element" \
-                and msg.delta.new_element.WhichOneof("type") == "exception":
-            exc = msg.delta.new_element.exception
-            self.run.exceptions.append(f"{label}: {exc.type}: {exc.message[:200]}")
-
-    async def _until_finished(self, ws, label: str):
-        """Receive until the run's script_finished (a run cut short by a rerun goes on to the next one).
-        Returns (page script hash, {fragment id: interval} of the fragment timers it set; 0 for a stopped one))."""
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        page_hash, timers = "", {}
-        while True:
-            msg = ForwardMsg()
-            msg.ParseFromString(await ws.recv())
-            kind = msg.WhichOneof("type")
-            self._check(msg, label)
-            if kind == "page_not_found":
-                self.run.exceptions.append(f"{label}: page not found")
-            elif kind == "navigation":
-                page_hash = msg.navigation.page_script_hash
-            elif kind == "auto_rerun":
-                timers[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
-            elif kind == "stop_auto_rerun":
-                timers.update(dict.fromkeys(msg.stop_auto_rerun.fragment_ids, 0.0))
-            elif kind == "script_finished":
-                if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
-                    self.run.exceptions.append(f"{label}: the script did not compile")
-                if msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    return page_hash, timers
-
     async def visit(self, path: str, label: str) -> None:
-        import websockets
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-
+        """One page load, timed from the connection to the run's end; then the stay on the page."""
         phase, start, loaded = self.run.phase, time.perf_counter(), False
-        think = self.rng.uniform(0.5, 1.5) * self.think_s
+        session = Session(self.port, self.run, label)
         try:
-            async with asyncio.timeout(LOAD_TIMEOUT_S):
-                ws = await websockets.connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
-                                              max_size=None, open_timeout=LOAD_TIMEOUT_S)
-            async with ws:
-                back = BackMsg()
-                back.rerun_script.query_string = self.query
-                back.rerun_script.page_name = path
-                async with asyncio.timeout(LOAD_TIMEOUT_S):
-                    await ws.send(back.SerializeToString())
-                    page_hash, timers = await self._until_finished(ws, label)
-                self.run.loads.append(Load(phase, label, time.perf_counter() - start, True))
-                loaded = True
-                await self.stay(ws, label, page_hash, timers, think)
+            await session.open(path, self.query)
+            self.run.loads.append(Load(phase, label, time.perf_counter() - start, True))
+            loaded = True
+            await session.stay(self.rng.uniform(0.5, 1.5) * self.think_s)
         except Exception as error:  # a timeout or a dropped connection: a failed load, with its time
             what = "failed while on the page" if loaded else "load failed"
             self.run.exceptions.append(f"{label}: {what}: {type(error).__name__}: {str(error)[:200]}")
             if not loaded:
                 self.run.loads.append(Load(phase, label, time.perf_counter() - start, False))
+        finally:
+            await session.close()
 
-    async def stay(self, ws, label: str, page_hash: str, timers: dict, seconds: float) -> None:
-        """Stay on the page for ``seconds``, running its fragment timers as the frontend does."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
 
-        end = time.monotonic() + seconds
-        due = {fid: time.monotonic() + interval for fid, interval in timers.items() if interval > 0}
-        while due and not self.run.stop:
-            fid, when = min(due.items(), key=lambda item: item[1])
-            if when >= end:
-                break
-            await asyncio.sleep(max(when - time.monotonic(), 0))
-            back = BackMsg()
-            back.rerun_script.query_string = self.query
-            back.rerun_script.page_script_hash = page_hash
-            back.rerun_script.fragment_id = fid
-            back.rerun_script.is_auto_rerun = True
-            async with asyncio.timeout(LOAD_TIMEOUT_S):
-                await ws.send(back.SerializeToString())
-                _, announced = await self._until_finished(ws, f"{label} (fragment)")
-            self.run.fragment_runs += 1
-            timers.update(announced)
-            due[fid] = time.monotonic() + timers[fid]
-            for gone in [f for f in due if timers.get(f, 0) <= 0]:
-                due.pop(gone)
-        await asyncio.sleep(max(end - time.monotonic(), 0))
+class Writer:
+    """A person writing through the forms, in turn: a comment on the Review page's first section, then the
+    Requirements section of the Design document saved as a new revision. Each write opens the page, types the
+    name in the sidebar (every save records who wrote it), fills the form and submits it, as the frontend
+    sends it; it is acknowledged when the app's next run says so ("Comment posted on ..." / "Saved
+    Requirements as revision N."), and refused when the app says a colleague saved in between ("Not saved: ...")."""
+
+    def __init__(self, index: int, port: int, project_id: int, run: Run, think_s: float) -> None:
+        self.index, self.port, self.project_id, self.run, self.think_s = index, port, project_id, run, think_s
+        self.who = f"bench writer {index}"
+        self.rng = random.Random(1000 + index)
+
+    async def loop(self) -> None:
+        await asyncio.sleep(self.rng.uniform(0, self.think_s))
+        for step in itertools.count(self.index):
+            if self.run.stop:
+                return
+            kind = ("comment", "revision")[step % 2]
+            record = {"phase": self.run.phase, "kind": kind, "acked": False, "refused": False, "error": None,
+                      "text": f"team bench {kind} by {self.who}: {uuid.uuid4().hex[:12]}", "seconds": None}
+            self.run.writes.append(record)
+            session = Session(self.port, self.run, f"{self.who} ({kind})")
+            try:
+                async with asyncio.timeout(3 * LOAD_TIMEOUT_S):
+                    await (self.comment if kind == "comment" else self.revision)(session, record)
+            except Exception as error:
+                record["error"] = f"{type(error).__name__}: {str(error)[:300]}"
+            finally:
+                await session.close()
+            await asyncio.sleep(self.rng.uniform(0.5, 1.5) * self.think_s)
+
+    async def sign(self, session: Session) -> None:
+        await session.rerun({session.widget("text_input", "Your name").id: ("string_value", self.who)})
+
+    async def comment(self, session: Session, record: dict) -> None:
+        await session.open("review", f"project={self.project_id}")
+        await self.sign(session)
+        start = time.perf_counter()
+        await session.rerun({session.widget("text_input", "Your name").id: ("string_value", self.who),
+                             session.widget("text_area", "Comment").id: ("string_value", record["text"]),
+                             session.widget("button", "Post comment").id: ("trigger_value", True)})
+        record["seconds"] = time.perf_counter() - start
+        record["acked"] = session.alert("Comment posted on") is not None
+        if not record["acked"]:
+            record["error"] = "no acknowledgement: " + (session.alert("") or "the page said nothing")[:200]
+
+    async def revision(self, session: Session, record: dict) -> None:
+        await session.open("design", f"project={self.project_id}&section=requirements")
+        await self.sign(session)
+        start = time.perf_counter()
+        await session.rerun({session.widget("text_input", "Your name").id: ("string_value", self.who),
+                             session.widget("text_area", "Business objective").id: ("string_value", record["text"]),
+                             session.widget("button", "Save Requirements").id: ("trigger_value", True)})
+        record["seconds"] = time.perf_counter() - start
+        record["acked"] = session.alert("Saved Requirements as revision") is not None
+        record["refused"] = session.alert("Not saved:") is not None
+        if not (record["acked"] or record["refused"]):
+            record["error"] = "no acknowledgement: " + (session.alert("") or "the page said nothing")[:200]
 
 
 # ------------------------------------------------------------------------------------ Chromium (the UI)
 
 async def rendered(page, timeout_s: float = LOAD_TIMEOUT_S) -> None:
     await page.wait_for_function(RENDERED_JS, polling=50, timeout=timeout_s * 1000)
-
-
-async def open_page(page, url: str, run: Run, label: str) -> None:
-    """Navigate and wait until rendered; the time is recorded as a Chromium page open."""
-    phase, start = run.phase, time.perf_counter()
-    await page.goto(url, wait_until="commit", timeout=LOAD_TIMEOUT_S * 1000)
-    await rendered(page)
-    run.browser_loads.append(Load(phase, label, time.perf_counter() - start, True))
 
 
 async def new_context(browser, run: Run, who: str):
@@ -374,68 +475,6 @@ async def exception_boxes(page, run: Run, where: str) -> None:
     boxes = page.get_by_test_id("stException")
     for i in range(await boxes.count()):
         run.exceptions.append(f"{where}: {(await boxes.nth(i).inner_text())[:300]}")
-
-
-async def sign(page, name: str, warning: str) -> None:
-    """Type the name in the sidebar (every save records who wrote it) and wait for the rerun."""
-    box = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Your name")
-    await box.fill(name)
-    await box.press("Enter")
-    await page.get_by_text(warning).wait_for(state="detached", timeout=LOAD_TIMEOUT_S * 1000)
-    await rendered(page)
-
-
-async def write_comment(page, base: str, project_id: int, run: Run, who: str, record: dict) -> None:
-    """Post a comment on the Review page's first section; acknowledged when the app says it was posted."""
-    await open_page(page, f"{base}/review?project={project_id}", run, "Review")
-    await sign(page, who, "Enter your name in the sidebar to comment or decide.")
-    thread = page.get_by_test_id("stExpander").filter(has_text=re.compile(r"Comments \(")).first
-    body = thread.get_by_label("Comment", exact=True)
-    if not await body.is_visible():
-        await thread.locator("summary").click()
-    await body.fill(record["text"])
-    await thread.get_by_role("button", name="Post comment").click()
-    await page.get_by_text("Comment posted on").wait_for(timeout=LOAD_TIMEOUT_S * 1000)
-    record["acked"] = True
-
-
-async def write_revision(page, base: str, project_id: int, run: Run, who: str, record: dict) -> None:
-    """Save the Requirements section with a new business objective: acknowledged when the app says it saved a
-    revision; refused (not lost) when a colleague saved in between and the app says so."""
-    await open_page(page, f"{base}/design?project={project_id}&section=requirements", run, "Design document")
-    await sign(page, who, "Enter your name in the sidebar before saving")
-    await page.get_by_label("Business objective", exact=True).fill(record["text"])
-    await page.get_by_role("button", name="Save Requirements").click()
-    saved, stale = page.get_by_text("Saved Requirements as revision"), page.get_by_text("Not saved:")
-    await saved.or_(stale).first.wait_for(timeout=LOAD_TIMEOUT_S * 1000)
-    if await saved.count():
-        record["acked"] = True
-    else:
-        record["refused"] = True
-
-
-async def writer(browser, index: int, base: str, project_id: int, run: Run, think_s: float) -> None:
-    """A person in Chromium who comments on the Review page and edits the Design document, in turn."""
-    who = f"bench writer {index}"
-    context, page = await new_context(browser, run, who)
-    rng = random.Random(1000 + index)
-    try:
-        for step in itertools.count(index):
-            if run.stop:
-                return
-            kind = ("comment", "revision")[step % 2]
-            record = {"phase": run.phase, "kind": kind, "text": f"team bench {kind} by {who}: {uuid.uuid4().hex[:12]}",
-                      "acked": False, "refused": False, "error": None}
-            run.writes.append(record)
-            try:
-                async with asyncio.timeout(3 * LOAD_TIMEOUT_S):
-                    await (write_comment if kind == "comment" else write_revision)(page, base, project_id, run, who, record)
-                await exception_boxes(page, run, f"{who} ({kind})")
-            except Exception as error:
-                record["error"] = f"{type(error).__name__}: {str(error)[:300]}"
-            await asyncio.sleep(rng.uniform(0.5, 1.5) * think_s)
-    finally:
-        await context.close()
 
 
 async def choose(page, expander: str, label: str, option: str, attempts: int = 5) -> None:
@@ -464,23 +503,29 @@ async def choose(page, expander: str, label: str, option: str, attempts: int = 5
             await rendered(page)
 
 
-async def submit_jobs(browser, base: str, home: Path, project_id: int, big, run: Run):
-    """The data scientist: Run baselines with the page's settings, then again with 5-fold cross-validation.
-    Returns the context, left open on the page (which follows the jobs) until the end."""
-    context, page = await new_context(browser, run, "data scientist")
-    await page.goto(f"{base}/baselines?project={project_id}&dataset={big.id}&target={BIG_TARGET}", wait_until="commit")
-    await rendered(page)
-    await page.get_by_role("button", name="Run baselines").click()
-    if not await wait_for(lambda: len(jobs_of(home, big.content_hash)) >= 1, LOAD_TIMEOUT_S):
-        raise RuntimeError("the first baseline job did not reach the store")
-    await asyncio.sleep(0.5)
-    await rendered(page)
-    await choose(page, "Run settings", "Evaluation protocol", "k-fold cross-validation")
-    await page.get_by_role("button", name="Run baselines").click()
-    if not await wait_for(lambda: len(jobs_of(home, big.content_hash)) >= 2, LOAD_TIMEOUT_S):
-        raise RuntimeError("the second baseline job did not reach the store (did the two settings join?)")
-    await exception_boxes(page, run, "data scientist (Baselines)")
-    return context, page
+async def submit_jobs(browser, base: str, home: Path, project_id: int, big, run: Run) -> None:
+    """The data scientist, in Chromium, with two tabs on the Baselines page of the large dataset: the page's
+    settings in one, 5-fold cross-validation chosen in the other; "Run baselines" pressed in both, one right
+    after the other, so the two jobs run together. The tabs are then closed (the jobs go on; a watcher
+    session follows them)."""
+    context, first = await new_context(browser, run, "data scientist")
+    try:
+        second = await context.new_page()
+        url = f"{base}/baselines?project={project_id}&dataset={big.id}&target={BIG_TARGET}"
+        for page in (first, second):
+            await page.goto(url, wait_until="commit")
+            await rendered(page)
+        await choose(second, "Run settings", "Evaluation protocol", "k-fold cross-validation")
+        for page in (first, second):
+            await page.get_by_role("button", name="Run baselines").click()
+        if not await wait_for(lambda: len(jobs_of(home, big.content_hash)) >= 2, LOAD_TIMEOUT_S):
+            raise RuntimeError("the two baseline jobs did not reach the store (did the two settings join?)")
+        for page in (first, second):
+            await asyncio.sleep(1.0)
+            await rendered(page)
+            await exception_boxes(page, run, "data scientist (Baselines)")
+    finally:
+        await context.close()
 
 
 async def first_visit(url: str, home: Path, timeout_s: float = 600) -> None:
@@ -516,55 +561,62 @@ async def phase(run: Run, meter: CpuMeter, name: str, note: str) -> None:
     print(f"{name}: {note}", flush=True)
 
 
+async def watch(port: int, project_id: int, big, run: Run, ended) -> None:
+    """Someone following the jobs: the Baselines page of the jobs' dataset, open (its progress polling the
+    store) until ``ended()``; not counted with the readers' page times."""
+    session = Session(port, run, "watcher (Baselines of the jobs' dataset)")
+    try:
+        await session.open("baselines", f"project={project_id}&dataset={big.id}&target={BIG_TARGET}")
+        await session.stay(24 * 3600, until=ended)
+    except Exception as error:
+        run.exceptions.append(f"watcher: {type(error).__name__}: {str(error)[:200]}")
+    finally:
+        await session.close()
+
+
 async def drive(args, server: AppServer, home: Path, project, sample, big, run: Run, meter: CpuMeter) -> float:
     """Warm-up, idle before, submit, busy (while the jobs run), idle after; returns the busy phase's seconds."""
     from playwright.async_api import async_playwright
 
     query = f"project={project.id}&dataset={sample.id}&target={SAMPLE_TARGET}"
-    busy_s = 0.0
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        scientist = None
-        try:
-            tasks = [asyncio.create_task(Reader(i, server.port, query, run, args.think).loop())
-                     for i in range(args.sessions)]
-            tasks += [asyncio.create_task(writer(browser, i, server.url, project.id, run, args.writer_think))
-                      for i in range(args.writers)]
-            await asyncio.sleep(args.warmup)          # every page has been served a few times: caches are warm
+    busy_s, ended = 0.0, False
+    tasks = [asyncio.create_task(Reader(i, server.port, query, run, args.think).loop()) for i in range(args.sessions)]
+    tasks += [asyncio.create_task(Writer(i, server.port, project.id, run, args.writer_think).loop())
+              for i in range(args.writers)]
+    await asyncio.sleep(args.warmup)          # every page has been served a few times: caches are warm
 
-            await phase(run, meter, "idle-before", f"{args.sessions} readers and {args.writers} writers, no job, "
-                                                   f"{args.seconds:.0f} s")
-            await asyncio.sleep(args.seconds)
-            await phase(run, meter, "submit", "the data scientist presses Run baselines twice (two settings)")
+    await phase(run, meter, "idle-before", f"{args.sessions} readers and {args.writers} writers, no job, {args.seconds:.0f} s")
+    await asyncio.sleep(args.seconds)
+    await phase(run, meter, "submit", "the data scientist presses Run baselines twice (two settings), in Chromium")
+    try:
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             try:
-                scientist = await submit_jobs(browser, server.url, home, project.id, big, run)
-            except Exception as error:  # said in the report; no busy phase then
-                run.exceptions.append(f"submitting the jobs failed: {type(error).__name__}: {str(error)[:300]}")
-            else:
-                await phase(run, meter, "busy", f"the same traffic while the jobs run (at most {args.job_timeout:.0f} s)")
-                start = time.monotonic()
-                await wait_for(lambda: not jobs_running(home, big.content_hash), args.job_timeout, every_s=0.5)
-                busy_s = time.monotonic() - start
-            if await asyncio.to_thread(jobs_running, home, big.content_hash):
-                print("the jobs did not end in time: no idle-after phase", flush=True)
-            else:
-                await phase(run, meter, "idle-after", f"the jobs have ended; the same traffic for {args.seconds:.0f} s")
-                await asyncio.sleep(args.seconds)
-            await phase(run, meter, "drain", "stopping the sessions")
-            run.stop = True
-            done, pending = await asyncio.wait(tasks, timeout=3 * LOAD_TIMEOUT_S + 30)
-            for task in pending:
-                task.cancel()
-            for task in done:
-                if task.exception() is not None:
-                    run.exceptions.append(f"session crashed: {task.exception()!r}"[:300])
-            if scientist is not None:
-                await exception_boxes(scientist[1], run, "data scientist (Baselines, after the jobs)")
-            meter.mark(None)
-        finally:
-            if scientist is not None:
-                await scientist[0].close()
-            await browser.close()
+                await submit_jobs(browser, server.url, home, project.id, big, run)
+            finally:
+                await browser.close()
+    except Exception as error:  # said in the report; no busy phase then
+        run.exceptions.append(f"submitting the jobs failed: {type(error).__name__}: {str(error)[:300]}")
+    else:
+        tasks.append(asyncio.create_task(watch(server.port, project.id, big, run, lambda: ended)))
+        await phase(run, meter, "busy", f"the same traffic while the jobs run (at most {args.job_timeout:.0f} s)")
+        start = time.monotonic()
+        await wait_for(lambda: not jobs_running(home, big.content_hash), args.job_timeout, every_s=0.5)
+        busy_s, ended = time.monotonic() - start, True
+    if await asyncio.to_thread(jobs_running, home, big.content_hash):
+        print("the jobs did not end in time: no idle-after phase", flush=True)
+    else:
+        await phase(run, meter, "idle-after", f"the jobs have ended; the same traffic for {args.seconds:.0f} s")
+        await asyncio.sleep(args.seconds)
+    await phase(run, meter, "drain", "stopping the sessions")
+    run.stop, ended = True, True
+    done, pending = await asyncio.wait(tasks, timeout=3 * LOAD_TIMEOUT_S + 30)
+    for task in pending:
+        task.cancel()
+    for task in done:
+        if task.exception() is not None:
+            run.exceptions.append(f"session crashed: {task.exception()!r}"[:300])
+    meter.mark(None)
     return busy_s
 
 
@@ -602,11 +654,7 @@ def print_report(args, run: Run, meter: CpuMeter, jobs: list[dict], lost: int, b
         cells = [f(times(run.loads, name, label)) for name in ("idle", "busy")
                  for f in (lambda v: percentile(v, 50), lambda v: percentile(v, 95))]
         print(f"{label:<18}" + "".join(f"{c:>10.2f}" for c in cells))
-    for name in ("idle", "busy"):
-        values = times(run.browser_loads, name)
-        print(f"Chromium page opens by the writers, {name}: {len(values)}, p50 {percentile(values, 50):.2f} s, "
-              f"p95 {percentile(values, 95):.2f} s")
-    print(f"fragment reruns run by readers: {run.fragment_runs}")
+    print(f"fragment timer reruns (Jobs list, job progress): {run.fragment_runs}")
     print()
     for job in jobs:
         print(f"job {job['id']}: {job['state']}, {job['message']} (started {job['started_at']}, finished "
@@ -614,9 +662,11 @@ def print_report(args, run: Run, meter: CpuMeter, jobs: list[dict], lost: int, b
     print(f"busy phase: {busy_s:.1f} s")
     for name in ("idle", "busy"):
         writes = [w for w in run.writes if w["phase"] in (IDLE if name == "idle" else (name,))]
+        waits = [w["seconds"] for w in writes if w["seconds"] is not None]
         print(f"writes, {name}: {len(writes)} tried, {sum(w['acked'] for w in writes)} acknowledged, "
               f"{sum(w['refused'] for w in writes)} refused as stale (the app said so), "
-              f"{sum(1 for w in writes if w['error'])} did not complete")
+              f"{sum(1 for w in writes if w['error'])} did not complete; submit to acknowledgement "
+              f"p50 {percentile(waits, 50):.2f} s, p95 {percentile(waits, 95):.2f} s")
     print(f"lost writes (acknowledged, missing from the store): {lost}")
     for error in [w["error"] for w in run.writes if w["error"]][:5]:
         print(f"  write error: {error}")
@@ -635,7 +685,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rows", type=int, default=100_000, help="rows of the dataset the baseline jobs run on")
     parser.add_argument("--seconds", type=float, default=60.0,
                         help="length of each idle window (before the jobs and after them); busy lasts while the jobs run")
-    parser.add_argument("--writers", type=int, default=2, help="people writing comments and revisions in Chromium")
+    parser.add_argument("--writers", type=int, default=2, help="sessions posting comments and saving revisions through the forms")
     parser.add_argument("--think", type=float, default=10.0, help="mean seconds a reader stays on a page")
     parser.add_argument("--writer-think", type=float, default=10.0, help="mean seconds between a writer's saves")
     parser.add_argument("--warmup", type=float, default=20.0, help="seconds of traffic before measuring")
