@@ -78,6 +78,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_healthy(proc: subprocess.Popen, url: str, log: Path, timeout_s: float) -> bool:
+    """Wait for a started ``streamlit run`` at ``url`` to answer its health check: True when it does, False after
+    ``timeout_s``; RuntimeError with its log when the process exits first. (Also used by tests/e2e.)"""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 class AppServer:
     """``streamlit run app.py`` on a free 127.0.0.1 port with its own BLUEPRINT_HOME (as tests/e2e does).
 
@@ -95,18 +111,9 @@ class AppServer:
             cwd=ROOT, env={**os.environ, "BLUEPRINT_HOME": str(home), **(env or {})},
             stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
         )
-        deadline = time.time() + timeout_s
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"streamlit did not become healthy in {timeout_s:.0f} s:\n{log.read_text()}")
+        if not wait_until_healthy(self.proc, self.url, log, timeout_s):
+            self.stop()
+            raise RuntimeError(f"streamlit did not become healthy in {timeout_s:.0f} s:\n{log.read_text()}")
 
     def stop(self) -> None:
         """End the server and its workers: SIGTERM to the process group, SIGKILL after 10 s."""

@@ -40,10 +40,8 @@ def stored(db: sqlite_utils.Database, kind: str, dataset_hash: str, key: dict, f
 
 def start_job(context: AppContext, kind: str, dataset: Dataset, key: dict, label: str) -> None:
     """Queue the job for this key (or join the one under way) and wake the workers."""
-    job, joined = submit_job(context.db, kind, context.project.id, dataset.id, dataset.content_hash, key, label,
-                             context.author)
+    submit_job(context.db, kind, context.project.id, dataset.id, dataset.content_hash, key, label, context.author)
     pool_for(home_of(context.db)).wake()
-    st.session_state[f"joined-{job.id}"] = joined
 
 
 def result_or_job(context: AppContext, kind: str, dataset: Dataset, key: dict, from_dict: Callable, label: str,

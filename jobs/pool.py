@@ -84,10 +84,6 @@ class WorkerPool:
             except Exception:  # a locked database for a moment: look again on the next beat
                 time.sleep(WATCH_S)
 
-    def alive(self) -> int:
-        with self.lock:
-            return sum(p.poll() is None for p in self.procs)
-
     def stop(self) -> None:
         """Stop every worker (tests); their running jobs end as interrupted."""
         with self.lock:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import time
 from dataclasses import dataclass
 
@@ -215,7 +214,3 @@ def list_jobs(db: sqlite_utils.Database, project_id: int, limit: int = 50) -> li
 def queued_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COUNT(*) FROM jobs WHERE state = 'queued'").fetchone()[0]
 
-
-def is_locked(error: Exception) -> bool:
-    """Whether a sqlite3 error is a lock timeout (worth retrying) rather than a real fault."""
-    return isinstance(error, sqlite3.OperationalError) and "locked" in str(error)

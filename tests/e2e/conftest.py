@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
+from bench.common import free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -31,17 +30,11 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--no-sandbox", "--disable-gpu"]}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     """A `streamlit run app.py` process on 127.0.0.1 with its own BLUEPRINT_HOME."""
 
     def __init__(self, home: Path, log: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         env = {**os.environ, "BLUEPRINT_HOME": str(home)}
@@ -51,18 +44,9 @@ class Server:
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
         )
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"streamlit did not become healthy in 90 s:\n{log.read_text()}")
+        if not wait_until_healthy(self.proc, self.url, log, 90):
+            self.stop()
+            raise RuntimeError(f"streamlit did not become healthy in 90 s:\n{log.read_text()}")
 
     def stop(self) -> None:
         self.proc.terminate()

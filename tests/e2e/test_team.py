@@ -526,7 +526,7 @@ def test_a_server_restart_mid_job_shows_it_interrupted_and_run_again_finishes_it
     finally:
         first.stop()                          # mid-job; Ana's tab stays open
 
-    monkeypatch.setattr(e2e, "_free_port", lambda: first.port)     # the same address: Ana's tab reconnects
+    monkeypatch.setattr(e2e, "free_port", lambda: first.port)      # the same address: Ana's tab reconnects
     second = Server(home, tmp_path / "second.log")
     ben = None
     try:
