@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from analysis.profile import DEFAULT_SAMPLE_ROWS, PROFILE_FORMAT, Profile
+from analysis.profile.describe import DEFAULT_SAMPLE_ROWS, PROFILE_FORMAT, Profile
 
 
 def profile_settings(target: str | None, sample_rows: int = DEFAULT_SAMPLE_ROWS, random_state: int = 0) -> dict:
@@ -105,7 +105,7 @@ def run_summary(dataset_name: str, run, criteria: list) -> dict:
     these), the dummy's values, the decision threshold and whether the document set it, the lift over the dummy
     floor, floor notes, flags, and the criteria it was checked against at the time (a later change of criteria or
     of the threshold makes it stale)."""
-    from analysis.baselines import DUMMY, LOWER_IS_BETTER, best_metrics
+    from analysis.baselines.run import DUMMY, LOWER_IS_BETTER, best_metrics
     from analysis.serialize import to_plain
 
     best = run.best()

@@ -113,7 +113,7 @@ def confusion_intervals(tp: int, fp: int, tn: int, fn: int, positive: str = "", 
 def metric_intervals(task: str, y: np.ndarray, scores: np.ndarray, classes: tuple[str, ...] = (),
                      positive: int | None = None, threshold: float = 0.5, random_state: int = 0,
                      resamples: int = BOOTSTRAP_RESAMPLES) -> dict[str, Interval]:
-    """Every metric of analysis.baseline_metrics for pooled out-of-fold ``scores`` (probabilities per class, or
+    """Every metric of analysis.baselines.metrics for pooled out-of-fold ``scores`` (probabilities per class, or
     predicted values) of rows with truth ``y`` (class codes, or values), with its 95 % interval (see the module
     docstring). ``threshold``: the binary decision threshold (positive when its probability >= threshold)."""
     y = np.asarray(y)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.column_stats import Histogram, all_whole, bin_edges
+from analysis.profile.column_stats import Histogram, all_whole, bin_edges
 from analysis.column_types import BOOLEAN, CATEGORICAL, DATETIME, ID, NUMERIC, TEXT, count_distinct, infer_column_type
 from analysis.correlations import MIN_PAIRS, codes_of, float_frame
 from analysis.errors import TargetError

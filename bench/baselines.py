@@ -65,7 +65,7 @@ def main(argv: list[str]) -> int:
         import sklearn.ensemble  # noqa: F401  (once per process; the app pays it once per server)
         import sklearn.linear_model  # noqa: F401
 
-    from analysis.baselines import RunSettings, run_baselines
+    from analysis.baselines.run import RunSettings, run_baselines
 
     arrivals: dict[str, float] = {}
     events = []

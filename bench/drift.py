@@ -77,7 +77,7 @@ def evidently_full(reference: pd.DataFrame, current: pd.DataFrame) -> dict:
     from evidently import Report
     from evidently.presets import DataDriftPreset
 
-    from analysis.drift_evidently import read_snapshot
+    from analysis.drift.evidently_report import read_snapshot
 
     snapshot = Report([DataDriftPreset()], include_tests=True).run(current_data=current, reference_data=reference)
     columns, *_ = read_snapshot(snapshot, column_types(reference))
@@ -87,7 +87,7 @@ def evidently_full(reference: pd.DataFrame, current: pd.DataFrame) -> dict:
 def warm_up(reference: pd.DataFrame, current: pd.DataFrame) -> None:
     """Import Evidently and run both calls once on 2,000 rows, so first-call costs (lazy imports, caches) are
     paid before either timing."""
-    from analysis.drift import DriftSettings, run_drift
+    from analysis.drift.run import DriftSettings, run_drift
 
     types = column_types(reference)
     run_drift(reference.head(2_000), current.head(2_000), types, types, DriftSettings())
@@ -95,7 +95,7 @@ def warm_up(reference: pd.DataFrame, current: pd.DataFrame) -> None:
 
 
 def main(argv: list[str]) -> int:
-    from analysis.drift import MAX_ROWS_PER_SIDE, DriftSettings, run_drift
+    from analysis.drift.run import MAX_ROWS_PER_SIDE, DriftSettings, run_drift
 
     parser = argparse.ArgumentParser(prog="python -m bench drift")
     parser.add_argument("--rows", type=int, default=1_000_000)

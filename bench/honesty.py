@@ -13,12 +13,12 @@ Each task (seeded by its index) draws a binary data-generating model and a datas
   + U(-0.12, 0.12), within 0.01-0.995: some bars are far from the truth, many near it, so some tasks are hard.
 
 The true value. A success criterion is a bar the model must clear before launch, so the truth is the performance of
-the model the project would launch: the logistic regression Blueprint fits (analysis.baseline_models.fit_model:
+the model the project would launch: the logistic regression Blueprint fits (analysis.baselines.models.fit_model:
 the same preprocessing and settings) on all n rows of the task's dataset, at the document's decision threshold,
 measured on TRUTH_ROWS fresh rows from the same generator (a sampling error of at most ~0.005 at 2 % positives).
 It is the expected performance on new rows of this fitted model, not of models trained on other datasets of size n;
 the verdict has to get this one right. Blueprint never sees the fresh rows: it cross-validates (or holds out) on the
-n rows as a person would, with analysis.baselines.run_baselines (the logistic regression only, to stay within
+n rows as a person would, with analysis.baselines.run.run_baselines (the logistic regression only, to stay within
 minutes on 2 cores).
 
 Verdicts compared:
@@ -144,9 +144,9 @@ def _metric(metric: str, truth: np.ndarray, score: np.ndarray, threshold: float)
 
 
 def run_task(task: Task) -> Outcome:
-    from analysis import baselines
-    from analysis.baseline_models import MODELS, fit_model, predict_scores, prepare_features
-    from analysis.baselines import RunSettings, criterion_evidence, run_baselines
+    from analysis.baselines import run as baselines
+    from analysis.baselines.models import MODELS, fit_model, predict_scores, prepare_features
+    from analysis.baselines.run import RunSettings, criterion_evidence, run_baselines
 
     # Permutation importance (half of a small run's time) plays no part in a verdict: left out here.
     baselines._with_importance = lambda result, keeper, data, settings: result

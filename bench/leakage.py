@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.column_types import infer_column_types
-from analysis.leakage import LeakageSettings, Split, scan_leakage
+from analysis.leakage.scan import LeakageSettings, Split, scan_leakage
 from bench.common import Timer, print_result
 
 TARGET = "churned"

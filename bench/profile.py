@@ -3,7 +3,7 @@
 Writes a generated CSV (ROWS x 20: numbers, skewed and with missing values, categories, dates, a binary
 target; seeded numpy) to a temporary folder, then measures, each in a fresh process:
   1. ``pandas.read_csv(path)`` alone (the yardstick);
-  2. ``analysis.read.read_csv(path.read_bytes())`` then ``analysis.profile.describe_dataset`` with the target.
+  2. ``analysis.read.read_csv(path.read_bytes())`` then ``analysis.profile.describe.describe_dataset`` with the target.
 Targets on 1,000,000 rows: read + profile within 3x of pandas.read_csv, peak memory within 3x of the DataFrame.
 
 Memory: each measurement runs in its own spawned process, which first reads and profiles a tiny CSV (so
@@ -69,7 +69,7 @@ def _warm_up(folder: Path) -> float:
     """Run both pipelines on a tiny file so lazily loaded code is resident; return the RSS (MB) after it."""
     import pandas as pd
 
-    from analysis.profile import describe_dataset
+    from analysis.profile.describe import describe_dataset
     from analysis.read import read_csv
 
     tiny = folder / "tiny.csv"
@@ -96,7 +96,7 @@ def _measure_pandas(path: str, rows: int) -> dict:
 
 
 def _measure_analysis(path: str, rows: int, sample_rows: int) -> dict:
-    from analysis.profile import describe_dataset
+    from analysis.profile.describe import describe_dataset
     from analysis.read import read_csv
 
     baseline = _warm_up(Path(path).parent)
@@ -126,7 +126,7 @@ def _fastest(function, repeat: int, *args) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    from analysis.profile import DEFAULT_SAMPLE_ROWS
+    from analysis.profile.describe import DEFAULT_SAMPLE_ROWS
 
     parser = argparse.ArgumentParser(prog="python -m bench profile", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the generated CSV (default 1,000,000)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from analysis.baselines import ModelResult
+from analysis.baselines.run import ModelResult
 from analysis.inert import inert_traces
 from design import palette
 

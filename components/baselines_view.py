@@ -6,8 +6,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from analysis.baseline_metrics import canonical_metric, primary_reason
-from analysis.baselines import (DUMMY, PRIMARY_METRIC, RARE_POSITIVE_SHARE, BaselineRun, RunSettings, criterion_evidence,
+from analysis.baselines.metrics import canonical_metric, primary_reason
+from analysis.baselines.run import (DUMMY, PRIMARY_METRIC, RARE_POSITIVE_SHARE, BaselineRun, RunSettings, criterion_evidence,
                                 display_name, headline_metrics, metric_names, model_names, positive_share,
                                 resolve_settings)
 from components import baseline_charts
@@ -237,7 +237,7 @@ def threshold_explorer(result, written: list = (), document_threshold: float | N
 @st.cache_resource(max_entries=32, show_spinner=False)
 def id_like(content_hash: str, _db, _dataset: Dataset) -> dict[str, str]:
     """The dataset's ID-like columns -> why (identifiers, names), computed once per data."""
-    from analysis.baseline_setup import id_like_columns
+    from analysis.baselines.setup import id_like_columns
     from store.datasets import load_frame
 
     return id_like_columns(load_frame(_db, _dataset), _dataset.column_types)

@@ -1,4 +1,4 @@
-"""Plotly figures from the pieces of an analysis.profile.Profile: stored numbers in, a go.Figure out.
+"""Plotly figures from the pieces of an analysis.profile.describe.Profile: stored numbers in, a go.Figure out.
 
 No Streamlit and no SQL here: pages pass a piece of a Profile (as computed, or re-read with Profile.from_dict)
 and render the figure with st.plotly_chart. Every title names the column it shows.
@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from analysis.column_stats import ColumnStats, Histogram
+from analysis.profile.column_stats import ColumnStats, Histogram
 from analysis.column_types import DATETIME, NUMERIC
 from analysis.correlations import Matrix
 from analysis.inert import chart_text, inert_traces
-from analysis.missing import MissingPattern
+from analysis.profile.missing import MissingPattern
 from analysis.target import ClassBalance, FeatureByClass, TargetView
 from design import palette
 

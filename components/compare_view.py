@@ -12,8 +12,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.baseline_metrics import LOWER_IS_BETTER, display_name
-from analysis.baselines import BaselineRun
+from analysis.baselines.metrics import LOWER_IS_BETTER, display_name
+from analysis.baselines.run import BaselineRun
 
 TASK_WORDS = {"binary": "binary classification", "multiclass": "multiclass classification", "regression": "regression"}
 LISTED = 6          # column names listed before "and N more"

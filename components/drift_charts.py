@@ -3,14 +3,14 @@
     st.plotly_chart(overlay_figure(overlay(reference, current, "age", "numeric")), key="drift-overlay")
     st.plotly_chart(drift_scores_figure(result.summary), key="drift-scores")
 
-Pure figure building from analysis.drift's plain results (no streamlit import), so it is tested without a page.
+Pure figure building from analysis.drift.run's plain results (no streamlit import), so it is tested without a page.
 """
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.drift_model import DriftSummary
+from analysis.drift.model import DriftSummary
 from analysis.inert import chart_text
 from design import palette
 from design.report_charts import drift_strength_figure
@@ -20,7 +20,7 @@ CURRENT_COLOR = palette.CURRENT
 
 
 def overlay_figure(data: dict) -> go.Figure:
-    """Reference vs current for one column, from analysis.drift.overlay(): overlaid histograms on shared bins
+    """Reference vs current for one column, from analysis.drift.run.overlay(): overlaid histograms on shared bins
     (numeric, datetime) or side-by-side category shares (categorical, boolean); y = share of each side's
     non-missing values. Title: "<column>: reference vs current"."""
     column = data["column"]

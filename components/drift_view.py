@@ -7,8 +7,8 @@ import pandas as pd
 import sqlite_utils
 import streamlit as st
 
-from analysis.drift import overlay
-from analysis.drift_model import DriftSettings, DriftSummary
+from analysis.drift.run import overlay
+from analysis.drift.model import DriftSettings, DriftSummary
 from analysis.inert import safe_csv
 from components.drift_charts import drift_scores_figure, overlay_figure
 from components.text import plain

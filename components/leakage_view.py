@@ -6,7 +6,7 @@ import sqlite_utils
 import streamlit as st
 
 from analysis.inert import safe_csv
-from analysis.leakage import LeakageReport, LeakageSettings, Split
+from analysis.leakage.scan import LeakageReport, LeakageSettings, Split
 from components import shell
 from components.text import plain
 from store.datasets import Dataset

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.profile import Profile
+from analysis.profile.describe import Profile
 from analysis.read import format_size
 from components import charts
 from components.text import plain

@@ -15,7 +15,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from analysis.baseline_metrics import (CLASSIFICATION_METRICS, REGRESSION_METRICS, THRESHOLD_METRICS,
+from analysis.baselines.metrics import (CLASSIFICATION_METRICS, REGRESSION_METRICS, THRESHOLD_METRICS,
                                        canonical_metric, choose_primary_metric, display_name)
 from analysis.intervals import Interval, confusion_intervals
 from design.criteria import Criterion, format_number
@@ -120,7 +120,7 @@ def not_measured_reason(metric: str, task: str | None, measured: list[str], sour
 
 def check_criteria(criteria: list[Criterion], measured: dict, source: str = "the best run",
                    task: str | None = None) -> list[CriterionCheck]:
-    """Check each criterion against ``measured``: metric name (as analysis.baseline_metrics names it) -> its
+    """Check each criterion against ``measured``: metric name (as analysis.baselines.metrics names it) -> its
     Interval or the Interval's plain dict (a bare number is read as a measurement without an interval)."""
     checks = []
     available = [k for k, v in measured.items() if v is not None]
@@ -173,7 +173,7 @@ def summary_evidence(summary: dict) -> dict:
 def document_run_choices(content: dict, task: str | None) -> dict:
     """What the design document decides about a baseline run, as RunSettings fields: the decision threshold of its
     Evaluation section (binary tasks; None: it names none, so 0.5) and the primary metric its success criteria
-    choose (analysis.baseline_metrics.choose_primary_metric)."""
+    choose (analysis.baselines.metrics.choose_primary_metric)."""
     if task is None:
         return {}
     threshold = value(content, "evaluation", "decision_threshold") if task == "binary" else None
@@ -198,7 +198,7 @@ class ThresholdPass:
 
 def threshold_passes(criteria: list[Criterion], grid) -> list[ThresholdPass]:
     """For each criterion on a threshold metric (recall, precision, specificity, accuracy and their complements),
-    its verdict at every threshold of ``grid`` (analysis.baseline_metrics.ThresholdGrid), from the counts there."""
+    its verdict at every threshold of ``grid`` (analysis.baselines.metrics.ThresholdGrid), from the counts there."""
     found = []
     for criterion in criteria:
         name, complement = canonical_metric(criterion.metric)

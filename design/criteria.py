@@ -107,7 +107,7 @@ def parse_criterion(text: str) -> Criterion:
 # --- checking a criterion against the metrics Blueprint knows -------------------------------------------------------
 # A criterion is saved only when its metric is one Blueprint knows or clearly a metric of its own, and its threshold
 # can be reached: "recal >= 0.8" is refused with "did you mean recall?", "recall >= 1.5" because a share lies
-# between 0 and 1. Latencies and costs name their unit. The names come from analysis.baseline_metrics, the module
+# between 0 and 1. Latencies and costs name their unit. The names come from analysis.baselines.metrics, the module
 # that measures them, so a criterion the form accepts as measurable is one the Baselines page can check.
 
 SHARE = (0.0, 1.0)
@@ -151,7 +151,7 @@ class CheckedCriterion:
 
 
 def _measured_metrics() -> tuple[tuple[str, ...], dict, dict]:
-    from analysis.baseline_metrics import ALIASES, CLASSIFICATION_METRICS, COMPLEMENTS, REGRESSION_METRICS
+    from analysis.baselines.metrics import ALIASES, CLASSIFICATION_METRICS, COMPLEMENTS, REGRESSION_METRICS
 
     return CLASSIFICATION_METRICS + REGRESSION_METRICS, ALIASES, COMPLEMENTS
 
@@ -233,7 +233,7 @@ def check_criterion(text: str) -> CheckedCriterion:
     elif percent:
         notes.append(f"{_CRITERION.match(moved)['threshold'].replace(' ', '')} read as {format_number(criterion.threshold)}.")
     measured_names, aliases, complements = _measured_metrics()
-    from analysis.baseline_metrics import canonical_metric
+    from analysis.baselines.metrics import canonical_metric
 
     name, complement = canonical_metric(criterion.metric)
     if name in measured_names:

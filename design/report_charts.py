@@ -7,7 +7,7 @@ import math
 import plotly.graph_objects as go
 
 from analysis.inert import chart_text, inert_traces
-from analysis.drift_model import ColumnDrift
+from analysis.drift.model import ColumnDrift
 from design import palette
 from design.evidence import EvidenceView
 from design.formats import format_score

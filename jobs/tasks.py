@@ -48,7 +48,7 @@ def drift_sides(db: sqlite_utils.Database, reference: Dataset, source: dict):
     """(reference frame, current frame, reference types, current types, (reference name, current name)) of a
     drift check whose other side is ``source``: {"kind": "datasets", "current": hash}, {"kind": "date",
     "column", "cut"} or {"kind": "order", "share"}."""
-    from analysis.drift import split_by_date, split_by_order
+    from analysis.drift.run import split_by_date, split_by_order
 
     kind = source["kind"]
     if kind == "datasets":
@@ -67,7 +67,7 @@ def drift_sides(db: sqlite_utils.Database, reference: Dataset, source: dict):
 
 def _profile(db, dataset: Dataset, key: dict, progress: Progress):
     from analysis.evidence import profile_summary
-    from analysis.profile import describe_dataset
+    from analysis.profile.describe import describe_dataset
 
     progress.report(0.1, f"profiling {dataset.rows:,} rows × {dataset.columns} columns", None)
     profile = describe_dataset(load_frame(db, dataset), dataset.column_types, target=key["target"],
@@ -77,7 +77,7 @@ def _profile(db, dataset: Dataset, key: dict, progress: Progress):
 
 def _leakage(db, dataset: Dataset, key: dict, progress: Progress):
     from analysis.evidence import leakage_summary
-    from analysis.leakage import LeakageSettings, Split, scan_leakage
+    from analysis.leakage.scan import LeakageSettings, Split, scan_leakage
 
     test = other_dataset(db, dataset.project_id, key["test_hash"], "test")
     progress.report(0.1, "scanning for leakage", None)
@@ -88,14 +88,14 @@ def _leakage(db, dataset: Dataset, key: dict, progress: Progress):
 
 
 def _drift(db, dataset: Dataset, key: dict, progress: Progress):
-    from analysis.drift import run_drift
-    from analysis.drift_model import DriftSettings
+    from analysis.drift.run import run_drift
+    from analysis.drift.model import DriftSettings
     from analysis.evidence import drift_summary, report_name
     from store.reports import save_report
 
     ref, cur, ref_types, cur_types, names = drift_sides(db, dataset, key["source"])
     progress.report(0.1, "loading Evidently (about 7 s the first time in a worker)", None)
-    from analysis.drift_evidently import load_evidently
+    from analysis.drift.evidently_report import load_evidently
 
     load_evidently()
     progress.report(0.4, f"running Evidently's drift report ({len(ref):,} vs {len(cur):,} rows)", None)
@@ -105,7 +105,7 @@ def _drift(db, dataset: Dataset, key: dict, progress: Progress):
 
 
 def _run(db, dataset: Dataset, key: dict, progress: Progress, criteria: list):
-    from analysis.baselines import RunSettings, display_name, run_baselines
+    from analysis.baselines.run import RunSettings, display_name, run_baselines
     from analysis.evidence import run_summary
 
     test = other_dataset(db, dataset.project_id, key["test_hash"], "test")

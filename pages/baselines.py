@@ -5,8 +5,8 @@ import dataclasses
 import streamlit as st
 
 from analysis.errors import TargetError
-from analysis.baseline_setup import REASONS
-from analysis.baselines import BaselineRun
+from analysis.baselines.setup import REASONS
+from analysis.baselines.run import BaselineRun
 from analysis.evidence import run_settings_key, run_summary
 from components import baselines_view, datasets_view, evidence, shell
 from components.text import plain

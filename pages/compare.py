@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.baselines import DUMMY, BaselineRun, criterion_evidence, display_name, floor_values
+from analysis.baselines.run import DUMMY, BaselineRun, criterion_evidence, display_name, floor_values
 from components import baseline_charts, compare_view, shell
 from components.text import plain
 from design.checks import check_criteria

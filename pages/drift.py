@@ -1,7 +1,7 @@
 """Drift: does the data the model sees now still look like the data it was built on? (Evidently)"""
 import streamlit as st
 
-from analysis.drift_model import DriftSummary
+from analysis.drift.model import DriftSummary
 from analysis.evidence import drift_settings, drift_summary, report_name
 from analysis.inert import sandboxed_frame
 from components import drift_view, evidence, shell

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from analysis.evidence import profile_settings, profile_summary
-from analysis.profile import Profile
+from analysis.profile.describe import Profile
 from components import datasets_view, evidence, profile_view, shell
 from components.text import plain
 

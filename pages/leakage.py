@@ -2,7 +2,7 @@
 import streamlit as st
 
 from analysis.evidence import leakage_settings, leakage_summary
-from analysis.leakage import LeakageReport
+from analysis.leakage.scan import LeakageReport
 from components import datasets_view, evidence, leakage_view, shell
 from components.text import plain
 from design.document import feature_table

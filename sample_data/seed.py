@@ -7,10 +7,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from analysis.baselines import RunSettings, resolve_settings
-from analysis.drift_model import DriftSettings
+from analysis.baselines.run import RunSettings, resolve_settings
+from analysis.drift.model import DriftSettings
 from analysis.evidence import drift_settings, leakage_settings, profile_settings, run_settings_key
-from analysis.leakage import LeakageSettings, Split
+from analysis.leakage.scan import LeakageSettings, Split
 from analysis.read import read_csv
 from design.checks import document_run_choices
 from design.document import check_section, success_criteria

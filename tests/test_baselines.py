@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
-from analysis import baseline_models
-from analysis.baseline_metrics import classification_metrics, regression_metrics, threshold_grid
-from analysis.baseline_models import ModelSpec
-from analysis.baselines import (BaselineRun, RunSettings, best_metrics, check_baseline_target, choose_protocol,
+from analysis.baselines import models as baseline_models
+from analysis.baselines.metrics import classification_metrics, regression_metrics, threshold_grid
+from analysis.baselines.models import ModelSpec
+from analysis.baselines.run import (BaselineRun, RunSettings, best_metrics, check_baseline_target, choose_protocol,
                                 default_features, detect_task, metric_value, resolve_settings, run_baselines)
 from analysis.column_types import infer_column_types
 from analysis.errors import TargetError
@@ -169,7 +169,7 @@ def test_small_noise_does_not_beat_the_dummy(seed):
 
 
 def test_noise_bound_is_the_chance_spread_of_the_metric():
-    from analysis.baseline_metrics import Confusion, Curves, chance_se, chance_z
+    from analysis.baselines.metrics import Confusion, Curves, chance_se, chance_z
 
     assert chance_z(1) == pytest.approx(1.645, abs=1e-3) and chance_z(4) == pytest.approx(2.241, abs=1e-3)
     binary = Curves(300, confusion=Confusion(("p", "q"), ((100, 50), (60, 90)), 0.5))

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.profile import Profile, describe_dataset
+from analysis.profile.describe import Profile, describe_dataset
 from analysis.read import infer_column_types
 from components import charts
 

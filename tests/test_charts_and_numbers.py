@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from analysis.drift_model import ColumnDrift
+from analysis.drift.model import ColumnDrift
 from design import palette
 from design.report_charts import drift_figure, drift_strength_figure
 

@@ -1,4 +1,4 @@
-"""analysis.drift: splits, column matching, Evidently's drift report and its summary, overlays and charts.
+"""analysis.drift.run: splits, column matching, Evidently's drift report and its summary, overlays and charts.
 
 Evidently is imported once (about 7 s); each report runs on small frames, shared by module-scoped fixtures.
 """
@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.drift import (
+from analysis.drift.run import (
     ColumnDrift, DriftInputError, DriftSettings, DriftSummary, MissingColumn, RetypedColumn, external_resources,
     match_columns, overlay, run_drift, split_by_date, split_by_order,
 )
-from analysis.drift_evidently import default_method, strip_external_resources
+from analysis.drift.evidently_report import default_method, strip_external_resources
 from analysis.read import read_csv
 from bench.drift import SHIFTED, column_types, make_pair
 from components.drift_charts import drift_scores_figure, overlay_figure
@@ -277,7 +277,7 @@ def test_external_resources_are_found_and_stripped():
 
 
 def test_evidently_is_imported_only_when_a_report_runs():
-    code = "import sys, analysis.drift, components.drift_charts; print('evidently' in sys.modules, 'streamlit' in sys.modules)"
+    code = "import sys, analysis.drift.run, components.drift_charts; print('evidently' in sys.modules, 'streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.baseline_setup import REASONS, RunSettings
-from analysis.baselines import resolve_settings
+from analysis.baselines.setup import REASONS, RunSettings
+from analysis.baselines.run import resolve_settings
 from analysis.column_types import infer_column_types
 from analysis.evidence import leakage_settings
-from analysis.leakage import LeakageReport, LeakageSettings, Split, scan_leakage
+from analysis.leakage.scan import LeakageReport, LeakageSettings, Split, scan_leakage
 from analysis.read import read_csv
 from design.document import check_section, feature_table, fill_feature_table, not_known_columns, with_section
 from design.fields import FieldError, as_text, check_value

@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.baseline_setup import REASONS, RunSettings, default_features, id_like_columns
-from analysis.baselines import resolve_settings
+from analysis.baselines.setup import REASONS, RunSettings, default_features, id_like_columns
+from analysis.baselines.run import resolve_settings
 from analysis.column_types import infer_column_types
-from analysis.leakage import scan_leakage
+from analysis.leakage.scan import scan_leakage
 from design.evidence import findings_for_features
 
 FIRST = ["Ann", "Bob", "Cy", "Dee", "Eli", "Flo", "Gus", "Hal", "Ivy", "Jo", "Kim", "Lu", "Max", "Ned", "Oli"]

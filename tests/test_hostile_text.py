@@ -11,12 +11,12 @@ from html.parser import HTMLParser
 import pytest
 from markdown_it import MarkdownIt
 
-from analysis.drift import overlay
+from analysis.drift.run import overlay
 from analysis.evidence import leakage_settings, profile_settings
 from analysis.inert import chart_text
-from analysis.leakage import LeakageSettings, Split
+from analysis.leakage.scan import LeakageSettings, Split
 from analysis.read import read_csv
-from analysis.profile import describe_dataset
+from analysis.profile.describe import describe_dataset
 from components import charts as profile_charts
 from components.drift_charts import overlay_figure
 from components.review_view import charts, gather

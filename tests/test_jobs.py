@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from analysis.baselines import RunSettings
+from analysis.baselines.run import RunSettings
 from analysis.evidence import profile_settings, run_settings_key
 from analysis.read import read_csv
 from jobs.pool import WorkerPool

@@ -15,7 +15,7 @@ import pytest
 
 from analysis.column_types import infer_column_types
 from analysis.errors import TargetError
-from analysis.leakage import (
+from analysis.leakage.scan import (
     Finding, LeakageReport, LeakageSettings, Split, check_leakage_target, scan_leakage,
 )
 from analysis.read import read_csv

@@ -74,7 +74,7 @@ def test_metrics_side_by_side_gives_each_run_minus_the_first():
 
 
 def test_settings_in_words_of_the_sample_run(app_db):
-    from analysis.baselines import BaselineRun
+    from analysis.baselines.run import BaselineRun
 
     e = list_evidence(app_db, 1, "evaluation", "run")[0]
     words = settings_in_words(BaselineRun.from_dict(result_by_id(app_db, e.result_id).payload), "breast_cancer.csv")

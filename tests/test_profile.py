@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from analysis.column_stats import describe_column
+from analysis.profile.column_stats import describe_column
 from analysis.correlations import cramers_v
 from analysis.errors import TargetError
-from analysis.profile import MIN_CLASS_ROWS, Profile, describe_dataset
+from analysis.profile.describe import MIN_CLASS_ROWS, Profile, describe_dataset
 from analysis.read import infer_column_types
 from analysis.target import check_target
 

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.baseline_metrics import choose_primary_metric, classification_metrics, regression_metrics
-from analysis.baselines import (DUMMY, BaselineRun, ModelResult, RunSettings, _floor_notes, criterion_evidence,
+from analysis.baselines.metrics import choose_primary_metric, classification_metrics, regression_metrics
+from analysis.baselines.run import (DUMMY, BaselineRun, ModelResult, RunSettings, _floor_notes, criterion_evidence,
                                 headline_metrics, run_baselines)
 from analysis.evidence import run_settings_key, run_summary
 from analysis.intervals import Interval, metric_intervals, wilson
-from analysis.profile import describe_dataset
+from analysis.profile.describe import describe_dataset
 from design.checks import (FAIL, INCONCLUSIVE, NOT_MEASURED, PASS, check_criteria, document_run_choices,
                            ranges_text, threshold_passes)
 from design.criteria import parse_criterion
@@ -213,7 +213,7 @@ def test_five_percent_positives_call_out_the_majority_and_lead_with_recall():
 
 
 def test_imbalance_alert_starts_under_ten_percent_and_is_configurable():
-    from analysis.alerts import find_alerts
+    from analysis.profile.alerts import find_alerts
 
     def imbalance(rare: int, share: float | None = None) -> list[str]:
         frame = pd.DataFrame({"x": np.arange(200.0), "label": ["rare"] * rare + ["common"] * (200 - rare)})
@@ -242,7 +242,7 @@ def test_best_model_below_the_dummy_on_another_metric_is_said():
 
 
 def test_multiclass_best_by_balanced_accuracy_below_the_majority_is_called_out():
-    from analysis.baseline_metrics import Confusion, Curves
+    from analysis.baselines.metrics import Confusion, Curves
 
     counts = ((60, 30, 10), (2, 14, 4), (1, 3, 16))      # 140 rows, 'a' is 100 of them (0.714); 90 called right
     accuracy = wilson(90, 140, "rows")

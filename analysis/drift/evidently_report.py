@@ -1,4 +1,4 @@
-"""Evidently glue for analysis.drift: the stat-test rule, running the report, reading its result, offline HTML.
+"""Evidently glue for analysis.drift.run: the stat-test rule, running the report, reading its result, offline HTML.
 
 Evidently is imported inside the functions that need it (``import evidently`` takes about 7 s), so importing
 this module costs nothing. Written against Evidently 0.7.23 (see notes/stack.md for the snapshot layout).
@@ -11,7 +11,7 @@ from importlib.metadata import version
 import numpy as np
 import pandas as pd
 
-from analysis.drift_model import ColumnDrift
+from analysis.drift.model import ColumnDrift
 
 SMALL_REFERENCE = 1_000   # Evidently 0.7 uses p-value tests up to this many reference values, distances above
 FEW_VALUES = 5            # a numeric column with at most this many distinct values is tested like categories

@@ -1,6 +1,6 @@
 """The data of a leakage scan: its settings, the split, the findings and the report (JSON round-trip).
 
-Kept apart from the checks so that the checks (analysis.leakage_checks) and the scan (analysis.leakage) can
+Kept apart from the checks so that the checks (analysis.leakage.checks) and the scan (analysis.leakage.scan) can
 both import it. Everything here is a frozen dataclass of plain values; to_dict() / from_dict() go through
 analysis.serialize.
 """
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.leakage_scores import FeatureScore
+from analysis.leakage.scores import FeatureScore
 from analysis.serialize import from_plain, from_versioned, to_plain, to_versioned
 
 HIGH, MEDIUM, INFO = "high", "medium", "info"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis.baseline_setup import SPARSE_MISSING_SHARE
-from analysis.column_stats import ColumnStats
+from analysis.baselines.setup import SPARSE_MISSING_SHARE
+from analysis.profile.column_stats import ColumnStats
 from analysis.column_types import CATEGORICAL, ID, NUMERIC
 from analysis.correlations import Correlations
 from analysis.target import TargetView

@@ -7,12 +7,12 @@
     run.best_model, run.lift_over_dummy, run.too_good_flags, metric_value(run, "recall")
     stored = json.dumps(run.to_dict()); again = BaselineRun.from_dict(json.loads(stored))
 
-The pieces: analysis.baseline_setup (task, target check, features, settings, protocol and splits),
-analysis.baseline_models (the models and their pipelines), analysis.baseline_metrics (metrics, curves, importance).
+The pieces: analysis.baselines.setup (task, target check, features, settings, protocol and splits),
+analysis.baselines.models (the models and their pipelines), analysis.baselines.metrics (metrics, curves, importance).
 
 Best model: the highest mean of the run's primary metric among models other than the dummy (the dummy only when no
 other model has a score). The primary metric is settings.primary_metric, which the Baselines page takes from the design
-document's success criteria (analysis.baseline_metrics.choose_primary_metric: a threshold-free metric they name, else
+document's success criteria (analysis.baselines.metrics.choose_primary_metric: a threshold-free metric they name, else
 PR AUC for criteria on the positive class, ROC AUC for specificity or accuracy), else the task's default (ROC AUC for
 binary tasks; balanced accuracy for multiclass, which weighs every class equally, so a majority-class guess scores
 1/K; the lowest RMSE for regression).
@@ -29,7 +29,7 @@ first when the positive class is under RARE_POSITIVE_SHARE of the rows.
 A model beats the dummy floor meaningfully when its lead (the lift) is at least MEANINGFUL_LIFT (ROC AUC or balanced
 accuracy; for regression, that share of the dummy's RMSE) and larger than the noise bound: what chance alone gives the
 best of the m models compared on the rows tested, so that on a target the features know nothing about the run says
-"beats" with probability at most 5% (analysis.baseline_metrics.CHANCE_ALPHA). The bound is z * SE with
+"beats" with probability at most 5% (analysis.baselines.metrics.CHANCE_ALPHA). The bound is z * SE with
     z  = the one-sided normal quantile at 5% / m (Bonferroni: the best of m models is the largest of m chances;
          2.24 for the default suite of four, 1.64 for a single model);
     SE = the standard error of the primary metric under that null, for the n rows tested (baseline_metrics.chance_se:
@@ -59,14 +59,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.baseline_metrics import (ALIASES, COMPLEMENTS, DEFAULT_THRESHOLD, LOWER_IS_BETTER, PRIMARY_METRIC,
+from analysis.baselines.metrics import (ALIASES, COMPLEMENTS, DEFAULT_THRESHOLD, LOWER_IS_BETTER, PRIMARY_METRIC,
                                        Confusion, Curve, Curves, FeatureImportance, Residuals, ThresholdGrid,
                                        canonical_metric, chance_se, chance_z, choose_primary_metric,
                                        classification_metrics, compute_curves, display_name, metric_names,
                                        permutation_importance, regression_metrics, summarize)
-from analysis.baseline_models import (DEFAULT_MODELS, DUMMY, MODELS, Cancelled, check_models, fit_model, model_names,
+from analysis.baselines.models import (DEFAULT_MODELS, DUMMY, MODELS, Cancelled, check_models, fit_model, model_names,
                                       native_threads, predict_scores, prepare_features, split_predictor)
-from analysis.baseline_setup import (RunSettings, Protocol, check_baseline_target, check_settings, choose_protocol,
+from analysis.baselines.setup import (RunSettings, Protocol, check_baseline_target, check_settings, choose_protocol,
                                      default_features, default_positive_label, detect_task, label_text, make_splits,
                                      regression_values, sample_rows)
 from analysis.errors import TargetError
@@ -106,7 +106,7 @@ CANCELLED = "cancelled"
 class ModelResult:
     """How one model did.
 
-    name: the model (analysis.baseline_models.MODELS). status: "done" (every fold), "partial" (stopped by its time
+    name: the model (analysis.baselines.models.MODELS). status: "done" (every fold), "partial" (stopped by its time
     budget, a cancel or an error after some folds; the metrics are those of the folds done), "skipped" (not run),
     "failed" (an error before any fold finished). message: why, for the user ("" when done).
     metrics, metrics_std: metric -> mean and standard deviation over the folds done (None when undefined).

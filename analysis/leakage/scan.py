@@ -6,7 +6,7 @@
     for finding in report.findings: finding.severity, finding.title, finding.action, finding.evidence
     stored = json.dumps(report.to_dict()); again = LeakageReport.from_dict(json.loads(stored))
 
-The checks (analysis.leakage_checks.DEFAULT_CHECKS; each a small object with one compute function):
+The checks (analysis.leakage.checks.DEFAULT_CHECKS; each a small object with one compute function):
 
 | check | finds | severity |
 |---|---|---|
@@ -20,12 +20,12 @@ The checks (analysis.leakage_checks.DEFAULT_CHECKS; each a small object with one
 | date_overlap | test rows dated before the last training date (split names a date column) | by date_overlap_share_* |
 | group_overlap | a group (customer) on both sides (split names a group column) | by group_overlap_share_* |
 
-Scores are cross-validated single-feature models without fitting (analysis.leakage_scores): ROC AUC of the
+Scores are cross-validated single-feature models without fitting (analysis.leakage.scores): ROC AUC of the
 values themselves, and of a lookup of the target mean per bin or category in the other folds; R2 for a numeric
 target. Thresholds apply to a score's lower confidence bound, so small data needs clearer evidence.
 
 A column that is the target written another way (equal to it, or one code, or a few, per class: see
-analysis.leakage_checks._encoding) is titled "'x' encodes the target" (or "equals the target") by target_proxy,
+analysis.leakage.checks._encoding) is titled "'x' encodes the target" (or "equals the target") by target_proxy,
 not "recorded after the outcome". The scan does not know a run's feature set: an ID-like column is an info finding
 here ("if used as a feature ..."), and the Baselines page raises it to medium when a run's features include it.
 
@@ -57,12 +57,12 @@ import pandas as pd
 
 from analysis.column_types import COLUMN_TYPES, DATETIME, infer_column_types
 from analysis.errors import TargetError
-from analysis.leakage_checks import DEFAULT_CHECKS, ScanContext, run_checks
-from analysis.leakage_model import (
+from analysis.leakage.checks import DEFAULT_CHECKS, ScanContext, run_checks
+from analysis.leakage.model import (
     HIGH, INFO, MEDIUM, SEVERITIES, SPLIT_KINDS, Finding, LeakageReport, LeakageSettings, Split,
 )
-from analysis.leakage_rows import as_dates
-from analysis.leakage_scores import FeatureScore
+from analysis.leakage.rows import as_dates
+from analysis.leakage.scores import FeatureScore
 from analysis.target import check_target
 
 __all__ = [

@@ -45,12 +45,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.column_types import BOOLEAN, CATEGORICAL, DATETIME, NUMERIC, infer_column_types
-from analysis.drift_evidently import (
+from analysis.drift.evidently_report import (
     FEW_VALUES, SMALL_REFERENCE, default_method, evidently_version, external_resources, load_evidently,
     method_names, read_snapshot, run_report, sample_positions, strip_external_resources,
 )
 from analysis.inert import inert_evidently_html
-from analysis.drift_model import (
+from analysis.drift.model import (
     DRIFT_FORMAT, MAX_ROWS_PER_SIDE, MIN_ROWS, TESTED_TYPES, ColumnDrift, ColumnMatch, DriftResult,
     DriftSettings, DriftSummary, MissingColumn, RetypedColumn, SkippedColumn, sort_columns,
 )

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pandas.util import hash_array, hash_pandas_object
 
-from analysis.leakage_model import Split
+from analysis.leakage.model import Split
 
 MISSING_HASH = np.uint64(0x9E3779B97F4A7C15)   # the hash of a missing value, whatever its type
 _MIX = np.uint64(0x100000001B3)                # FNV-1a 64-bit prime, to combine column hashes

@@ -225,7 +225,7 @@ class RunSettings:
     protocol: "auto" (see the module docstring), "kfold", "holdout", "time", "group" or "test_dataset".
     folds: k of k-fold protocols. holdout_share: share of rows tested in a holdout.
     date_column: orders a time split. group_column: keeps each group on one side of the split.
-    models: model names (analysis.baseline_models.MODEL_NAMES), or None for the task's default suite.
+    models: model names (analysis.baselines.models.MODEL_NAMES), or None for the task's default suite.
     time_budget_s: seconds each model may take over all its folds; a model over it is stopped, keeping its folds.
     positive_label: the positive class of a binary task (None: default_positive_label).
     random_state: the seed of the sample, the splits, the models and the permutations.
@@ -233,7 +233,7 @@ class RunSettings:
     decision_threshold: binary tasks: the positive class is predicted when its probability is >= this; every
         threshold metric, interval and the confusion matrix use it (the design document's, Evaluation section);
         None: 0.5. Part of the run's key, so a changed threshold is a new run.
-    primary_metric: the metric that picks the best model (analysis.baseline_metrics.choose_primary_metric chooses it
+    primary_metric: the metric that picks the best model (analysis.baselines.metrics.choose_primary_metric chooses it
         from the design document's criteria); None: the task's default.
     """
 

@@ -10,7 +10,7 @@ Classification (``y``: class codes 0..K-1, ``proba``: one column per class):
 Regression: mae, rmse, r2, mape (a fraction: 0.12 is 12%).
 A metric that is undefined on a fold (roc auc with one class present) is None.
 
-Chance (analysis.baselines decides with these whether a model beats the dummy floor meaningfully):
+Chance (analysis.baselines.run decides with these whether a model beats the dummy floor meaningfully):
 chance_se() is the standard error the primary metric has by chance alone, for a scorer that knows nothing about
 the target, on the rows tested: ROC AUC sqrt((n1 + n0 + 1) / (12 n1 n0)) (the Mann-Whitney null variance, Hanley &
 McNeil 1982, at AUC 0.5); balanced accuracy sqrt(sum_c q_c (1 - q_c) / n_c) / K for the model's predicted class shares

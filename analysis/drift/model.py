@@ -1,6 +1,6 @@
 """The drift check's settings and results: frozen dataclasses of plain values, JSON-ready through to_dict().
 
-analysis.drift computes them (see its docstring for how); this module only holds and (de)serialises them, so
+analysis.drift.run computes them (see its docstring for how); this module only holds and (de)serialises them, so
 the store and the pages can read a stored DriftSummary without importing Evidently.
 
     stored = json.dumps(summary.to_dict()); again = DriftSummary.from_dict(json.loads(stored))
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from analysis.serialize import from_plain, from_versioned, to_plain, to_versioned
 
 DRIFT_FORMAT = 1                # version of DriftSummary.to_dict()'s layout; from_dict() refuses other versions
-MAX_ROWS_PER_SIDE = 50_000      # each side above this many rows is sampled down to it (measured: analysis.drift docstring)
+MAX_ROWS_PER_SIDE = 50_000      # each side above this many rows is sampled down to it (measured: analysis.drift.run docstring)
 MIN_ROWS = 30                   # fewer rows than this on a side and a drift check says nothing useful
 TESTED_TYPES = ("numeric", "categorical", "boolean")   # column types the drift report checks
 P_VALUE_FLOOR = 1e-300          # p-values of 0 are taken as this when ranking columns
@@ -26,7 +26,7 @@ class DriftSettings:
     max_rows_per_side: a side with more rows is sampled down to this many (uniformly, without replacement).
     random_state: seed of that sample.
     method: Evidently stat test for every column ("wasserstein", "jensenshannon", "ks", "psi", ...); None lets
-        the check pick what Evidently would pick for the full data (see analysis.drift).
+        the check pick what Evidently would pick for the full data (see analysis.drift.run).
     num_method / cat_method: the same for numeric / categorical (and boolean) columns only; win over ``method``.
     threshold: drift threshold for every column; None = the method's default (0.05 for p-values, 0.1 for
         distances).

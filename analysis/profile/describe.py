@@ -19,11 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.alerts import Alert, find_alerts
-from analysis.column_stats import ColumnStats, describe_column
+from analysis.profile.alerts import Alert, find_alerts
+from analysis.profile.column_stats import ColumnStats, describe_column
 from analysis.column_types import COLUMN_TYPES, infer_column_types
 from analysis.correlations import Correlations, correlate
-from analysis.missing import MissingPattern, describe_missing
+from analysis.profile.missing import MissingPattern, describe_missing
 from analysis.serialize import from_versioned, to_versioned
 from analysis.target import REGRESSION, TargetView, check_target, describe_target
 

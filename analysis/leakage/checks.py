@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.column_types import CATEGORICAL, DATETIME, ID, NUMERIC, id_like_text
-from analysis.leakage_model import HIGH, INFO, MEDIUM, SEVERITIES, Finding, LeakageSettings, Split
-from analysis.leakage_rows import (
+from analysis.leakage.model import HIGH, INFO, MEDIUM, SEVERITIES, Finding, LeakageSettings, Split
+from analysis.leakage.rows import (
     MISSING_HASH, RowHashes, as_dates, distinct_sorted, first_rows, repeat_count, sample_positions,
     in_sorted, split_rows,
 )
-from analysis.leakage_scores import REGRESSION, ROC_AUC, FeatureScore, assign_folds, encode_target, score_feature
+from analysis.leakage.scores import REGRESSION, ROC_AUC, FeatureScore, assign_folds, encode_target, score_feature
 
 _GENERIC_NAME_TOKENS = {"is", "has", "flag", "status", "type", "class", "value", "label", "target", "the", "of",
                         "and", "num", "count", "total", "code", "date", "time", "at", "on", "in", "yes", "no"}
@@ -146,7 +146,7 @@ class ScanContext:
 
     @cached_property
     def sides(self):
-        """The split's train and test positions (analysis.leakage_rows.SplitRows), or None without a split."""
+        """The split's train and test positions (analysis.leakage.rows.SplitRows), or None without a split."""
         return split_rows(self.frame, self.split, self.test_frame, self.settings.random_state)
 
     def test_source(self) -> pd.DataFrame:
