@@ -3,7 +3,8 @@ import importlib
 
 import pytest
 
-RUNTIME = ["streamlit", "pandas", "plotly", "sklearn", "evidently", "sqlite_utils", "pyarrow", "jinja2", "markupsafe", "threadpoolctl"]
+RUNTIME = ["streamlit", "pandas", "plotly", "sklearn", "evidently", "sqlite_utils", "pyarrow", "jinja2", "markupsafe", "threadpoolctl",
+           "duckdb", "python_calamine"]
 
 
 @pytest.mark.parametrize("module", RUNTIME)
