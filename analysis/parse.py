@@ -75,9 +75,17 @@ def _parse_once(data, dialect, capacity, overrides) -> list:
             decimal_point=dialect.decimal,
         ),
     )
-    builders = [_builder(field.type, capacity) for field in reader.schema]
+    return arrow_columns(reader.schema, reader, capacity)
+
+
+def arrow_columns(schema: pa.Schema, batches, capacity: int) -> list[np.ndarray | pd.api.extensions.ExtensionArray]:
+    """Record batches of ``schema`` into one pandas-ready array per field, the way CSV columns are built: numbers,
+    booleans and times as numpy arrays (integers with a missing value as float, booleans as a BooleanArray), text
+    (and any other type, as text) as a Categorical for ``analysis.column_types.convert_text``. ``capacity``: rows
+    expected (arrays grow when there are more)."""
+    builders = [_builder(field.type, capacity) for field in schema]
     rows = 0
-    for batch in reader:
+    for batch in batches:
         for builder, column in zip(builders, batch.columns):
             builder.append(column, rows)
         rows += batch.num_rows

@@ -5,7 +5,7 @@ import pandas as pd
 import sqlite_utils
 import streamlit as st
 
-from analysis.read import MAX_UPLOAD_BYTES, ReadError, format_size, read_csv
+from analysis.read import EXTENSIONS, MAX_UPLOAD_BYTES, ReadError, format_size, read_table, sheet_names
 from components import shell
 from components.text import plain
 from store.datasets import ROLES, Dataset, add_dataset, delete_dataset, rename_dataset, set_role
@@ -15,32 +15,50 @@ from store.projects import Project
 
 def upload(db: sqlite_utils.Database, project: Project, author: str) -> None:
     """The file uploader. Each new file is read, checked and stored once; a bad file gets a message and
-    changes nothing that is stored."""
+    changes nothing that is stored. A workbook with several sheets asks which sheet to store first."""
     files = st.file_uploader(
-        f"Upload CSV files (up to {format_size(MAX_UPLOAD_BYTES)} each)",
-        type=["csv", "tsv", "txt"],
+        f"Upload data files (up to {format_size(MAX_UPLOAD_BYTES)} each)",
+        type=list(EXTENSIONS),
         accept_multiple_files=True,
         key=f"upload-{project.id}",
-        help="Comma, semicolon, tab or pipe separated; UTF-8 or Latin-1; the first row must name the columns.",
+        help="CSV (comma, semicolon, tab or pipe separated; UTF-8 or Latin-1; the first row names the columns), "
+             "gzip-compressed CSV (.csv.gz), Parquet, or an Excel workbook (.xlsx: the sheet's first row names the columns).",
     )
     done = st.session_state.setdefault(f"uploaded-{project.id}", {})
     for file in files or []:
+        sheets = sheet_names(file.getvalue()) if file.name.lower().endswith((".xlsx", ".xlsm")) else []
+        if len(sheets) > 1:
+            _choose_sheet(db, project, file, sheets, author, done)
+            continue
         if file.file_id not in done:
             done[file.file_id] = _store_upload(db, project, file, author)
         kind, message = done[file.file_id]
         getattr(st, kind)(plain(message))
 
 
-def _store_upload(db, project: Project, file, author: str) -> tuple[str, str]:
+def _choose_sheet(db, project: Project, file, sheets: list[str], author: str, done: dict) -> None:
+    """The sheet chooser of a workbook with several sheets: pick one, store it; another can be stored after it."""
+    with st.container(border=True):
+        sheet = st.selectbox(f"Sheet of {plain(file.name)} to store", sheets, key=f"sheet-{file.file_id}",
+                             help="The workbook has several sheets; each one you store becomes a dataset of its own.")
+        if st.button("Store this sheet", key=f"store-sheet-{file.file_id}"):
+            done[(file.file_id, sheet)] = _store_upload(db, project, file, author, sheet)
+        for key, (kind, message) in done.items():
+            if isinstance(key, tuple) and key[0] == file.file_id:
+                getattr(st, kind)(plain(message))
+
+
+def _store_upload(db, project: Project, file, author: str, sheet: str | None = None) -> tuple[str, str]:
+    name = file.name if sheet is None else f"{file.name} · {sheet}"
     try:
-        with st.spinner(f"Reading {plain(file.name)}…"):
-            table = read_csv(file.getvalue(), file.name)
-            dataset, created = add_dataset(db, project.id, file.name, table, author)
+        with st.spinner(f"Reading {plain(name)}…"):
+            table = read_table(file.getvalue(), file.name, sheet)
+            dataset, created = add_dataset(db, project.id, name, table, author)
     except (ReadError, StoreError) as error:
         return "error", str(error)
     st.session_state["dataset-kept"] = dataset.id      # the data pages open on the file just uploaded
     if not created:
-        return "info", f"{file.name}: the same file is already stored here as '{dataset.name}'; nothing was added."
+        return "info", f"{name}: the same data is already stored here as '{dataset.name}'; nothing was added."
     notes = " ".join(table.notes)
     return "success", f"Stored '{dataset.name}': {dataset.rows:,} rows × {dataset.columns} columns. {notes}".strip()
 
@@ -112,7 +130,7 @@ def pick_dataset(db: sqlite_utils.Database, project: Project, role: str = "train
 
     datasets = {d.id: d for d in list_datasets(db, project.id)}
     if not datasets:
-        st.info("No dataset yet: upload a CSV on the Datasets page.")
+        st.info("No dataset yet: upload a data file (CSV, Parquet, Excel) on the Datasets page.")
         st.page_link("pages/datasets.py", label="Go to Datasets", icon=":material/table:")
         st.stop()
     with_role = next((d.id for d in datasets.values() if d.role == role), None)

@@ -1,4 +1,4 @@
-"""Datasets: upload CSVs to the project, see what is stored, rename, set roles, delete."""
+"""Datasets: upload data files (CSV, gzip CSV, Parquet, Excel) to the project, see what is stored, rename, set roles, delete."""
 import streamlit as st
 
 from components import datasets_view, shell
@@ -14,7 +14,7 @@ shell.show_flash()
 datasets_view.upload(context.db, project, context.author)
 datasets = list_datasets(context.db, project.id)
 if not datasets:
-    st.info("No dataset yet. Upload a CSV above.")
+    st.info("No dataset yet. Upload a data file above: CSV, Parquet or an Excel workbook.")
     st.stop()
 datasets_view.dataset_table(datasets)
 st.page_link("pages/explore.py", label="Explore a dataset: profile, alerts, correlations, class balance", icon=":material/query_stats:")
