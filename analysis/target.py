@@ -135,9 +135,10 @@ def describe_target(
 ) -> TargetView:
     """The target views: class balance and features by class, or (regression) histogram and correlations.
 
-    ``histogram`` is the target column's histogram from its column statistics.
+    ``histogram`` is the target column's histogram from its column statistics. ``frame`` is read for the target
+    column only (the class balance is exact); ``sample`` has every column.
     """
-    features = [c for c in frame.columns if c != target]
+    features = [c for c in sample.columns if c != target]    # frame may hold the target alone (analysis.engine)
     if task == REGRESSION:
         numeric = [c for c in features if column_types[c] == NUMERIC]
         numbers = float_frame(sample, numeric + [target])

@@ -15,11 +15,21 @@ def overview(profile: Profile) -> None:
     cols = st.columns(5)
     cols[0].metric("Rows", f"{o.rows:,}")
     cols[1].metric("Columns", o.columns)
-    cols[2].metric("Memory", format_size(o.memory_bytes))
+    by_engine = profile.exact_engine == "duckdb"
+    cols[2].metric("Memory (estimate)" if by_engine else "Memory", format_size(o.memory_bytes),
+                   help="What the data would take in pandas; the rows were not loaded." if by_engine else None)
     cols[3].metric("Duplicate rows", f"{o.duplicate_rows:,}")
     cols[4].metric("Missing cells", f"{o.missing_cells:,}", f"{o.missing_share:.1%} of cells", delta_color="off")
     st.caption("Column types: " + ", ".join(f"{n} {t}" for t, n in o.type_counts.items()))
-    if profile.sampled:
+    if by_engine:
+        st.info(
+            f"Large dataset: exact over all {o.rows:,} rows, by DuckDB queries on the stored Parquet file "
+            f"({format_size(profile.source_bytes or 0)}) without loading its rows: counts, missing values, distinct "
+            "values, min/max/mean/std, quantiles, histograms, top values and duplicate rows. Sampled: correlations, "
+            f"missing-value patterns and by-class views use a {profile.sample_method} sample of "
+            f"{profile.sample_rows:,} rows drawn by the engine (seed {profile.seed})."
+        )
+    elif profile.sampled:
         st.info(
             f"Large dataset: counts, missing values, min/max, histograms and duplicates are exact over all {o.rows:,} rows; "
             f"correlations, missing-value patterns and by-class views use a {profile.sample_method} sample of "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from store.datasets import Dataset, find_dataset, load_frame
+from store.datasets import Dataset, data_file, find_dataset, load_frame
 from store.errors import NotFoundError
 from store.results import Result, put_result, record_evidence
 
@@ -66,12 +66,17 @@ def drift_sides(db: sqlite_utils.Database, reference: Dataset, source: dict):
 
 
 def _profile(db, dataset: Dataset, key: dict, progress: Progress):
+    """Profiled from the stored Parquet file: in memory up to the sample size, else by the data engine's queries."""
     from analysis.evidence import profile_summary
-    from analysis.profile.describe import describe_dataset
+    from analysis.profile.describe import describe_file
 
-    progress.report(0.1, f"profiling {dataset.rows:,} rows × {dataset.columns} columns", None)
-    profile = describe_dataset(load_frame(db, dataset), dataset.column_types, target=key["target"],
-                               sample_rows=key["sample_rows"], random_state=key["random_state"])
+    path = data_file(db, dataset.content_hash)
+    if not path.exists():
+        raise NotFoundError(f"The data file of '{dataset.name}' is missing ({path}). Upload the file again.")
+    how = "in memory" if dataset.rows <= key["sample_rows"] else "by DuckDB queries on the stored file"
+    progress.report(0.1, f"profiling {dataset.rows:,} rows × {dataset.columns} columns {how}", None)
+    profile = describe_file(path, dataset.column_types, target=key["target"], sample_rows=key["sample_rows"],
+                            random_state=key["random_state"])
     return profile.to_dict(), profile_summary(dataset.name, profile)
 
 

@@ -128,7 +128,7 @@ def _numbers(series: pd.Series) -> dict:
         std=std,
         skew=skew,
         quantiles={name: _quantile(finite, q) for name, q in QUANTILES.items()},
-        top=_top_sorted(finite, _number_label),
+        top=_top_sorted(finite, number_label),
         histogram=_number_histogram(finite, values.dtype.kind in "iu" or all_whole(finite)),
     )
     return stats
@@ -200,7 +200,7 @@ def _largest(counts: np.ndarray) -> np.ndarray:
     return candidates[np.lexsort((candidates, -counts[candidates]))]
 
 
-def _number_label(value: float) -> str:
+def number_label(value: float) -> str:
     return str(int(value)) if value == int(value) and abs(value) < 2**53 else repr(float(value))
 
 
@@ -237,26 +237,33 @@ def _times(series: pd.Series) -> dict:
     values = ints[missing:]
     stats = {"count": len(values), "missing": missing, "distinct": _distinct_sorted(values)}
     if len(values):
-        stats.update(min=_iso(values[0]), max=_iso(values[-1]), histogram=_time_histogram(values))
+        stats.update(min=iso(values[0]), max=iso(values[-1]), histogram=time_histogram(values))
     return stats
 
 
-def _iso(nanoseconds) -> str:
+def iso(nanoseconds) -> str:
     return pd.Timestamp(int(nanoseconds)).isoformat()
 
 
-def _time_histogram(ordered_ns: np.ndarray) -> Histogram:
-    first, last = ordered_ns[[0, -1]].view("datetime64[ns]")
+def time_histogram(ordered_ns: np.ndarray) -> Histogram:
+    edges, period = time_edges(int(ordered_ns[0]), int(ordered_ns[-1]))
+    inner = np.searchsorted(ordered_ns, edges[1:-1], side="left")
+    counts = np.diff(np.concatenate(([0], inner, [len(ordered_ns)])))
+    return Histogram(tuple(iso(e) for e in edges), tuple(int(c) for c in counts), period)
+
+
+def time_edges(first_ns: int, last_ns: int) -> tuple[np.ndarray, str]:
+    """(bin edges in nanoseconds, period) of a time histogram from ``first_ns`` to ``last_ns``: the finest period
+    with at most MAX_TIME_BINS bins."""
+    first, last = np.array([first_ns, last_ns], dtype=np.int64).view("datetime64[ns]")
     for period in ("hour", "day", "week", "month", "quarter", "year"):
-        edges = _period_edges(first, last, period)
+        edges = period_edges(first, last, period)
         if len(edges) - 1 <= MAX_TIME_BINS:
             break
-    inner = np.searchsorted(ordered_ns, edges[1:-1].astype("datetime64[ns]").view(np.int64), side="left")
-    counts = np.diff(np.concatenate(([0], inner, [len(ordered_ns)])))
-    return Histogram(tuple(_iso(e) for e in edges.astype("datetime64[ns]").view(np.int64)), tuple(int(c) for c in counts), period)
+    return edges.astype("datetime64[ns]").view(np.int64), period
 
 
-def _period_edges(first: np.datetime64, last: np.datetime64, period: str) -> np.ndarray:
+def period_edges(first: np.datetime64, last: np.datetime64, period: str) -> np.ndarray:
     """Starts of the periods from the one holding ``first`` to the one after ``last``."""
     if period == "hour":
         return np.arange(first.astype("datetime64[h]"), last.astype("datetime64[h]") + 2)
@@ -283,6 +290,12 @@ def _labels(series: pd.Series, count_numbers: bool) -> dict:
     else:
         counts = series.value_counts(dropna=True)
         missing = int(len(series) - counts.sum())
+    return label_stats(counts, missing, count_numbers and not ptypes.is_bool_dtype(series.dtype))
+
+
+def label_stats(counts: pd.Series, missing: int, count_numbers: bool) -> dict:
+    """count, missing, distinct, top (and with ``count_numbers`` numeric_share, text_examples) from the counts of
+    every distinct value (value -> rows); shared by the in-memory path and the engine."""
     counts = counts.sort_values(ascending=False, kind="stable")
     stats = {
         "count": int(counts.sum()),
@@ -290,7 +303,7 @@ def _labels(series: pd.Series, count_numbers: bool) -> dict:
         "distinct": len(counts),
         "top": tuple(ValueCount(str(v), int(c)) for v, c in counts.iloc[:TOP_K].items()),
     }
-    if count_numbers and not ptypes.is_bool_dtype(series.dtype) and len(counts):
+    if count_numbers and len(counts):
         numeric = pd.to_numeric(pd.Series(counts.index.astype(str)).str.strip(), errors="coerce").notna().to_numpy()
         stats["numeric_share"] = float(counts.to_numpy()[numeric].sum() / counts.sum())
         if numeric.any() and not numeric.all():

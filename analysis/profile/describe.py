@@ -10,11 +10,17 @@ the missing share per column and the class counts of a target. Above ``sample_ro
 relate columns to each other use a sample instead: correlations, missing-value patterns, features by class
 and correlations with a numeric target. The sample is uniform, or stratified by class for a classification
 target (each class keeps its share, and at least MIN_CLASS_ROWS rows or all it has); the Profile says so.
+
+A stored dataset (a Parquet file) is profiled by describe_file: up to ``sample_rows`` rows it is read whole and
+described as above; above that, the exact figures come from the data engine's queries on the file
+(analysis.engine.figures: the rows are never all loaded) and the sampled views from rows the engine draws (the same
+rows, for the same seed, as the sample of the whole frame). The Profile says which engine computed what.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,7 +29,8 @@ from analysis.profile.alerts import Alert, find_alerts
 from analysis.profile.column_stats import ColumnStats, describe_column
 from analysis.column_types import COLUMN_TYPES, infer_column_types
 from analysis.correlations import Correlations, correlate
-from analysis.profile.missing import MissingPattern, describe_missing
+from analysis.engine.sample import MIN_CLASS_ROWS, sample_positions
+from analysis.profile.missing import MissingPattern, describe_missing, missing_pattern
 from analysis.serialize import from_versioned, to_versioned
 from analysis.target import REGRESSION, TargetView, check_target, describe_target
 
@@ -31,9 +38,10 @@ from analysis.target import REGRESSION, TargetView, check_target, describe_targe
 # (0.25 s on 50,000, 1.2 s on 200,000, 8.8 s and 2.7x the memory on all rows), and their correlations stay within
 # 0.01 of the all-rows values (0.015 on 25,000, 0.005 on 200,000): twice the rows buy a third decimal nobody reads.
 DEFAULT_SAMPLE_ROWS = 100_000
-MIN_CLASS_ROWS = 500            # a stratified sample keeps at least this many rows of each class (or all it has)
 HASH_ROWS = 1 << 17             # rows hashed per step when looking for duplicates (bounds the memory it takes)
-PROFILE_FORMAT = 2              # version of to_dict()'s layout and rules (2: associations need 30 pairs, V bias-corrected)
+PROFILE_FORMAT = 3              # version of to_dict()'s layout and rules (2: associations need 30 pairs, V bias-corrected;
+                                # 3: exact_engine and source_bytes; a format 2 profile reads as computed by pandas)
+PANDAS, DUCKDB = "pandas", "duckdb"
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,9 @@ class Profile:
     sample_rows: rows those views used (all rows when not sampled).
     sample_method: "all", "uniform" or "stratified" (by the target's classes).
     seed: the random seed of the sample.
+    exact_engine: what computed the exact figures: "pandas" (every row in memory) or "duckdb" (queries on the stored
+        Parquet file, whose rows were never all loaded; overview.memory_bytes is then an estimate).
+    source_bytes: size of the stored file the engine queried; None when the frame was in memory.
     """
 
     overview: Overview
@@ -82,6 +93,8 @@ class Profile:
     sample_rows: int
     sample_method: str
     seed: int
+    exact_engine: str = PANDAS
+    source_bytes: int | None = None
 
     def column(self, name: str) -> ColumnStats:
         """The statistics of column ``name``; KeyError naming the columns when there is none."""
@@ -96,7 +109,10 @@ class Profile:
 
     @classmethod
     def from_dict(cls, data: dict) -> Profile:
-        """Rebuild a Profile from to_dict() output; ValueError when it was written in another format."""
+        """Rebuild a Profile from to_dict() output; ValueError when it was written in another format (format 2, the
+        layout before exact_engine and source_bytes, reads as a profile computed in memory)."""
+        if data.get("format") == 2:
+            data = {**data, "format": PROFILE_FORMAT}
         return from_versioned(cls, data, PROFILE_FORMAT, "profile", "Profile the dataset again.")
 
 
@@ -167,19 +183,72 @@ def _check_inputs(frame, column_types, sample_rows) -> tuple[pd.DataFrame, dict[
 
 
 def _sample(frame: pd.DataFrame, strata: str | None, size: int, seed: int) -> tuple[pd.DataFrame, str]:
-    """All rows when there are at most ``size``; else a uniform sample, or one stratified by column ``strata``."""
-    if len(frame) <= size:
-        return frame, "all"
-    rng = np.random.default_rng(seed)
-    if strata is None:
-        return frame.take(np.sort(rng.choice(len(frame), size, replace=False))), "uniform"
-    codes, _ = pd.factorize(frame[strata], use_na_sentinel=True)   # missing labels form a stratum of their own
-    positions = []
-    for code in np.unique(codes):
-        members = np.flatnonzero(codes == code)
-        take = min(len(members), max(round(size * len(members) / len(frame)), MIN_CLASS_ROWS))
-        positions.append(rng.choice(members, take, replace=False))
-    return frame.take(np.sort(np.concatenate(positions))), "stratified"
+    """All rows when there are at most ``size``; else a uniform sample, or one stratified by column ``strata``
+    (analysis.engine.sample.sample_positions, which the engine uses for stored files too)."""
+    positions, method = sample_positions(len(frame), size, seed, None if strata is None else frame[strata])
+    return (frame if positions is None else frame.take(positions)), method
+
+
+def describe_file(
+    path: str | Path,
+    column_types: dict[str, str],
+    *,
+    target: str | None = None,
+    sample_rows: int = DEFAULT_SAMPLE_ROWS,
+    random_state: int = 0,
+    engine_settings=None,
+    use_engine: bool | None = None,
+) -> Profile:
+    """Profile the Parquet file at ``path`` (a stored dataset): read whole and describe_dataset when it has at most
+    ``sample_rows`` rows; else exact figures by the data engine and the sampled views on rows it draws.
+
+    column_types: column -> type, as stored with the dataset. engine_settings: analysis.engine EngineSettings.
+    use_engine: True or False forces one way (tests compare them); None decides by the row count.
+    """
+    import pyarrow.parquet as pq
+
+    from analysis.engine.figures import file_figures
+    from analysis.engine.sample import draw_sample
+
+    rows = pq.ParquetFile(path).metadata.num_rows
+    if not (use_engine if use_engine is not None else rows > sample_rows):
+        return describe_dataset(pd.read_parquet(path), column_types, target=target, sample_rows=sample_rows,
+                                random_state=random_state)
+    names = pq.read_schema(path).names
+    header, column_types = _check_inputs(pd.DataFrame({c: [0] for c in names}), column_types, sample_rows)
+    target = None if target is None else str(target)
+    task, target_frame = None, None
+    if target is not None:
+        target_frame = pd.read_parquet(path, columns=[target]) if target in names else header
+        task = check_target(target_frame, target, column_types)
+    figures = file_figures(path, column_types, engine_settings)
+    sample, method = draw_sample(path, sample_rows, random_state, target if task not in (None, REGRESSION) else None)
+    columns = figures.columns
+    missing_cells = sum(s.missing for s in columns)
+    overview = Overview(
+        rows=figures.rows, columns=len(names), memory_bytes=sum(s.memory_bytes for s in columns),
+        duplicate_rows=figures.duplicate_rows, missing_cells=missing_cells,
+        missing_share=missing_cells / (figures.rows * len(names)), type_counts=dict(Counter(s.type for s in columns)),
+    )
+    correlations = correlate(sample, column_types)
+    target_view = None
+    if target is not None:
+        histogram = columns[names.index(target)].histogram
+        target_view = describe_target(target_frame, sample, target, task, column_types, histogram)
+    return Profile(
+        overview=overview,
+        columns=columns,
+        missing=missing_pattern(figures.rows, {s.name: s.missing for s in columns}, figures.rows_with_missing, sample),
+        correlations=correlations,
+        alerts=find_alerts(overview.rows, overview.duplicate_rows, columns, correlations, target_view),
+        target=target_view,
+        sampled=method != "all",
+        sample_rows=len(sample),
+        sample_method=method,
+        seed=random_state,
+        exact_engine=DUCKDB,
+        source_bytes=figures.file_bytes,
+    )
 
 
 def _overview(frame: pd.DataFrame, columns: tuple[ColumnStats, ...]) -> Overview:

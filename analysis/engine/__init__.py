@@ -1,0 +1,10 @@
+"""The data engine: issue-sized work on a data source without loading it whole.
+
+connection: a DuckDB connection held to a memory limit and a thread count (EngineSettings), and identifier quoting.
+figures: exact figures of a Parquet file by queries (file_figures): row count, missing values, distinct counts,
+    min / max / mean / std / skew, quantiles, histograms, top values, duplicate rows by hash.
+sample: the rows that views needing data in memory work on, drawn by the engine (draw_sample: seeded, uniform or
+    stratified by a target's classes), the same rows a frame in memory would give (sample_positions).
+
+No streamlit here; analysis.profile.describe.describe_file decides when to use it.
+"""

@@ -1,0 +1,154 @@
+"""The data engine: exact figures by DuckDB queries on a Parquet file equal the in-memory profile's, column by
+column (missing values, categoricals, dates, booleans, infinities, duplicates); its sample is the in-memory
+sample's rows; a profile computed through it says so and reads back."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.column_types import infer_column_types
+from analysis.engine.connection import EngineSettings, quote
+from analysis.engine.figures import file_figures
+from analysis.engine.sample import draw_sample
+from analysis.profile.column_stats import TOP_K
+from analysis.profile.describe import Profile, describe_dataset, describe_file
+
+
+def mixed_frame(rows: int = 3_000, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "x": rng.normal(0, 1, rows).round(2),
+        "k": rng.integers(0, 40, rows),
+        "m": np.where(rng.random(rows) < 0.1, np.nan, rng.lognormal(0, 1, rows)),
+        "edge": np.r_[np.inf, -np.inf, 0.0, rng.random(rows - 3)],
+        "when": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 10**8, rows), unit="s"),
+        "plan": pd.Categorical(rng.choice(["basic", "plus", "pro", "12"], rows, p=[0.5, 0.3, 0.15, 0.05])),
+        "code": np.array([f"c{i}" for i in range(rows)], dtype=object),
+        "flag": rng.random(rows) < 0.3,
+        "maybe": pd.array(np.where(rng.random(rows) < 0.1, None, rng.random(rows) < 0.5), dtype="boolean"),
+        "label": rng.choice(["yes", "no"], rows, p=[0.2, 0.8]),
+    })
+    frame.loc[5, "when"] = pd.NaT
+    frame.loc[7, "plan"] = None
+    frame["label"] = pd.Categorical(frame["label"])
+    return pd.concat([frame, frame.iloc[:10]], ignore_index=True)    # 10 duplicate rows
+
+
+@pytest.fixture
+def stored(tmp_path):
+    frame = mixed_frame()
+    path = tmp_path / "data.parquet"
+    frame.to_parquet(path, index=False)
+    frame = pd.read_parquet(path)
+    return path, frame, infer_column_types(frame)
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return bool(np.isclose(a, b, rtol=1e-9, atol=1e-12))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def _top_without_boundary_ties(stats):
+    """Top values up to the last count that is not tied with a value just past the list (pandas breaks those ties
+    arbitrarily, the engine by value)."""
+    top = [dataclasses.asdict(v) for v in stats.top]
+    if len(top) == TOP_K:
+        last = top[-1]["count"]
+        top = [v for v in top if v["count"] > last]
+    return top
+
+
+def test_engine_figures_equal_the_in_memory_figures_column_by_column(stored):
+    path, frame, types = stored
+    memory = describe_dataset(frame, types)
+    figures = file_figures(path, types, EngineSettings(memory_limit="256MB", threads=1))
+    assert (figures.rows, figures.duplicate_rows, figures.rows_with_missing) == (
+        memory.overview.rows, memory.overview.duplicate_rows, memory.missing.rows_with_missing) == (3_010, 10, 556)
+    assert [s.name for s in figures.columns] == list(frame.columns)
+    for mine, theirs in zip(figures.columns, memory.columns):
+        for field in dataclasses.fields(mine):
+            if field.name in ("memory_bytes", "top"):
+                continue
+            a, b = getattr(mine, field.name), getattr(theirs, field.name)
+            a = dataclasses.asdict(a) if dataclasses.is_dataclass(a) else a
+            b = dataclasses.asdict(b) if dataclasses.is_dataclass(b) else b
+            assert _close(a, b), (mine.name, field.name, a, b)
+        assert _top_without_boundary_ties(mine) == _top_without_boundary_ties(theirs), mine.name
+        assert abs(mine.memory_bytes - theirs.memory_bytes) <= 0.1 * theirs.memory_bytes, mine.name
+
+
+def test_engine_figures_name_the_cases(stored):
+    path, _, types = stored
+    by_name = {s.name: s for s in file_figures(path, types).columns}
+    assert (by_name["edge"].infinite, by_name["edge"].zeros) == (4, 2)   # the first rows repeat at the end
+    assert by_name["m"].missing == sum(1 for v in mixed_frame()["m"] if np.isnan(v))
+    assert by_name["when"].missing == 2 and by_name["when"].histogram.period is not None
+    assert by_name["plan"].numeric_share == pytest.approx(by_name["plan"].top[-1].count / by_name["plan"].count)
+    assert {v.value for v in by_name["maybe"].top} == {"True", "False"}
+    assert by_name["code"].distinct == 3_000
+
+
+def test_engine_sample_is_the_in_memory_sample(stored):
+    path, frame, _ = stored
+    for strata in (None, "label"):
+        sample, method = draw_sample(path, 500, seed=4, strata=strata)
+        memory = describe_dataset(frame, target="label" if strata else None, sample_rows=500, random_state=4)
+        assert method == memory.sample_method and len(sample) == memory.sample_rows
+    from analysis.engine.sample import sample_positions
+
+    positions, _ = sample_positions(len(frame), 500, 4, frame["label"])
+    sample, _ = draw_sample(path, 500, seed=4, strata="label")
+    pd.testing.assert_frame_equal(sample, frame.take(positions))
+
+
+def test_profile_through_the_engine_equals_the_in_memory_profile_and_says_so(stored):
+    path, frame, types = stored
+    engine = describe_file(path, types, target="label", sample_rows=1_000, random_state=2, use_engine=True)
+    memory = describe_file(path, types, target="label", sample_rows=1_000, random_state=2, use_engine=False)
+    assert (engine.exact_engine, engine.source_bytes) == ("duckdb", path.stat().st_size)
+    assert (memory.exact_engine, memory.source_bytes) == ("pandas", None)
+    assert engine.sample_method == memory.sample_method == "stratified" and engine.sample_rows == memory.sample_rows
+    assert engine.correlations == memory.correlations and engine.missing == memory.missing
+    assert engine.target == memory.target
+    assert [a.kind for a in engine.alerts] == [a.kind for a in memory.alerts]
+    again = Profile.from_dict(json.loads(json.dumps(engine.to_dict())))
+    assert again.exact_engine == "duckdb" and again.overview == engine.overview
+
+
+def test_small_file_is_profiled_in_memory_exactly_as_before(stored):
+    path, frame, types = stored
+    assert describe_file(path, types, target="label").to_dict() == describe_dataset(frame, types, target="label").to_dict()
+
+
+def test_profile_of_the_previous_format_still_reads(stored):
+    path, frame, types = stored
+    stored_before = describe_dataset(frame, types).to_dict()
+    stored_before = {k: v for k, v in stored_before.items() if k not in ("exact_engine", "source_bytes")}
+    stored_before["format"] = 2
+    assert Profile.from_dict(stored_before).exact_engine == "pandas"
+
+
+def test_odd_column_names_are_quoted(tmp_path):
+    frame = pd.DataFrame({'a "quoted" name': [1, 2, 2], "it's; DROP": ["x", "y", "y"]})
+    path = tmp_path / "odd.parquet"
+    frame.to_parquet(path, index=False)
+    figures = file_figures(path, infer_column_types(frame))
+    assert [s.distinct for s in figures.columns] == [2, 2] and figures.duplicate_rows == 1
+    assert quote('a"b') == '"a""b"'
+
+
+def test_unknown_target_is_named(stored):
+    from analysis.errors import TargetError
+
+    path, _, types = stored
+    with pytest.raises(TargetError, match="Column 'nope' is not in this dataset"):
+        describe_file(path, types, target="nope", sample_rows=100, use_engine=True)
