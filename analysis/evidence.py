@@ -106,6 +106,7 @@ def run_summary(dataset_name: str, run, criteria: list) -> dict:
     floor, floor notes, flags, and the criteria it was checked against at the time (a later change of criteria or
     of the threshold makes it stale)."""
     from analysis.baselines.run import DUMMY, LOWER_IS_BETTER, best_metrics
+    from analysis.error_analysis.analyze import errors_summary, slice_evidence
     from analysis.serialize import to_plain
 
     best = run.best()
@@ -131,4 +132,9 @@ def run_summary(dataset_name: str, run, criteria: list) -> dict:
         "models": [r.name for r in run.results],
         "status": run.status,
         "criteria": [str(c) for c in criteria],
+        # Error analysis of the best model: its slices (with every slice criterion's intervals), worst errors and
+        # calibration; absent for a run stored before predictions were kept.
+        **({"slices": slice_evidence(best.error_analysis, criteria)}
+           if best and best.error_analysis and best.error_analysis.slices else {}),
+        **(errors_summary(best.error_analysis) if best else {}),
     }

@@ -18,6 +18,11 @@ multiclass task, whose ranking metrics rank each class) the resamples are drawn 
 deviations from those rows' value are scaled by sqrt(m / n) around the value on all n rows (an m-out-of-n bootstrap):
 the time stays bounded, about a second per model at most, and the interval says so.
 
+Slices (analysis.error_analysis) need intervals for hundreds of groups of rows at once, where a bootstrap per group
+would take minutes: proportions still get Wilson; ROC AUC gets the Hanley & McNeil (1982) standard error, and means
+of per-row losses (Brier score, log loss, MAE, MAPE; RMSE through the mean squared error) the standard error of a
+mean, each as value +- 1.96 SE (method "normal", normal_interval).
+
 What these intervals cover: the sampling of the tested rows, given the models as fitted. They leave out how much
 the models would change if trained on other rows, which matters little next to it for the baselines' simple models
 once a few hundred rows are tested (bench/honesty.py measures how often a verdict is wrong anyway).
@@ -40,7 +45,7 @@ BOOTSTRAP_MAX_CELLS = 25_000                     # rows x classes per resample o
 RESAMPLE_CHUNK = 50                              # resamples computed together (memory: chunk x rows floats)
 MIN_RESAMPLES = 20                               # fewer resamples with a value: no interval (-inf to inf)
 EPS = float(np.finfo(np.float64).eps)            # probabilities are clipped to [EPS, 1 - EPS] for the log loss
-WILSON, BOOTSTRAP = "wilson", "bootstrap"
+WILSON, BOOTSTRAP, NORMAL = "wilson", "bootstrap", "normal"
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,8 @@ class Interval:
         """Where the interval comes from, in words: "from 10 predicted positives" or "bootstrap of 569 rows"."""
         if self.method == WILSON:
             return f"from {self.trials:,} {self.basis}"
+        if self.method == NORMAL:
+            return f"normal approximation on {self.rows:,} {self.basis or 'rows'}"
         sub = f" (resamples of {self.subsample:,} rows, spread scaled to all rows)" if self.subsample else ""
         return f"bootstrap of {self.rows:,} out-of-fold predictions, {self.resamples} resamples{sub}"
 
@@ -94,6 +101,28 @@ def wilson(successes: int, trials: int, basis: str = "rows", rows: int | None = 
     high = 1.0 if successes == trials else min(1.0, centre + half)
     return Interval(_round(p), _round(low), _round(high), WILSON, rows if rows is not None else trials, int(successes),
                     int(trials), basis)
+
+
+def normal_interval(value: float | None, se: float | None, rows: int, basis: str = "rows",
+                    bounds: tuple[float, float] = (-math.inf, math.inf)) -> Interval:
+    """``value`` +- Z standard errors (clipped to ``bounds``), method "normal"; no interval (-inf to inf) when the
+    value or its standard error is unknown."""
+    if value is None or not math.isfinite(value):
+        return Interval(None, max(bounds[0], -math.inf), min(bounds[1], math.inf), NORMAL, rows, basis=basis)
+    if se is None or not math.isfinite(se):
+        return Interval(_round(value), -math.inf, math.inf, NORMAL, rows, basis=basis)
+    low, high = max(bounds[0], value - Z * se), min(bounds[1], value + Z * se)
+    return Interval(_round(value), _round(min(low, value)), _round(max(high, value)), NORMAL, rows, basis=basis)
+
+
+def auc_se(auc, n1, n0):
+    """Hanley & McNeil's standard error of a ROC AUC from ``n1`` positive and ``n0`` negative rows (numbers or numpy
+    arrays; NaN where a side is empty)."""
+    auc, n1, n0 = np.asarray(auc, dtype=np.float64), np.asarray(n1, dtype=np.float64), np.asarray(n0, dtype=np.float64)
+    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = (auc * (1 - auc) + (n1 - 1) * (q1 - auc * auc) + (n0 - 1) * (q2 - auc * auc)) / (n1 * n0)
+    return np.sqrt(np.maximum(var, 0.0))
 
 
 def confusion_intervals(tp: int, fp: int, tn: int, fn: int, positive: str = "", negative: str = "") -> dict[str, Interval]:

@@ -10,6 +10,7 @@ from analysis.baselines.metrics import canonical_metric, primary_reason
 from analysis.baselines.run import (DUMMY, PRIMARY_METRIC, RARE_POSITIVE_SHARE, BaselineRun, RunSettings, criterion_evidence,
                                 display_name, headline_metrics, metric_names, model_names, positive_share,
                                 resolve_settings)
+from analysis.error_analysis.analyze import slice_evidence
 from components import baseline_charts
 from components.text import plain
 from design.checks import FAIL, INCONCLUSIVE, NOT_MEASURED, PASS, check_criteria, ranges_text, threshold_passes
@@ -175,7 +176,8 @@ def criteria(run: BaselineRun, written: list) -> None:
         st.info("The design document has no success criterion yet (Evaluation section), so there is nothing to check.")
         return
     best, dummy = run.best(), _dummy(run)
-    checks = check_criteria(written, criterion_evidence(run), f"the best model ({run.best_model})", run.task)
+    checks = check_criteria(written, criterion_evidence(run), f"the best model ({run.best_model})", run.task,
+                            slice_evidence(best.error_analysis if best else None, written))
     rows = []
     for c in checks:
         name, complement = canonical_metric(c.criterion.metric)

@@ -115,3 +115,32 @@ def metrics(loaded: dict[int, BaselineRun], values: dict[int, dict[str, float]])
     if len(columns) > 1:
         st.caption(f"Each difference is that run minus {first.split(' ')[0]}, on all tested rows; for a metric marked "
                    "lower is better, a negative difference is the better run.")
+
+
+def slices_of(run, criteria) -> dict | None:
+    """A run's best-model slices as slice criteria read them (None for a run stored before slices)."""
+    from analysis.error_analysis.analyze import slice_evidence
+
+    best = run.best()
+    return slice_evidence(best.error_analysis if best else None, criteria)
+
+
+def weakest(loaded: dict) -> None:
+    """The weakest slices of each run's best model, side by side (a run stored before slices says so)."""
+    from analysis.baselines.metrics import display_name
+
+    rows = []
+    for i, run in loaded.items():
+        best = run.best()
+        found = best.error_analysis.slices if best is not None and best.error_analysis is not None else None
+        if found is None:
+            rows.append({"Run": f"#{i}", "Slice": "no slices stored: run the baselines again", "Rows": None,
+                         "Metric": "", "Value": None, "Overall": None})
+            continue
+        if not found.weak:
+            rows.append({"Run": f"#{i}", "Slice": f"none weak of {found.tested:,} tested", "Rows": None,
+                         "Metric": display_name(found.metric), "Value": None, "Overall": found.overall.value})
+        for s in found.weak[:5]:
+            rows.append({"Run": f"#{i}", "Slice": s.label, "Rows": s.rows, "Metric": display_name(found.metric),
+                         "Value": s.metric.value, "Overall": found.overall.value})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="compare-weak")

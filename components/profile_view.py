@@ -62,6 +62,9 @@ def columns(profile: Profile, key: str) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  column_config={"Missing": st.column_config.ProgressColumn("Missing", format="percent", min_value=0, max_value=1)})
     names = [s.name for s in profile.columns]
+    linked = st.query_params.get("column")        # a link to one column's view (?column=...) chooses it once
+    if linked in names and st.session_state.get(f"{key}-linked") != linked:
+        st.session_state[key] = st.session_state[f"{key}-linked"] = linked
     chosen = profile.column(st.selectbox("Column", names, key=key))
     left, right = st.columns([1, 2])
     with left:

@@ -8,6 +8,9 @@ pass when the whole interval clears the bar, fail when the whole interval lies o
 the bar falls inside it (more data would tell). A criterion the baselines cannot measure (latency, cost, an online
 metric) is "not measured here", with what would measure it; the readiness checklist counts it apart from failures.
 A stored measurement without an interval (a run stored before intervals) is inconclusive until run again.
+A slice criterion (``recall[region=north] >= 0.8``, ``recall[every sex] >= 0.75``) is checked the same way on the
+interval of each slice it names (analysis.error_analysis.analyze.slice_evidence): "every" passes when every value
+passes and fails when any fails. An unknown column or value is "not measured", saying which names the data has.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from analysis.baselines.metrics import (CLASSIFICATION_METRICS, REGRESSION_METRICS, THRESHOLD_METRICS,
                                        canonical_metric, choose_primary_metric, display_name)
 from analysis.intervals import Interval, confusion_intervals
-from design.criteria import Criterion, format_number
+from design.criteria import Criterion, check_slice, format_number
 from design.document import success_criteria, value
 
 PASS, FAIL, INCONCLUSIVE, NOT_MEASURED = "pass", "fail", "inconclusive", "not measured"
@@ -119,12 +122,16 @@ def not_measured_reason(metric: str, task: str | None, measured: list[str], sour
 
 
 def check_criteria(criteria: list[Criterion], measured: dict, source: str = "the best run",
-                   task: str | None = None) -> list[CriterionCheck]:
+                   task: str | None = None, slices: dict | None = None) -> list[CriterionCheck]:
     """Check each criterion against ``measured``: metric name (as analysis.baselines.metrics names it) -> its
-    Interval or the Interval's plain dict (a bare number is read as a measurement without an interval)."""
+    Interval or the Interval's plain dict (a bare number is read as a measurement without an interval); slice
+    criteria against ``slices`` (analysis.error_analysis.analyze.slice_evidence; None: the run has none)."""
     checks = []
     available = [k for k, v in measured.items() if v is not None]
     for criterion in criteria:
+        if criterion.where:
+            checks.append(_check_slice(criterion, slices, source))
+            continue
         name, complement = canonical_metric(criterion.metric)
         found = _interval(measured.get(name))
         if found is None:
@@ -164,6 +171,57 @@ def _check_interval(criterion: Criterion, found: Interval, label: str, name: str
     return CriterionCheck(criterion, status, found.value, text, found.low, found.high)
 
 
+def _check_slice(criterion: Criterion, slices: dict | None, source: str) -> CriterionCheck:
+    """A slice criterion against the slices of a run (see check_criteria)."""
+    if not slices:
+        return CriterionCheck(criterion, INCONCLUSIVE, None,
+                              f"{source} has no slices (it was stored before Blueprint kept predictions, or its model "
+                              "has none): run the baselines again for a verdict.")
+    columns = slices.get("columns") or {}
+    problem = check_slice(criterion, {c: entry.get("labels", []) for c, entry in columns.items()})
+    if problem:
+        return CriterionCheck(criterion, NOT_MEASURED, None, f"Not measured here: {problem}")
+    column = criterion.slice_column
+    entry = columns[column]
+    name, complement = canonical_metric(criterion.metric)
+    found = (entry.get("metrics") or {}).get(name)
+    if found is None:
+        return CriterionCheck(criterion, INCONCLUSIVE, None,
+                              f"{display_name(name)} per slice of '{column}' is not in {source}'s evidence (the "
+                              "criterion is newer than the run): run the baselines again for a verdict.")
+    labels = [str(v) for v in entry.get("labels", [])]
+    if criterion.slice_value is None:
+        wanted = list(range(len(labels)))
+    else:
+        folded = [" ".join(v.lower().split()) for v in labels]
+        wanted = [folded.index(" ".join(criterion.slice_value.lower().split()))]
+    label = display_name(name) if name == criterion.metric else criterion.metric
+    parts = []
+    for i in wanted:
+        interval = _interval(found[i])
+        if complement and isinstance(interval, Interval):
+            interval = interval.complement()
+        parts.append((labels[i], _check_interval(criterion, interval, label, name, f"{source}, {column} = {labels[i]}")))
+    if len(parts) == 1:
+        return parts[0][1]
+    statuses = [c.status for _, c in parts]
+    status = FAIL if FAIL in statuses else PASS if all(s == PASS for s in statuses) else INCONCLUSIVE
+    worst = min((c for _, c in parts if c.value is not None), default=parts[0][1],
+                key=lambda c: c.value if criterion.op in (">=", ">") else -c.value)
+    each = "; ".join(f"{v} {_number(c.value) if c.value is not None else 'n/a'}"
+                     + (f" ({_number(c.low)}-{_number(c.high)})" if c.low is not None else "") + f" {c.status}"
+                     for v, c in parts)
+    counts = ", ".join(f"{statuses.count(s)} {s}" for s in (PASS, FAIL, INCONCLUSIVE) if statuses.count(s))
+    return CriterionCheck(criterion, status, worst.value,
+                          f"{label} per value of '{column}' on {source} (95 % intervals): {each}. {counts}: {status}.",
+                          worst.low, worst.high)
+
+
+def summary_slices(summary: dict) -> dict | None:
+    """What a stored run summary offers slice criteria (None for a summary stored before slices)."""
+    return summary.get("slices") or None
+
+
 def summary_evidence(summary: dict) -> dict:
     """What a stored run summary offers check_criteria: its best model's intervals, else (a summary stored before
     intervals) its metrics as bare numbers."""
@@ -177,7 +235,7 @@ def document_run_choices(content: dict, task: str | None) -> dict:
     if task is None:
         return {}
     threshold = value(content, "evaluation", "decision_threshold") if task == "binary" else None
-    criteria = [c.metric for c in success_criteria(content)]
+    criteria = [c.metric for c in success_criteria(content) if not c.where]
     return {"decision_threshold": None if threshold is None else float(threshold),
             "primary_metric": choose_primary_metric(task, criteria)}
 
@@ -202,7 +260,7 @@ def threshold_passes(criteria: list[Criterion], grid) -> list[ThresholdPass]:
     found = []
     for criterion in criteria:
         name, complement = canonical_metric(criterion.metric)
-        if name not in THRESHOLD_METRICS or name in ("balanced accuracy", "f1"):
+        if criterion.where or name not in THRESHOLD_METRICS or name in ("balanced accuracy", "f1"):
             continue
         statuses, passes, point = [], [], []
         for i, t in enumerate(grid.threshold):

@@ -1,4 +1,10 @@
-"""Success criteria written as ``metric op threshold``, e.g. ``recall >= 0.80`` or ``p95 latency_ms <= 200``."""
+"""Success criteria written as ``metric op threshold``, e.g. ``recall >= 0.80`` or ``p95 latency_ms <= 200``.
+
+A criterion may name a slice of the data in square brackets after its metric: ``recall[region=north] >= 0.8`` (the
+rows whose 'region' is 'north'; a numeric column's quantile bins are named Q1, lowest, to Q5) or
+``recall[every sex] >= 0.75`` (each value of 'sex' on its own). Slice criteria are checked per slice of the best
+baseline model's out-of-fold predictions (design.checks), on metrics measured per slice (SLICE_METRICS).
+"""
 from __future__ import annotations
 
 import math
@@ -12,6 +18,12 @@ _CRITERION = re.compile(
 )
 
 
+_SLICED = re.compile(r"^\s*(?P<metric>[^\[\]<>=]*?)\s*\[(?P<where>[^\[\]]*)\]\s*(?P<rest>(?:>=|<=|==|=|>|<|≥|≤).*)$")
+_EVERY = re.compile(r"^(?:every|each)\s+(?P<column>\S.*)$", re.I)
+# Metrics a slice criterion may use: those measured per slice (analysis.error_analysis.slices.SLICE_METRICS) and
+# their complements.
+SLICE_METRICS = ("recall", "precision", "specificity", "accuracy", "balanced accuracy", "roc auc", "brier score",
+                 "log loss", "rmse", "mae", "mape")
 _GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")  # 1,000,000 or 1,234.5
 
 
@@ -52,14 +64,32 @@ class Criterion:
     metric: normalised metric name (lower case, single spaces), e.g. ``"recall"``, ``"p95 latency_ms"``.
     op: one of ``>=, <=, ==, >, <``.
     threshold: the number the metric is compared with (``80%`` is read as 0.8).
+    where: the slice, "" for all rows: ``"region=north"`` (one value of a column) or ``"every sex"`` (each value).
     """
 
     metric: str
     op: str
     threshold: float
+    where: str = ""
 
     def __str__(self) -> str:
-        return f"{self.metric} {self.op} {format_number(self.threshold)}"
+        sliced = f"[{self.where}]" if self.where else ""
+        return f"{self.metric}{sliced} {self.op} {format_number(self.threshold)}"
+
+    @property
+    def slice_column(self) -> str | None:
+        """The column a slice criterion names (None for all rows)."""
+        if not self.where:
+            return None
+        every = _EVERY.match(self.where)
+        return every["column"] if every else self.where.split("=", 1)[0]
+
+    @property
+    def slice_value(self) -> str | None:
+        """The value (or bin) a slice criterion names; None for all rows and for "every"."""
+        if not self.where or _EVERY.match(self.where):
+            return None
+        return self.where.split("=", 1)[1]
 
     def is_met(self, value: float) -> bool:
         """True when a measured ``value`` satisfies the criterion."""
@@ -80,6 +110,15 @@ def parse_criterion(text: str) -> Criterion:
     """Parse ``"recall >= 0.80"`` into a :class:`Criterion`; raise CriterionError saying how to fix it. The signs
     ≥ and ≤ (as rendered text shows them) are read as >= and <=."""
     text = (text or "").replace("≥", ">=").replace("≤", "<=")
+    sliced = _SLICED.match(text)
+    if sliced is not None:
+        where = _where(text, sliced["where"])
+        plain = parse_criterion(f"{sliced['metric']} {sliced['rest']}")
+        return Criterion(plain.metric, plain.op, plain.threshold, where)
+    if "[" in text or "]" in text:
+        raise CriterionError(
+            f"'{text.strip()}' is not a criterion. A slice goes in square brackets right after the metric, for "
+            "example 'recall[region=north] >= 0.8' or 'recall[every sex] >= 0.75'.")
     match = _CRITERION.match(text)
     if match is None:
         raise CriterionError(
@@ -102,6 +141,47 @@ def parse_criterion(text: str) -> Criterion:
     if not math.isfinite(threshold):
         raise CriterionError(f"'{text.strip()}': the threshold must be a finite number.")
     return Criterion(metric, op, threshold / 100 if percent else threshold)
+
+
+def _where(text: str, raw: str) -> str:
+    """The slice of a criterion, normalised ("region=north", "every sex"); CriterionError when it is neither."""
+    inside = " ".join(raw.split())
+    every = _EVERY.match(inside)
+    if every:
+        return f"every {every['column'].strip()}"
+    if inside.count("=") == 1:
+        column, value = (part.strip() for part in inside.split("="))
+        if column and value:
+            return f"{column}={value}"
+    raise CriterionError(
+        f"'{text.strip()}': the slice [{raw.strip()}] must be one value of a column, such as [region=north], or every "
+        "value of a column, such as [every sex].")
+
+
+def check_slice(criterion: Criterion, columns: dict) -> str | None:
+    """Why a slice criterion cannot be checked on data sliced into ``columns`` (column -> its slice labels: values,
+    or quantile bins Q1..Q5), or None when it can: an unknown column or value, with the nearest names."""
+    import difflib
+
+    column, value = criterion.slice_column, criterion.slice_value
+    if column is None:
+        return None
+    if column not in columns:
+        close = difflib.get_close_matches(column, list(columns), n=1, cutoff=0.6)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        listed = ", ".join(list(columns)[:12]) + (", ..." if len(columns) > 12 else "")
+        return (f"'{criterion}': the data has no sliced column '{column}'.{hint} Sliced columns: {listed or 'none'}. "
+                "Write one of them in the criterion (identifiers, free text and dates are not sliced).")
+    labels = [str(label) for label in columns[column]]
+    if value is not None and value not in labels:
+        folded = {" ".join(label.lower().split()): label for label in labels}
+        if " ".join(value.lower().split()) in folded:
+            return None
+        close = difflib.get_close_matches(value, labels, n=1, cutoff=0.6)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        return (f"'{criterion}': column '{column}' has no value '{value}'.{hint} Its slices are "
+                f"{', '.join(labels[:20])}{', ...' if len(labels) > 20 else ''}.")
+    return None
 
 
 # --- checking a criterion against the metrics Blueprint knows -------------------------------------------------------
@@ -224,6 +304,9 @@ def check_criterion(text: str) -> CheckedCriterion:
     - any other name is accepted as a metric of the team's own (an online metric), not measured here.
     """
     text = (text or "").replace("≥", ">=").replace("≤", "<=").strip()
+    sliced = _SLICED.match(text)
+    if sliced is not None:
+        return _check_sliced(text, parse_criterion(text), sliced["rest"].rstrip().endswith("%"))
     moved, unit = _move_unit(text)
     criterion = parse_criterion(moved)
     percent = _CRITERION.match(moved)["threshold"].endswith("%")
@@ -279,6 +362,26 @@ def check_criterion(text: str) -> CheckedCriterion:
     return CheckedCriterion(criterion, False, (*notes, f"'{criterion.metric}' is not a metric Blueprint measures: "
                                                        "valid, but not measured by the baselines (a measurement of "
                                                        "your own, such as an online test, would tell)."))
+
+
+def _check_sliced(text: str, criterion: Criterion, percent: bool) -> CheckedCriterion:
+    """A slice criterion: a metric measured per slice (SLICE_METRICS, or a complement), a bar in its range."""
+    from analysis.baselines.metrics import canonical_metric, display_name
+
+    name, complement = canonical_metric(criterion.metric)
+    if name not in SLICE_METRICS:
+        raise CriterionError(
+            f"'{text}': {criterion.metric} is not measured per slice. A slice criterion takes one of "
+            f"{', '.join(display_name(m) for m in SLICE_METRICS)} (or fpr, fnr).")
+    low, high = SHARE if complement else _RANGES.get(name, SHARE)
+    problem = _range_error(text, criterion, low, high, percent)
+    if problem:
+        raise CriterionError(problem)
+    notes = [f"{text[text.rindex('=') + 1 if '=' in text.split(']')[-1] else 0:].strip()} read as "
+             f"{format_number(criterion.threshold)}."] if percent else []
+    which = (f"each value of '{criterion.slice_column}'" if criterion.slice_value is None else
+             f"the rows where '{criterion.slice_column}' is '{criterion.slice_value}'")
+    return CheckedCriterion(criterion, True, (*notes, f"Checked on {which}, on the best baseline model."))
 
 
 def _elsewhere(text: str, criterion: Criterion, notes: list, percent: bool, what: str) -> CheckedCriterion:

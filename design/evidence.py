@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from design.checks import check_criteria, summary_evidence
+from design.checks import check_criteria, summary_evidence, summary_slices
 from design.document import success_criteria, value
 from design.formats import format_score
 from design.readiness import EvidenceDigest
@@ -103,7 +103,8 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
     checks = []
     if best is not None:
         s = best.summary
-        checks = check_criteria(criteria, summary_evidence(s), f"the best run ({s.get('best_model')})", s.get("task"))
+        checks = check_criteria(criteria, summary_evidence(s), f"the best run ({s.get('best_model')})", s.get("task"),
+                                summary_slices(s))
         stale = _stale(best, current_hashes)
         if stale is None and s.get("criteria") is not None and s.get("criteria") != [str(c) for c in criteria]:
             stale = "the success criteria changed after this run"
@@ -113,6 +114,7 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
         lines += [_threshold_line(s), f"Protocol: {str(s.get('protocol', '?')).rstrip('.')}."]
         lines += [f"{c.criterion}: {c.reason}" for c in checks]
         lines += list(s.get("floor", []))
+        lines += error_analysis_lines(s, content)
         notes.setdefault("evaluation", []).append(
             EvidenceNote("evaluation", "run", f"Best baseline run on {s.get('dataset', 'a dataset')}", tuple(x for x in lines if x), stale, s,
                          _dataset_id(best, current_hashes)))
@@ -148,9 +150,62 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
         beats_dummy=best.summary.get("beats_dummy") if best else None,
         lift=best.summary.get("lift", "") if best else "",
         drift_checked=bool(drifts),
+        run_slices=best.summary.get("slices") if best else None,
         stale=tuple(f"{n.title}: {n.stale}" for ns in notes.values() for n in ns if n.stale),
     )
     return EvidenceView(notes, {k: v for k, v in missing.items() if v}, digest, checks)
+
+
+def error_analysis_lines(s: dict, content: dict) -> list[str]:
+    """What a reviewer reads of a run's error analysis: the weakest slices, the columns the document always slices,
+    the worst errors and calibration (a run stored before error analysis says so)."""
+    slices = s.get("slices")
+    if not slices:
+        return ["Error analysis: none stored with this run (it predates slices): run the baselines again to see "
+                "slices, worst errors and calibration."]
+    metric = slices.get("metric", "")
+    overall = slices.get("overall") or {}
+    lines = []
+    weak = slices.get("weak") or []
+    if weak:
+        listed = "; ".join(f"{w['slice']}: {metric} {_num(w.get('value'))} (95 % interval {_num(w.get('low'))}-"
+                           f"{_num(w.get('high'))}, {w.get('rows', 0):,} rows)" for w in weak[:5])
+        lines.append(f"Weakest slices (overall {metric} {_num(overall.get('value'))}): {listed}"
+                     + (f"; and {len(weak) - 5} more." if len(weak) > 5 else "."))
+    else:
+        lines.append(f"Weakest slices: none of {slices.get('tested', 0):,} slices tested is clearly below the overall "
+                     f"{metric} {_num(overall.get('value'))} (Holm-corrected, {slices.get('alpha', 0.05):.0%} family-wise).")
+    columns = slices.get("columns") or {}
+    for column in value(content, "evaluation", "always_slice") or []:
+        entry = columns.get(column)
+        if entry is None:
+            lines.append(f"Always sliced '{column}': not sliced in this run (no such column, or an identifier, free "
+                         "text or a date).")
+            continue
+        cells = ", ".join(f"{label} {_num(v)} ({n:,} rows)" for label, v, n in
+                          zip(entry.get("labels", []), entry.get("value", []), entry.get("rows", [])))
+        lines.append(f"Always sliced '{column}' ({metric}): {cells}.")
+    worst = s.get("worst")
+    if worst:
+        if worst.get("kind") == "absolute":
+            top = worst.get("top") or []
+            lines.append(f"Worst errors: the largest absolute error is {_num(top[0]['error']) if top else '?'} "
+                         f"(row {top[0]['row'] if top else '?'}).")
+        else:
+            kinds = (f" ({worst.get('false_positives', 0):,} false positives, {worst.get('false_negatives', 0):,} "
+                     "false negatives)") if worst.get("false_positives") or worst.get("false_negatives") else ""
+            lines.append(f"Worst errors: {worst.get('wrong', 0):,} wrong predictions of {worst.get('rows', 0):,} "
+                         f"rows{kinds}; the most confident gave the wrong class "
+                         f"{_num((worst.get('top') or [{}])[0].get('error'))}.")
+    calibration = s.get("calibration")
+    if calibration:
+        lines.append(f"Calibration: Brier score {_num(calibration.get('brier'))}, expected calibration error "
+                     f"{_num(calibration.get('ece'))}. {calibration.get('note', '')}".replace("Brier score None, ", ""))
+    return lines
+
+
+def _num(x) -> str:
+    return "n/a" if not isinstance(x, (int, float)) else f"{x:.3f}"
 
 
 def _threshold_line(s: dict) -> str:

@@ -23,7 +23,8 @@ class EvidenceDigest:
     leakage_checked / open_high_leakage: whether a leakage scan ran and its unresolved high findings;
     run_metrics: the best baseline run's metrics (name -> value) or None; run_intervals: its best model's metrics
     with their 95 % intervals (name -> Interval dict; None for a run stored before intervals); run_task: its task;
-    beats_dummy and lift: whether and how much it beats the dummy floor; drift_checked: whether a drift report exists; stale: descriptions
+    run_slices: its best model's slices for slice criteria (analysis.error_analysis.analyze.slice_evidence; None
+    before slices); beats_dummy and lift: whether and how much it beats the dummy floor; drift_checked: whether a drift report exists; stale: descriptions
     of evidence computed on data or criteria that have changed since.
     """
 
@@ -38,6 +39,7 @@ class EvidenceDigest:
     beats_dummy: bool | None = None
     lift: str = ""
     drift_checked: bool = False
+    run_slices: dict | None = None
     stale: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -73,7 +75,7 @@ def _criteria_items(criteria: list, evidence: EvidenceDigest) -> list[Item]:
     """Criteria against the best run: one scored item for those the baselines measure (pass only when every one
     passes; a failure and an inconclusive verdict are named apart), one unscored item for those they cannot."""
     measured = evidence.run_intervals if evidence.run_intervals is not None else evidence.run_metrics
-    checks = check_criteria(criteria, measured, "the best run", evidence.run_task)
+    checks = check_criteria(criteria, measured, "the best run", evidence.run_task, evidence.run_slices)
     unmeasured = [c for c in checks if c.status == NOT_MEASURED]
     scored = [c for c in checks if c.status != NOT_MEASURED]
     items = []

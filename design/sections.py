@@ -420,7 +420,8 @@ SECTIONS: tuple[Section, ...] = (
                 "Success criteria",
                 CRITERIA,
                 "Which measurable bars must the model clear before launch, one per line as metric, operator, "
-                "number, such as 'recall >= 0.80' or 'p95 latency_ms <= 200'?",
+                "number, such as 'recall >= 0.80' or 'p95 latency_ms <= 200'? A bar can hold on a slice of the "
+                "data too: 'recall[region=north] >= 0.8', or 'recall[every sex] >= 0.75' for each value.",
                 example="recall >= 0.70\npr auc >= 0.30\np95 latency_ms <= 200",
             ),
             Field(
@@ -450,6 +451,15 @@ SECTIONS: tuple[Section, ...] = (
                 "and how will you inspect the errors the model makes?",
                 example="Per country, plan and tenure band (under 3 months); 50 false negatives read by hand at each "
                 "release.",
+            ),
+            Field(
+                "always_slice",
+                "Columns always sliced",
+                LIST,
+                "Which columns must every evaluation report metrics for, one per line, even where the model does "
+                "no worse (sensitive attributes, key segments)? Blueprint shows their slices beside the weakest ones, "
+                "and a criterion such as 'recall[every sex] >= 0.75' sets a bar for each of their values.",
+                example="sex\nregion\ntenure_months",
             ),
             Field(
                 "calibration",

@@ -111,6 +111,7 @@ def _drift(db, dataset: Dataset, key: dict, progress: Progress):
 
 def _run(db, dataset: Dataset, key: dict, progress: Progress, criteria: list):
     from analysis.baselines.run import RunSettings, display_name, run_baselines
+    from analysis.error_analysis.analyze import analyze_run
     from analysis.evidence import run_summary
 
     test = other_dataset(db, dataset.project_id, key["test_hash"], "test")
@@ -128,11 +129,16 @@ def _run(db, dataset: Dataset, key: dict, progress: Progress, criteria: list):
         elif event.status == "importance":
             progress.report(0.96, f"permutation importance of {event.model}", None)
 
-    run = run_baselines(load_frame(db, dataset), dataset.column_types, RunSettings.from_dict(key["run"]),
-                        test_frame=load_frame(db, test) if test else None, on_progress=on_progress,
-                        should_stop=progress.should_stop)
+    frame = load_frame(db, dataset)
+    test_frame = load_frame(db, test) if test else None
+    run = run_baselines(frame, dataset.column_types, RunSettings.from_dict(key["run"]), test_frame=test_frame,
+                        on_progress=on_progress, should_stop=progress.should_stop)
     if run.status == "cancelled" and not any(r.has_scores for r in run.results):
         raise JobCancelled("Cancelled before any model finished; nothing was stored.")
+    # Error analysis (slices, worst errors, calibration) from the predictions the run keeps: computed here, once,
+    # stored with the run; the pages only read it.
+    progress.report(0.97, "error analysis: slices, worst errors, calibration", None)
+    run = analyze_run(run, frame, dataset.column_types, test_frame)
     return run.to_dict(), run_summary(dataset.name, run, criteria)
 
 

@@ -8,10 +8,10 @@ from analysis.errors import TargetError
 from analysis.baselines.setup import REASONS
 from analysis.baselines.run import BaselineRun
 from analysis.evidence import run_settings_key, run_summary
-from components import baselines_view, datasets_view, evidence, shell
+from components import baselines_view, datasets_view, error_analysis_view, evidence, shell
 from components.text import plain
 from design.checks import document_run_choices
-from design.document import not_known_columns, success_criteria
+from design.document import not_known_columns, success_criteria, value
 from design.evidence import open_leakage
 from store.documents import latest_revision
 from store.resolutions import list_resolutions
@@ -59,4 +59,5 @@ baselines_view.results(run)
 st.subheader("Success criteria")
 baselines_view.criteria(run, written)
 baselines_view.charts(run, written)
+error_analysis_view.show(run, value(content, "evaluation", "always_slice") or [], project.id, dataset.id)
 st.caption("This run is saved as evidence on the design document's Evaluation section; compare runs on the Compare page.")

@@ -62,7 +62,8 @@ criteria = success_criteria(revision.content) if revision else []
 if not criteria:
     st.info("The design document has no success criterion yet (Evaluation section).")
 else:
-    checks = {i: check_criteria(criteria, criterion_evidence(loaded[i]), f"run #{i}", loaded[i].task) for i in chosen}
+    checks = {i: check_criteria(criteria, criterion_evidence(loaded[i]), f"run #{i}", loaded[i].task,
+                                compare_view.slices_of(loaded[i], criteria)) for i in chosen}
     table = {f"#{i}": {str(c.criterion): c.status + ("" if c.low is None else f" ({c.low:.3f}-{c.high:.3f})")
                        for c in checks[i]} for i in chosen}
     st.dataframe(pd.DataFrame(table), width="stretch")
@@ -73,3 +74,6 @@ else:
         if threshold is not None:
             source = "the design document" if loaded[i].settings.decision_threshold is not None else "the default (the document named none)"
             st.caption(f"#{i}: decision threshold {threshold:g}, from {source}.")
+
+st.subheader("Weakest slices")
+compare_view.weakest(loaded)

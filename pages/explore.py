@@ -20,7 +20,9 @@ if profile is None:
     st.stop()
 
 profile_view.overview(profile)
-tabs = st.tabs(["Alerts", "Columns", "Missing values", "Correlations"] + (["Target"] if profile.target else []))
+# The chosen tab lives in the URL (?tab=Columns&column=x opens one column's view: links from error analysis).
+tabs = st.tabs(["Alerts", "Columns", "Missing values", "Correlations"] + (["Target"] if profile.target else []),
+               key="tab", bind="query-params")
 with tabs[0]:
     profile_view.alerts(profile)
 with tabs[1]:

@@ -69,6 +69,7 @@ from analysis.baselines.models import (DEFAULT_MODELS, DUMMY, MODELS, Cancelled,
 from analysis.baselines.setup import (RunSettings, Protocol, check_baseline_target, check_settings, choose_protocol,
                                      default_features, default_positive_label, detect_task, label_text, make_splits,
                                      regression_values, sample_rows)
+from analysis.error_analysis.model import ErrorAnalysis
 from analysis.errors import TargetError
 from analysis.intervals import Interval, metric_intervals
 from analysis.serialize import from_versioned, to_versioned
@@ -76,13 +77,15 @@ from analysis.target import BINARY, REGRESSION, check_target
 
 __all__ = [
     "ALIASES", "COMPLEMENTS", "DEFAULT_MODELS", "DUMMY", "PRIMARY_METRIC", "BaselineRun", "Confusion", "Curve", "Curves", "FeatureImportance", "Interval",
-    "ModelResult", "Progress", "Protocol", "Residuals", "RunSettings", "ThresholdGrid", "best_metrics",
+    "ModelResult", "Predictions", "Progress", "Protocol", "Residuals", "RunSettings", "ThresholdGrid", "best_metrics",
     "check_baseline_target", "choose_primary_metric", "choose_protocol", "criterion_evidence", "floor_values", "default_features", "detect_task",
     "display_name", "headline_metrics", "metric_names", "metric_value", "model_names", "positive_share",
     "resolve_settings", "run_baselines",
 ]
 
-BASELINE_FORMAT = 2            # version of to_dict()'s layout; from_dict() reads format 1 too (no intervals), refuses others
+BASELINE_FORMAT = 3            # version of to_dict()'s layout; from_dict() reads formats 1 (no intervals) and 2 (no
+                               # predictions, so no error analysis) too, refuses others
+PREDICTION_ROWS = 200_000      # out-of-fold predictions kept per model; above, a seeded sample of this many (stated)
 # Beating the dummy floor (see the module docstring): the lift must be at least MEANINGFUL_LIFT (a lead too small to
 # matter, however certain) and above the noise bound z(CHANCE_ALPHA / m models) * SE(chance, rows tested) * SPLIT_REUSE:
 # on pure noise with 300 rows the best of four models reaches 0.59 ROC AUC, so a fixed 0.02 alone says "beats" there.
@@ -103,6 +106,33 @@ CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
+class Predictions:
+    """A model's pooled out-of-fold predictions, kept with the run so that error analysis (analysis.error_analysis)
+    can join each tested row back to its feature values exactly.
+
+    source: "dataset" (rows of the run's dataset) or "test_dataset" (rows of the user's test dataset).
+    rows: each kept row's position (0-based) in that frame as stored, before rows with a missing target were left
+    out and before the run's sample, so ``frame.iloc[rows]`` are the rows predicted.
+    truth: the true class codes (into BaselineRun.classes) or target values. predicted: the predicted class codes
+    (binary: at the decision threshold) or predicted values.
+    score: binary: the probability of the positive class; multiclass: the probability of the predicted class;
+    regression: () (the prediction is the value).
+    tested: rows tested; when more than PREDICTION_ROWS, ``rows`` is a seeded sample of PREDICTION_ROWS of them.
+    """
+
+    source: str
+    rows: tuple[int, ...]
+    truth: tuple[float, ...]
+    predicted: tuple[float, ...]
+    score: tuple[float, ...] = ()
+    tested: int = 0
+
+    @property
+    def sampled(self) -> bool:
+        return self.tested > len(self.rows)
+
+
+@dataclass(frozen=True)
 class ModelResult:
     """How one model did.
 
@@ -117,6 +147,9 @@ class ModelResult:
     with a 95 % interval and the counts behind it (analysis.intervals); criteria are checked against these.
     importance: permutation importance on the last fold's test rows (the best model only; largest first).
     importance_note: how it was measured, or why it is partial.
+    predictions: its out-of-fold predictions (None for a run stored before they were kept, or with no fold done).
+    error_analysis: slices, worst errors and calibration from those predictions (analysis.error_analysis, computed
+    by the job that made the run; None before).
     """
 
     name: str
@@ -133,6 +166,8 @@ class ModelResult:
     importance: tuple[FeatureImportance, ...] = ()
     importance_note: str = ""
     intervals: dict[str, Interval] = field(default_factory=dict)
+    predictions: Predictions | None = None
+    error_analysis: ErrorAnalysis | None = None
 
     @property
     def has_scores(self) -> bool:
@@ -227,10 +262,13 @@ class BaselineRun:
     def from_dict(cls, data: dict) -> BaselineRun:
         """Rebuild a BaselineRun from to_dict() output; ValueError when it was written in another format. A run of
         format 1 (before intervals) reads with no intervals (its criteria are inconclusive until it is run again)
-        and the threshold it used, 0.5."""
+        and the threshold it used, 0.5; a run of format 2 (before predictions were kept) reads with no predictions
+        and no error analysis (run the baselines again to see slices)."""
         if data.get("format") == 1:
             binary = data.get("task") == BINARY
-            data = {**data, "format": BASELINE_FORMAT, "decision_threshold": DEFAULT_THRESHOLD if binary else None}
+            data = {**data, "format": 2, "decision_threshold": DEFAULT_THRESHOLD if binary else None}
+        if data.get("format") == 2:
+            data = {**data, "format": BASELINE_FORMAT}
         return from_versioned(cls, data, BASELINE_FORMAT, "baseline run", "Run the baselines again.")
 
 
@@ -349,6 +387,7 @@ class _Data:
     sampled: bool
     protocol: Protocol
     notes: list
+    positions: np.ndarray      # per row of X: its position in its frame as stored (the dataset, then the test dataset)
 
 
 def run_baselines(
@@ -432,25 +471,27 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
     if missing:
         notes.append(f"{missing:,} row{'s' if missing != 1 else ''} with no value in '{target}' left out.")
     rows = frame.loc[labels.index]
+    positions = frame.index.get_indexer(labels.index)   # where each labelled row sits in the stored frame
     if settings.date_column is not None:
         known = rows[settings.date_column].notna().to_numpy()
         if not known.all():
             notes.append(f"{int((~known).sum()):,} rows with no date in '{settings.date_column}' left out of the time "
                          "split.")
-            rows, labels = rows[known], labels[known]
+            rows, labels, positions = rows[known], labels[known], positions[known]
     n_total = len(frame)
     sampled = settings.max_rows is not None and len(rows) > settings.max_rows
     if sampled:
         keep = sample_rows(labels, settings.max_rows, stratify=task != REGRESSION, random_state=settings.random_state)
         notes.append(f"Sampled {settings.max_rows:,} of {len(rows):,} labelled rows"
                      + (" (stratified by class)." if task != REGRESSION else "."))
-        rows, labels = rows.iloc[keep], labels.iloc[keep]
+        rows, labels, positions = rows.iloc[keep], labels.iloc[keep], positions[keep]
     rows = rows.reset_index(drop=True)
     labels = labels.reset_index(drop=True)
     test_rows = None
     if test_frame is not None:
         known = (regression_values(test_frame[target], target) if task == REGRESSION else test_frame[target]).notna()
         test_rows = test_frame[known.to_numpy()].reset_index(drop=True)
+        positions = np.concatenate([positions, np.flatnonzero(known.to_numpy())])
     frames = [rows] + ([test_rows] if test_rows is not None else [])
     parts, columns = prepare_features(frames, settings.features, column_types)
     X = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
@@ -491,7 +532,8 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
         if lonely:
             notes.append(f"{lonely} split(s) train on a single class; their models can only predict that class.")
     n_test = len(test_rows) if protocol.kind == "test_dataset" else 0
-    return _Data(X, y, splits, columns, classes, positive, len(rows), n_total, n_test, sampled, protocol, notes)
+    return _Data(X, y, splits, columns, classes, positive, len(rows), n_total, n_test, sampled, protocol, notes,
+                 np.asarray(positions, dtype=np.int64))
 
 
 def _run_model(name: str, data: _Data, settings: RunSettings, emit, stop, started: float, index: int, n_models: int):
@@ -556,8 +598,34 @@ def _run_model(name: str, data: _Data, settings: RunSettings, emit, stop, starte
         intervals = metric_intervals(task, data.y[predicted], scores[predicted], data.classes, data.positive,
                                      threshold, settings.random_state)
     result = ModelResult(name, status, message, means, stds, tuple(folds), done, n_folds, round(fit_s, 4),
-                         round(predict_s, 4), curves, intervals=intervals)
+                         round(predict_s, 4), curves, intervals=intervals,
+                         predictions=_predictions(data, predicted, scores, settings) if done else None)
     return result, last, cancelled
+
+
+def _predictions(data: _Data, tested: np.ndarray, scores: np.ndarray, settings: RunSettings) -> Predictions:
+    """The out-of-fold predictions of the ``tested`` rows, compact (see Predictions), at most PREDICTION_ROWS."""
+    where = np.flatnonzero(tested)
+    total = len(where)
+    if total > PREDICTION_ROWS:
+        where = np.sort(np.random.default_rng(settings.random_state).choice(where, PREDICTION_ROWS, replace=False))
+    source = "test_dataset" if data.protocol.kind == "test_dataset" else "dataset"
+    task = settings.task
+    if task == REGRESSION:
+        truth, predicted, score = data.y[where], scores[where], np.empty(0)
+    elif task == BINARY:
+        score = scores[where, data.positive]
+        truth = data.y[where]
+        predicted = np.where(score >= _threshold(settings), data.positive, 1 - data.positive)
+    else:
+        proba = scores[where]
+        truth, predicted = data.y[where], proba.argmax(axis=1)
+        score = proba[np.arange(len(where)), predicted]
+    floats = (lambda v: tuple(np.round(v.astype(np.float64), 6).tolist()))
+    codes = (lambda v: tuple(v.astype(np.int64).tolist()))
+    return Predictions(source, tuple(data.positions[where].tolist()),
+                       floats(truth) if task == REGRESSION else codes(truth),
+                       floats(predicted) if task == REGRESSION else codes(predicted), floats(score), total)
 
 
 def _fold_metrics(task: str, y: np.ndarray, scores: np.ndarray, positive: int | None,
