@@ -203,7 +203,8 @@ def _check_slice(criterion: Criterion, slices: dict | None, source: str) -> Crit
             interval = interval.complement()
         parts.append((labels[i], _check_interval(criterion, interval, label, name, f"{source}, {column} = {labels[i]}")))
     if len(parts) == 1:
-        return parts[0][1]
+        only = parts[0][1]
+        return dataclasses.replace(only, reason=f"On the slice {column} = {parts[0][0]}: {only.reason}")
     statuses = [c.status for _, c in parts]
     status = FAIL if FAIL in statuses else PASS if all(s == PASS for s in statuses) else INCONCLUSIVE
     worst = min((c for _, c in parts if c.value is not None), default=parts[0][1],

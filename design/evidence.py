@@ -163,7 +163,9 @@ def error_analysis_lines(s: dict, content: dict) -> list[str]:
     if not slices:
         return ["Error analysis: none stored with this run (it predates slices): run the baselines again to see "
                 "slices, worst errors and calibration."]
-    metric = slices.get("metric", "")
+    from analysis.baselines.metrics import display_name
+
+    metric = display_name(slices.get("metric", ""))
     overall = slices.get("overall") or {}
     lines = []
     weak = slices.get("weak") or []
