@@ -152,3 +152,11 @@ def test_unknown_target_is_named(stored):
     path, _, types = stored
     with pytest.raises(TargetError, match="Column 'nope' is not in this dataset"):
         describe_file(path, types, target="nope", sample_rows=100, use_engine=True)
+
+
+def test_csv_file_gets_the_same_figures_as_its_parquet_file(tmp_path):
+    frame = pd.DataFrame({"n": [1.5, 2.0, None, 4.0], "word": ["a", "b", "b", None]})
+    frame.to_csv(tmp_path / "f.csv", index=False)
+    frame.to_parquet(tmp_path / "f.parquet", index=False)
+    types = infer_column_types(frame)
+    assert file_figures(tmp_path / "f.csv", types).columns == file_figures(tmp_path / "f.parquet", types).columns

@@ -27,12 +27,15 @@ def connect(settings: EngineSettings | None = None) -> duckdb.DuckDBPyConnection
     """An in-memory DuckDB connection with ``settings`` applied (no data of its own: queries read files)."""
     settings = settings or EngineSettings()
     temp = settings.temp_directory or str(Path(tempfile.gettempdir()) / f"blueprint-duckdb-{os.getpid()}")
-    return duckdb.connect(":memory:", config={
+    con = duckdb.connect(":memory:", config={
         "memory_limit": settings.memory_limit,
         "threads": settings.threads,
         "temp_directory": temp,
         "preserve_insertion_order": False,    # aggregates only: order is not needed, and keeping it costs memory
     })
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET TimeZone = 'UTC'")       # times with a zone are binned in UTC, as the in-memory path does
+    return con
 
 
 def quote(name: str) -> str:

@@ -15,17 +15,17 @@ Only ``memory_bytes`` is an estimate: the memory the column would take in pandas
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from analysis.column_types import CATEGORICAL
-from analysis.engine.connection import EngineSettings, connect, parquet_source, quote
+from analysis.engine.connection import EngineSettings, connect, literal, parquet_source, quote
 from analysis.profile.column_stats import (
     HISTOGRAM_BINS, QUANTILES, TOP_K, ColumnStats, Histogram, ValueCount, bin_edges, iso, label_stats, number_label,
     time_edges,
@@ -33,6 +33,8 @@ from analysis.profile.column_stats import (
 
 LABEL_GROUPS = 100_000   # a categorical column with at most this many distinct values has them all counted exactly
 NUMBER, TIME, LABEL = "number", "time", "label"
+NUMBER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+                "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL"}
 OBJECT_BYTES = 49        # sys.getsizeof("") in CPython: a pandas object column holds one str object per value
 
 
@@ -55,18 +57,24 @@ class FileFigures:
 
 
 def file_figures(path: str | Path, column_types: dict[str, str], settings: EngineSettings | None = None) -> FileFigures:
-    """Exact figures of every column of the Parquet file at ``path`` (see the module docstring)."""
+    """Exact figures of every column of the Parquet file (or CSV file, .csv or .csv.gz, read by DuckDB's CSV
+    reader) at ``path`` (see the module docstring)."""
     start = time.perf_counter()
-    schema = pq.read_schema(path)
-    kinds = {f.name: _kind(f.type) for f in schema}
-    source = parquet_source(path)
+    source = file_source(path)
     con = connect(settings)
+    converted = None
     try:
+        if not source.startswith("read_parquet"):   # text is parsed once: into a Parquet file the queries then read
+            converted = Path(tempfile.mkdtemp(prefix="blueprint-engine-")) / "data.parquet"
+            con.execute(f"COPY (SELECT * FROM {source}) TO {literal(str(converted))} (FORMAT parquet)")
+            source = parquet_source(converted)
+        schema = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+        types = {row[0]: row[1] for row in schema}
+        kinds = {name: _kind(t) for name, t in types.items()}
         overall = _overall(con, source, kinds)
         rows = overall["rows"]
         stats = []
-        for field in schema:
-            name, kind = field.name, kinds[field.name]
+        for name, kind in kinds.items():
             base = {"name": name, "type": column_types[name], "memory_bytes": 0}
             if kind == NUMBER:
                 stats.append(ColumnStats(**base, **_numbers(con, source, name, rows, overall)))
@@ -74,23 +82,34 @@ def file_figures(path: str | Path, column_types: dict[str, str], settings: Engin
                 stats.append(ColumnStats(**base, **_times(con, source, name, rows, overall)))
             else:
                 stats.append(ColumnStats(**base, **_labels(con, source, name, rows, column_types[name] == CATEGORICAL
-                                                           and not pa.types.is_boolean(field.type))))
+                                                           and types[name] != "BOOLEAN")))
         stats = _with_histograms(con, source, stats, kinds, overall)
-        stats = [replace(c, memory_bytes=_memory(f.type, c, overall["columns"][c.name])) for f, c in zip(schema, stats)]
-        hashed = ", ".join(quote(f.name) for f in schema)
+        stats = [replace(c, memory_bytes=_memory(types[c.name], column_types[c.name], c, overall["columns"][c.name]))
+                 for c in stats]
+        hashed = ", ".join(quote(name) for name in kinds)
         distinct_rows = con.execute(f"SELECT count(DISTINCT hash({hashed})) FROM {source}").fetchone()[0]
     finally:
         con.close()
+        if converted is not None:
+            shutil.rmtree(converted.parent, ignore_errors=True)
     return FileFigures(rows, tuple(stats), rows - int(distinct_rows), overall["rows_with_missing"],
                        Path(path).stat().st_size, time.perf_counter() - start)
 
 
-def _kind(arrow_type: pa.DataType) -> str:
-    if pa.types.is_dictionary(arrow_type):
-        return LABEL
-    if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
+def file_source(path: str | Path) -> str:
+    """The FROM clause reading the file at ``path``: Parquet, or CSV (.csv, .csv.gz: DuckDB finds the dialect)."""
+    name = str(path).lower()
+    if name.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
+        return f"read_csv({literal(str(path))}, header = true)"
+    return parquet_source(path)
+
+
+def _kind(duckdb_type: str) -> str:
+    """number, time or label for a DuckDB column type (booleans and text are labels)."""
+    base = duckdb_type.split("(")[0].upper()
+    if base in NUMBER_TYPES:
         return NUMBER
-    if pa.types.is_timestamp(arrow_type) or pa.types.is_date(arrow_type):
+    if base.startswith(("TIMESTAMP", "DATE")):
         return TIME
     return LABEL
 
@@ -101,29 +120,32 @@ def _x(name: str) -> str:
 
 
 def _overall(con, source: str, kinds: dict[str, str]) -> dict:
-    """Query 1: one pass over every column."""
-    parts, missing = ["count(*) AS rows"], []
+    """Query 1: one pass over every column (numbers' finite values picked once, in a subquery)."""
+    parts, missing, inner = ["count(*) AS rows"], [], []
     for i, (name, kind) in enumerate(kinds.items()):
         q = quote(name)
-        parts.append(f"count({q}) AS n_{i}")
+        inner.append(f"{q} AS c_{i}")
+        c = f"c_{i}"
+        parts.append(f"count({c}) AS n_{i}")
         if kind == NUMBER:
-            x, finite = _x(name), f"isfinite({_x(name)})"
-            parts += [f"count_if(isnan({x})) AS nan_{i}", f"count_if({x} = 'inf'::DOUBLE) AS pinf_{i}",
-                      f"count_if({x} = '-inf'::DOUBLE) AS ninf_{i}", f"count_if({x} = 0) AS zero_{i}",
-                      f"min({x}) FILTER (WHERE {finite}) AS lo_{i}", f"max({x}) FILTER (WHERE {finite}) AS hi_{i}",
-                      f"avg({x}) FILTER (WHERE {finite}) AS mean_{i}",
-                      f"stddev_samp({x}) FILTER (WHERE {finite}) AS std_{i}",
-                      f"var_pop({x}) FILTER (WHERE {finite}) AS var_{i}",
-                      f"skewness({x}) FILTER (WHERE {finite}) AS skew_{i}",
-                      f"bool_and({x} = trunc({x})) FILTER (WHERE {finite}) AS whole_{i}"]
-            missing.append(f"{q} IS NULL OR isnan({x})")
+            x = f"CAST({q} AS DOUBLE)"
+            inner.append(f"CASE WHEN isfinite({x}) THEN {x} END AS f_{i}")
+            inner.append(f"{x} AS x_{i}")
+            f = f"f_{i}"
+            parts += [f"count_if(isnan(x_{i})) AS nan_{i}", f"count_if(x_{i} = 'inf'::DOUBLE) AS pinf_{i}",
+                      f"count_if(x_{i} = '-inf'::DOUBLE) AS ninf_{i}", f"count_if({f} = 0) AS zero_{i}",
+                      f"min({f}) AS lo_{i}", f"max({f}) AS hi_{i}", f"avg({f}) AS mean_{i}",
+                      f"stddev_samp({f}) AS std_{i}", f"var_pop({f}) AS var_{i}", f"skewness({f}) AS skew_{i}",
+                      f"bool_and({f} = trunc({f})) AS whole_{i}"]
+            missing.append(f"{c} IS NULL OR isnan(x_{i})")
         else:
-            missing.append(f"{q} IS NULL")
+            missing.append(f"{c} IS NULL")
         if kind == TIME:
-            parts += [f"epoch_ns(min({q})) AS lo_{i}", f"epoch_ns(max({q})) AS hi_{i}"]
+            parts += [f"epoch_ns(min({c})) AS lo_{i}", f"epoch_ns(max({c})) AS hi_{i}"]
         if kind == LABEL:
-            parts.append(f"sum(strlen(CAST({q} AS VARCHAR))) AS chars_{i}")
+            parts.append(f"sum(strlen(CAST({c} AS VARCHAR))) AS chars_{i}")
     parts.append(f"count_if({' OR '.join(missing)}) AS rows_with_missing")
+    source = f"(SELECT {', '.join(inner)} FROM {source})"
     cursor = con.execute(f"SELECT {', '.join(parts)} FROM {source}")
     row = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
     columns = {name: {} for name in kinds}
@@ -205,51 +227,65 @@ def _groups(con, source: str, value: str, where: str, numeric: bool) -> tuple[in
 
 
 def _with_histograms(con, source: str, stats: list[ColumnStats], kinds: dict[str, str], overall: dict) -> list[ColumnStats]:
-    """Query 3: every histogram in one pass, counting the values at or above each inner bin edge."""
-    plans, parts = {}, []
+    """Query 3, per column: rows per bin, grouped by bin. Numbers: the bin found by arithmetic, then moved by one
+    where a value falls on the other side of an edge (edges as the in-memory path computes them, so a value sits in
+    the same bin: edge[i] <= value < edge[i + 1], the last bin closed). Times: the period start (date_trunc),
+    which is exactly the bin's left edge."""
+    out = []
     for s in stats:
         o = overall["columns"][s.name]
         if kinds[s.name] == NUMBER and s.min is not None:
             edges = bin_edges(s.min, s.max, bool(o["whole"]), HISTOGRAM_BINS)
-            value, period, total = _x(s.name), None, s.count - s.infinite
-            bounds = [repr(float(e)) for e in edges[1:-1]]
-            cond = f"isfinite({value}) AND "
+            counts = _number_bins(con, source, s.name, edges)
+            out.append(replace(s, histogram=Histogram(tuple(float(e) for e in edges), counts)))
         elif kinds[s.name] == TIME and s.count:
             edges, period = time_edges(int(o["lo"]), int(o["hi"]))
-            value, total, cond = f"epoch_ns({quote(s.name)})", s.count, ""
-            bounds = [str(int(e)) for e in edges[1:-1]]
+            counts = _time_bins(con, source, s.name, edges, period)
+            out.append(replace(s, histogram=Histogram(tuple(iso(e) for e in edges), counts, period)))
         else:
-            continue
-        first = len(parts)
-        parts += [f"count(*) FILTER (WHERE {cond}{value} >= {b})" for b in bounds]
-        plans[s.name] = (edges, period, total, first, len(bounds))
-    if not plans:
-        return stats
-    at_or_above = con.execute(f"SELECT {', '.join(parts)} FROM {source}").fetchone() if parts else ()
-    out = []
-    for s in stats:
-        if s.name not in plans:
             out.append(s)
-            continue
-        edges, period, total, first, n = plans[s.name]
-        below = [total - int(c) for c in at_or_above[first : first + n]]
-        counts = np.diff(np.concatenate(([0], below, [total]))).astype(np.int64)
-        shown = tuple(iso(e) for e in edges) if period else tuple(float(e) for e in edges)
-        out.append(replace(s, histogram=Histogram(shown, tuple(int(c) for c in counts), period)))
     return out
 
 
-def _memory(arrow_type: pa.DataType, stats: ColumnStats, o: dict) -> int:
-    """Estimated bytes of the column in pandas, as pandas.read_parquet gives it (deep, counting strings): 8 per
-    number or time, 1 per boolean (2 with a missing value), text as one str object per value (OBJECT_BYTES plus
-    its characters), categorical text as codes plus its distinct values."""
+def _number_bins(con, source: str, name: str, edges: np.ndarray) -> tuple[int, ...]:
+    bins = len(edges) - 1
+    listed = "(CAST([" + ", ".join(repr(float(e)) for e in edges) + "] AS DOUBLE[]))"
+    low, width = float(edges[0]), float(edges[1] - edges[0])
+    x = _x(name)
+    rows = con.execute(
+        f"SELECT least(greatest(b + CAST(v >= {listed}[b + 2] AS INTEGER) - CAST(v < {listed}[b + 1] AS INTEGER), 0), "
+        f"{bins - 1}) AS bin, count(*) FROM (SELECT v, least(greatest(CAST(floor((v - {low!r}) / {width!r}) AS INTEGER), 0), "
+        f"{bins - 1}) AS b FROM (SELECT {x} AS v FROM {source}) WHERE isfinite(v)) GROUP BY bin"
+    ).fetchall()
+    counts = np.zeros(bins, dtype=np.int64)
+    for b, n in rows:
+        counts[int(b)] += int(n)
+    return tuple(int(c) for c in counts)
+
+
+def _time_bins(con, source: str, name: str, edges: np.ndarray, period: str) -> tuple[int, ...]:
+    rows = con.execute(
+        f"SELECT epoch_ns(date_trunc('{period}', CAST({quote(name)} AS TIMESTAMP))) AS start, count(*) "
+        f"FROM {source} WHERE {quote(name)} IS NOT NULL GROUP BY start"
+    ).fetchall()
+    position = {int(e): i for i, e in enumerate(edges[:-1])}
+    counts = np.zeros(len(edges) - 1, dtype=np.int64)
+    for start, n in rows:
+        counts[position[int(start)]] += int(n)
+    return tuple(int(c) for c in counts)
+
+
+def _memory(duckdb_type: str, column_type: str, stats: ColumnStats, o: dict) -> int:
+    """Estimated bytes of the column in pandas, as the reader keeps it (deep, counting strings): 8 per number or
+    time, 1 per boolean (2 with a missing value), text as one str object per value (OBJECT_BYTES plus its
+    characters), categorical text as codes plus its distinct values."""
     rows = stats.rows
-    if pa.types.is_boolean(arrow_type):
+    if duckdb_type == "BOOLEAN":
         return rows * (2 if stats.missing else 1)
-    if _kind(arrow_type) != LABEL:
+    if _kind(duckdb_type) != LABEL:
         return rows * 8
     chars = int(o.get("chars") or 0)
-    if pa.types.is_dictionary(arrow_type):
+    if column_type == CATEGORICAL:
         code_bytes = 1 if stats.distinct < 2**7 else 2 if stats.distinct < 2**15 else 4
         per_value = chars / stats.count if stats.count else 0
         return int(rows * code_bytes + stats.distinct * (OBJECT_BYTES + 8 + per_value))
