@@ -1,4 +1,5 @@
-"""Write sample_data/breast_cancer.csv from the copy of the dataset that scikit-learn ships.
+"""Write sample_data/breast_cancer.csv, and the same rows as sample_data/breast_cancer.parquet, from the copy of
+the dataset that scikit-learn ships.
 
 Run from the repository root:  uv run python sample_data/make_sample_data.py
 
@@ -11,9 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from sklearn.datasets import load_breast_cancer
 
 OUT = Path(__file__).resolve().parent / "breast_cancer.csv"
+OUT_PARQUET = OUT.with_suffix(".parquet")
 MAX_DECIMALS = 10  # the shipped values have at most 7 decimals; more would mean float noise
 
 
@@ -64,6 +68,12 @@ def main() -> None:
     assert (back["diagnosis"] == pd.Series(original.target_names[original.target])).all()
     counts = back["diagnosis"].value_counts().to_dict()
     print(f"wrote {OUT.name}: {len(back)} rows, {back.shape[1]} columns, {counts}")
+    # The same rows as Parquet, typed as a Parquet export keeps them (diagnosis as a dictionary-encoded column), so
+    # the sample project shows a second format. No pandas index; the bytes repeat for the same pyarrow version.
+    typed = frame.assign(diagnosis=frame["diagnosis"].astype("category"))
+    pq.write_table(pa.Table.from_pandas(typed, preserve_index=False), OUT_PARQUET, compression="zstd")
+    assert pd.read_parquet(OUT_PARQUET).astype({"diagnosis": object}).equals(back)
+    print(f"wrote {OUT_PARQUET.name}: {OUT_PARQUET.stat().st_size:,} bytes")
 
 
 if __name__ == "__main__":

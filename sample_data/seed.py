@@ -11,7 +11,7 @@ from analysis.baselines.run import RunSettings, resolve_settings
 from analysis.drift.model import DriftSettings
 from analysis.evidence import drift_settings, leakage_settings, profile_settings, run_settings_key
 from analysis.leakage.scan import LeakageSettings, Split
-from analysis.read import read_csv
+from analysis.read import read_csv, read_table
 from design.checks import document_run_choices
 from design.document import check_section, success_criteria
 from jobs.tasks import compute_and_store
@@ -25,6 +25,7 @@ from store.resolutions import resolve_finding
 HERE = Path(__file__).parent
 SEEDED_KEY = "sample_seeded"
 SAMPLE_CSV = HERE / "breast_cancer.csv"
+SAMPLE_PARQUET = HERE / "breast_cancer.parquet"     # the same rows as Parquet: the sample lists a second format
 SAMPLE_TARGET = "diagnosis"
 
 
@@ -81,6 +82,8 @@ def _add_sample_data(db: sqlite_utils.Database, project_id: int, author: str, ba
         else:
             compute_and_store(db, kind, project_id, dataset, key, author,
                               criteria=success_criteria(sample_document()["content"]) if kind == "run" else None)
+    parquet = read_table(SAMPLE_PARQUET.read_bytes(), SAMPLE_PARQUET.name)
+    add_dataset(db, project_id, SAMPLE_PARQUET.name, parquet, author)
     # sample_id is found as an ID column by the scan; the sample's authors explain why it is not a leak here.
     resolve_finding(db, project_id, "id_column:sample_id", dataset.content_hash, author,
                     "sample_id is excluded from the features; folds are stratified and shuffled, so row order cannot leak.")
