@@ -82,7 +82,7 @@ def slices(report: SliceReport | None, always: list[str], project_id: int, datas
                      column_config={"Explore": st.column_config.LinkColumn("Explore", display_text="open column"),
                                     "p (before Holm)": st.column_config.NumberColumn(format="%.2e")})
     else:
-        st.success(plain(f"No weak slice: none of the {report.tested:,} slices tested is clearly below the overall "
+        st.info(plain(f"No weak slice: none of the {report.tested:,} slices tested is clearly below the overall "
                          f"{label} (the model does as well on each as its own scores expect)."))
     st.caption(plain(report.note))
     names = [c.column for c in report.columns]
@@ -172,7 +172,7 @@ def worst(worst: WorstErrors | None, report: SliceReport | None, project_id: int
         st.markdown(f"**Most confident wrong predictions**: {worst.wrong:,} wrong of {worst.rows:,} tested rows"
                     f"{kinds}")
     if not worst.entries:
-        st.success("No wrong prediction.")
+        st.info("No wrong prediction.")
         return
     options = [None] + sorted({f"{c} = {e.slices[i]}" for e in worst.entries for i, c in enumerate(worst.slice_columns)},
                               key=lambda o: (worst.slice_columns.index(o.split(' = ', 1)[0]), o))
@@ -223,7 +223,7 @@ def calibration(found: Calibration | None) -> None:
     left, right = st.columns(2)
     left.metric("Brier score", "n/a" if found.brier is None else f"{found.brier:.4f}")
     right.metric("Expected calibration error", f"{found.ece:.4f}")
-    (st.warning if found.poor else st.success)(plain(found.note))
+    (st.warning if found.poor else st.info)(plain(found.note))
     st.plotly_chart(calibration_figure(found), width="stretch", key="ea-calibration")
     st.dataframe(pd.DataFrame([{"Scores": f"{b.low:.1f}-{b.high:.1f}", "Rows": b.rows, "Mean score": round(b.mean_score, 4),
                                 "Observed": round(b.observed, 4), "95 % interval": f"{b.observed_low:.3f}-{b.observed_high:.3f}"}

@@ -420,8 +420,8 @@ SECTIONS: tuple[Section, ...] = (
                 "Success criteria",
                 CRITERIA,
                 "Which measurable bars must the model clear before launch, one per line as metric, operator, "
-                "number, such as 'recall >= 0.80' or 'p95 latency_ms <= 200'? A bar can hold on a slice of the "
-                "data too: 'recall[region=north] >= 0.8', or 'recall[every sex] >= 0.75' for each value.",
+                "number, such as 'recall >= 0.80', 'p95 latency_ms <= 200', or on a slice of the data, "
+                "'recall[region=north] >= 0.8' ('recall[every sex] >= 0.75' for each value)?",
                 example="recall >= 0.70\npr auc >= 0.30\np95 latency_ms <= 200",
             ),
             Field(
@@ -456,9 +456,8 @@ SECTIONS: tuple[Section, ...] = (
                 "always_slice",
                 "Columns always sliced",
                 LIST,
-                "Which columns must every evaluation report metrics for, one per line, even where the model does "
-                "no worse (sensitive attributes, key segments)? Blueprint shows their slices beside the weakest ones, "
-                "and a criterion such as 'recall[every sex] >= 0.75' sets a bar for each of their values.",
+                "Which columns (sensitive attributes, key segments) must every evaluation report metrics for, one "
+                "per line, even where the model does no worse than elsewhere?",
                 example="sex\nregion\ntenure_months",
             ),
             Field(

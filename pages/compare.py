@@ -56,6 +56,9 @@ for i in chosen:
     for note in loaded[i].floor_notes:
         st.warning(plain(f"#{i}: {note}"))
 
+st.subheader("Weakest slices of each run's best model")
+compare_view.weakest(loaded)
+
 st.subheader("Success criteria")
 revision = latest_revision(context.db, project.id)
 criteria = success_criteria(revision.content) if revision else []
@@ -74,6 +77,3 @@ else:
         if threshold is not None:
             source = "the design document" if loaded[i].settings.decision_threshold is not None else "the default (the document named none)"
             st.caption(f"#{i}: decision threshold {threshold:g}, from {source}.")
-
-st.subheader("Weakest slices")
-compare_view.weakest(loaded)

@@ -36,6 +36,12 @@ class Comment:
     extra: dict = field(default_factory=dict)
 
 
+# The sample document's slice criterion recall[worst_radius=Q4] >= 0.9, passing (analysis.error_analysis's evidence).
+SAMPLE_SLICES = {"columns": {"worst_radius": {"labels": ["Q1", "Q2", "Q3", "Q4", "Q5"], "metrics": {"recall": [
+    {"value": 0.987, "low": 0.93, "high": 0.998, "method": "wilson", "rows": 114, "successes": 76, "trials": 77,
+     "basis": "positive rows"}] * 5}}}}
+
+
 def _interval(value, low, high, trials=200):
     return {"value": value, "low": low, "high": high, "method": "wilson", "rows": 569, "successes": int(value * trials),
             "trials": trials, "basis": "rows"}
@@ -54,7 +60,8 @@ def _run(content, **intervals):
     return Row("run", {"dataset": "train.csv", "target": "diagnosis", "task": "binary", "best_model": "Random forest",
                        "score": 0.99, "metrics": {k: v["value"] for k, v in found.items()}, "intervals": found,
                        "criteria": [str(c) for c in success_criteria(content)], "decision_threshold": 0.2,
-                       "threshold_from_document": True, "beats_dummy": True, "lift": "beats the dummy"},
+                       "threshold_from_document": True, "beats_dummy": True, "lift": "beats the dummy",
+                       "slices": SAMPLE_SLICES},
                section="evaluation")
 
 
@@ -122,7 +129,7 @@ def test_no_evidence_at_all_names_each_missing_result_and_the_criteria_waiting_f
     found = _find(content, [])
     missing = {x.title: x for x in found if x.kind == b.MISSING}
     assert list(missing) == ["No dataset profiled", "No leakage check", "No baseline run", "No drift check"]
-    assert "5 success criteria wait for it: recall >= 0.95" in missing["No baseline run"].detail
+    assert "6 success criteria wait for it: recall >= 0.95" in missing["No baseline run"].detail
     assert missing["No leakage check"].url == "leakage?project=1&target=diagnosis"   # the document names the target
 
 

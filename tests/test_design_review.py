@@ -45,6 +45,12 @@ def test_readiness_of_sample_without_evidence_fails_on_evidence_items_only():
     assert readiness.overall == min(s for s in readiness.areas.values() if s is not None)
 
 
+# The sample document's slice criterion recall[worst_radius=Q4] >= 0.9, passing (analysis.error_analysis's evidence).
+SAMPLE_SLICES = {"columns": {"worst_radius": {"labels": ["Q1", "Q2", "Q3", "Q4", "Q5"], "metrics": {"recall": [
+    {"value": 0.987, "low": 0.93, "high": 0.998, "method": "wilson", "rows": 114, "successes": 76, "trials": 77,
+     "basis": "positive rows"}] * 5}}}}
+
+
 def test_readiness_with_good_evidence_passes_and_weakest_area_sets_overall():
     evidence = EvidenceDigest(profiled=1, target_type="binary", minority_share=0.37, leakage_checked=True,
                               run_metrics={"recall": 0.97, "specificity": 0.95, "roc auc": 0.99, "brier score": 0.03},
@@ -52,7 +58,7 @@ def test_readiness_with_good_evidence_passes_and_weakest_area_sets_overall():
                                                  "method": "bootstrap", "rows": 569}
                                              for m, v in {"recall": 0.97, "specificity": 0.95, "roc auc": 0.99,
                                                           "brier score": 0.03}.items()},
-                              run_task="binary",
+                              run_task="binary", run_slices=SAMPLE_SLICES,
                               beats_dummy=True, lift="beats dummy by 0.49 ROC AUC", drift_checked=True)
     readiness = assess_readiness(SAMPLE, evidence)
     assert {i.status for i in readiness.items} <= {"pass", NA}

@@ -22,7 +22,7 @@ def test_sample_run_shows_slices_worst_errors_and_calibration(app_home):
     captions = _words(texts(at, "caption"))
     assert "On 569 out-of-fold predictions of the dataset's rows (every row tested once)." in captions
     assert "Always sliced (design document, Evaluation): worst_radius, mean_concavity." in captions
-    assert "No weak slice: none of the" in _words(texts(at, "success"))
+    assert "No weak slice: none of the" in _words(texts(at, "info"))
     always = _table(at, "Values")
     assert list(always["Slice"]) == ["Q1", "Q2", "Q3", "Q4", "Q5"] and always["Rows"].sum() == 569
     assert {"Values", "ROC AUC", "95 % interval", "recall"} <= set(always.columns)
@@ -36,7 +36,7 @@ def test_sample_run_shows_slices_worst_errors_and_calibration(app_home):
     assert 0 < len(filtered) < len(worst)
     assert at.get("download_button")
     assert "Expected calibration error" in [m.label for m in at.metric]
-    assert any("calibrated" in s for s in texts(at, "success") + texts(at, "warning"))
+    assert any("calibrated" in s for s in texts(at, "info") + texts(at, "warning"))
     assert any("Reliability diagram" in c.proto.spec for c in at.get("plotly_chart"))
     links = [p for p in at.get("page_link") if "Open worst" in p.proto.label]
     assert links, [p.proto.label for p in at.get("page_link")]

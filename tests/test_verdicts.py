@@ -263,7 +263,7 @@ def test_multiclass_best_by_balanced_accuracy_below_the_majority_is_called_out()
 def test_a_run_stored_before_intervals_still_loads_and_asks_to_run_again():
     frame, types = frame_of(300, 0.4, 2.0, 9)
     stored = quick(frame, types).to_dict()
-    assert stored["format"] == 2
+    assert stored["format"] == 3
     old = json.loads(json.dumps(stored))
     old["format"] = 1
     for key in ("decision_threshold", "floor_notes"):
@@ -278,6 +278,12 @@ def test_a_run_stored_before_intervals_still_loads_and_asks_to_run_again():
         BaselineRun.from_dict({**stored, "format": 99})
 
 
+# The sample document's slice criterion recall[worst_radius=Q4] >= 0.9, passing (analysis.error_analysis's evidence).
+SAMPLE_SLICES = {"columns": {"worst_radius": {"labels": ["Q1", "Q2", "Q3", "Q4", "Q5"], "metrics": {"recall": [
+    {"value": 0.987, "low": 0.93, "high": 0.998, "method": "wilson", "rows": 114, "successes": 76, "trials": 77,
+     "basis": "positive rows"}] * 5}}}}
+
+
 def test_latency_is_not_measured_and_not_a_readiness_failure():
     measured = {"recall": wilson(204, 205, "positive rows"), "specificity": wilson(345, 357, "negative rows"),
                 "roc auc": Interval(0.995, 0.99, 0.999, "bootstrap", 569, resamples=400),
@@ -285,7 +291,7 @@ def test_latency_is_not_measured_and_not_a_readiness_failure():
     evidence = EvidenceDigest(profiled=1, target_type="binary", minority_share=0.37, leakage_checked=True,
                               run_metrics={k: v.value for k, v in measured.items()},
                               run_intervals={k: v.__dict__ for k, v in measured.items()}, run_task="binary",
-                              beats_dummy=True, lift="beats", drift_checked=True)
+                              beats_dummy=True, lift="beats", drift_checked=True, run_slices=SAMPLE_SLICES)
     readiness = assess_readiness(SAMPLE, evidence)
     items = {i.text: i for i in readiness.items}
     assert items["Success criteria met by the best run"].status == "pass"
