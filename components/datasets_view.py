@@ -56,7 +56,7 @@ def _store_upload(db, project: Project, file, author: str, sheet: str | None = N
             dataset, created = add_dataset(db, project.id, name, table, author)
     except (ReadError, StoreError) as error:
         return "error", str(error)
-    st.session_state["dataset-kept"] = dataset.id      # the data pages open on the file just uploaded
+    shell.keep("dataset", dataset.id)      # the data pages open on the file just uploaded
     if not created:
         return "info", f"{name}: the same data is already stored here as '{dataset.name}'; nothing was added."
     notes = " ".join(table.notes)

@@ -118,7 +118,8 @@ def choose_project(db: sqlite_utils.Database, archived_ok: bool = False) -> Proj
         key="project_id",
         on_change=_project_to_url,
     )
-    want("project", wanted)
+    if raw is not None:
+        want("project", wanted)      # a default project travels in the menu's links, not in this URL
     return projects[wanted]
 
 
@@ -228,42 +229,58 @@ def show_flash() -> None:
         st.success(plain(message))
 
 
-URL_KEYS = ("dataset", "target", "section")   # choices that follow a person from page to page, in every URL
+URL_KEYS = ("dataset", "target", "section")   # choices that follow a person from page to page, in every link
 
 
 def url_choice(key: str, options: list, convert=str, default=None) -> str:
     """Prepare the widget ``key`` (call just before creating it). Its value is, in this order: the URL's
     (?key=...) when that is one of ``options``; what this session chose last, on this page or another (kept
     under a second key, since a widget's own state goes when a page without it runs); ``default`` (e.g. the
-    design document's choice); the first option. The URL is updated to match at the end of the run, so a
-    copied link opens the same view. Give the widget ``on_change=to_url, args=(key,)``. Returns where the
-    value came from: "link", "session", "default" or "first"."""
+    design document's choice); the first option. Give the widget ``on_change=to_url, args=(key,)``.
+    Returns where the value came from: "link", "session", "default" or "first"; a value first taken from
+    the default (or the first option) keeps saying so on the next pages, until the person chooses.
+    The URL shows what the person chose (written at the end of the run, see write_url) and is corrected when
+    it names something that is not there; a default is not written into the current URL (that would be a
+    second history entry for one visit) but travels in the menu's links, so the next page's URL has it."""
     raw = st.query_params.get(key)
     try:
         wanted = convert(raw) if raw is not None else None
     except (TypeError, ValueError):
         wanted = None
     kept = st.session_state.get(f"{key}-kept")
+    origin = st.session_state.get(f"{key}-origin", "chosen")
     if raw is not None and wanted in options:
-        st.session_state[key], source = wanted, "link"
+        value, source = wanted, "link"
     elif key in st.session_state and st.session_state[key] in options:
-        source = "session"
+        value, source = st.session_state[key], "session"
     elif f"{key}-kept" in st.session_state and kept in options:
-        st.session_state[key], source = kept, "session"
+        value, source = kept, "session"
     elif default is not None and default in options:
-        st.session_state[key], source = default, "default"
+        value, source = default, "default"
     else:
-        st.session_state[key], source = options[0], "first"
-    st.session_state[f"{key}-kept"] = st.session_state[key]
-    want(key, st.session_state[key])
+        value, source = options[0], "first"
+    if source in ("link", "session") and value == kept and origin in ("default", "first"):
+        source = origin                 # still the default a page chose, only carried here
+    st.session_state[key] = st.session_state[f"{key}-kept"] = value
+    st.session_state[f"{key}-origin"] = source if source in ("default", "first") else "chosen"
+    if raw is not None or source not in ("default", "first"):
+        want(key, value)
+    _redraw_navigation()               # the menu's links carry the choice even if the page stops further down
     return source
+
+
+def keep(key: str, value) -> None:
+    """Record ``value`` as the person's choice for ``key`` (e.g. the dataset just uploaded): the next page that
+    offers ``key`` opens on it."""
+    st.session_state[f"{key}-kept"] = value
+    st.session_state[f"{key}-origin"] = "chosen"
 
 
 def to_url(key: str) -> None:
     """on_change of a widget prepared by url_choice: the person's new choice goes into the URL now (before
     the run that url_choice reads it in) and is kept for the next page."""
     value = st.session_state.get(key)
-    st.session_state[f"{key}-kept"] = value
+    keep(key, value)
     if value is None:
         st.query_params.pop(key, None)
     else:
@@ -282,24 +299,67 @@ def _local_url() -> dict:
     return wanted
 
 
-def write_url() -> None:
-    """Write the URL once at the end of a run (app.py): every query-parameter change is a browser history
-    entry, so writing key by key made Back need several presses per page. Choices that follow a person
-    (URL_KEYS) stay in every page's URL, so moving between pages changes only the path: one entry a visit."""
-    wanted = _local_url()
-    _local.url = None
-    current = st.query_params.to_dict()
-    final = dict(current)
-    for key in URL_KEYS:
-        kept = st.session_state.get(f"{key}-kept")
-        if kept is not None:
-            final[key] = str(kept)
-    for key, value in wanted.items():
+_ORDER = ("project", *URL_KEYS)        # one order, so the same choices always give the same query string
+
+
+def _ordered(params: dict[str, str]) -> dict[str, str]:
+    return {k: params[k] for k in sorted(params, key=lambda k: (_ORDER.index(k) if k in _ORDER else len(_ORDER), k))}
+
+
+def _final_url() -> dict[str, str]:
+    """The URL's parameters with this run's wanted changes applied, in one order."""
+    final = st.query_params.to_dict()
+    for key, value in _local_url().items():
         if value is None:
             final.pop(key, None)
         else:
             final[key] = str(value)
-    order = ("project", *URL_KEYS)      # one order, so the same choices always give the same query string
-    final = {k: final[k] for k in sorted(final, key=lambda k: (order.index(k) if k in order else len(order), k))}
-    if list(final.items()) != list(current.items()):
+    return _ordered(final)
+
+
+def write_url() -> None:
+    """Write the URL once at the end of a run (app.py): every query-string change is a browser history entry,
+    so writing key by key made Back need several presses per page."""
+    final = _final_url()
+    _local.url = None
+    if list(final.items()) != list(st.query_params.to_dict().items()):
         st.query_params.from_dict(final)
+
+
+def carried() -> dict[str, str]:
+    """What the menu's links carry: the URL's parameters with the project and the choices that follow a person
+    (URL_KEYS) filled in, so following a link changes only the path (one history entry per visit)."""
+    final = _final_url()
+    links = {key: final[key] for key in _ORDER if key in final}
+    if "project" not in links and st.session_state.get("project_id") is not None:
+        links["project"] = str(st.session_state["project_id"])
+    for key in URL_KEYS:
+        kept = st.session_state.get(f"{key}-kept")
+        if key not in links and kept is not None:
+            links[key] = str(kept)
+    return _ordered(links)
+
+
+def _redraw_navigation() -> None:
+    menu = getattr(_local, "menu", None)
+    if menu is not None:
+        draw_navigation(*menu)
+
+
+def draw_navigation(menu, pages: dict[str, list]) -> None:
+    """The app's page menu in ``menu`` (an st.empty in the sidebar; drawing again replaces it): one link per
+    listed page, under its section name, each carrying this run's choices (carried()). app.py draws it before
+    the page runs (so a page that stops still has it) and again after; url_choice redraws it when a page
+    chooses (so the links carry the choice even when the page stops before its end).
+    Streamlit's own menu drops the query string; writing it back after the switch made a second
+    browser-history entry per page visit."""
+    _local.menu = (menu, pages)
+    links = carried()
+    with menu.container():
+        for section, section_pages in pages.items():
+            listed = [page for page in section_pages if page.visibility != "hidden"]
+            if not listed:
+                continue
+            st.caption(section)
+            for page in listed:
+                st.page_link(page, label=page.title, icon=page.icon, query_params=links)

@@ -28,7 +28,9 @@ def test_first_start_seeds_the_sample_project_with_a_complete_document(home):
     table = at.dataframe[0].value
     sample = table[table["Project"].str.startswith("Sample")].iloc[0]
     assert sample["Complete"] == 1.0 and sample["Revisions"] == 1
-    assert at.query_params["project"] == ["1"] or at.query_params["project"] == "1"
+    assert at.sidebar.selectbox(key="project_id").value == 1
+    menu = {link.proto.label: link.proto.query_string for link in at.get("page_link")}
+    assert menu["Design document"] == "project=1"          # the menu's links carry the project to every page
 
 
 def test_create_project_with_bad_names_then_a_good_one(app_home):

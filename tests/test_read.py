@@ -204,3 +204,22 @@ def test_valid_csv_with_cells_larger_than_the_csv_modules_default_limit():
     frame = read_csv(data, "big.csv").frame
     assert frame["note"].str.len().tolist() == [300_000, 5, 400_000]
     assert frame["y"].tolist() == ["b", "a", "a"]
+
+
+def test_a_long_cell_is_kept_whole_in_the_data_and_shown_cut_in_results():
+    """The 300 KB cell stays whole in the frame; the profile's top values and a leakage finding's examples show
+    its first 200 characters and its length."""
+    from analysis.leakage.scan import scan_leakage
+    from analysis.profile.describe import describe_dataset
+
+    long = "x" * 300_000
+    rows = [f"{i},{long if i % 2 else 'short'},{'a' if i % 3 else 'b'}" for i in range(40)]
+    table = read_csv(("id,note,y\n" + "\n".join(rows + rows[:4]) + "\n").encode())
+    assert table.frame["note"].str.len().max() == 300_000
+    profile = describe_dataset(table.frame, table.column_types)
+    note = next(c for c in profile.columns if c.name == "note")
+    shown = [v.value for v in note.top]
+    assert f"{'x' * 200}… (300,000 characters)" in shown and all(len(v) < 230 for v in shown)
+    report = scan_leakage(table.frame, table.column_types, "y")
+    examples = [row for f in report.findings for row in f.evidence.get("examples", [])]
+    assert examples and all(len(str(v)) < 230 for row in examples for v in row.values())

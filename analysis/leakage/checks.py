@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.cells import shorten
 from analysis.column_types import CATEGORICAL, DATETIME, ID, NUMERIC, id_like_text
 from analysis.leakage.model import HIGH, INFO, MEDIUM, SEVERITIES, Finding, LeakageSettings, Split
 from analysis.leakage.rows import (
@@ -181,11 +182,17 @@ class ScanContext:
         rows = []
         for i, position in enumerate(positions):
             row: dict[str, Any] = {"row": int(position) + 1}
-            row.update({str(c): plain_value(part[c].iloc[i]) for c in columns})
+            row.update({str(c): shown_value(part[c].iloc[i]) for c in columns})
             for key, values in (extra or {}).items():
                 row[key] = plain_value(values[i])
             rows.append(row)
         return rows
+
+
+def shown_value(value) -> Any:
+    """plain_value, with long text cut to what a finding shows (analysis.cells.shorten)."""
+    value = plain_value(value)
+    return shorten(value) if isinstance(value, str) else value
 
 
 def plain_value(value) -> Any:

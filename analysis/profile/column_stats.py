@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from analysis.cells import shorten
 from analysis.column_types import CATEGORICAL
 
 TOP_K = 10                 # most frequent values kept per column
@@ -301,11 +302,11 @@ def label_stats(counts: pd.Series, missing: int, count_numbers: bool) -> dict:
         "count": int(counts.sum()),
         "missing": missing,
         "distinct": len(counts),
-        "top": tuple(ValueCount(str(v), int(c)) for v, c in counts.iloc[:TOP_K].items()),
+        "top": tuple(ValueCount(shorten(str(v)), int(c)) for v, c in counts.iloc[:TOP_K].items()),
     }
     if count_numbers and len(counts):
         numeric = pd.to_numeric(pd.Series(counts.index.astype(str)).str.strip(), errors="coerce").notna().to_numpy()
         stats["numeric_share"] = float(counts.to_numpy()[numeric].sum() / counts.sum())
         if numeric.any() and not numeric.all():
-            stats["text_examples"] = tuple(str(v) for v in counts.index[~numeric][:EXAMPLES])
+            stats["text_examples"] = tuple(shorten(str(v)) for v in counts.index[~numeric][:EXAMPLES])
     return stats

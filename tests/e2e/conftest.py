@@ -34,6 +34,7 @@ class Server:
     """A `streamlit run app.py` process on 127.0.0.1 with its own BLUEPRINT_HOME."""
 
     def __init__(self, home: Path, log: Path) -> None:
+        self.home = home
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -76,6 +77,10 @@ def app_server(tmp_path_factory, seeded_template):
 
 
 def wait_idle(page) -> None:
-    """Wait until the app has rendered and finished running."""
+    """Wait until the app has rendered and finished running. Until the first run has drawn the app's menu (its
+    links carry the project and the person's choices), the frontend shows Streamlit's automatic page list
+    from pages/, whose links carry nothing: a test must not click those."""
     expect(page.get_by_test_id("stApp")).to_be_visible()
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+    if page.get_by_test_id("stSidebar").count():
+        expect(page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").first).to_be_visible()

@@ -233,7 +233,7 @@ def tables(page) -> list[str]:
 
 def nav(page, name: str) -> None:
     """Go to another page through the sidebar (the session, and the name typed in it, stay)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    page.get_by_test_id("stSidebar").get_by_role("link", name=name).click()
     expect(page).to_have_url(re.compile(rf"/{name.lower()}(\?|$)"))
     wait_idle(page)
 
