@@ -29,7 +29,12 @@ def choose_sides(datasets: list[Dataset]):
     by_id = {d.id: d for d in datasets}
     has_dates = any(t == "datetime" for d in datasets for t in d.column_types.values())
     kinds = [k for k in SOURCES if (k != "datasets" or len(datasets) > 1) and (k != "date" or has_dates)]
-    kind = st.radio("Compare", kinds, format_func=SOURCES.get, horizontal=True, key="drift-source")
+    # Two datasets are the default only when the Datasets page named them reference and current; else one dataset
+    # split in two (the sample project lists its data twice, as CSV and as Parquet, and is checked by row order).
+    roles = {d.role for d in datasets}
+    default = 0 if {"reference", "current"} <= roles or len(kinds) == 1 else next(
+        i for i, k in enumerate(kinds) if k != "datasets")
+    kind = st.radio("Compare", kinds, index=default, format_func=SOURCES.get, horizontal=True, key="drift-source")
     if kind == "datasets":
         ids = list(by_id)
         ref_default = next((d.id for d in datasets if d.role == "reference"), None)
@@ -48,7 +53,9 @@ def choose_sides(datasets: list[Dataset]):
         ref, cur = by_id[ref_id], by_id[cur_id]
         source = {"kind": kind, "current": cur.content_hash}
         return ref, source, (ref.name, cur.name)
-    ds = by_id[st.selectbox("Dataset", list(by_id), format_func=lambda i: by_id[i].name, key="drift-one")]
+    ids = list(by_id)
+    start = next((d.id for role in ("reference", "train") for d in datasets if d.role == role), ids[0])
+    ds = by_id[st.selectbox("Dataset", ids, index=ids.index(start), format_func=lambda i: by_id[i].name, key="drift-one")]
     if kind == "date":
         dates = [c for c, t in ds.column_types.items() if t == "datetime"]
         if not dates:
