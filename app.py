@@ -1,7 +1,7 @@
 """Blueprint: design reviews for ML systems. Entry point: page config, project picker, navigation."""
 import streamlit as st
 
-from components import shell
+from components import identity, shell
 
 st.set_page_config(page_title="Blueprint", page_icon="📐", layout="wide")
 
@@ -34,17 +34,21 @@ PAGES = {
     ],
 }
 navigation = st.navigation(PAGES, position="hidden")
-shell.refuse_open_address()
-st.sidebar.title("Blueprint")
 db = shell.open_db()
+menu = None
 try:
+    # Who is here (local, OpenID Connect or a sign-in proxy, per secrets.toml): wrong settings, a refused
+    # address and the sign-in page stop the run here, before anything of the app is drawn.
+    user = identity.current_user(db)
+    st.sidebar.title("Blueprint")
     project = shell.choose_project(db, archived_ok=navigation.url_path in ("home", "projects"))
     menu = st.sidebar.empty()           # the page menu: drawn before the page runs and again after
-    author = shell.author_input(db)
+    identity.sidebar_user(user)
     shell.draw_navigation(menu, PAGES)
-    with shell.serving(shell.AppContext(db, project, author)):
+    with shell.serving(shell.AppContext(db, project, user.display_name)):
         navigation.run()
 finally:
     db.close()
     shell.write_url()                   # not reached after a page's st.stop(): the menu drawn as it chose stays
-    shell.draw_navigation(menu, PAGES)
+    if menu is not None:                # None: the run stopped before the app (sign-in page, settings message)
+        shell.draw_navigation(menu, PAGES)

@@ -1,4 +1,4 @@
-"""The frame around every page: the store connection, the chosen project, the user's name.
+"""The frame around every page: the store connection, the chosen project, the user's name (who: identity.py).
 
 app.py builds an AppContext each run and serves the chosen page inside ``serving(context)``. Each page
 starts with ``page_context()``. When a page script runs without app.py around it (Streamlit's first visit
@@ -21,7 +21,6 @@ import streamlit as st
 from components.text import plain
 from store.db import DB_FILE, connect, home_dir, open_store
 from store.errors import StoreError
-from store.people import see_user, set_display_name
 from store.projects import Project, list_projects
 
 APP_PATH = Path(__file__).resolve().parents[1] / "app.py"
@@ -123,40 +122,12 @@ def choose_project(db: sqlite_utils.Database, archived_ok: bool = False) -> Proj
     return projects[wanted]
 
 
-def _keep_author(user_id: int) -> None:
-    name = " ".join(st.session_state["author"].split())
-    st.session_state["author-kept"] = name
-    if name:
-        db = connect_store()
-        try:
-            set_display_name(db, user_id, name)
-        except StoreError:
-            pass                      # too long: the page refuses to save under it and says why
-        finally:
-            db.close()
-
-
 def local_account() -> str:
     """The operating-system account running the server: who the one person of local mode is."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
         return "me"
-
-
-def author_input(db: sqlite_utils.Database) -> str:
-    """The user's name in the sidebar, stamped on every save. Local mode (one person, no sign-in): it starts
-    as the operating-system account, and a name typed once is remembered in the store across reloads and
-    restarts. A session keeps the name typed in it (kept under a second key: a page switch may give the
-    sidebar widget a new identity and so drop its state)."""
-    account = local_account()
-    user = see_user(db, f"local:{account}", account)
-    if "author-kept" not in st.session_state:
-        st.session_state["author-kept"] = user.display_name
-    st.session_state["author"] = st.session_state["author-kept"]
-    st.sidebar.text_input("Your name", key="author", on_change=_keep_author, args=(user.id,),
-                          help="Shown on every revision you save; remembered for your next visit.")
-    return st.session_state["author-kept"]
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -171,8 +142,9 @@ def refuse_open_address() -> None:
     shown = address or "all network interfaces (no --server.address given)"
     st.error(f"Blueprint runs in local mode: one person, no sign-in. It serves this machine only, so it refuses "
              f"to serve on {shown}, where anyone who can reach this computer could read and change every project. "
-             "Start it with --server.address 127.0.0.1 (what `make run` does). Sign-in for a team server is "
-             "not available in this version yet.")
+             "Start it with --server.address 127.0.0.1 (what `make run` does). To serve a team, sign people in: "
+             'set [blueprint] sign_in = "oidc" (with an [auth] section for your OpenID Connect provider) or '
+             'sign_in = "header" (behind a sign-in proxy) in .streamlit/secrets.toml; README, "Ways to run".')
     st.stop()
 
 

@@ -87,14 +87,13 @@ def test_bad_criterion_and_long_text_are_refused_with_messages_and_kept(app_home
     db.close()
 
 
-def test_save_without_a_name_asks_for_it(app_home):
+def test_an_empty_name_is_refused_and_the_remembered_one_stays(app_home):
+    """Local mode: the person always has a name (the OS account until they type one); an empty one is refused."""
     at = _design(app_home, author=None)
     assert at.sidebar.text_input(key="author").value == local_account()    # local mode: the OS account
     at.sidebar.text_input(key="author").input("").run()
-    assert any("Enter your name" in w for w in texts(at, "warning"))
-    by_label(at.text_area, "Fairness").input("Checked per age band.")
-    _save(at)
-    assert any("Enter your name" in e for e in texts(at, "error"))
+    assert any("cannot be empty" in e for e in texts(at, "error"))
+    assert at.sidebar.text_input(key="author").value == local_account()
 
 
 def test_stale_save_is_refused_text_kept_then_saved_on_top(app_home):
