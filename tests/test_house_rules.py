@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NO_STREAMLIT = ("design", "analysis", "store", "jobs")
+NO_STREAMLIT = ("design", "analysis", "store", "jobs", "signin")
 UI = [*sorted((ROOT / "components").glob("*.py")), *sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]
 
 
