@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bench.common import free_port, wait_until_healthy
+from tests.e2e.signin import oidc_provider, oidc_server, secrets_file  # noqa: F401  (fixtures: see signin.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -31,18 +32,26 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 class Server:
-    """A `streamlit run app.py` process on 127.0.0.1 with its own BLUEPRINT_HOME."""
+    """A `streamlit run app.py` process on 127.0.0.1 with its own BLUEPRINT_HOME.
 
-    def __init__(self, home: Path, log: Path) -> None:
+    ``env``: extra environment variables for the server. ``secrets``: the secrets.toml to use (passed as
+    --secrets.files; without it none, so local mode; "{port}" in it, e.g. in [auth] redirect_uri, is this
+    server's port: Streamlit fills it in)."""
+
+    def __init__(self, home: Path, log: Path, env: dict[str, str] | None = None,
+                 secrets: Path | None = None) -> None:
         self.home = home
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        env = {**os.environ, "BLUEPRINT_HOME": str(home)}
+        env = {**os.environ, "BLUEPRINT_HOME": str(home), **(env or {})}
+        # without ``secrets``, a file that does not exist: local mode, whatever .streamlit/secrets.toml a
+        # developer keeps for their own runs
+        extra = ["--secrets.files", str(secrets if secrets is not None else log.parent / "no-secrets.toml")]
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra],
             cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
         )
         if not wait_until_healthy(self.proc, self.url, log, 90):
