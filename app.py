@@ -41,11 +41,11 @@ try:
     # address and the sign-in page stop the run here, before anything of the app is drawn.
     user = identity.current_user(db)
     st.sidebar.title("Blueprint")
-    project = shell.choose_project(db, archived_ok=navigation.url_path in ("home", "projects"))
+    project = shell.choose_project(db, user, archived_ok=navigation.url_path in ("home", "projects"))
     menu = st.sidebar.empty()           # the page menu: drawn before the page runs and again after
-    identity.sidebar_user(user)
+    user = identity.sidebar_user(user)
     shell.draw_navigation(menu, PAGES)
-    with shell.serving(shell.AppContext(db, project, user.display_name)):
+    with shell.serving(shell.AppContext(db, project, user.display_name, user)):
         navigation.run()
 finally:
     db.close()

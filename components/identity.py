@@ -14,6 +14,7 @@ the app.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import NoReturn
 
 import sqlite_utils
@@ -124,29 +125,35 @@ def current_user(db: sqlite_utils.Database) -> User:
 
 
 def _keep_name(user_id: int) -> None:
-    """on_change of local mode's name box: remember the name in the store (for every session and restart)."""
+    """on_change of local mode's name box: this session writes under the name, and the store remembers it (the
+    name every new session and restart starts with)."""
+    name = " ".join(st.session_state["author"].split())
     db = shell.connect_store()
     try:
-        set_display_name(db, user_id, st.session_state["author"])
+        set_display_name(db, user_id, name)
+        st.session_state["author-kept"] = name
     except StoreError as error:
         st.session_state["author-problem"] = str(error)
     finally:
         db.close()
 
 
-def sidebar_user(user: User) -> None:
-    """The person in the sidebar. Local mode: "Your name", starting as the OS account; a name typed once is the
-    display name from then on, in every session and after restarts. Signed in: the display name, the email and
-    Sign out (OIDC: st.logout; header mode: a link to [blueprint] sign_out_url when set)."""
+def sidebar_user(user: User) -> User:
+    """The person in the sidebar, and the user to act as. Local mode: "Your name", starting as the OS account;
+    a name typed once is the display name from then on, after reloads and restarts; each session writes under
+    the name typed in it (one account, but a team may try Blueprint on one machine). Signed in: the display
+    name, the email and Sign out (OIDC: st.logout; header mode: a link to [blueprint] sign_out_url when set)."""
     settings = sign_in_settings()
     if settings.mode == "local":
-        st.session_state["author"] = user.display_name
+        if "author-kept" not in st.session_state:
+            st.session_state["author-kept"] = user.display_name
+        st.session_state["author"] = st.session_state["author-kept"]
         st.sidebar.text_input("Your name", key="author", on_change=_keep_name, args=(user.id,),
                               help="Shown on everything you save; remembered for your next visit.")
         problem = st.session_state.pop("author-problem", None)
         if problem:
             st.sidebar.error(plain(problem))
-        return
+        return dataclasses.replace(user, display_name=st.session_state["author-kept"])
     box = st.sidebar.container(key="signed-in")
     box.markdown(f"**{plain(user.display_name)}**  \n{plain(user.email)}")
     if settings.mode == "oidc":
@@ -154,3 +161,4 @@ def sidebar_user(user: User) -> None:
             st.logout()
     elif settings.sign_out_url:
         box.link_button("Sign out", settings.sign_out_url)
+    return user

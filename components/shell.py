@@ -17,10 +17,13 @@ from pathlib import Path
 
 import sqlite_utils
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from components.text import plain
 from store.db import DB_FILE, connect, home_dir, open_store
 from store.errors import StoreError
+from store.access import can
+from store.people import User
 from store.projects import Project, list_projects
 
 APP_PATH = Path(__file__).resolve().parents[1] / "app.py"
@@ -29,11 +32,18 @@ _local = threading.local()
 
 @dataclass(frozen=True)
 class AppContext:
-    """What every page needs: ``db`` (open for this run), ``project`` (None when there is none) and ``author``."""
+    """What every page needs: ``db`` (open for this run), ``project`` (None when there is none), ``user`` (who
+    is working: every store write is made as them and checked against their role) and ``author`` (their name)."""
 
     db: sqlite_utils.Database
     project: Project | None
     author: str
+    user: User
+
+    def can(self, right: str) -> bool:
+        """Whether the user's role in the project grants ``right`` (a courtesy for what a page offers; the store
+        checks again on every write)."""
+        return self.project is not None and can(self.db, self.user, self.project.id, right)
 
 
 @st.cache_resource(show_spinner="Preparing the data folder…")
@@ -85,18 +95,19 @@ def set_project(project_id: int) -> None:
     want("project", project_id)
 
 
-def choose_project(db: sqlite_utils.Database, archived_ok: bool = False) -> Project | None:
+def choose_project(db: sqlite_utils.Database, user: User, archived_ok: bool = False) -> Project | None:
     """The sidebar project picker. The choice lives in the URL (?project=ID) and in the session, so a
     copied link opens the same project and a page switch keeps it. A link to a project that does not exist,
     or is archived (except where ``archived_ok``: the Projects page, which restores it), opens nothing
     silently: the page says so and lists the projects (see require_project)."""
-    projects = {p.id: p for p in list_projects(db, include_archived=True)}
+    projects = {p.id: p for p in list_projects(db, include_archived=True, user=user)}
     raw = st.query_params.get("project")
     wanted = _int(raw)
     st.session_state.pop("project-problem", None)
     if raw is not None and (wanted not in projects or (projects[wanted].archived and not archived_ok)):
         st.session_state["project-problem"] = (
-            f"There is no project {raw} here: the link is wrong or the project was deleted."
+            f"There is no project {raw} here that you can open: the link is wrong, the project was deleted, or "
+            "you are not one of its members (ask an owner to add you)."
             if wanted not in projects else
             f"The project '{projects[wanted].name}' is archived. Restore it on the Projects page to open it.")
         return None        # the page says so and lists the projects (require_project); the link stays as given
@@ -106,11 +117,11 @@ def choose_project(db: sqlite_utils.Database, archived_ok: bool = False) -> Proj
         active = [p for p in projects.values() if not p.archived]
         wanted = active[0].id if active else None
     if wanted is None:
-        st.sidebar.info("No project yet: create one on the Projects page.")
+        st.info("No project yet: create one on the Projects page.")
         return None
     options = [pid for pid, p in projects.items() if not p.archived or pid == wanted]
     st.session_state["project_id"] = wanted
-    st.sidebar.selectbox(
+    st.selectbox(
         "Project",
         options,
         format_func=lambda pid: projects[pid].name + (" (archived)" if projects[pid].archived else ""),
@@ -291,11 +302,22 @@ def _final_url() -> dict[str, str]:
 
 def write_url() -> None:
     """Write the URL once at the end of a run (app.py): every query-string change is a browser history entry,
-    so writing key by key made Back need several presses per page."""
+    so writing key by key made Back need several presses per page. Keys bound to a widget
+    (``bind="query-params"``, e.g. Explore's tab) are the widget's to write: only changed keys are set."""
     final = _final_url()
     _local.url = None
-    if list(final.items()) != list(st.query_params.to_dict().items()):
-        st.query_params.from_dict(final)
+    current = st.query_params.to_dict()
+    changed = {k: v for k, v in final.items() if current.get(k) != v}
+    removed = [k for k in current if k not in final]
+    if removed:
+        try:
+            st.query_params.from_dict(final)        # one message, in the one order
+            return
+        except StreamlitAPIException:               # a bound key: remove the others one by one
+            for key in removed:
+                del st.query_params[key]
+    if changed:
+        st.query_params.update(changed)             # one message
 
 
 def carried() -> dict[str, str]:

@@ -16,6 +16,7 @@ import sqlite_utils
 from store.datasets import Dataset, data_file, find_dataset, load_frame
 from store.errors import NotFoundError
 from store.results import Result, put_result, record_evidence
+from store.people import User
 
 SECTION = {"profile": "data", "leakage": "data", "run": "evaluation", "drift": "monitoring"}
 
@@ -155,14 +156,14 @@ def compute(db: sqlite_utils.Database, kind: str, dataset: Dataset, key: dict, p
 
 
 def store_result(db: sqlite_utils.Database, kind: str, dataset: Dataset, key: dict, payload: dict, summary: dict,
-                 seconds: float, project_id: int, author: str) -> Result:
+                 seconds: float, project_id: int, author: User | str) -> Result:
     """Store a computed result and record it as evidence on the project's section for its kind."""
     result = put_result(db, kind, dataset.content_hash, key, payload, seconds)
     record_evidence(db, project_id, SECTION[kind], result, dataset.id, summary, author)
     return result
 
 
-def compute_and_store(db: sqlite_utils.Database, kind: str, project_id: int, dataset: Dataset, key: dict, author: str,
+def compute_and_store(db: sqlite_utils.Database, kind: str, project_id: int, dataset: Dataset, key: dict, author: User | str,
                       progress: Progress | None = None, criteria: list | None = None) -> Result:
     """compute() then store_result(): what a worker does for a job, and what seeding does for the sample."""
     payload, summary, seconds = compute(db, kind, dataset, key, progress, criteria)

@@ -19,6 +19,7 @@ import traceback
 from store.db import connect, open_store
 from store.errors import StoreError
 from store.jobs import Job, cancel_requested, claim_next_job, finish_job, get_job, report_progress
+from store.people import acting_user
 
 IDLE_EXIT_S = 30.0
 POLL_S = 0.3
@@ -111,8 +112,9 @@ def run_job(db, job: Job, reporter: _Reporter | None = None) -> Job:
         payload, summary, seconds = compute(db, job.kind, dataset, job.settings, progress, criteria)
         if get_job(db, job.id).dataset_id is None:
             raise StoreError("The dataset was deleted while this job ran; its result was not stored.")
-        result = store_result(db, job.kind, dataset, job.settings, payload, summary, seconds, job.project_id,
-                              job.created_by)
+        # stored under the person who asked for it, with their rights now (a member removed meanwhile: refused)
+        asker = acting_user(db, job.created_by_id, job.created_by)
+        result = store_result(db, job.kind, dataset, job.settings, payload, summary, seconds, job.project_id, asker)
         state = "cancelled" if payload.get("status") == "cancelled" else "done"
         message = "cancelled: the finished part is kept" if state == "cancelled" else f"done in {seconds:.1f} s"
         return finish_job(db, job.id, state, result_id=result.id, message=message)

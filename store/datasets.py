@@ -17,6 +17,8 @@ import sqlite_utils
 from store.db import home_of, now, write_txn
 from store.errors import DuplicateNameError, InvalidNameError, NotFoundError, StoreError
 from store.projects import get_project
+from store.access import EDIT, authorize, record, require
+from store.people import User
 
 ROLES = ("train", "test", "reference", "current")
 MAX_NAME_CHARS = 120
@@ -47,6 +49,7 @@ class Dataset:
     role: str | None
     uploaded_by: str
     uploaded_at: str
+    uploaded_by_id: int | None = None
 
 
 def _dataset(row: dict) -> Dataset:
@@ -94,7 +97,7 @@ def _free_name(db: sqlite_utils.Database, project_id: int, name: str) -> str:
     return candidate
 
 
-def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, uploaded_by: str = "") -> tuple[Dataset, bool]:
+def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, uploaded_by: User | str = "") -> tuple[Dataset, bool]:
     """Store a table read by ``analysis.read.read_csv`` under ``name``; return (dataset, created).
 
     The same bytes uploaded again to the project return the existing dataset and created=False; a name
@@ -102,6 +105,8 @@ def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, up
     no row pointing to a missing file.
     """
     get_project(db, project_id)
+    if isinstance(uploaded_by, User):
+        require(db, uploaded_by, project_id, EDIT)           # before writing the file
     existing = find_dataset(db, project_id, table.content_hash)
     if existing is not None:
         return existing, False
@@ -112,9 +117,11 @@ def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, up
         table.frame.to_parquet(partial, index=False)
         os.replace(partial, path)
     with write_txn(db):
+        user = authorize(db, uploaded_by, project_id, EDIT)
         cursor = db.execute(
             "INSERT INTO datasets (project_id, name, content_hash, rows, columns, column_types, size_bytes, encoding, "
-            "delimiter, decimal, notes, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "delimiter, decimal, notes, uploaded_by, uploaded_by_id, uploaded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 project_id,
                 _free_name(db, project_id, _check_name(name)),
@@ -127,10 +134,13 @@ def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, up
                 table.delimiter,
                 table.decimal,
                 json.dumps(list(table.notes)),
-                (uploaded_by or "").strip(),
+                user.display_name,
+                user.id,
                 now(),
             ],
         )
+        record(db, user, project_id, "uploaded a dataset", name,
+               f"datasets?project={project_id}&dataset={cursor.lastrowid}")
     return get_dataset(db, cursor.lastrowid), True
 
 
@@ -142,32 +152,38 @@ def load_frame(db: sqlite_utils.Database, dataset: Dataset) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-def rename_dataset(db: sqlite_utils.Database, dataset_id: int, name: str) -> Dataset:
+def rename_dataset(db: sqlite_utils.Database, dataset_id: int, name: str, *, by: User | str = "") -> Dataset:
     dataset = get_dataset(db, dataset_id)
     name = _check_name(name)
     try:
         with write_txn(db):
+            record(db, authorize(db, by, dataset.project_id, EDIT), dataset.project_id, "renamed a dataset",
+                   f"'{dataset.name}' to '{name}'", f"datasets?project={dataset.project_id}&dataset={dataset_id}")
             db.execute("UPDATE datasets SET name = ? WHERE id = ?", [name, dataset_id])
     except sqlite3.IntegrityError:
         raise DuplicateNameError(f"This project already has a dataset named '{name}'. Choose another name.") from None
     return get_dataset(db, dataset.id)
 
 
-def set_role(db: sqlite_utils.Database, dataset_id: int, role: str | None) -> Dataset:
+def set_role(db: sqlite_utils.Database, dataset_id: int, role: str | None, *, by: User | str = "") -> Dataset:
     """Mark a dataset as train, test, reference or current (None clears the role)."""
     if role is not None and role not in ROLES:
         raise ValueError(f"Role {role!r} is not one of {', '.join(ROLES)}.")
-    get_dataset(db, dataset_id)
+    dataset = get_dataset(db, dataset_id)
     with write_txn(db):
+        record(db, authorize(db, by, dataset.project_id, EDIT), dataset.project_id, "set a dataset's role",
+               f"'{dataset.name}': {role or 'none'}", f"datasets?project={dataset.project_id}&dataset={dataset_id}")
         db.execute("UPDATE datasets SET role = ? WHERE id = ?", [role, dataset_id])
     return get_dataset(db, dataset_id)
 
 
-def delete_dataset(db: sqlite_utils.Database, dataset_id: int) -> Dataset:
+def delete_dataset(db: sqlite_utils.Database, dataset_id: int, *, by: User | str = "") -> Dataset:
     """Delete a dataset row; its file goes too when no other row uses the same content. Evidence
     computed on it is kept (it still names the content hash)."""
     dataset = get_dataset(db, dataset_id)
     with write_txn(db):
+        record(db, authorize(db, by, dataset.project_id, EDIT), dataset.project_id, "deleted a dataset", dataset.name,
+               f"datasets?project={dataset.project_id}")
         db.execute("DELETE FROM datasets WHERE id = ?", [dataset_id])
         still_used = db.execute("SELECT COUNT(*) FROM datasets WHERE content_hash = ?", [dataset.content_hash]).fetchone()[0]
     if not still_used:

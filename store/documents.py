@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
 from store.db import now, write_txn
 from store.errors import InvalidNameError, NotFoundError, StaleRevisionError
 from store.projects import get_project
+from store.access import EDIT, authorize, record
+from store.people import User
 
 
-_INFO_COLUMNS = "id, project_id, number, parent_id, author, created_at, section"
+_INFO_COLUMNS = "id, project_id, number, parent_id, author, created_at, section, author_id"
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class RevisionInfo:
     author: str
     created_at: str
     section: str | None
+    author_id: int | None = None
 
     @property
     def label(self) -> str:
@@ -41,7 +44,7 @@ class Revision(RevisionInfo):
     """One saved state of a project's design document: RevisionInfo plus ``content``,
     the document as {section: {field: value}}."""
 
-    content: dict
+    content: dict = field(default_factory=dict)
 
 
 def _revision(row: dict) -> Revision:
@@ -73,7 +76,7 @@ def save_revision(
     db: sqlite_utils.Database,
     project_id: int,
     content: dict,
-    author: str,
+    author: User | str,
     parent_id: int | None,
     section: str | None = None,
 ) -> Revision:
@@ -82,11 +85,11 @@ def save_revision(
     Refused with StaleRevisionError when ``parent_id`` is not the latest revision (someone saved in
     between): nothing is written, and the error carries the latest revision so the caller can show it.
     """
-    author = " ".join((author or "").split())
-    if not author:
+    if not isinstance(author, User) and not " ".join((author or "").split()):
         raise InvalidNameError("Enter your name before saving, so colleagues can see who changed what.")
     get_project(db, project_id)
     with write_txn(db):
+        user = authorize(db, author, project_id, EDIT)
         latest = latest_revision(db, project_id)
         if (latest.id if latest else None) != parent_id:
             raise StaleRevisionError(
@@ -96,18 +99,22 @@ def save_revision(
                 latest,
             )
         cursor = db.execute(
-            "INSERT INTO revisions (project_id, number, parent_id, author, created_at, section, content) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO revisions (project_id, number, parent_id, author, author_id, created_at, section, content) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 project_id,
                 (latest.number if latest else 0) + 1,
                 parent_id,
-                author,
+                user.display_name,
+                user.id,
                 now(),
                 section,
                 json.dumps(content, sort_keys=True),
             ],
         )
+        number = (latest.number if latest else 0) + 1
+        record(db, user, project_id, f"saved revision {number}", f"section {section}" if section else "the whole document",
+               f"design?project={project_id}" + (f"&section={section}" if section else ""))
     return get_revision(db, cursor.lastrowid)
 
 

@@ -18,6 +18,8 @@ from store.db import now, write_txn
 from store.documents import Revision, save_revision
 from store.errors import StoreError
 from store.projects import get_project
+from store.access import EDIT, require
+from store.people import User
 
 MAX_DRAFT_CHARS = 1_000_000   # a section's worth of typing, with room to spare; a pasted book is refused
 
@@ -41,9 +43,14 @@ class Draft:
     values: dict
     base_revision_id: int | None
     updated_at: str
+    author_id: int | None = None
 
 
-def _author(author: str | None) -> str:
+def _author(author: User | str | None) -> str:
+    """The key a person's drafts are kept under: a signed-in user's email (stable when they rename themselves),
+    else the typed name."""
+    if isinstance(author, User):
+        return author.email
     return " ".join((author or "").split())
 
 
@@ -52,20 +59,20 @@ def _draft(row: dict) -> Draft:
                  row["base_revision_id"], row["updated_at"])
 
 
-def get_draft(db: sqlite_utils.Database, project_id: int, section: str, author: str) -> Draft | None:
+def get_draft(db: sqlite_utils.Database, project_id: int, section: str, author: User | str) -> Draft | None:
     """``author``'s draft of ``section``, or None when they have no unsaved edits there."""
     rows = list(db.query("SELECT * FROM drafts WHERE project_id = ? AND section = ? AND author = ?",
                          [project_id, section, _author(author)]))
     return _draft(rows[0]) if rows else None
 
 
-def list_drafts(db: sqlite_utils.Database, project_id: int, author: str) -> list[Draft]:
+def list_drafts(db: sqlite_utils.Database, project_id: int, author: User | str) -> list[Draft]:
     """All of ``author``'s drafts in the project, newest first."""
     query = "SELECT * FROM drafts WHERE project_id = ? AND author = ? ORDER BY updated_at DESC, id DESC"
     return [_draft(r) for r in db.query(query, [project_id, _author(author)])]
 
 
-def save_draft(db: sqlite_utils.Database, project_id: int, section: str, author: str, values: dict,
+def save_draft(db: sqlite_utils.Database, project_id: int, section: str, author: User | str, values: dict,
                base_revision_id: int | None) -> Draft:
     """Keep ``values`` as ``author``'s draft of ``section`` (replacing their earlier draft of it)."""
     get_project(db, project_id)
@@ -76,6 +83,8 @@ def save_draft(db: sqlite_utils.Database, project_id: int, section: str, author:
             "Shorten the text (a field holds at most a few thousand characters), or link to a longer document."
         )
     with write_txn(db):
+        if isinstance(author, User):
+            require(db, author, project_id, EDIT)
         db.execute(
             "INSERT INTO drafts (project_id, section, author, base_revision_id, content, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, section, author) DO UPDATE SET "
@@ -85,7 +94,7 @@ def save_draft(db: sqlite_utils.Database, project_id: int, section: str, author:
     return get_draft(db, project_id, section, author)
 
 
-def delete_draft(db: sqlite_utils.Database, project_id: int, section: str, author: str) -> bool:
+def delete_draft(db: sqlite_utils.Database, project_id: int, section: str, author: User | str) -> bool:
     """Discard ``author``'s draft of ``section``; True when there was one."""
     with write_txn(db):
         cursor = db.execute("DELETE FROM drafts WHERE project_id = ? AND section = ? AND author = ?",
@@ -93,7 +102,7 @@ def delete_draft(db: sqlite_utils.Database, project_id: int, section: str, autho
     return cursor.rowcount > 0
 
 
-def claim_draft(db: sqlite_utils.Database, project_id: int, section: str, author: str) -> Draft | None:
+def claim_draft(db: sqlite_utils.Database, project_id: int, section: str, author: User | str) -> Draft | None:
     """Once a person gives their name: the draft they typed before (kept under no name) becomes theirs, unless
     they already have one of this section. Returns their draft (None when there is none)."""
     author = _author(author)
@@ -109,7 +118,7 @@ def claim_draft(db: sqlite_utils.Database, project_id: int, section: str, author
     return get_draft(db, project_id, section, author)
 
 
-def save_draft_as_revision(db: sqlite_utils.Database, project_id: int, section: str, author: str, content: dict,
+def save_draft_as_revision(db: sqlite_utils.Database, project_id: int, section: str, author: User | str, content: dict,
                            parent_id: int | None) -> Revision:
     """Save the document ``content`` (with ``author``'s edits of ``section``) as a revision and clear their draft
     of it, in one transaction. A stale ``parent_id`` is refused by save_revision (StaleRevisionError) and the

@@ -19,6 +19,8 @@ import sqlite_utils
 
 from store.db import now, write_txn
 from store.errors import NotFoundError, StoreError
+from store.access import EDIT, authorize, record
+from store.people import User
 from store.results import settings_hash, settings_json
 
 KINDS = ("profile", "leakage", "run", "drift")
@@ -54,6 +56,7 @@ class Job:
     created_at: str
     started_at: str | None
     finished_at: str | None
+    created_by_id: int | None = None
 
     @property
     def active(self) -> bool:
@@ -90,13 +93,14 @@ def latest_job(db: sqlite_utils.Database, kind: str, dataset_hash: str, settings
 
 
 def submit_job(db: sqlite_utils.Database, kind: str, project_id: int, dataset_id: int | None, dataset_hash: str,
-               settings: dict, label: str, created_by: str) -> tuple[Job, bool]:
+               settings: dict, label: str, created_by: User | str) -> tuple[Job, bool]:
     """Queue a job for this result key, or join the one already queued or running.
     Returns (job, joined): joined is True when the job was already under way."""
     if kind not in KINDS:
         raise StoreError(f"Unknown job kind {kind!r}; use one of {', '.join(KINDS)}.")
     key = settings_hash(settings)
     with write_txn(db):
+        user = authorize(db, created_by, project_id, EDIT)
         rows = list(db.query(
             "SELECT * FROM jobs WHERE kind = ? AND dataset_hash = ? AND settings_hash = ? AND state IN ('queued', 'running')",
             [kind, dataset_hash, key]))
@@ -104,8 +108,11 @@ def submit_job(db: sqlite_utils.Database, kind: str, project_id: int, dataset_id
             return _job(rows[0]), True
         cursor = db.execute(
             "INSERT INTO jobs (kind, project_id, dataset_id, dataset_hash, settings, settings_hash, label, state, "
-            "message, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 'waiting for a worker', ?, ?)",
-            [kind, project_id, dataset_id, dataset_hash, settings_json(settings), key, label, created_by, now()])
+            "message, created_by, created_by_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 'waiting for a worker', ?, ?, ?)",
+            [kind, project_id, dataset_id, dataset_hash, settings_json(settings), key, label, user.display_name,
+             user.id, now()])
+        record(db, user, project_id, f"started {kind.replace('_', ' ')}", label, f"jobs?project={project_id}")
         return get_job(db, cursor.lastrowid), False
 
 
@@ -158,11 +165,14 @@ def finish_job(db: sqlite_utils.Database, job_id: int, state: str, *, result_id:
     return get_job(db, job_id)
 
 
-def request_cancel(db: sqlite_utils.Database, job_id: int) -> str:
+def request_cancel(db: sqlite_utils.Database, job_id: int, *, by: User | str = "") -> str:
     """Ask a job to stop. A queued job is cancelled at once; a running one stops within a few seconds
     (keeping what finished); a finished one is left alone. Returns what happened, in words."""
     with write_txn(db):
         job = get_job(db, job_id)
+        if job.state in ("queued", "running"):
+            record(db, authorize(db, by, job.project_id, EDIT), job.project_id, f"cancelled {job.kind.replace('_', ' ')}",
+                   job.label, f"jobs?project={job.project_id}")
         if job.state == "queued":
             db.execute("UPDATE jobs SET state = 'cancelled', cancel_requested = 1, finished_at = ?, "
                        "message = 'cancelled before it started' WHERE id = ?", [now(), job_id])

@@ -8,6 +8,7 @@ import sqlite_utils
 
 from store.db import now, write_txn
 from store.errors import DuplicateNameError, InvalidNameError, NotFoundError
+from store.people import User, writer
 
 MAX_NAME_CHARS = 80
 
@@ -24,6 +25,8 @@ class Project:
     created_by: str
     archived_at: str | None
     is_sample: bool
+    created_by_id: int | None = None
+    allow_self_approval: bool = False
 
     @property
     def archived(self) -> bool:
@@ -31,7 +34,8 @@ class Project:
 
 
 def _project(row: dict) -> Project:
-    return Project(**{**row, "is_sample": bool(row["is_sample"])})
+    return Project(**{**row, "is_sample": bool(row["is_sample"]),
+                      "allow_self_approval": bool(row.get("allow_self_approval", 0))})
 
 
 def check_project_name(name: str | None) -> str:
@@ -61,32 +65,52 @@ def get_project(db: sqlite_utils.Database, project_id: int) -> Project:
     return _project(rows[0])
 
 
-def list_projects(db: sqlite_utils.Database, include_archived: bool = False) -> list[Project]:
-    """Projects by name (case-insensitive); archived ones only when asked."""
+def list_projects(db: sqlite_utils.Database, include_archived: bool = False, user: User | None = None) -> list[Project]:
+    """Projects by name (case-insensitive); archived ones only when asked; with ``user``, only those they may
+    open (all for an admin)."""
     where = "" if include_archived else "WHERE archived_at IS NULL"
-    return [_project(r) for r in db.query(f"SELECT * FROM projects {where} ORDER BY name COLLATE NOCASE")]
+    projects = [_project(r) for r in db.query(f"SELECT * FROM projects {where} ORDER BY name COLLATE NOCASE")]
+    if user is not None:
+        from store.access import visible_project_ids
+
+        visible = visible_project_ids(db, user)
+        projects = [p for p in projects if visible is None or p.id in visible]
+    return projects
 
 
 def create_project(
-    db: sqlite_utils.Database, name: str, description: str = "", created_by: str = "", is_sample: bool = False
+    db: sqlite_utils.Database, name: str, description: str = "", created_by: User | str = "", is_sample: bool = False
 ) -> Project:
+    """A new project; its creator is its owner."""
+    from store.access import make_owner, record
+
     name = check_project_name(name)
     try:
         with write_txn(db):
+            creator = writer(db, created_by)
             cursor = db.execute(
-                "INSERT INTO projects (name, description, created_at, created_by, is_sample) VALUES (?, ?, ?, ?, ?)",
-                [name, (description or "").strip(), now(), created_by.strip(), int(is_sample)],
+                "INSERT INTO projects (name, description, created_at, created_by, created_by_id, is_sample) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [name, (description or "").strip(), now(), creator.display_name, creator.id, int(is_sample)],
             )
+            make_owner(db, creator, cursor.lastrowid)
+            record(db, creator, cursor.lastrowid, "created the project", name, f"home?project={cursor.lastrowid}")
     except sqlite3.IntegrityError:
         raise _duplicate(name) from None
     return get_project(db, cursor.lastrowid)
 
 
-def rename_project(db: sqlite_utils.Database, project_id: int, name: str, description: str | None = None) -> Project:
+def rename_project(db: sqlite_utils.Database, project_id: int, name: str, description: str | None = None, *,
+                   by: User | str = "") -> Project:
+    """Rename a project (owners only)."""
+    from store.access import MANAGE, authorize, record
+
     name = check_project_name(name)
-    get_project(db, project_id)
+    old = get_project(db, project_id)
     try:
         with write_txn(db):
+            record(db, authorize(db, by, project_id, MANAGE), project_id, "renamed the project",
+                   f"'{old.name}' to '{name}'" if old.name != name else name, f"home?project={project_id}")
             db.execute("UPDATE projects SET name = ? WHERE id = ?", [name, project_id])
             if description is not None:
                 db.execute("UPDATE projects SET description = ? WHERE id = ?", [description.strip(), project_id])
@@ -95,9 +119,13 @@ def rename_project(db: sqlite_utils.Database, project_id: int, name: str, descri
     return get_project(db, project_id)
 
 
-def set_archived(db: sqlite_utils.Database, project_id: int, archived: bool) -> Project:
-    """Archive (hide from the picker, keep everything) or restore a project."""
+def set_archived(db: sqlite_utils.Database, project_id: int, archived: bool, *, by: User | str = "") -> Project:
+    """Archive (hide from the picker, keep everything) or restore a project (owners only)."""
+    from store.access import MANAGE, authorize, record
+
     get_project(db, project_id)
     with write_txn(db):
+        record(db, authorize(db, by, project_id, MANAGE), project_id,
+               "archived the project" if archived else "restored the project", "", f"home?project={project_id}")
         db.execute("UPDATE projects SET archived_at = ? WHERE id = ?", [now() if archived else None, project_id])
     return get_project(db, project_id)

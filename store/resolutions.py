@@ -8,6 +8,8 @@ import sqlite_utils
 
 from store.db import now, write_txn
 from store.errors import InvalidNameError
+from store.access import EDIT, authorize, record
+from store.people import User
 
 MAX_REASON_CHARS = 2_000
 
@@ -23,31 +25,37 @@ class Resolution:
     resolved_by: str
     reason: str
     created_at: str
+    resolved_by_id: int | None = None
 
 
 def resolve_finding(db: sqlite_utils.Database, project_id: int, finding_key: str, dataset_hash: str,
-                    resolved_by: str, reason: str) -> Resolution:
+                    resolved_by: User | str, reason: str) -> Resolution:
     """Record (or replace) the resolution of a finding; a name and a reason are required."""
-    resolved_by = " ".join((resolved_by or "").split())
     reason = (reason or "").strip()
-    if not resolved_by:
+    if not isinstance(resolved_by, User) and not " ".join((resolved_by or "").split()):
         raise InvalidNameError("Enter your name before resolving a finding, so reviewers see who decided.")
     if not reason:
         raise InvalidNameError("Say why this finding is resolved (what was done, or why it is not a leak).")
     if len(reason) > MAX_REASON_CHARS:
         raise InvalidNameError(f"The reason is {len(reason):,} characters long; the limit is {MAX_REASON_CHARS:,}.")
     with write_txn(db):
+        user = authorize(db, resolved_by, project_id, EDIT)
         db.execute(
-            "INSERT INTO resolutions (project_id, finding_key, dataset_hash, resolved_by, reason, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, finding_key, dataset_hash) DO UPDATE SET "
-            "resolved_by = excluded.resolved_by, reason = excluded.reason, created_at = excluded.created_at",
-            [project_id, finding_key, dataset_hash, resolved_by, reason, now()],
+            "INSERT INTO resolutions (project_id, finding_key, dataset_hash, resolved_by, resolved_by_id, reason, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, finding_key, dataset_hash) DO UPDATE SET "
+            "resolved_by = excluded.resolved_by, resolved_by_id = excluded.resolved_by_id, reason = excluded.reason, "
+            "created_at = excluded.created_at",
+            [project_id, finding_key, dataset_hash, user.display_name, user.id, reason, now()],
         )
+        record(db, user, project_id, "resolved a finding", f"{finding_key}: {reason}", f"leakage?project={project_id}")
     return next(r for r in list_resolutions(db, project_id) if r.finding_key == finding_key and r.dataset_hash == dataset_hash)
 
 
-def reopen_finding(db: sqlite_utils.Database, project_id: int, finding_key: str, dataset_hash: str) -> None:
+def reopen_finding(db: sqlite_utils.Database, project_id: int, finding_key: str, dataset_hash: str, *,
+                   by: User | str = "") -> None:
     with write_txn(db):
+        record(db, authorize(db, by, project_id, EDIT), project_id, "reopened a finding", finding_key,
+               f"leakage?project={project_id}")
         db.execute("DELETE FROM resolutions WHERE project_id = ? AND finding_key = ? AND dataset_hash = ?",
                    [project_id, finding_key, dataset_hash])
 

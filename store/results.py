@@ -12,6 +12,8 @@ import sqlite_utils
 from store.db import now, write_txn
 from store.documents import latest_revision
 from store.errors import NotFoundError
+from store.access import EDIT, authorize, record
+from store.people import User
 
 VERSIONED = ("pandas", "numpy", "scikit-learn", "scipy", "evidently", "pyarrow")
 
@@ -117,6 +119,7 @@ class Evidence:
     summary: dict
     created_by: str
     created_at: str
+    created_by_id: int | None = None
 
 
 def _evidence(row: dict) -> Evidence:
@@ -130,7 +133,7 @@ def record_evidence(
     result: Result,
     dataset_id: int | None,
     summary: dict,
-    created_by: str = "",
+    created_by: User | str = "",
 ) -> Evidence:
     """Link ``result`` (its payload is not read) to ``section`` of the project; recording the same result
     twice keeps one row. Pages call this on every rerun, so the usual case (already recorded) is a plain
@@ -144,13 +147,16 @@ def record_evidence(
         rows = list(db.query(query, params))  # again inside the lock: another session may have just added it
         if rows:
             return _evidence(rows[0])
+        user = authorize(db, created_by, project_id, EDIT)
         latest = latest_revision(db, project_id)
         cursor = db.execute(
             "INSERT INTO evidence (project_id, section, kind, result_id, dataset_id, dataset_hash, revision_id, "
-            "summary, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "summary, created_by, created_by_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [project_id, section, result.kind, result.id, dataset_id, result.dataset_hash,
-             latest.id if latest else None, json.dumps(summary, default=str), created_by, now()],
+             latest.id if latest else None, json.dumps(summary, default=str), user.display_name, user.id, now()],
         )
+        record(db, user, project_id, f"recorded {result.kind.replace('_', ' ')} evidence",
+               str(summary.get("dataset", "")), f"review?project={project_id}")
         return _evidence(next(db.query("SELECT * FROM evidence WHERE id = ?", [cursor.lastrowid])))
 
 

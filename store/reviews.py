@@ -14,6 +14,8 @@ from store.db import now, write_txn
 from store.documents import latest_revision
 from store.errors import InvalidNameError, NotFoundError
 from store.projects import get_project
+from store.access import REVIEW, PermissionDenied, authorize, record
+from store.people import User
 
 STATUSES = ("in review", "changes requested", "approved")
 MAX_COMMENT_CHARS = 5_000
@@ -34,6 +36,8 @@ class Comment:
     created_at: str
     resolved_by: str | None
     resolved_at: str | None
+    author_id: int | None = None
+    resolved_by_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Decision:
     note: str
     evidence_ids: tuple
     created_at: str
+    author_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,9 @@ class ReviewState:
         return f"{self.status} (outdated: the document changed since)" if self.outdated else self.status
 
 
-def _author(author: str) -> str:
+def _author(author: User | str) -> User | str:
+    if isinstance(author, User):
+        return author
     author = " ".join((author or "").split())
     if not author:
         raise InvalidNameError("Enter your name before commenting or deciding, so others know who wrote it.")
@@ -95,7 +102,7 @@ def get_comment(db: sqlite_utils.Database, comment_id: int) -> Comment:
 
 
 def add_comment(
-    db: sqlite_utils.Database, project_id: int, section: str, author: str, body: str, parent_id: int | None = None
+    db: sqlite_utils.Database, project_id: int, section: str, author: User | str, body: str, parent_id: int | None = None
 ) -> Comment:
     """Add a comment on ``section`` (a reply when ``parent_id`` is given; replies join the parent's thread)."""
     author, body = _author(author), _body(body)
@@ -105,23 +112,30 @@ def add_comment(
         section, parent_id = parent.section, parent.parent_id or parent.id
     latest = latest_revision(db, project_id)
     with write_txn(db):
+        user = authorize(db, author, project_id, REVIEW)
         cursor = db.execute(
-            "INSERT INTO comments (project_id, section, parent_id, revision_id, author, body, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [project_id, section, parent_id, latest.id if latest else None, author, body, now()],
+            "INSERT INTO comments (project_id, section, parent_id, revision_id, author, author_id, body, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [project_id, section, parent_id, latest.id if latest else None, user.display_name, user.id, body, now()],
         )
+        record(db, user, project_id, "replied to a comment" if parent_id else "commented", f"{section}: {body}",
+               f"review?project={project_id}")
     return get_comment(db, cursor.lastrowid)
 
 
-def set_resolved(db: sqlite_utils.Database, comment_id: int, author: str, resolved: bool = True) -> Comment:
+def set_resolved(db: sqlite_utils.Database, comment_id: int, author: User | str, resolved: bool = True) -> Comment:
     """Resolve (or reopen) the thread that ``comment_id`` starts."""
     author = _author(author)
-    get_comment(db, comment_id)
+    comment = get_comment(db, comment_id)
     with write_txn(db):
+        user = authorize(db, author, comment.project_id, REVIEW)
         db.execute(
-            "UPDATE comments SET resolved_by = ?, resolved_at = ? WHERE id = ?",
-            [author if resolved else None, now() if resolved else None, comment_id],
+            "UPDATE comments SET resolved_by = ?, resolved_by_id = ?, resolved_at = ? WHERE id = ?",
+            [user.display_name if resolved else None, user.id if resolved else None, now() if resolved else None,
+             comment_id],
         )
+        record(db, user, comment.project_id, "resolved a comment thread" if resolved else "reopened a comment thread",
+               f"{comment.section}: {comment.body}", f"review?project={comment.project_id}")
     return get_comment(db, comment_id)
 
 
@@ -135,9 +149,10 @@ def list_comments(db: sqlite_utils.Database, project_id: int, section: str | Non
 
 
 def decide(
-    db: sqlite_utils.Database, project_id: int, status: str, author: str, note: str = "", evidence_ids=()
+    db: sqlite_utils.Database, project_id: int, status: str, author: User | str, note: str = "", evidence_ids=()
 ) -> Decision:
-    """Record a review decision on the latest revision of the document."""
+    """Record a review decision on the latest revision of the document (reviewers and owners). The author of
+    that revision cannot approve it unless the project allows it (store.access.set_self_approval)."""
     if status not in STATUSES:
         raise ValueError(f"Decision {status!r} is not one of {', '.join(STATUSES)}.")
     author = _author(author)
@@ -145,11 +160,19 @@ def decide(
     if latest is None:
         raise NotFoundError("The document has no revision yet; there is nothing to review. Save a section first.")
     with write_txn(db):
+        user = authorize(db, author, project_id, REVIEW)
+        if (status == "approved" and isinstance(author, User) and latest.author_id == user.id
+                and not get_project(db, project_id).allow_self_approval):
+            raise PermissionDenied(f"{user.display_name} wrote revision {latest.number}, so cannot approve it: "
+                                   "another reviewer approves it (an owner can allow self-approval on the Projects page).")
         cursor = db.execute(
-            "INSERT INTO decisions (project_id, status, revision_id, author, note, evidence_ids, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [project_id, status, latest.id, author, (note or "").strip(), json.dumps(list(evidence_ids)), now()],
+            "INSERT INTO decisions (project_id, status, revision_id, author, author_id, note, evidence_ids, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [project_id, status, latest.id, user.display_name, user.id, (note or "").strip(),
+             json.dumps(list(evidence_ids)), now()],
         )
+        record(db, user, project_id, f"decided: {status}", f"revision {latest.number}" + (f": {note.strip()}" if note else ""),
+               f"review?project={project_id}")
     return next(d for d in list_decisions(db, project_id) if d.id == cursor.lastrowid)
 
 

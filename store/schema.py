@@ -234,6 +234,62 @@ def _v7_users(db: sqlite_utils.Database) -> None:
     )
 
 
+# Who wrote each record: the text column written before migration 8 (kept: the name shown then) and its user.
+AUTHORED = (("projects", "created_by", "created_by_id"), ("revisions", "author", "author_id"),
+            ("datasets", "uploaded_by", "uploaded_by_id"), ("evidence", "created_by", "created_by_id"),
+            ("comments", "author", "author_id"), ("comments", "resolved_by", "resolved_by_id"),
+            ("decisions", "author", "author_id"), ("resolutions", "resolved_by", "resolved_by_id"),
+            ("jobs", "created_by", "created_by_id"), ("drafts", "author", "author_id"))
+TYPED = "typed:"      # users made from a name typed before sign-in existed: "typed:<name>", shown as <name>
+
+
+def _v8_members_and_audit(db: sqlite_utils.Database) -> None:
+    _run_ddl(
+        db,
+        """
+        ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE projects ADD COLUMN allow_self_approval INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE members (
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            role TEXT NOT NULL,
+            added_by_id INTEGER REFERENCES users(id),
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (project_id, user_id)
+        );
+        CREATE TABLE invites (
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            email TEXT NOT NULL COLLATE NOCASE,
+            role TEXT NOT NULL,
+            invited_by_id INTEGER REFERENCES users(id),
+            invited_at TEXT NOT NULL,
+            PRIMARY KEY (project_id, email)
+        );
+        CREATE TABLE activity (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            user_id INTEGER REFERENCES users(id),
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            link TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        );
+        CREATE INDEX activity_project ON activity(project_id, id)
+        """,
+    )
+    # the first person who used this install (local mode: its one person) is its admin, as a first sign-in is
+    db.execute("UPDATE users SET is_admin = 1 WHERE id = (SELECT MIN(id) FROM users)")
+    stamp = now()
+    for table, name_column, id_column in AUTHORED:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {id_column} INTEGER REFERENCES users(id)")
+        names = [r[0] for r in db.execute(f"SELECT DISTINCT {name_column} FROM {table} WHERE TRIM(COALESCE({name_column}, '')) != ''")]
+        for name in names:           # a typed name becomes a user with that display name; the records point to it
+            db.execute("INSERT INTO users (email, display_name, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT (email) DO NOTHING", [TYPED + name.strip(), name.strip()[:80], stamp, stamp])
+            db.execute(f"UPDATE {table} SET {id_column} = (SELECT id FROM users WHERE email = ?) WHERE {name_column} = ?",
+                       [TYPED + name.strip(), name])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "projects and append-only design-document revisions", _v1_projects_and_revisions),
     Migration(2, "datasets, cached results, and evidence linking results to document sections", _v2_datasets_results_evidence),
@@ -242,6 +298,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "jobs: long work (profile, leakage scan, baselines, drift) queued in the store and run by workers", _v5_jobs),
     Migration(6, "drafts: a person's unsaved edits of a document section, kept until saved or discarded", _v6_drafts),
     Migration(7, "users: who works in Blueprint (email or local account, display name, first and last seen)", _v7_users),
+    Migration(8, "roles per project (members, invites), admins, the audit trail; records point to their author's user",
+              _v8_members_and_audit),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -16,6 +16,8 @@ from store.errors import StoreError
 from store.projects import create_project, get_project, list_projects
 from store.results import list_evidence
 from store.reviews import list_comments, list_decisions
+from store.access import list_activity, list_members
+from store.people import User
 
 FORMAT = "blueprint-project"
 VERSION = 1
@@ -42,6 +44,10 @@ def export_project(db: sqlite_utils.Database, project_id: int) -> dict:
              "created_by": e.created_by, "created_at": e.created_at}
             for e in list_evidence(db, project_id)
         ],
+        "members": [{"email": m.email, "name": m.display_name, "role": m.role, "pending": m.pending}
+                    for m in list_members(db, project_id)],
+        "activity": [{"at": a.at, "who": a.who, "action": a.action, "detail": a.detail, "link": a.link}
+                     for a in reversed(list_activity(db, project_id, limit=100_000))],
     }
 
 
@@ -76,7 +82,7 @@ def parse_project_file(data: bytes) -> dict:
     return doc
 
 
-def import_project(db: sqlite_utils.Database, data: bytes, imported_by: str = "") -> int:
+def import_project(db: sqlite_utils.Database, data: bytes, imported_by: User | str = "") -> int:
     """Create a new project from a project file; return its id. Its name gets " (imported)" (and a
     number) when taken. Revision, comment and decision ids are renumbered; links between them are kept."""
     doc = parse_project_file(data)

@@ -41,8 +41,10 @@ def test_migrate_from_previous_version_keeps_data(home):
     previous = LATEST_VERSION - 1
     migrate(db, target=previous)
     assert schema_version(db) == previous
-    if previous >= 1:
-        create_project(db, "Kept across migrations")
+    if previous >= 1:          # as the previous version's create_project wrote it
+        db.execute("INSERT INTO projects (name, description, created_at, created_by) VALUES (?, '', '2026-01-01', 'Ana')",
+                   ["Kept across migrations"])
+        db.conn.commit()
     db.close()
     db = open_store(home)
     assert schema_version(db) == LATEST_VERSION
