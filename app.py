@@ -41,7 +41,8 @@ try:
     # address and the sign-in page stop the run here, before anything of the app is drawn.
     user = identity.current_user(db)
     st.sidebar.title("Blueprint")
-    project = shell.choose_project(db, user, archived_ok=navigation.url_path in ("home", "projects"))
+    with st.sidebar:
+        project = shell.choose_project(db, user, archived_ok=navigation.url_path in ("home", "projects"))
     menu = st.sidebar.empty()           # the page menu: drawn before the page runs and again after
     user = identity.sidebar_user(user)
     shell.draw_navigation(menu, PAGES)

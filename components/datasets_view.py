@@ -10,10 +10,11 @@ from components import shell
 from components.text import plain
 from store.datasets import ROLES, Dataset, add_dataset, delete_dataset, rename_dataset, set_role
 from store.errors import StoreError
+from store.people import User
 from store.projects import Project
 
 
-def upload(db: sqlite_utils.Database, project: Project, author: str) -> None:
+def upload(db: sqlite_utils.Database, project: Project, author: User) -> None:
     """The file uploader. Each new file is read, checked and stored once; a bad file gets a message and
     changes nothing that is stored. A workbook with several sheets asks which sheet to store first."""
     files = st.file_uploader(
@@ -36,7 +37,7 @@ def upload(db: sqlite_utils.Database, project: Project, author: str) -> None:
         getattr(st, kind)(plain(message))
 
 
-def _choose_sheet(db, project: Project, file, sheets: list[str], author: str, done: dict) -> None:
+def _choose_sheet(db, project: Project, file, sheets: list[str], author: User, done: dict) -> None:
     """The sheet chooser of a workbook with several sheets: pick one, store it; another can be stored after it."""
     with st.container(border=True):
         sheet = st.selectbox(f"Sheet of {plain(file.name)} to store", sheets, key=f"sheet-{file.file_id}",
@@ -48,7 +49,7 @@ def _choose_sheet(db, project: Project, file, sheets: list[str], author: str, do
                 getattr(st, kind)(plain(message))
 
 
-def _store_upload(db, project: Project, file, author: str, sheet: str | None = None) -> tuple[str, str]:
+def _store_upload(db, project: Project, file, author: User, sheet: str | None = None) -> tuple[str, str]:
     name = file.name if sheet is None else f"{file.name} · {sheet}"
     try:
         with st.spinner(f"Reading {plain(name)}…"):
@@ -82,7 +83,7 @@ def dataset_table(datasets: list[Dataset]) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def manage(db: sqlite_utils.Database, datasets: list[Dataset]) -> None:
+def manage(db: sqlite_utils.Database, datasets: list[Dataset], user: User) -> None:
     """Rename a dataset, set its role, or delete it after a confirmation."""
     by_id = {d.id: d for d in datasets}
     chosen = by_id[st.selectbox("Dataset", list(by_id), format_func=lambda i: by_id[i].name, key="manage-dataset")]
@@ -96,8 +97,8 @@ def manage(db: sqlite_utils.Database, datasets: list[Dataset]) -> None:
         )
         if st.form_submit_button("Save name and role"):
             try:
-                rename_dataset(db, chosen.id, name)
-                set_role(db, chosen.id, role)
+                rename_dataset(db, chosen.id, name, by=user)
+                set_role(db, chosen.id, role, by=user)
             except StoreError as error:
                 st.error(plain(str(error)))
             else:
@@ -112,7 +113,11 @@ def manage(db: sqlite_utils.Database, datasets: list[Dataset]) -> None:
     st.warning(plain(f"Delete '{chosen.name}' ({chosen.rows:,} rows)? Evidence already computed on it stays in the review."))
     yes, no = st.columns(2)
     if yes.button("Yes, delete it", type="primary", key=f"delete-yes-{chosen.id}"):
-        delete_dataset(db, chosen.id)
+        try:
+            delete_dataset(db, chosen.id, by=user)
+        except StoreError as error:
+            st.error(plain(str(error)))
+            return
         st.session_state.pop(confirm_key)
         shell.flash(f"Deleted '{chosen.name}'.")
         st.rerun()

@@ -30,6 +30,7 @@ from design.sections import SECTIONS, Section
 from store.documents import Revision, get_revision, latest_revision, list_revisions
 from store.drafts import claim_draft, delete_draft, list_drafts, save_draft, save_draft_as_revision
 from store.errors import StaleRevisionError, StoreError
+from store.people import User
 from store.projects import Project
 
 DRAFT_MARK = "Unsaved draft"
@@ -54,7 +55,7 @@ def reload(project_id: int, revision: Revision) -> None:
     _load(project_id, revision)
 
 
-def draft_sections(db: sqlite_utils.Database, project: Project, author: str) -> set[str]:
+def draft_sections(db: sqlite_utils.Database, project: Project, author: User) -> set[str]:
     """The keys of the sections where ``author`` has an unsaved draft."""
     return {d.section for d in list_drafts(db, project.id, author)}
 
@@ -139,7 +140,7 @@ def _edited_rows(rows: list[dict], delta: Any) -> list[dict]:
 
 # --- drafts ----------------------------------------------------------------------------------------------------
 
-def _keep(db: sqlite_utils.Database, project_id: int, sec: Section, author: str, values: dict) -> None:
+def _keep(db: sqlite_utils.Database, project_id: int, sec: Section, author: User, values: dict) -> None:
     """Write ``values`` (the section's form as typed) to the person's draft, or clear the draft when they are back
     to the values the section was opened with. Remembers what the store now holds."""
     opened = _state(project_id)["open"].get(sec.key)
@@ -153,7 +154,7 @@ def _keep(db: sqlite_utils.Database, project_id: int, sec: Section, author: str,
         opened.update(written=dict(values), draft_at=draft.updated_at)
 
 
-def _remember(project_id: int, section_key: str, author: str) -> None:
+def _remember(project_id: int, section_key: str, author: User) -> None:
     """on_change of every field: keep the section's values as typed in the person's draft. Runs before the page
     script (also when the same click switches section), so it opens its own connection."""
     state = _state(project_id)
@@ -194,7 +195,7 @@ def _rebased(db: sqlite_utils.Database, project_id: int, section_key: str, base_
     return latest.id if all(r.section not in (None, section_key) for r in newer) else base_id
 
 
-def _open(db: sqlite_utils.Database, project: Project, sec: Section, author: str, latest: Revision | None) -> dict:
+def _open(db: sqlite_utils.Database, project: Project, sec: Section, author: User, latest: Revision | None) -> dict:
     """The values the section's widgets start from, computed once per life of the widgets: the person's draft when
     there is one, else the session's revision."""
     state = _state(project.id)
@@ -274,7 +275,7 @@ def _criteria_feedback(text: str) -> None:
         st.warning("Not a criterion yet:\n\n" + "\n".join(f"- {plain(b)}" for b in bad))
 
 
-def section_editor(db: sqlite_utils.Database, project: Project, sec: Section, author: str) -> None:
+def section_editor(db: sqlite_utils.Database, project: Project, sec: Section, author: User) -> None:
     """The form for one section of ``project``'s document: draft kept as typed, save, validation, stale handling."""
     latest = latest_revision(db, project.id)
     state = _state(project.id)
@@ -316,7 +317,7 @@ def section_editor(db: sqlite_utils.Database, project: Project, sec: Section, au
         _stale_panel(db, project, sec, author, state["stale"])
 
 
-def _draft_mark(mark, db, project: Project, sec: Section, author: str, opened: dict) -> None:
+def _draft_mark(mark, db, project: Project, sec: Section, author: User, opened: dict) -> None:
     state = _state(project.id)
     error = state.pop("draft_error", None)
     with mark.container():
@@ -334,7 +335,7 @@ def _draft_mark(mark, db, project: Project, sec: Section, author: str, opened: d
             st.rerun()
 
 
-def _save(db, project: Project, sec: Section, raw: dict, author: str, latest: Revision | None) -> None:
+def _save(db, project: Project, sec: Section, raw: dict, author: User, latest: Revision | None) -> None:
     state = _state(project.id)
     opened = state["open"][sec.key]
     base_content = latest.content if latest is not None and latest.id == opened["base"] else state["content"]
@@ -367,7 +368,7 @@ def _reading_notes(sec: Section, raw: dict) -> str:
     return (" " + " ".join(notes)) if notes else ""
 
 
-def _stale_panel(db, project: Project, sec: Section, author: str, theirs: Revision) -> None:
+def _stale_panel(db, project: Project, sec: Section, author: User, theirs: Revision) -> None:
     st.error(plain(
         f"Not saved: {theirs.author} saved revision {theirs.number} at {theirs.created_at.replace('T', ' ')[:19]} "
         "UTC after you opened this document. Your text is still in the form."

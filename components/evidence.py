@@ -16,6 +16,7 @@ import streamlit as st
 
 from components import jobs_view
 from components.shell import AppContext
+from store.access import EDIT
 from jobs.pool import pool_for
 from jobs.tasks import SECTION
 from store.datasets import Dataset
@@ -40,7 +41,7 @@ def stored(db: sqlite_utils.Database, kind: str, dataset_hash: str, key: dict, f
 
 def start_job(context: AppContext, kind: str, dataset: Dataset, key: dict, label: str) -> None:
     """Queue the job for this key (or join the one under way) and wake the workers."""
-    submit_job(context.db, kind, context.project.id, dataset.id, dataset.content_hash, key, label, context.author)
+    submit_job(context.db, kind, context.project.id, dataset.id, dataset.content_hash, key, label, context.user)
     pool_for(home_of(context.db)).wake()
 
 
@@ -56,7 +57,8 @@ def result_or_job(context: AppContext, kind: str, dataset: Dataset, key: dict, f
     found = stored(context.db, kind, dataset.content_hash, key, from_dict)
     job = latest_job(context.db, kind, dataset.content_hash, key)
     ended_badly = job is not None and not job.active and job.result_id is None   # shown with its reason and Run again
-    if again or (start and found is None and not ended_badly):
+    may_run = context.can(EDIT)
+    if (again or (start and found is None and not ended_badly)) and may_run:
         if job is None or not job.active:
             start_job(context, kind, dataset, key, label)
             job = latest_job(context.db, kind, dataset.content_hash, key)
@@ -64,11 +66,15 @@ def result_or_job(context: AppContext, kind: str, dataset: Dataset, key: dict, f
         jobs_view.follow(kind, dataset.content_hash, key, rerun_key=f"{kind}-{dataset.content_hash}")
         return None
     if found is None:
-        if idle:
+        if not may_run:
+            st.info(f"{label} has not been computed yet. An editor or owner of the project can run it; your role "
+                    "lets you read what is stored.")
+        elif idle:
             st.info(idle)
         return None
     value, meta = found
     if job is not None and job.result_id is None and job.created_at > meta.computed_at:
         jobs_view.show_job(job, f"{kind}-{dataset.content_hash}")      # a later attempt failed; the earlier result stays
-    record_evidence(context.db, context.project.id, SECTION[kind], meta, dataset.id, summary(value), context.author)
+    if may_run:                       # a reader sees the result; recording it as evidence is an editor's write
+        record_evidence(context.db, context.project.id, SECTION[kind], meta, dataset.id, summary(value), context.user)
     return value

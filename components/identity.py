@@ -26,7 +26,7 @@ from components.text import plain
 from signin.identify import Identity, NotSignedIn, from_claims, from_headers, local
 from signin.settings import SignInSettings, SignInSettingsError, read_settings
 from store.errors import StoreError
-from store.people import User, see_user, set_display_name
+from store.people import User, see_user, set_admin, set_display_name
 
 TITLE = "Blueprint"
 
@@ -121,7 +121,11 @@ def current_user(db: sqlite_utils.Database) -> User:
         me = _oidc_identity(settings)
     else:
         me = _header_identity(settings)
-    return see_user(db, me.email, me.name)
+    user = see_user(db, me.email, me.name)
+    if user.email.lower() in settings.admins and not user.is_admin:     # admins listed in the settings
+        set_admin(db, user.id, True)
+        user = dataclasses.replace(user, is_admin=True)
+    return user
 
 
 def _keep_name(user_id: int) -> None:

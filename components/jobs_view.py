@@ -9,6 +9,7 @@ from components import shell
 from components.text import plain
 from jobs.pool import pool_for
 from store.db import home_of
+from store.errors import StoreError
 from store.jobs import Job, get_job, latest_job, list_jobs, request_cancel
 
 POLL_S = 1.0
@@ -24,7 +25,9 @@ def _duration(job: Job) -> str:
 def _cancel(job_id: int) -> None:
     db = shell.connect_store()
     try:
-        st.session_state["job-flash"] = request_cancel(db, job_id)
+        st.session_state["job-flash"] = request_cancel(db, job_id, by=shell.acting_user())
+    except StoreError as error:
+        st.session_state["job-flash"] = str(error)
     finally:
         db.close()
 
@@ -40,8 +43,10 @@ def _run_again(job_id: int) -> None:
             st.session_state["job-flash"] = "The dataset of this job was deleted; choose another one on the page."
             return
         submit_job(db, old.kind, old.project_id, old.dataset_id, old.dataset_hash, old.settings, old.label,
-                   st.session_state.get("author-kept", "") or old.created_by)
+                   shell.acting_user())
         pool_for(home_of(db)).wake()
+    except StoreError as error:
+        st.session_state["job-flash"] = str(error)
     finally:
         db.close()
 

@@ -11,6 +11,7 @@ from components import shell
 from components.text import plain
 from store.datasets import Dataset
 from store.errors import StoreError
+from store.people import User
 from store.resolutions import Resolution, reopen_finding, resolve_finding
 
 SPLITS = {"none": "No split: check this dataset alone", "random": "Random split", "date": "Split by a date column",
@@ -85,7 +86,7 @@ def report_header(report: LeakageReport) -> None:
 
 
 def findings(db: sqlite_utils.Database, project_id: int, dataset: Dataset, report: LeakageReport,
-             resolutions: list[Resolution], author: str) -> None:
+             resolutions: list[Resolution], author: User) -> None:
     """Each finding: severity, what and why, what to do, its evidence, and who resolved it."""
     if not report.findings:
         st.success("No leakage finding: no proxy, post-outcome or ID column, duplicate, overlap or conflict found.")
@@ -116,8 +117,12 @@ def findings(db: sqlite_utils.Database, project_id: int, dataset: Dataset, repor
             if done:
                 st.success(plain(f"Resolved by {done.resolved_by} ({done.created_at[:16].replace('T', ' ')} UTC): {done.reason}"))
                 if st.button("Reopen", key=f"reopen-{finding.key}"):
-                    reopen_finding(db, project_id, finding.key, dataset.content_hash)
-                    st.rerun()
+                    try:
+                        reopen_finding(db, project_id, finding.key, dataset.content_hash, by=author)
+                    except StoreError as error:
+                        st.error(plain(str(error)))
+                    else:
+                        st.rerun()
                 continue
             with st.form(f"resolve-{finding.key}"):
                 reason = st.text_input("Why is this resolved or not a leak?", key=f"reason-{finding.key}")

@@ -23,6 +23,7 @@ from design.sections import SECTIONS
 from store.datasets import list_datasets
 from store.documents import get_revision, latest_revision, list_revisions
 from store.errors import NotFoundError, StoreError
+from store.people import User
 from store.projects import Project
 from store.resolutions import list_resolutions
 from store.results import list_evidence
@@ -145,28 +146,33 @@ def _blocker(b) -> None:
                  icon=":material/arrow_forward:")
 
 
-def document(db, project: Project, summary: ReviewSummary, author: str, readonly: bool) -> None:
+def document(db, project: Project, summary: ReviewSummary, author: User, readonly: bool) -> None:
     """Each section with its evidence beside it and its comment thread."""
     for sec in SECTIONS:
-        values = summary.content.get(sec.key) or {}
         with st.container(border=True):
             st.subheader(sec.title)
             left, right = st.columns([3, 2])
             with left:
-                for f in sec.fields:
-                    text = as_text(f, values.get(f.key))
-                    st.markdown(f"**{f.label}**")
-                    if f.kind == FEATURE_TABLE and values.get(f.key):
-                        st.dataframe(pd.DataFrame(values[f.key], columns=list(TABLE_COLUMNS)).rename(columns=HEADERS),
-                                     hide_index=True, width="stretch")
-                        continue
-                    st.text(text) if text else st.caption("not answered")
+                section_text(sec, summary.content)
             with right:
                 section_evidence(summary.view, sec.key)
                 _comments(db, project, sec, summary, author, readonly)
 
 
-def _comments(db, project: Project, sec, summary: ReviewSummary, author: str, readonly: bool) -> None:
+def section_text(sec, content: dict) -> None:
+    """A section's answers as text (no form): for the review, and for people who may read but not edit."""
+    values = content.get(sec.key) or {}
+    for f in sec.fields:
+        text = as_text(f, values.get(f.key))
+        st.markdown(f"**{f.label}**")
+        if f.kind == FEATURE_TABLE and values.get(f.key):
+            st.dataframe(pd.DataFrame(values[f.key], columns=list(TABLE_COLUMNS)).rename(columns=HEADERS),
+                         hide_index=True, width="stretch")
+            continue
+        st.text(text) if text else st.caption("not answered")
+
+
+def _comments(db, project: Project, sec, summary: ReviewSummary, author: User, readonly: bool) -> None:
     thread = [c for c in summary.comments if c.section == sec.key]
     open_threads = sum(1 for c in thread if c.parent_id is None and not c.resolved_by)
     with st.expander(f"Comments ({len(thread)}, {open_threads} open)", expanded=bool(open_threads)):
@@ -207,7 +213,7 @@ def readiness(summary: ReviewSummary) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-def decision(db, project: Project, summary: ReviewSummary, author: str, readonly: bool) -> None:
+def decision(db, project: Project, summary: ReviewSummary, author: User, readonly: bool) -> None:
     st.markdown(f"Current status: **{plain(summary.status_label)}**")
     if not readonly:
         with st.form("decision"):

@@ -161,12 +161,20 @@ def refuse_open_address() -> None:
 
 @contextlib.contextmanager
 def serving(context: AppContext) -> Iterator[None]:
-    """Mark that app.py is serving a page, with ``context``, for this script thread."""
+    """Mark that app.py is serving a page, with ``context``, for this script thread. The user is also kept in
+    the session for the callbacks and fragments of this page, which run without app.py (acting_user)."""
     _local.context = context
+    st.session_state["acting-user"] = context.user
     try:
         yield
     finally:
         _local.context = None
+
+
+def acting_user() -> User | None:
+    """The user of this session's last full run: who a button's callback or a fragment acts as (the store checks
+    their rights again on every write)."""
+    return st.session_state.get("acting-user")
 
 
 def page_context() -> AppContext:
@@ -198,6 +206,22 @@ def require_project(context: AppContext) -> Project:
         st.page_link("pages/projects.py", label="Go to Projects")
         st.stop()
     return context.project
+
+
+def may(context: AppContext, right: str, what: str) -> bool:
+    """Whether the user may ``what`` here; when not, the page says so once (their role, and who may). The
+    store refuses the write anyway: this spares a person a form they cannot send."""
+    if context.can(right):
+        return True
+    from store.access import role_of
+
+    role = role_of(context.db, context.user, context.project.id) if context.project else None
+    if getattr(context.user, "read_only", False):
+        st.info("This is a read-only link: you can read and export, not change anything.")
+    else:
+        st.info(plain(f"You are {'a ' + role if role else 'not a member'} of this project, so you can read it "
+                      f"but not {what}. Ask an owner (Projects page) for another role."))
+    return False
 
 
 def flash(message: str) -> None:

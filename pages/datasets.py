@@ -3,6 +3,7 @@ import streamlit as st
 
 from components import datasets_view, shell
 from components.text import plain
+from store.access import EDIT
 from store.datasets import list_datasets
 
 context = shell.page_context()
@@ -11,12 +12,15 @@ st.title(f"Datasets · {plain(project.name)}")
 st.caption("Upload the data the system is built on. Each file is stored once, by content; evidence is computed from it.")
 shell.show_flash()
 
-datasets_view.upload(context.db, project, context.author)
+editing = shell.may(context, EDIT, "upload, rename or delete datasets")
+if editing:
+    datasets_view.upload(context.db, project, context.user)
 datasets = list_datasets(context.db, project.id)
 if not datasets:
     st.info("No dataset yet. Upload a data file above: CSV, Parquet or an Excel workbook.")
     st.stop()
 datasets_view.dataset_table(datasets)
 st.page_link("pages/explore.py", label="Explore a dataset: profile, alerts, correlations, class balance", icon=":material/query_stats:")
-with st.expander("Rename, set role or delete"):
-    datasets_view.manage(context.db, datasets)
+if editing:
+    with st.expander("Rename, set role or delete"):
+        datasets_view.manage(context.db, datasets, context.user)

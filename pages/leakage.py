@@ -37,6 +37,6 @@ leakage_view.report_header(report)
 if report.feature_table:
     st.caption(f"The design document's feature table marks {len(report.feature_table)} column(s) of this dataset as not "
                "known at prediction time or unknown; strong ones are flagged below with the table as evidence.")
-leakage_view.findings(context.db, project.id, dataset, report, list_resolutions(context.db, project.id), context.author)
+leakage_view.findings(context.db, project.id, dataset, report, list_resolutions(context.db, project.id), context.user)
 st.caption("Findings are saved as evidence on the design document's Data section; unresolved high-severity "
            "ones stay visible on the Baselines and Review pages.")

@@ -2,11 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from components import shell
+from components import members_view, shell
 from components.text import plain
 from design.document import document_completeness
 from design.fields import TEMPLATE_MARK
-from design.project_templates import TEMPLATE_AUTHOR, TEMPLATE_SOURCES, list_templates
+from design.project_templates import TEMPLATE_SOURCES, list_templates
 from store.db import write_txn
 from store.documents import latest_revision, revision_counts, save_revision
 from store.errors import StoreError
@@ -19,7 +19,7 @@ st.title("Projects")
 st.caption("Each project is one ML system under design: its design document, data and evidence.")
 shell.show_flash()
 
-projects = list_projects(db, include_archived=True)
+projects = list_projects(db, include_archived=True, user=context.user)
 counts = revision_counts(db)
 rows = []
 for p in projects:
@@ -60,9 +60,9 @@ with left, st.form("create-project", clear_on_submit=False):
         template = templates.get(start)
         try:
             with write_txn(db):
-                created = create_project(db, name, description, created_by=context.author)
+                created = create_project(db, name, description, created_by=context.user)
                 if template is not None:
-                    save_revision(db, created.id, template.content, context.author or TEMPLATE_AUTHOR, parent_id=None)
+                    save_revision(db, created.id, template.content, context.user, parent_id=None)
         except StoreError as error:
             st.error(plain(str(error)))
         else:
@@ -82,11 +82,11 @@ if project is not None:
         archive = st.form_submit_button("Restore project" if project.archived else "Archive project")
         try:
             if rename:
-                renamed = rename_project(db, project.id, new_name, new_description)
+                renamed = rename_project(db, project.id, new_name, new_description, by=context.user)
                 shell.flash(f"Saved: the project is now called '{renamed.name}'.")
                 st.rerun()
             if archive:
-                changed = set_archived(db, project.id, not project.archived)
+                changed = set_archived(db, project.id, not project.archived, by=context.user)
                 shell.flash(
                     f"Archived '{changed.name}'. It is hidden from the picker; nothing was deleted."
                     if changed.archived
@@ -96,11 +96,18 @@ if project is not None:
         except StoreError as error:
             st.error(plain(str(error)))
 
+if project is not None:
+    people, feed = st.tabs([f"Members of {plain(project.name)}", "Activity"])
+    with people:
+        members_view.members(context, project)
+    with feed:
+        members_view.activity(context, project)
+
 with st.expander("Import a project exported from another Blueprint (JSON)"):
     upload = st.file_uploader("Project file", type=["json"], key="import-project")
     if upload is not None and st.button("Import as a new project", key="import-go"):
         try:
-            new_id = import_project(db, upload.getvalue(), imported_by=context.author)
+            new_id = import_project(db, upload.getvalue(), imported_by=context.user)
         except StoreError as error:
             st.error(plain(str(error)))
         else:

@@ -4,6 +4,7 @@ history, and exports.
 The chosen tab lives in the URL (?tab=Export), so a copied link, a reload or a download keeps it. A read-only link
 (?project=ID&revision=N&mode=read) opens one revision without comment or decision forms.
 """
+import dataclasses
 import re
 
 import streamlit as st
@@ -11,11 +12,14 @@ import streamlit as st
 from components import review_view, shell
 from components.text import plain
 from design.export import to_html, to_markdown
+from store import access
 from store.errors import StoreError
 
 context = shell.page_context()
 project = shell.require_project(context)
-readonly = st.query_params.get("mode") == "read"
+read_link = st.query_params.get("mode") == "read"
+if read_link:                       # a read-only link gives viewer rights, whatever the person's role
+    context = dataclasses.replace(context, user=access.read_only(context.user))
 revision = st.query_params.get("revision")
 try:
     summary = review_view.gather(context.db, project, int(revision) if revision and revision.isdigit() else None)
@@ -25,20 +29,21 @@ except StoreError as error:
 
 st.title(f"Review · {plain(project.name)}")
 shell.show_flash()
-if readonly:
+if read_link:
     st.info(plain(f"Read-only view of {summary.revision_label}."))
-elif not context.author:
-    st.warning("Enter your name in the sidebar to comment or decide.")
+readonly = not context.can(access.REVIEW)
+if readonly and not read_link:
+    shell.may(context, access.REVIEW, "comment or record a decision")
 review_view.header(summary)
 review_view.blockers(summary)
 
 tabs = st.tabs(review_view.TABS, key="tab", bind="query-params")
 with tabs[0]:
-    review_view.document(context.db, project, summary, context.author, readonly)
+    review_view.document(context.db, project, summary, context.user, readonly)
 with tabs[1]:
     review_view.readiness(summary)
 with tabs[2]:
-    review_view.decision(context.db, project, summary, context.author, readonly)
+    review_view.decision(context.db, project, summary, context.user, readonly)
 with tabs[3]:
     review_view.history(context.db, project)
 with tabs[4]:

@@ -21,6 +21,8 @@ from store.db import write_txn
 from store.documents import save_revision
 from store.projects import create_project
 from store.resolutions import resolve_finding
+from store.access import EDITOR, REVIEWER, VIEWER, add_member
+from store.people import system_user
 
 HERE = Path(__file__).parent
 SEEDED_KEY = "sample_seeded"
@@ -35,6 +37,9 @@ def sample_document() -> dict:
     doc["content"] = {key: check_section(key, values) for key, values in doc["content"].items()}
     return doc
 
+
+SAMPLE_TEAM = (("data.scientist@example.org", EDITOR), ("pathology.reviewer@example.org", REVIEWER),
+               ("lab.manager@example.org", VIEWER))
 
 def seed_sample_project(db: sqlite_utils.Database, background: bool = False) -> int | None:
     """Create the sample project unless this store was seeded before (even if the sample was later
@@ -53,6 +58,9 @@ def seed_sample_project(db: sqlite_utils.Database, background: bool = False) -> 
         )
         save_revision(db, project.id, doc["content"], doc["author"], parent_id=None)
         _add_sample_data(db, project.id, doc["author"], background)
+        # a team to show the roles: invited by email, members from their first sign-in (local mode: shown pending)
+        for email, role in SAMPLE_TEAM:
+            add_member(db, system_user(db), project.id, email, role)
     return project.id
 
 

@@ -48,9 +48,11 @@ class Draft:
 
 def _author(author: User | str | None) -> str:
     """The key a person's drafts are kept under: a signed-in user's email (stable when they rename themselves),
-    else the typed name."""
+    else the name: a typed name, or in local mode (one account, whoever sits at it) the name the session uses."""
     if isinstance(author, User):
-        return author.email
+        if not author.email.startswith("local:"):
+            return author.email
+        author = author.display_name
     return " ".join((author or "").split())
 
 
