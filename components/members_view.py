@@ -8,6 +8,7 @@ from components.shell import AppContext, may
 from components.text import plain
 from store.access import MANAGE, ROLES, VIEWER, add_member, list_activity, list_members, remove_member, set_self_approval
 from store.errors import StoreError
+from store.people import NOT_PEOPLE
 from store.projects import Project
 
 ROLE_WORDS = {"owner": "everything, and members, roles, name and archiving", "editor": "edit the document, data and analyses",
@@ -17,7 +18,8 @@ ROLE_WORDS = {"owner": "everything, and members, roles, name and archiving", "ed
 def members(context: AppContext, project: Project) -> None:
     """The members table (pending invites marked) and, for owners, add / change / remove and self-approval."""
     people = list_members(context.db, project.id)
-    st.dataframe(pd.DataFrame([{"Name": m.display_name, "Email": m.email, "Role": m.role,
+    st.dataframe(pd.DataFrame([{"Name": m.display_name, "Email": "" if m.email.startswith(NOT_PEOPLE) else m.email,
+                                "Role": m.role,
                                 "Status": "invited: joins at first sign-in" if m.pending else "member"} for m in people]),
                  hide_index=True, width="stretch")
     st.caption("Roles: " + "; ".join(f"{role}: {ROLE_WORDS[role]}" for role in ROLES) + ". Admins are owners of every project.")

@@ -32,7 +32,7 @@ class User:
 
 
 SYSTEM_EMAIL = "system:blueprint"
-_NOT_PEOPLE = ("typed:", "system:")      # users that are not someone signing in
+NOT_PEOPLE = ("typed:", "system:")      # users that are not someone signing in
 
 
 def _user(row: dict) -> User:
@@ -60,7 +60,7 @@ def see_user(db: sqlite_utils.Database, email: str, default_name: str) -> User:
         return found
     with write_txn(db):
         if found is None:
-            first = not email.startswith(_NOT_PEOPLE) and not db.execute(
+            first = not email.startswith(NOT_PEOPLE) and not db.execute(
                 "SELECT 1 FROM users WHERE email NOT LIKE 'typed:%' AND email NOT LIKE 'system:%' LIMIT 1").fetchone()
             db.execute("INSERT INTO users (email, display_name, first_seen, last_seen, is_admin) VALUES (?, ?, ?, ?, ?) "
                        "ON CONFLICT (email) DO NOTHING", [email, _check_name(default_name), stamp, stamp, int(first)])
@@ -94,7 +94,7 @@ def acting_user(db: sqlite_utils.Database, user_id: int | None, name: str) -> Us
     if user_id is None:
         return name
     user = get_user(db, user_id)
-    return name if user.email.startswith(_NOT_PEOPLE) else user
+    return name if user.email.startswith(NOT_PEOPLE) else user
 
 
 def writer(db: sqlite_utils.Database, who: User | str) -> User:
