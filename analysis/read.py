@@ -29,11 +29,12 @@ from analysis.parse import EncodingMismatch, parse_columns
 from analysis.sniff import Dialect, sniff_dialect, transcode_utf16
 
 __all__ = ["FORMATS", "MAX_UPLOAD_BYTES", "ReadError", "Table", "format_size", "infer_column_types", "read_csv",
-           "read_table", "sheet_names"]
+           "read_table", "sheet_names", "table_from_source"]
 
 MAX_UPLOAD_BYTES = 200 * 2**20   # same as Streamlit's default upload limit
 MAX_FRAME_BYTES = 4 * 2**30      # a compressed upload (gzip, Parquet) may unpack to at most this much
-FORMATS = {"csv": "CSV", "csv.gz": "gzip-compressed CSV", "parquet": "Parquet", "xlsx": "Excel workbook"}
+FORMATS = {"csv": "CSV", "csv.gz": "gzip-compressed CSV", "parquet": "Parquet", "xlsx": "Excel workbook",
+           "sql": "SQL source"}
 EXTENSIONS = ("csv", "tsv", "txt", "gz", "parquet", "xlsx", "xlsm")   # what the upload widget offers
 ENCODING_NAMES = {"cp1252": "Latin-1 (cp1252)", "latin-1": "Latin-1 (ISO-8859-1)"}
 NEXT_ENCODING = {"utf-8": "cp1252", "cp1252": "latin-1"}   # when the sniffed one fails further into the file
@@ -154,6 +155,17 @@ def _from_columns(data: bytes, header, columns, notes, file_format: str, sheet: 
         digest.update(b"\n#sheet=" + sheet.encode("utf-8"))
     return Table(frame, column_types, "", "", "", digest.hexdigest(), len(data),
                  tuple(notes) + name_notes + text_notes, file_format, sheet)
+
+
+def table_from_source(names: list[str], columns: list, content_hash: str, notes: tuple[str, ...] = (),
+                      file_format: str = "sql") -> Table:
+    """A Table of columns a database returned (analysis.sources.postgres.fetch_sample), typed as every file is,
+    except that text is not read again as numbers or dates: the database's own types stand, so the figures it
+    computes and the rows it returns describe the same columns. ``content_hash``: the source's identity."""
+    frame, column_types = _typed_frame(list(names), list(columns))
+    if frame.empty:
+        raise ReadError("The source returned no rows. Pick a table or write a query that returns rows.")
+    return Table(frame, column_types, "", "", "", content_hash, 0, tuple(notes), file_format)
 
 
 def read_csv(data: bytes, name: str = "upload.csv", *, max_bytes: int = MAX_UPLOAD_BYTES) -> Table:

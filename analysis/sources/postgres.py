@@ -1,0 +1,198 @@
+"""A PostgreSQL source, read and never written: every query runs in a READ ONLY transaction with a time limit.
+
+    with open_source(connection) as conn:                      # psycopg connection, read-only, statement_timeout
+        tables = list_tables(conn)                             # [(schema, table), ...]
+        columns = column_types_of(conn, query)                 # column -> PostgreSQL type name
+        identity = source_identity(conn, connection.name, query)   # rows and checksum: what the query returns now
+        frame, method = fetch_sample(conn, query, size, seed, strata="label")   # rows drawn by the database
+
+Errors become SourceError with a message for people (connection refused, password refused, time limit, a
+write refused by the read-only transaction, a query PostgreSQL cannot run); the address's password is never
+in a message.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+import pandas as pd
+import psycopg
+from psycopg import errors as pg_errors
+
+from analysis.engine.sample import MIN_CLASS_ROWS
+from analysis.sources.query import quote_identifier as quote
+from analysis.sources.settings import SqlConnection
+
+CONNECT_TIMEOUT_S = 10
+ROWS = "blueprint_rows"
+SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
+
+
+class SourceError(ValueError):
+    """A SQL source cannot be read as asked; the message says why and what to do (no password in it)."""
+
+
+@dataclass(frozen=True)
+class SourceIdentity:
+    """What a query returned when it was read: the connection's name, the query, the row count and an
+    order-independent checksum of the rows' text, stamped with the time (UTC, ISO 8601).
+
+    key: SHA-256 of (connection, query, rows, checksum): the dataset's identity in the store (its content hash).
+    """
+
+    connection: str
+    query: str
+    rows: int
+    checksum: str
+    checked_at: str
+
+    @property
+    def key(self) -> str:
+        text = json.dumps([self.connection, self.query, self.rows, self.checksum])
+        return hashlib.sha256(("sql:" + text).encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict:
+        return {"kind": "sql", "connection": self.connection, "query": self.query, "rows": self.rows,
+                "checksum": self.checksum, "checked_at": self.checked_at, "identity": self.key}
+
+
+def _message(error: psycopg.Error, connection: SqlConnection) -> str:
+    if isinstance(error, pg_errors.QueryCanceled):
+        return (f"The query ran past the time limit of {connection.timeout_s:g} s on '{connection.name}' and was "
+                "stopped. Read fewer rows (a WHERE clause, a smaller table), or ask an admin for a longer "
+                f"timeout_s under [blueprint.sql.{connection.name}].")
+    if isinstance(error, pg_errors.ReadOnlySqlTransaction):
+        return (f"'{connection.name}' refused the query because it would write: Blueprint runs every query in a "
+                "read-only transaction and only reads data. Write a SELECT query that changes nothing.")
+    if isinstance(error, pg_errors.InsufficientPrivilege):
+        return (f"'{connection.name}' refused the query: its user may not read this ({_primary(error)}). Ask the "
+                "database's owners for read access, or pick another table.")
+    if isinstance(error, (pg_errors.SyntaxError, pg_errors.UndefinedTable, pg_errors.UndefinedColumn,
+                          pg_errors.UndefinedFunction, pg_errors.DataError)):
+        return f"PostgreSQL cannot run the query on '{connection.name}': {_primary(error)}. Fix the query and send it again."
+    if isinstance(error, psycopg.OperationalError):
+        text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if "password" in text.lower() or "authentication" in text.lower():
+            return (f"'{connection.name}' ({connection.where}) refused the sign-in: {text}. An admin checks the "
+                    "user and password in its url.")
+        return (f"Cannot reach the SQL source '{connection.name}' ({connection.where}): {text}. Is the database "
+                "running and reachable from this server? An admin checks its url in the settings.")
+    return f"'{connection.name}' could not run the query: {_primary(error)}."
+
+
+def _primary(error: psycopg.Error) -> str:
+    diag = getattr(error, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    return (primary or str(error).strip().splitlines()[0] or type(error).__name__).rstrip(".")
+
+
+@contextmanager
+def open_source(connection: SqlConnection) -> Iterator[psycopg.Connection]:
+    """A connection to ``connection`` inside one READ ONLY transaction, each statement limited to its timeout_s,
+    times in UTC; closed (the transaction rolled back) on leaving. Errors become SourceError."""
+    conn = None
+    try:
+        conn = psycopg.connect(connection.url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=False,
+                               application_name="blueprint")
+        conn.read_only = True
+        conn.execute(f"SET LOCAL statement_timeout = {int(connection.timeout_s * 1000)}")
+        conn.execute("SET LOCAL TimeZone = 'UTC'")
+        conn.execute("SET LOCAL extra_float_digits = 1")
+        yield conn
+    except psycopg.Error as error:
+        raise SourceError(_message(error, connection)) from None
+    finally:
+        if conn is not None:
+            try:
+                conn.rollback()
+            except psycopg.Error:
+                pass
+            conn.close()
+
+
+def list_tables(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    """The tables and views the connection's user may read, as (schema, name), system schemas left out."""
+    rows = conn.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables "
+        "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg\\_%' "
+        "AND has_table_privilege(quote_ident(table_schema) || '.' || quote_ident(table_name), 'SELECT') "
+        "ORDER BY table_schema, table_name"
+    ).fetchall()
+    return [(s, t) for s, t in rows]
+
+
+def column_types_of(conn: psycopg.Connection, query: str) -> dict[str, str | None]:
+    """column -> PostgreSQL type name (int8, float8, text, timestamptz, ...; None for a type psycopg does not
+    know, such as an enum) of what ``query`` returns; SourceError when names repeat or are blank."""
+    cursor = conn.execute(f"SELECT * FROM (\n{query}\n) AS {ROWS} LIMIT 0")
+    names = [d.name for d in cursor.description]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise SourceError(f"The query returns several columns named {', '.join(repeated)}; give each its own name "
+                          "(SELECT a.id AS order_id, b.id AS customer_id ...).")
+    if not names:
+        raise SourceError("The query returns no columns. Select at least one.")
+    types = {}
+    for d in cursor.description:
+        info = conn.adapters.types.get(d.type_code)
+        types[d.name] = info.name if info is not None else None
+    return types
+
+
+def source_identity(conn: psycopg.Connection, connection_name: str, query: str) -> SourceIdentity:
+    """The identity of what ``query`` returns now: its row count and an order-independent checksum (the sum of
+    a 64-bit hash of each row's text), computed by the database."""
+    rows, checksum = conn.execute(
+        f"SELECT count(*), coalesce(sum(hashtextextended(CAST({ROWS} AS text), 0)), 0) FROM (\n{query}\n) AS {ROWS}"
+    ).fetchone()
+    stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return SourceIdentity(connection_name, query, int(rows), str(checksum), stamp)
+
+
+def fetch_sample(conn: psycopg.Connection, query: str, size: int, seed: int, pg_types: dict[str, str | None],
+                 rows: int, strata: str | None = None) -> tuple[list[np.ndarray | pd.Categorical], str]:
+    """(columns of the sample, method): every row when ``rows`` <= ``size``; else ``size`` rows drawn by the
+    database, ordered by md5 of the row's text and the seed ("uniform"), or per class of column ``strata``
+    ("stratified": each class keeps its share, and at least MIN_CLASS_ROWS rows or all it has, as
+    analysis.engine.sample draws from files). Only the sample's rows leave the database."""
+    names = list(pg_types)
+    picked = ", ".join(quote(n) for n in names)
+    key = f"md5(CAST({ROWS} AS text) || ':{int(seed)}')"
+    if rows <= size:
+        sql, method = f"SELECT {picked} FROM (\n{query}\n) AS {ROWS}", "all"
+    elif strata is None:
+        sql, method = f"SELECT {picked} FROM (\n{query}\n) AS {ROWS} ORDER BY {key} LIMIT {int(size)}", "uniform"
+    else:
+        s = quote(strata)
+        sql = (f"SELECT {picked} FROM (SELECT {ROWS}.*, row_number() OVER (PARTITION BY {s} ORDER BY {key}) AS "
+               f"blueprint_rank, count(*) OVER (PARTITION BY {s}) AS blueprint_members FROM (\n{query}\n) AS {ROWS}) "
+               f"AS ranked WHERE blueprint_rank <= least(blueprint_members, greatest(round({int(size)}::numeric * "
+               f"blueprint_members / {int(rows)}), {MIN_CLASS_ROWS}))")
+        method = "stratified"
+    records = conn.execute(sql).fetchall()
+    return [_column([r[i] for r in records], pg_types[name]) for i, name in enumerate(names)], method
+
+
+def _column(values: list, pg_type: str | None):
+    """One column of fetched values as the reader types a file's column: numbers float64 (int64 when whole and
+    complete), booleans bool (pandas "boolean" with a missing value), times datetime64[ns] (UTC, no zone), text a
+    Categorical (analysis.read keeps it categorical or makes it plain text)."""
+    from analysis.engine.pushdown import NUMBER, TIME, pg_kind
+
+    kind = pg_kind(pg_type)
+    missing = [v is None for v in values]
+    if kind == NUMBER:
+        if pg_type in ("int2", "int4", "int8", "oid") and not any(missing):
+            return np.asarray(values, dtype=np.int64)
+        return np.asarray([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+    if kind == TIME:
+        stamps = pd.to_datetime(pd.Series(values, dtype=object), utc=True)
+        return stamps.dt.tz_localize(None).astype("datetime64[ns]").to_numpy()
+    if pg_type == "bool":
+        return pd.array(values, dtype="boolean") if any(missing) else np.asarray(values, dtype=bool)
+    return pd.Categorical([None if v is None else v if isinstance(v, str) else str(v) for v in values])
