@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from store.datasets import Dataset, data_file, find_dataset, load_frame
+from analysis.drift.model import MAX_ROWS_PER_SIDE
+from store.datasets import Dataset, data_file, find_dataset
 from store.errors import NotFoundError
 from store.results import Result, put_result, record_evidence
 from store.people import User
 
 SECTION = {"profile": "data", "leakage": "data", "run": "evaluation", "drift": "monitoring"}
+MEMORY_ROWS = MAX_ROWS_PER_SIDE   # a drift side (or an overlay's) above this many rows is read from its stored file
 
 
 class JobCancelled(Exception):
@@ -45,18 +47,34 @@ def other_dataset(db: sqlite_utils.Database, project_id: int, content_hash: str 
     return found
 
 
-def drift_sides(db: sqlite_utils.Database, reference: Dataset, source: dict):
+def open_dataset(db: sqlite_utils.Database, dataset: Dataset, memory_rows: int | None, use_engine: bool | None = None):
+    """The dataset's rows for an analysis: a DataFrame when it has at most ``memory_rows`` rows (None: always),
+    else an analysis.engine.table FileTable on its stored Parquet file, whose rows are never all in memory (the
+    analyses read its columns one at a time and their samples by position). ``use_engine`` forces one way."""
+    from analysis.engine.table import open_table
+
+    path = data_file(db, dataset.content_hash)
+    if not path.exists():
+        raise NotFoundError(f"The data file of '{dataset.name}' is missing ({path}). Upload the file again.")
+    if use_engine is None and memory_rows is None:
+        use_engine = False
+    return open_table(path, memory_rows or 0, use_engine)
+
+
+def drift_sides(db: sqlite_utils.Database, reference: Dataset, source: dict, memory_rows: int | None = MEMORY_ROWS,
+                use_engine: bool | None = None):
     """(reference frame, current frame, reference types, current types, (reference name, current name)) of a
     drift check whose other side is ``source``: {"kind": "datasets", "current": hash}, {"kind": "date",
-    "column", "cut"} or {"kind": "order", "share"}."""
+    "column", "cut"} or {"kind": "order", "share"}. A dataset above ``memory_rows`` rows is read as a FileTable
+    (open_dataset), and so are the sides split from it."""
     from analysis.drift.run import split_by_date, split_by_order
 
     kind = source["kind"]
     if kind == "datasets":
         current = other_dataset(db, reference.project_id, source["current"], "current")
-        return (load_frame(db, reference), load_frame(db, current), reference.column_types, current.column_types,
-                (reference.name, current.name))
-    frame, types = load_frame(db, reference), reference.column_types
+        return (open_dataset(db, reference, memory_rows, use_engine), open_dataset(db, current, memory_rows, use_engine),
+                reference.column_types, current.column_types, (reference.name, current.name))
+    frame, types = open_dataset(db, reference, memory_rows, use_engine), reference.column_types
     if kind == "date":
         ref, cur = split_by_date(frame, source["column"], source["cut"])
         names = (f"{reference.name} before {source['cut']}", f"{reference.name} from {source['cut']}")
@@ -66,7 +84,7 @@ def drift_sides(db: sqlite_utils.Database, reference: Dataset, source: dict):
     return ref, cur, types, types, names
 
 
-def _profile(db, dataset: Dataset, key: dict, progress: Progress):
+def _profile(db, dataset: Dataset, key: dict, progress: Progress, use_engine: bool | None = None):
     """Profiled from the stored Parquet file: in memory up to the sample size, else by the data engine's queries."""
     from analysis.evidence import profile_summary
     from analysis.profile.describe import describe_file
@@ -74,43 +92,59 @@ def _profile(db, dataset: Dataset, key: dict, progress: Progress):
     path = data_file(db, dataset.content_hash)
     if not path.exists():
         raise NotFoundError(f"The data file of '{dataset.name}' is missing ({path}). Upload the file again.")
-    how = "in memory" if dataset.rows <= key["sample_rows"] else "by DuckDB queries on the stored file"
+    engine = use_engine if use_engine is not None else dataset.rows > key["sample_rows"]
+    how = "by DuckDB queries on the stored file" if engine else "in memory"
     progress.report(0.1, f"profiling {dataset.rows:,} rows × {dataset.columns} columns {how}", None)
     profile = describe_file(path, dataset.column_types, target=key["target"], sample_rows=key["sample_rows"],
-                            random_state=key["random_state"])
+                            random_state=key["random_state"], use_engine=use_engine)
     return profile.to_dict(), profile_summary(dataset.name, profile)
 
 
-def _leakage(db, dataset: Dataset, key: dict, progress: Progress):
+def _reading(table) -> str:
+    from analysis.engine.table import FILE, engine_of
+
+    return " (read from the stored file, never whole)" if engine_of(table) == FILE else ""
+
+
+def _leakage(db, dataset: Dataset, key: dict, progress: Progress, use_engine: bool | None = None):
+    """Scanned in memory up to the scores' sample size, else on the stored file (analysis.engine.table)."""
     from analysis.evidence import leakage_summary
     from analysis.leakage.scan import LeakageSettings, Split, scan_leakage
 
+    settings = LeakageSettings.from_dict(key["settings"])
     test = other_dataset(db, dataset.project_id, key["test_hash"], "test")
-    progress.report(0.1, "scanning for leakage", None)
-    report = scan_leakage(load_frame(db, dataset), dataset.column_types, key["target"],
-                          split=Split.from_dict(key["split"]), settings=LeakageSettings.from_dict(key["settings"]),
-                          test_frame=load_frame(db, test) if test else None, feature_table=key.get("feature_table"))
+    frame = open_dataset(db, dataset, settings.sample_rows, use_engine)
+    progress.report(0.1, f"scanning {dataset.rows:,} rows for leakage{_reading(frame)}", None)
+    report = scan_leakage(frame, dataset.column_types, key["target"],
+                          split=Split.from_dict(key["split"]), settings=settings,
+                          test_frame=open_dataset(db, test, settings.sample_rows, use_engine) if test else None,
+                          feature_table=key.get("feature_table"))
     return report.to_dict(), leakage_summary(dataset.name, report)
 
 
-def _drift(db, dataset: Dataset, key: dict, progress: Progress):
+def _drift(db, dataset: Dataset, key: dict, progress: Progress, use_engine: bool | None = None):
+    """Each side in memory up to the sample size per side, else read from its stored file (analysis.engine.table)."""
     from analysis.drift.run import run_drift
     from analysis.drift.model import DriftSettings
     from analysis.evidence import drift_summary, report_name
     from store.reports import save_report
 
-    ref, cur, ref_types, cur_types, names = drift_sides(db, dataset, key["source"])
+    settings = DriftSettings.from_dict(key["settings"])
+    ref, cur, ref_types, cur_types, names = drift_sides(db, dataset, key["source"], settings.max_rows_per_side,
+                                                        use_engine)
     progress.report(0.1, "loading Evidently (about 7 s the first time in a worker)", None)
     from analysis.drift.evidently_report import load_evidently
 
     load_evidently()
-    progress.report(0.4, f"running Evidently's drift report ({len(ref):,} vs {len(cur):,} rows)", None)
-    result = run_drift(ref, cur, ref_types, cur_types, DriftSettings.from_dict(key["settings"]))
+    progress.report(0.4, f"running Evidently's drift report ({len(ref):,} vs {len(cur):,} rows{_reading(ref)})", None)
+    result = run_drift(ref, cur, ref_types, cur_types, settings)
     save_report(db, report_name(dataset.content_hash, key), result.html)
     return result.summary.to_dict(), drift_summary(*names, result.summary)
 
 
-def _run(db, dataset: Dataset, key: dict, progress: Progress, criteria: list):
+def _run(db, dataset: Dataset, key: dict, progress: Progress, criteria: list, use_engine: bool | None = None):
+    """Run in memory up to the run's sample size (max_rows), else on the stored file (analysis.engine.table): the
+    columns read one at a time, the sampled rows by position; the error analysis joins them back the same way."""
     from analysis.baselines.run import RunSettings, display_name, run_baselines
     from analysis.error_analysis.analyze import analyze_run
     from analysis.evidence import run_summary
@@ -130,9 +164,11 @@ def _run(db, dataset: Dataset, key: dict, progress: Progress, criteria: list):
         elif event.status == "importance":
             progress.report(0.96, f"permutation importance of {event.model}", None)
 
-    frame = load_frame(db, dataset)
-    test_frame = load_frame(db, test) if test else None
-    run = run_baselines(frame, dataset.column_types, RunSettings.from_dict(key["run"]), test_frame=test_frame,
+    settings = RunSettings.from_dict(key["run"])
+    frame = open_dataset(db, dataset, settings.max_rows, use_engine)
+    test_frame = open_dataset(db, test, settings.max_rows, use_engine) if test else None
+    progress.report(0.02, f"reading {dataset.rows:,} rows{_reading(frame)}", None)
+    run = run_baselines(frame, dataset.column_types, settings, test_frame=test_frame,
                         on_progress=on_progress, should_stop=progress.should_stop)
     if run.status == "cancelled" and not any(r.has_scores for r in run.results):
         raise JobCancelled("Cancelled before any model finished; nothing was stored.")
@@ -144,14 +180,20 @@ def _run(db, dataset: Dataset, key: dict, progress: Progress, criteria: list):
 
 
 def compute(db: sqlite_utils.Database, kind: str, dataset: Dataset, key: dict, progress: Progress | None = None,
-            criteria: list | None = None) -> tuple[dict, dict, float]:
-    """Compute the result of ``kind`` on ``dataset`` for ``key``: (payload, evidence summary, seconds)."""
+            criteria: list | None = None, use_engine: bool | None = None) -> tuple[dict, dict, float]:
+    """Compute the result of ``kind`` on ``dataset`` for ``key``: (payload, evidence summary, seconds).
+
+    A dataset above the in-memory size of its analysis (the profile's and the leakage scores' sample_rows, the
+    run's max_rows, the drift check's max_rows_per_side) is read from its stored file without loading it whole;
+    ``use_engine`` True or False forces one way (tests and benchmarks compare them)."""
     progress = progress or Progress()
     start = time.perf_counter()
     if kind == "run":
-        payload, summary = _run(db, dataset, key, progress, criteria or [])
+        payload, summary = _run(db, dataset, key, progress, criteria or [], use_engine)
+    elif kind == "profile":
+        payload, summary = _profile(db, dataset, key, progress, use_engine)
     else:
-        payload, summary = {"profile": _profile, "leakage": _leakage, "drift": _drift}[kind](db, dataset, key, progress)
+        payload, summary = {"leakage": _leakage, "drift": _drift}[kind](db, dataset, key, progress, use_engine)
     return payload, summary, time.perf_counter() - start
 
 

@@ -69,6 +69,7 @@ from analysis.baselines.models import (DEFAULT_MODELS, DUMMY, MODELS, Cancelled,
 from analysis.baselines.setup import (RunSettings, Protocol, check_baseline_target, check_settings, choose_protocol,
                                      default_features, default_positive_label, detect_task, label_text, make_splits,
                                      regression_values, sample_rows)
+from analysis.engine.table import FILE, PANDAS, engine_of
 from analysis.error_analysis.model import ErrorAnalysis
 from analysis.errors import TargetError
 from analysis.intervals import Interval, metric_intervals
@@ -218,6 +219,9 @@ class BaselineRun:
     (settings.decision_threshold, or 0.5 when none was given); None for other tasks.
     floor_notes: sentences on models that do no better than the floor on a metric (predicting the majority class;
     the best model below the dummy on another common metric).
+    engine: how the dataset's rows were read: "pandas" (all in memory) or "file" (a stored file larger than the
+    in-memory size, an analysis.engine.table FileTable: its columns read one at a time, the rows used by position).
+    n_rows_labelled: labelled rows before the sample (None in runs stored before it was kept).
     """
 
     settings: RunSettings
@@ -243,6 +247,8 @@ class BaselineRun:
     lift_noise: float | None = None
     decision_threshold: float | None = None
     floor_notes: tuple[str, ...] = ()
+    engine: str = PANDAS
+    n_rows_labelled: int | None = None
 
     def result(self, name: str) -> ModelResult:
         """The result of model ``name``; KeyError naming the models of the run when there is none."""
@@ -388,6 +394,8 @@ class _Data:
     protocol: Protocol
     notes: list
     positions: np.ndarray      # per row of X: its position in its frame as stored (the dataset, then the test dataset)
+    n_labelled: int = 0        # labelled rows before the sample
+    engine: str = PANDAS       # "pandas" (every row in memory) or "file" (a FileTable: rows read by position)
 
 
 def run_baselines(
@@ -425,6 +433,7 @@ def run_baselines(
         settings=settings, protocol=data.protocol, task=task, classes=data.classes,
         positive_label=settings.positive_label, n_rows=data.n_rows, n_rows_total=data.n_rows_total,
         sampled=data.sampled, n_test_rows=data.n_test_rows, notes=tuple(data.notes), results=tuple(results),
+        engine=data.engine, n_rows_labelled=data.n_labelled,
         primary_metric=primary, best_model=best, lift_over_dummy=sentence, lift=lift, beats_dummy=beats,
         too_good_flags=_too_good(results, best, task), status=status,
         seconds=round(time.perf_counter() - started, 3), versions=_versions(), lift_noise=noise,
@@ -470,27 +479,31 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
     missing = len(frame) - len(labels)
     if missing:
         notes.append(f"{missing:,} row{'s' if missing != 1 else ''} with no value in '{target}' left out.")
-    rows = frame.loc[labels.index]
     positions = frame.index.get_indexer(labels.index)   # where each labelled row sits in the stored frame
     if settings.date_column is not None:
-        known = rows[settings.date_column].notna().to_numpy()
+        known = frame[settings.date_column].take(positions).notna().to_numpy()
         if not known.all():
             notes.append(f"{int((~known).sum()):,} rows with no date in '{settings.date_column}' left out of the time "
                          "split.")
-            rows, labels, positions = rows[known], labels[known], positions[known]
+            labels, positions = labels[known], positions[known]
     n_total = len(frame)
-    sampled = settings.max_rows is not None and len(rows) > settings.max_rows
+    n_labelled = len(labels)
+    sampled = settings.max_rows is not None and len(labels) > settings.max_rows
     if sampled:
         keep = sample_rows(labels, settings.max_rows, stratify=task != REGRESSION, random_state=settings.random_state)
-        notes.append(f"Sampled {settings.max_rows:,} of {len(rows):,} labelled rows"
+        labels, positions = labels.iloc[keep], positions[keep]
+    engine = engine_of(frame)
+    if engine == FILE:   # only the rows used are read from the stored file, by position
+        notes.append(scope_note(n_total, n_labelled, len(labels), task, target, settings.random_state))
+    elif sampled:
+        notes.append(f"Sampled {settings.max_rows:,} of {n_labelled:,} labelled rows"
                      + (" (stratified by class)." if task != REGRESSION else "."))
-        rows, labels, positions = rows.iloc[keep], labels.iloc[keep], positions[keep]
-    rows = rows.reset_index(drop=True)
+    rows = frame.take(positions).reset_index(drop=True)
     labels = labels.reset_index(drop=True)
     test_rows = None
     if test_frame is not None:
         known = (regression_values(test_frame[target], target) if task == REGRESSION else test_frame[target]).notna()
-        test_rows = test_frame[known.to_numpy()].reset_index(drop=True)
+        test_rows = test_frame.take(np.flatnonzero(known.to_numpy())).reset_index(drop=True)
         positions = np.concatenate([positions, np.flatnonzero(known.to_numpy())])
     frames = [rows] + ([test_rows] if test_rows is not None else [])
     parts, columns = prepare_features(frames, settings.features, column_types)
@@ -533,7 +546,19 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
             notes.append(f"{lonely} split(s) train on a single class; their models can only predict that class.")
     n_test = len(test_rows) if protocol.kind == "test_dataset" else 0
     return _Data(X, y, splits, columns, classes, positive, len(rows), n_total, n_test, sampled, protocol, notes,
-                 np.asarray(positions, dtype=np.int64))
+                 np.asarray(positions, dtype=np.int64), n_labelled, engine)
+
+
+def scope_note(rows: int, labelled: int, used: int, task: str, target: str, seed: int) -> str:
+    """One line on a run over a stored file read without loading it: what was exact over every row, what sampled."""
+    if used < labelled:
+        how = "uniform" if task == REGRESSION else f"stratified by '{target}'"
+        sample = (f"sampled: the models trained and tested on {used:,} of the {labelled:,} labelled rows ({how}, seed "
+                  f"{seed}), read from the file by position")
+    else:
+        sample = f"the models trained and tested on all {labelled:,} labelled rows, read from the file by position"
+    return (f"Large dataset, read from the stored file a column at a time (never all {rows:,} rows in memory): exact "
+            f"over every row: the target's classes and the feature choice (missing values, distinct values); {sample}.")
 
 
 def _run_model(name: str, data: _Data, settings: RunSettings, emit, stop, started: float, index: int, n_models: int):

@@ -191,6 +191,8 @@ class DriftSummary:
     seconds: wall time of the check (not counting the one-time import of Evidently).
     evidently_version: the Evidently version that computed it.
     notes: what the user should know, in words (sampling, columns left out, method choice).
+    engine: how the rows were read: "pandas" (every row in memory) or "file" (stored files larger than the
+        in-memory size, analysis.engine.table FileTables: columns read one at a time, the sample by position).
     """
 
     dataset_drift: bool
@@ -211,6 +213,7 @@ class DriftSummary:
     target_drift: ColumnDrift | None = None
     prediction_drift: ColumnDrift | None = None
     notes: tuple[str, ...] = ()
+    engine: str = "pandas"
 
     @property
     def drifted_columns(self) -> tuple[str, ...]:

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.column_types import BOOLEAN, CATEGORICAL, DATETIME, NUMERIC, infer_column_types
+from analysis.engine.table import FILE, PANDAS, FileTable, engine_of
 from analysis.drift.evidently_report import (
     FEW_VALUES, SMALL_REFERENCE, default_method, evidently_version, external_resources, load_evidently,
     method_names, read_snapshot, run_report, sample_positions, strip_external_resources,
@@ -77,7 +78,8 @@ class DriftInputError(ValueError):
 
 
 def split_by_date(frame: pd.DataFrame, column: str, cut) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows dated before ``cut`` (reference) and on or after it (current), by the date column ``column``.
+    """Rows dated before ``cut`` (reference) and on or after it (current), by the date column ``column``
+    (of a FileTable: FileTables of those rows).
 
     cut: a date as text ("2000-01-01"), a date, datetime or Timestamp. Rows without a date are left out of both.
     DriftInputError when the column is missing or holds no dates, the cut is not a date, or a side is empty."""
@@ -110,11 +112,12 @@ def split_by_date(frame: pd.DataFrame, column: str, cut) -> tuple[pd.DataFrame, 
             f"No rows fall {side} {cut.date()} in '{column}' (its dates run from {known.min().date()} to "
             f"{known.max().date()}). Pick a cut date inside that range."
         )
-    return frame[before].reset_index(drop=True), frame[after].reset_index(drop=True)
+    return _rows(frame, np.flatnonzero(before)), _rows(frame, np.flatnonzero(after))
 
 
 def split_by_order(frame: pd.DataFrame, share: float = 0.5) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The first ``share`` of the rows (reference) and the rest (current), in the order of the file.
+    """The first ``share`` of the rows (reference) and the rest (current), in the order of the file (of a FileTable:
+    FileTables of those rows).
 
     DriftInputError when share is not strictly between 0 and 1 or a side would have no rows."""
     if not 0 < share < 1:
@@ -125,7 +128,15 @@ def split_by_order(frame: pd.DataFrame, share: float = 0.5) -> tuple[pd.DataFram
             f"Splitting {len(frame)} rows at {share:.0%} leaves a side without rows. Pick a share nearer 0.5 "
             "or a larger dataset."
         )
-    return frame.iloc[:cut].reset_index(drop=True), frame.iloc[cut:].reset_index(drop=True)
+    return _rows(frame, np.arange(cut)), _rows(frame, np.arange(cut, len(frame)))
+
+
+def _rows(frame, positions: np.ndarray):
+    """The rows at sorted ``positions``: a DataFrame with a fresh index, or, of a FileTable, a FileTable of them
+    (nothing is read until the check asks for a column or its sample)."""
+    if isinstance(frame, FileTable):
+        return frame.subset(positions)
+    return frame.take(positions).reset_index(drop=True)
 
 
 def match_columns(
@@ -225,6 +236,7 @@ def run_drift(
     ref_sample = reference if ref_pos is None else reference.iloc[ref_pos]
     cur_sample = current if cur_pos is None else current.iloc[cur_pos]
     sampled = ref_pos is not None or cur_pos is not None
+    engine = FILE if FILE in (engine_of(reference), engine_of(current)) else PANDAS
 
     per_column = {}
     for name, kind in columns.items():
@@ -249,7 +261,9 @@ def run_drift(
     by_name = {c.column: c for c in checked}
 
     notes = []
-    if sampled:
+    if engine == FILE:
+        notes.append(scope_note(len(reference), len(current), len(ref_sample), len(cur_sample), settings.random_state))
+    elif sampled:
         notes.append(
             f"Sides above {limit:,} rows were sampled uniformly without replacement (seed {settings.random_state}): "
             f"the report ran on {len(ref_sample):,} of {len(reference):,} reference rows and {len(cur_sample):,} of "
@@ -279,8 +293,22 @@ def run_drift(
         target_drift=by_name.get(settings.target) if settings.target else None,
         prediction_drift=by_name.get(settings.prediction) if settings.prediction else None,
         notes=tuple(notes),
+        engine=engine,
     )
     return DriftResult(summary=summary, html=html)
+
+
+def scope_note(reference_rows: int, current_rows: int, reference_used: int, current_used: int, seed: int) -> str:
+    """One line on a check of stored files read without loading them: what was exact over every row, what sampled."""
+    def side(used: int, rows: int, name: str) -> str:
+        return f"{used:,} of {rows:,} {name} rows" if used < rows else f"all {rows:,} {name} rows"
+
+    how = (f" (uniform, seed {seed}), read from the file by position"
+           if reference_used < reference_rows or current_used < current_rows else "")
+    return (f"Large dataset, read from the stored file a column at a time (never all {reference_rows + current_rows:,} "
+            f"rows in memory): exact over every row: which columns have values and each column's stat test (picked "
+            f"as for the full data); sampled: the report ran on {side(reference_used, reference_rows, 'reference')} "
+            f"and {side(current_used, current_rows, 'current')}{how}.")
 
 
 def overlay(

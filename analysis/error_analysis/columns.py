@@ -23,12 +23,13 @@ MAX_VALUES = 20            # values of a categorical column sliced one by one; t
 MAX_NUMERIC_VALUES = 10    # a numeric column with at most this many distinct values is sliced per value
 N_BINS = 5                 # quantile bins of other numeric columns (fifths)
 MISSING, OTHER = "(missing)", "(other)"
+CODE_DTYPE = np.int8       # slice codes (at most MAX_VALUES + 2 slices): one byte a row, as every row of the frame is coded
 REASONS = {ID: "an identifier: it names rows", TEXT: "free text", DATETIME: "a date"}
 
 
 @dataclass(frozen=True)
 class SlicedColumn:
-    """A column cut into slices: ``codes`` gives each row of the frame its slice (an index into ``labels``);
+    """A column cut into slices: ``codes`` gives each row of the frame its slice (an index into ``labels``, CODE_DTYPE);
     ``ranges`` gives a numeric bin's range of values, aligned with ``labels`` (() for values)."""
 
     name: str
@@ -83,7 +84,7 @@ def _numeric(name: str, series: pd.Series) -> SlicedColumn | None:
     if not finite.all():
         labels.append(MISSING)
         ranges.append("no value")
-    return SlicedColumn(name, NUMERIC_SLICES, tuple(labels), codes.astype(np.int64), tuple(ranges))
+    return SlicedColumn(name, NUMERIC_SLICES, tuple(labels), codes.astype(CODE_DTYPE), tuple(ranges))
 
 
 def _values(name: str, series: pd.Series) -> SlicedColumn:
@@ -102,7 +103,7 @@ def _values(name: str, series: pd.Series) -> SlicedColumn:
     if missing.any():
         labels.append(MISSING)
         codes = np.where(missing, len(labels) - 1, codes)
-    return SlicedColumn(name, CATEGORICAL, tuple(labels), codes)
+    return SlicedColumn(name, CATEGORICAL, tuple(labels), codes.astype(CODE_DTYPE))
 
 
 def _number(value: float) -> str:

@@ -298,7 +298,7 @@ def slice_report(outcomes: Outcomes, columns: list[SlicedColumn], positions: np.
     basis = BASIS.get(metric, "rows")
     overall = group_stats(metric, rows, np.zeros(n, dtype=np.int64), 1, min_rows).interval(0, basis)
     reference = overall.value if overall.value is not None else math.nan
-    codes = [c.codes[positions] for c in columns]
+    codes = [c.codes[positions].astype(np.int64) for c in columns]
 
     singles, z_all, where = [], [], []
     for ci, (column, g) in enumerate(zip(columns, codes)):

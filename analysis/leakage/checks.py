@@ -72,7 +72,8 @@ class ScanContext:
     @cached_property
     def sample(self) -> pd.DataFrame:
         positions = self.sample_positions
-        return self.frame if len(positions) == len(self.frame) else self.frame.take(positions)
+        whole = len(positions) == len(self.frame) and isinstance(self.frame, pd.DataFrame)
+        return self.frame if whole else self.frame.take(positions)   # a FileTable reads the rows by position
 
     @cached_property
     def y(self):

@@ -235,6 +235,9 @@ class LeakageReport:
     notes: what the scan did that the reader should know (sampling, rows left out of a split), in words.
     feature_table: the rows of the design document's feature table the scan was given for columns not known at
         prediction time or unknown (column -> {"known", "source", "note"}); empty without a table.
+    engine: how the rows were read: "pandas" (the whole dataset in memory) or "file" (a stored file larger than the
+        in-memory size, read a column at a time, the scored sample drawn from it by position: analysis.engine.table).
+    labelled_rows: rows with a target value (what the scores sample from).
     """
 
     findings: tuple[Finding, ...]
@@ -254,6 +257,8 @@ class LeakageReport:
     checks: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     feature_table: dict[str, dict[str, str]] = field(default_factory=dict)
+    engine: str = "pandas"
+    labelled_rows: int | None = None
 
     def finding(self, key: str) -> Finding:
         """The finding with this key; KeyError listing the keys when there is none."""

@@ -65,13 +65,17 @@ def combine_hashes(columns: list[np.ndarray], rows: int) -> np.ndarray:
 
 class RowHashes:
     """Column hashes of one frame, each computed once; ``rows(columns)`` combines them per row.
-    ``column_types``: the dataset's column types (for a test dataset, those of the dataset it is compared with)."""
+    ``column_types``: the dataset's column types (for a test dataset, those of the dataset it is compared with).
+    On a FileTable (analysis.engine.table: a stored file whose rows are not all in memory) the column hashes that
+    ``rows`` combines are not kept (8 bytes a row each): each is computed from its column, read alone, and folded
+    into the row hashes at once; only the columns asked for by name (``column``) are kept. The hashes are the same."""
 
     def __init__(self, frame: pd.DataFrame, column_types: dict[str, str] | None = None):
         self.frame = frame
         self.column_types = column_types or {}
         self._columns: dict[str, np.ndarray] = {}
         self._rows: dict[tuple[str, ...], np.ndarray] = {}
+        self._keep = isinstance(frame, pd.DataFrame)
 
     def column(self, name: str) -> np.ndarray:
         if name not in self._columns:
@@ -81,7 +85,15 @@ class RowHashes:
     def rows(self, columns: list[str]) -> np.ndarray:
         key = tuple(columns)
         if key not in self._rows:
-            self._rows[key] = combine_hashes([self.column(c) for c in columns], len(self.frame))
+            if self._keep:
+                self._rows[key] = combine_hashes([self.column(c) for c in columns], len(self.frame))
+            else:
+                out = combine_hashes([], len(self.frame))
+                for name in columns:
+                    hashed = self._columns.get(name)
+                    out ^= hash_column(self.frame[name], self.column_types.get(name)) if hashed is None else hashed
+                    out *= _MIX
+                self._rows[key] = out
         return self._rows[key]
 
 

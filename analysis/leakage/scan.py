@@ -33,6 +33,12 @@ What is exact and what is sampled: the row checks (duplicates, overlaps, conflic
 through 64-bit row hashes. Scores use the labelled rows up to settings.sample_rows, above that a sample
 stratified by class; the report says so (sampled, sample_rows, notes).
 
+Data larger than memory: ``frame`` (and ``test_frame``) may be an analysis.engine.table FileTable, a stored Parquet
+file the scan reads one column at a time (hashes, ID columns, the split, the labels) and whose scored sample and
+example rows it reads by position. The results are those of the same frame in memory (the same sample, the same
+hashes); the report says how it read the rows (engine "file") and, in its first note, what was exact and what
+sampled (scope_note).
+
 How the default thresholds were chosen (single-feature scores of sample_data/breast_cancer.csv, 569 rows,
 5 folds, and full scans of random subsamples of it without sample_id, 100 per size):
 - Honest features there are strong: worst_perimeter ROC AUC 0.976 (bound 0.963), worst_radius 0.970,
@@ -56,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.column_types import COLUMN_TYPES, DATETIME, infer_column_types
+from analysis.engine.table import FILE, FileTable, engine_of
 from analysis.errors import TargetError
 from analysis.leakage.checks import DEFAULT_CHECKS, ScanContext, run_checks
 from analysis.leakage.model import (
@@ -170,7 +177,11 @@ def scan_leakage(
     sides = ctx.sides
     sampled = len(ctx.sample_positions) < ctx.labelled_rows
     notes = list(sides.notes if sides is not None else ())
-    if sampled:
+    engine = engine_of(frame)
+    if engine == FILE:
+        notes.insert(0, scope_note(len(frame), ctx.labelled_rows, len(ctx.sample_positions), task, target,
+                                   settings.random_state, sides is not None))
+    elif sampled:
         how = "a uniform sample" if task == "regression" else "a sample stratified by class"
         notes.insert(0, f"Scores use {how} of {len(ctx.sample_positions):,} of the {ctx.labelled_rows:,} labelled rows; "
                         "duplicate, overlap and conflict counts use every row.")
@@ -194,7 +205,22 @@ def scan_leakage(
         checks=tuple(c.name for c in checks),
         notes=tuple(notes),
         feature_table={c: row for c, row in table.items() if c in frame.columns and row["known"] != "yes"},
+        engine=engine,
+        labelled_rows=ctx.labelled_rows,
     )
+
+
+def scope_note(rows: int, labelled: int, scored: int, task: str, target: str, seed: int, split: bool) -> str:
+    """One line on a scan of a stored file read without loading it: what was exact over every row, what sampled."""
+    checks = "duplicate rows, " + ("train/test overlap, " if split else "") + "conflicting labels and ID columns"
+    if scored < labelled:
+        how = "uniform" if task == "regression" else f"stratified by '{target}'"
+        scores = (f"sampled: single-feature scores on {scored:,} of the {labelled:,} labelled rows ({how}, seed {seed}), "
+                  "read from the file by position")
+    else:
+        scores = f"single-feature scores on all {labelled:,} labelled rows"
+    return (f"Large dataset, read from the stored file a column at a time (never all {rows:,} rows in memory): "
+            f"exact over every row: {checks} (64-bit row hashes, distinct counts); {scores}.")
 
 
 KNOWN_AT_PREDICTION = ("yes", "no", "unknown")
@@ -217,7 +243,7 @@ def check_feature_table(table: dict[str, dict[str, str]] | None) -> dict[str, di
 
 
 def _check_frame(frame: pd.DataFrame, column_types: dict[str, str] | None) -> dict[str, str]:
-    if not isinstance(frame, pd.DataFrame):
+    if not isinstance(frame, (pd.DataFrame, FileTable)):
         raise TypeError(f"scan_leakage needs a pandas DataFrame, got {type(frame).__name__}.")
     if not frame.columns.is_unique:
         repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
