@@ -64,6 +64,15 @@ def _store_upload(db, project: Project, file, author: User, sheet: str | None = 
     return "success", f"Stored '{dataset.name}': {dataset.rows:,} rows × {dataset.columns} columns. {notes}".strip()
 
 
+def _source_label(dataset: Dataset) -> str:
+    source = dataset.source or {}
+    if source.get("kind") == "sql":
+        return f"SQL: {source.get('connection')} ({source.get('sample_rows', 0):,}-row sample kept)"
+    if source.get("kind") == "folder":
+        return f"folder: {source.get('folder')}/{source.get('path')}"
+    return "upload"
+
+
 def dataset_table(datasets: list[Dataset]) -> None:
     """The project's datasets as a table."""
     rows = [
@@ -72,7 +81,8 @@ def dataset_table(datasets: list[Dataset]) -> None:
             "Role": d.role or "",
             "Rows": d.rows,
             "Columns": d.columns,
-            "Size": format_size(d.size_bytes),
+            "Size": "in the source" if d.is_sql else format_size(d.size_bytes),
+            "Source": _source_label(d),
             "Types": ", ".join(f"{n} {t}" for t, n in pd.Series(d.column_types).value_counts().items()),
             "Uploaded by": d.uploaded_by,
             "Uploaded (UTC)": d.uploaded_at.replace("T", " ")[:16],

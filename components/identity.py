@@ -42,6 +42,12 @@ def _secrets() -> dict:
                                    "[name] on its own line, every text value in double quotes)."]) from None
 
 
+def read_secrets() -> dict:
+    """The secrets this server reads (a plain dict): the one place the settings are read from, for sign-in here and
+    for the data sources (components.sources_view)."""
+    return _secrets()
+
+
 def sign_in_settings() -> SignInSettings:
     """The checked sign-in settings of this server; when they are wrong, the page shows every problem with what
     to set (and a working example), and the run stops: nothing of the app is served."""

@@ -15,13 +15,21 @@ def overview(profile: Profile) -> None:
     cols = st.columns(5)
     cols[0].metric("Rows", f"{o.rows:,}")
     cols[1].metric("Columns", o.columns)
-    by_engine = profile.exact_engine == "duckdb"
+    by_engine = profile.exact_engine in ("duckdb", "postgresql")
     cols[2].metric("Memory (estimate)" if by_engine else "Memory", format_size(o.memory_bytes),
                    help="What the data would take in pandas; the rows were not loaded." if by_engine else None)
     cols[3].metric("Duplicate rows", f"{o.duplicate_rows:,}")
     cols[4].metric("Missing cells", f"{o.missing_cells:,}", f"{o.missing_share:.1%} of cells", delta_color="off")
     st.caption("Column types: " + ", ".join(f"{n} {t}" for t, n in o.type_counts.items()))
-    if by_engine:
+    if profile.exact_engine == "postgresql":
+        st.info(
+            f"SQL source: exact over all {o.rows:,} rows, by queries run in the source's database (PostgreSQL), "
+            "whose rows never left it: counts, missing values, distinct values, min/max/mean/std, quantiles, "
+            "histograms, top values and duplicate rows. Sampled: correlations, missing-value patterns and by-class "
+            f"views use a {profile.sample_method} sample of {profile.sample_rows:,} rows drawn by the database "
+            f"(seed {profile.seed}). The source may change: a re-read that finds other rows marks this profile stale."
+        )
+    elif by_engine:
         st.info(
             f"Large dataset: exact over all {o.rows:,} rows, by DuckDB queries on the stored Parquet file "
             f"({format_size(profile.source_bytes or 0)}) without loading its rows: counts, missing values, distinct "

@@ -57,8 +57,21 @@ def _dataset_id(row, current_hashes) -> int | None:
 
 def _stale(row, current_hashes) -> str | None:
     if row.dataset_hash not in current_hashes:
+        if (row.summary.get("source") or {}).get("kind") == "sql":
+            return ("computed on a SQL source that returns other rows now (read again: another row count or "
+                    "checksum), or on a dataset no longer in the project")
         return "computed on data that is no longer in the project (deleted or replaced)"
     return None
+
+
+def _source_line(s: dict) -> str | None:
+    """A SQL source's evidence says what it was computed on, and that the source may change."""
+    source = s.get("source") or {}
+    if source.get("kind") != "sql":
+        return None
+    return (f"Read from the SQL connection '{source.get('connection')}' at {str(source.get('checked_at', '?'))[:16]} UTC "
+            f"({source.get('rows', 0):,} rows, checksum {str(source.get('checksum', '?'))[:12]}); the source may "
+            "change since: a re-read that finds other rows marks this evidence stale.")
 
 
 def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tuple[str, str]] = frozenset()) -> EvidenceView:
@@ -79,6 +92,8 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
                 minority = s["minority_share"] if minority is None else min(minority, s["minority_share"])
         if s.get("sampled"):
             lines.append(f"Cross-column views on a sample of {s.get('sample_rows', 0):,} rows.")
+        if _source_line(s):
+            lines.append(_source_line(s))
         notes.setdefault("data", []).append(
             EvidenceNote("data", "profile", f"Profile of {s.get('dataset', 'a dataset')}", tuple(lines), _stale(row, current_hashes), s,
                          _dataset_id(row, current_hashes)))

@@ -89,6 +89,10 @@ def _profile(db, dataset: Dataset, key: dict, progress: Progress, use_engine: bo
     from analysis.evidence import profile_summary
     from analysis.profile.describe import describe_file
 
+    if dataset.is_sql:             # a SQL source: profiled by its own database (jobs.sources)
+        from jobs.sources import profile_sql
+
+        return profile_sql(db, dataset, key, progress)
     path = data_file(db, dataset.content_hash)
     if not path.exists():
         raise NotFoundError(f"The data file of '{dataset.name}' is missing ({path}). Upload the file again.")

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 MODES = ("local", "oidc", "header")
-BLUEPRINT_KEYS = ("sign_in", "user_header", "name_header", "sign_out_url", "admins")
+BLUEPRINT_KEYS = ("sign_in", "user_header", "name_header", "sign_out_url", "admins",
+                  "data_folders", "sql")   # the last two: data sources, checked by analysis.sources.settings
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 # [auth] keys that are Streamlit's own settings, not named providers
 AUTH_OWN_KEYS = ("redirect_uri", "cookie_secret", *PROVIDER_KEYS, "client_kwargs", "expose_tokens")

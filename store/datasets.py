@@ -32,6 +32,10 @@ class Dataset:
     rows, columns, size_bytes: of the upload; column_types: column -> type as the reader inferred it;
     encoding, delimiter, decimal, notes: what the reader found; role: train / test / reference / current
     or None; uploaded_by, uploaded_at.
+    source: where it comes from when it is not an upload, else None: {"kind": "folder", "folder", "path"} for a
+    file of a data folder; {"kind": "sql", "connection", "query", "rows", "checksum", "checked_at", "identity",
+    "sample_rows", "sample_method", "target"} for a SQL source. A SQL dataset's content_hash is its identity,
+    ``rows`` the rows in the source, and its stored file holds only the sample the database drew.
     """
 
     id: int
@@ -50,10 +54,16 @@ class Dataset:
     uploaded_by: str
     uploaded_at: str
     uploaded_by_id: int | None = None
+    source: dict | None = None
+
+    @property
+    def is_sql(self) -> bool:
+        return bool(self.source) and self.source.get("kind") == "sql"
 
 
 def _dataset(row: dict) -> Dataset:
-    return Dataset(**{**row, "column_types": json.loads(row["column_types"]), "notes": tuple(json.loads(row["notes"]))})
+    return Dataset(**{**row, "column_types": json.loads(row["column_types"]), "notes": tuple(json.loads(row["notes"])),
+                      "source": json.loads(row["source"]) if row.get("source") else None})
 
 
 def data_file(db: sqlite_utils.Database, content_hash: str) -> Path:
@@ -97,12 +107,23 @@ def _free_name(db: sqlite_utils.Database, project_id: int, name: str) -> str:
     return candidate
 
 
-def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, uploaded_by: User | str = "") -> tuple[Dataset, bool]:
+def _write_file(db: sqlite_utils.Database, table) -> None:
+    path = data_file(db, table.content_hash)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        table.frame.to_parquet(partial, index=False)
+        os.replace(partial, path)
+
+
+def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, uploaded_by: User | str = "", *,
+                source: dict | None = None, rows: int | None = None) -> tuple[Dataset, bool]:
     """Store a table read by ``analysis.read.read_csv`` under ``name``; return (dataset, created).
 
     The same bytes uploaded again to the project return the existing dataset and created=False; a name
     already taken gets a " (2)" suffix. The Parquet file is written before the row, so a failure leaves
-    no row pointing to a missing file.
+    no row pointing to a missing file. ``source``: where the data comes from when it is not an upload (see
+    Dataset.source); ``rows``: the rows in the source when the table holds a sample of them (a SQL source).
     """
     get_project(db, project_id)
     if isinstance(uploaded_by, User):
@@ -110,23 +131,18 @@ def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, up
     existing = find_dataset(db, project_id, table.content_hash)
     if existing is not None:
         return existing, False
-    path = data_file(db, table.content_hash)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
-        table.frame.to_parquet(partial, index=False)
-        os.replace(partial, path)
+    _write_file(db, table)
     with write_txn(db):
         user = authorize(db, uploaded_by, project_id, EDIT)
         cursor = db.execute(
             "INSERT INTO datasets (project_id, name, content_hash, rows, columns, column_types, size_bytes, encoding, "
-            "delimiter, decimal, notes, uploaded_by, uploaded_by_id, uploaded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "delimiter, decimal, notes, uploaded_by, uploaded_by_id, uploaded_at, source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 project_id,
                 _free_name(db, project_id, _check_name(name)),
                 table.content_hash,
-                len(table.frame),
+                len(table.frame) if rows is None else rows,
                 table.frame.shape[1],
                 json.dumps(table.column_types),
                 table.size_bytes,
@@ -137,11 +153,42 @@ def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, up
                 user.display_name,
                 user.id,
                 now(),
+                json.dumps(source) if source else None,
             ],
         )
-        record(db, user, project_id, "uploaded a dataset", name,
+        action = {"folder": "added a dataset from a data folder", "sql": "added a dataset from a SQL source"}.get(
+            (source or {}).get("kind"), "uploaded a dataset")
+        record(db, user, project_id, action, name,
                f"datasets?project={project_id}&dataset={cursor.lastrowid}")
     return get_dataset(db, cursor.lastrowid), True
+
+
+def update_source(db: sqlite_utils.Database, dataset_id: int, table, source: dict, rows: int, *,
+                  by: User | str = "") -> Dataset:
+    """A SQL dataset read again from its source, which changed: its identity (content hash), rows, columns and
+    sample become the new ones. Evidence computed on the former identity keeps it, so it reads as stale."""
+    dataset = get_dataset(db, dataset_id)
+    if isinstance(by, User):
+        require(db, by, dataset.project_id, EDIT)
+    if not dataset.is_sql:
+        raise StoreError(f"'{dataset.name}' is not read from a SQL source; upload its file again instead.")
+    clash = find_dataset(db, dataset.project_id, table.content_hash)
+    if clash is not None and clash.id != dataset_id:
+        raise DuplicateNameError(f"The source now returns what '{clash.name}' already holds; delete one of them.")
+    _write_file(db, table)
+    old = dataset.content_hash
+    with write_txn(db):
+        record(db, authorize(db, by, dataset.project_id, EDIT), dataset.project_id, "read a SQL source again",
+               f"'{dataset.name}': {dataset.rows:,} rows then, {rows:,} now",
+               f"datasets?project={dataset.project_id}&dataset={dataset_id}")
+        db.execute("UPDATE datasets SET content_hash = ?, rows = ?, columns = ?, column_types = ?, notes = ?, "
+                   "source = ? WHERE id = ?",
+                   [table.content_hash, rows, table.frame.shape[1], json.dumps(table.column_types),
+                    json.dumps(list(table.notes)), json.dumps(source), dataset_id])
+        still_used = db.execute("SELECT COUNT(*) FROM datasets WHERE content_hash = ?", [old]).fetchone()[0]
+    if not still_used and old != table.content_hash:
+        data_file(db, old).unlink(missing_ok=True)
+    return get_dataset(db, dataset_id)
 
 
 def load_frame(db: sqlite_utils.Database, dataset: Dataset) -> pd.DataFrame:

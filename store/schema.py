@@ -290,6 +290,13 @@ def _v8_members_and_audit(db: sqlite_utils.Database) -> None:
                        [TYPED + name.strip(), name])
 
 
+def _v9_dataset_sources(db: sqlite_utils.Database) -> None:
+    # where a dataset comes from when it is not an upload: {"kind": "folder", "folder", "path"} for a file in a data
+    # folder; {"kind": "sql", "connection", "query", "rows", "checksum", "checked_at", "identity", ...} for a SQL
+    # source, whose content_hash is then its identity (the stored file holds the sample drawn by the database)
+    db.execute("ALTER TABLE datasets ADD COLUMN source TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "projects and append-only design-document revisions", _v1_projects_and_revisions),
     Migration(2, "datasets, cached results, and evidence linking results to document sections", _v2_datasets_results_evidence),
@@ -300,6 +307,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "users: who works in Blueprint (email or local account, display name, first and last seen)", _v7_users),
     Migration(8, "roles per project (members, invites), admins, the audit trail; records point to their author's user",
               _v8_members_and_audit),
+    Migration(9, "datasets: where a dataset comes from (a data folder's file, or a SQL source and its identity)",
+              _v9_dataset_sources),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -41,7 +41,7 @@ DEFAULT_SAMPLE_ROWS = 100_000
 HASH_ROWS = 1 << 17             # rows hashed per step when looking for duplicates (bounds the memory it takes)
 PROFILE_FORMAT = 3              # version of to_dict()'s layout and rules (2: associations need 30 pairs, V bias-corrected;
                                 # 3: exact_engine and source_bytes; a format 2 profile reads as computed by pandas)
-PANDAS, DUCKDB = "pandas", "duckdb"
+PANDAS, DUCKDB, POSTGRESQL = "pandas", "duckdb", "postgresql"
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,9 @@ class Profile:
     sample_rows: rows those views used (all rows when not sampled).
     sample_method: "all", "uniform" or "stratified" (by the target's classes).
     seed: the random seed of the sample.
-    exact_engine: what computed the exact figures: "pandas" (every row in memory) or "duckdb" (queries on the stored
-        Parquet file, whose rows were never all loaded; overview.memory_bytes is then an estimate).
+    exact_engine: what computed the exact figures: "pandas" (every row in memory), "duckdb" (queries on the stored
+        Parquet file, whose rows were never all loaded; overview.memory_bytes is then an estimate) or "postgresql"
+        (queries run by a SQL source's own database: describe_sql).
     source_bytes: size of the stored file the engine queried; None when the frame was in memory.
     """
 
@@ -223,6 +224,39 @@ def describe_file(
         task = check_target(target_frame, target, column_types)
     figures = file_figures(path, column_types, engine_settings)
     sample, method = draw_sample(path, sample_rows, random_state, target if task not in (None, REGRESSION) else None)
+    return _from_figures(figures, names, column_types, target, task, target_frame, sample, method, random_state,
+                         DUCKDB, figures.file_bytes)
+
+
+def describe_sql(conn, query: str, pg_types: dict[str, str | None], column_types: dict[str, str], rows: int, *,
+                 target: str | None = None, sample_rows: int = DEFAULT_SAMPLE_ROWS, random_state: int = 0) -> Profile:
+    """Profile what ``query`` returns from a SQL source (``rows`` rows), inside its open read-only connection
+    ``conn``: the exact figures computed by the database (analysis.engine.pushdown), the target's classes counted
+    there too, and the sampled views on ``sample_rows`` rows it draws (seeded; stratified by a classification
+    target). Only the sample's rows and aggregates leave the database."""
+    from analysis.engine.pushdown import sql_figures
+    from analysis.sources.postgres import class_counts, fetch_sample
+
+    names = list(pg_types)
+    header, column_types = _check_inputs(pd.DataFrame({c: [0] for c in names}), column_types, sample_rows)
+    target = None if target is None else str(target)
+    task, target_frame = None, None
+    if target is not None:
+        target_frame = class_counts(conn, query, target, pg_types) if target in names else header
+        task = check_target(target_frame, target, column_types)
+    figures = sql_figures(conn, query, pg_types, column_types)
+    columns, method = fetch_sample(conn, query, sample_rows, random_state, pg_types, rows,
+                                   target if task not in (None, REGRESSION) else None)
+    from analysis.read import table_from_source
+
+    sample = table_from_source(names, columns, "").frame
+    return _from_figures(figures, names, column_types, target, task, target_frame, sample, method, random_state,
+                         POSTGRESQL, None)
+
+
+def _from_figures(figures, names, column_types, target, task, target_frame, sample, method, random_state, engine,
+                  source_bytes) -> Profile:
+    """A Profile from an engine's exact figures and the sample it drew."""
     columns = figures.columns
     missing_cells = sum(s.missing for s in columns)
     overview = Overview(
@@ -246,8 +280,8 @@ def describe_file(
         sample_rows=len(sample),
         sample_method=method,
         seed=random_state,
-        exact_engine=DUCKDB,
-        source_bytes=figures.file_bytes,
+        exact_engine=engine,
+        source_bytes=source_bytes,
     )
 
 

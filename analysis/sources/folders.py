@@ -80,5 +80,5 @@ def list_files(folder: Path, limit: int = MAX_LISTED) -> list[str]:
                 continue
             found.append(path.relative_to(root).as_posix())
             if len(found) >= limit:
-                return found
-    return found
+                return sorted(found)
+    return sorted(found)

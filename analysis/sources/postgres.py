@@ -196,3 +196,42 @@ def _column(values: list, pg_type: str | None):
     if pg_type == "bool":
         return pd.array(values, dtype="boolean") if any(missing) else np.asarray(values, dtype=bool)
     return pd.Categorical([None if v is None else v if isinstance(v, str) else str(v) for v in values])
+
+
+def class_counts(conn: psycopg.Connection, query: str, target: str, pg_types: dict[str, str | None]) -> pd.DataFrame:
+    """A frame holding column ``target`` alone, as many of each value as the source has (missing values too),
+    in no particular order: the target's exact distribution, counted by the database (only the counts travel)."""
+    q = quote(target)
+    counted = conn.execute(f"SELECT {q}, count(*) FROM (\n{query}\n) AS {ROWS} GROUP BY {q}").fetchall()
+    values = np.repeat(np.array([v for v, _ in counted] + [None], dtype=object)[:-1], [int(n) for _, n in counted])
+    return pd.DataFrame({target: _column(list(values), pg_types[target])})
+
+
+def read_source(connection: SqlConnection, query: str, sample_rows: int, seed: int = 0, target: str | None = None):
+    """Read a SQL source for storing: (Table of the sample, source dict for the store, rows in the source).
+    The identity (rows, checksum) and the sample (seeded; stratified by ``target`` when given) are drawn by the
+    database in one read-only transaction; only the sample's rows are fetched."""
+    from analysis.errors import ReadError
+    from analysis.read import table_from_source
+
+    with open_source(connection) as conn:
+        pg_types = column_types_of(conn, query)
+        if target is not None and target not in pg_types:
+            raise SourceError(f"The query returns no column '{target}' to stratify the sample by; pick one of "
+                              f"{', '.join(pg_types)}.")
+        identity = source_identity(conn, connection.name, query)
+        if identity.rows == 0:
+            raise SourceError("The source returned no rows. Pick a table or write a query that returns rows.")
+        columns, method = fetch_sample(conn, query, sample_rows, seed, pg_types, identity.rows, target)
+    fetched = len(columns[0])
+    note = (f"Read from the SQL connection '{connection.name}': all {identity.rows:,} rows." if method == "all" else
+            f"Read from the SQL connection '{connection.name}': {identity.rows:,} rows there; a {method} sample of "
+            f"{fetched:,} rows (seed {seed}{', by ' + target if target else ''}) is kept here, and the profile's exact "
+            "figures are computed by the database.")
+    try:
+        table = table_from_source(list(pg_types), columns, identity.key, (note,))
+    except ReadError as error:
+        raise SourceError(str(error)) from None
+    source = {**identity.to_dict(), "pg_types": pg_types, "sample_rows": fetched, "sample_method": method,
+              "seed": seed, "target": target}
+    return table, source, identity.rows
