@@ -1,6 +1,7 @@
 # Blueprint: `make run` sets up and starts the app; `make test` sets up and runs every test.
 # A fresh machine needs only python3.11 and make: uv is installed into .tools/, packages into .venv/
-# from uv.lock, and Debian's chromium (for the browser tests) with apt-get when it is missing.
+# from uv.lock, and Debian's chromium (for the browser tests) and postgresql (for the SQL source tests) with apt-get
+# when they are missing.
 
 PYTHON ?= python3.11
 UV_VERSION := 0.13.9
@@ -9,7 +10,7 @@ PORT ?= 8501
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test chromium bench clean
+.PHONY: setup run test chromium postgresql bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -27,7 +28,13 @@ chromium:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: setup chromium
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql for the SQL source tests..."; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
+test: setup chromium postgresql
 	@$(UV) run --locked pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure, not a pass."; exit 1; fi; \
 	exit $$rc
