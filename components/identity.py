@@ -15,6 +15,7 @@ the app.
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import NoReturn
 
 import sqlite_utils
@@ -32,7 +33,11 @@ TITLE = "Blueprint"
 
 
 def _secrets() -> dict:
-    """What `.streamlit/secrets.toml` (or the files in the option secrets.files) holds; {} when there is none."""
+    """What `.streamlit/secrets.toml` (or the files in the option secrets.files) holds; {} when there is none.
+    The files are named to job workers too (they read a SQL dataset's connection: analysis.sources.settings)."""
+    from analysis.sources.settings import SECRETS_FILES_ENV
+
+    os.environ.setdefault(SECRETS_FILES_ENV, os.pathsep.join(str(f) for f in st.get_option("secrets.files")))
     try:
         return st.secrets.to_dict()
     except StreamlitSecretNotFoundError as error:
