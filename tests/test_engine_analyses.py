@@ -50,8 +50,11 @@ def test_file(stored, tmp_path_factory):
 
 
 # --- the table ---------------------------------------------------------------------------------------------------
-def test_file_table_gives_columns_and_rows_as_pandas_reads_them(stored):
+@pytest.mark.parametrize("cells", [None, 2_100], ids=["row groups whole", "three columns at a time"])
+def test_file_table_gives_columns_and_rows_as_pandas_reads_them(stored, cells, monkeypatch):
     path, frame, _ = stored
+    if cells is not None:
+        monkeypatch.setattr("analysis.engine.table.CELLS_PER_READ", cells)
     table = FileTable(path)
     assert len(table) == ROWS and table.shape == frame.shape and list(table.columns) == list(frame.columns)
     for column in ("plan", "signup_date", "x3", TARGET, "has_discount"):
