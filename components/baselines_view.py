@@ -239,10 +239,11 @@ def threshold_explorer(result, written: list = (), document_threshold: float | N
 @st.cache_resource(max_entries=32, show_spinner=False)
 def id_like(content_hash: str, _db, _dataset: Dataset) -> dict[str, str]:
     """The dataset's ID-like columns -> why (identifiers, names), computed once per data."""
-    from analysis.baselines.setup import id_like_columns
-    from store.datasets import load_frame
+    from analysis.baselines.setup import DEFAULT_MAX_ROWS, id_like_columns
+    from jobs.tasks import open_dataset
 
-    return id_like_columns(load_frame(_db, _dataset), _dataset.column_types)
+    # above the run's sample size, read from the stored file a column at a time (never whole)
+    return id_like_columns(open_dataset(_db, _dataset, DEFAULT_MAX_ROWS), _dataset.column_types)
 
 
 def feature_warnings(leaks: list[dict], settings: RunSettings, id_like_columns: dict[str, str]) -> None:
@@ -264,9 +265,10 @@ def defaults(content_hash: str, target: str, leaky: tuple, _db, _dataset: Datase
     # Keyed by content, not by store: the same bytes give the same defaults wherever they are stored.
     """What a run would use by default on this data (task, features, models), computed once per data;
     ``positive``: the design document's positive class, used when it is a class of the target."""
-    from store.datasets import load_frame
+    from analysis.baselines.setup import DEFAULT_MAX_ROWS
+    from jobs.tasks import open_dataset
 
-    frame = load_frame(_db, _dataset)
+    frame = open_dataset(_db, _dataset, DEFAULT_MAX_ROWS)   # above the run's sample size: a column at a time
     asked = RunSettings(target=target, excluded=dict(leaky), positive_label=positive)
     try:
         return resolve_settings(frame, _dataset.column_types, asked)
