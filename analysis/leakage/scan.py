@@ -249,6 +249,8 @@ def _check_frame(frame: pd.DataFrame, column_types: dict[str, str] | None) -> di
         repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
         raise ValueError(f"Column names must be unique; repeated: {', '.join(repeated)}. Rename them first.")
     if column_types is None:
+        if isinstance(frame, FileTable):
+            raise ValueError("A stored file is scanned with its column types (as stored with the dataset); pass them.")
         return infer_column_types(frame)
     missing = [str(c) for c in frame.columns if c not in column_types]
     if missing:
