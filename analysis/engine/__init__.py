@@ -5,6 +5,8 @@ figures: exact figures of a Parquet file by queries (file_figures): row count, m
     min / max / mean / std / skew, quantiles, histograms, top values, duplicate rows by hash.
 sample: the rows that views needing data in memory work on, drawn by the engine (draw_sample: seeded, uniform or
     stratified by a target's classes), the same rows a frame in memory would give (sample_positions).
+table: a stored Parquet file as a table for the analyses that need rows (FileTable: leakage, baselines, drift): one
+    column read whole at a time, rows read by position; open_table decides by the analysis's in-memory size.
 
-No streamlit here; analysis.profile.describe.describe_file decides when to use it.
+No streamlit here; analysis.profile.describe.describe_file and jobs.tasks (open_dataset) decide when to use it.
 """
