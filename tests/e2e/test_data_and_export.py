@@ -22,7 +22,7 @@ def test_upload_csv_then_see_histogram_and_class_balance(app_server, page, tmp_p
     expect(page.get_by_test_id("stFileChipName")).to_have_text("churn_sample.csv")
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Stored 'churn_sample.csv': 200 rows × 3 columns")
 
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Explore").click()
+    page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").get_by_role("link", name="Explore").click()
     wait_idle(page)
     page.get_by_test_id("stSelectbox").filter(has_text="Dataset").click()
     page.get_by_role("option", name="churn_sample.csv").click()

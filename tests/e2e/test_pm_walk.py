@@ -38,7 +38,7 @@ def test_product_manager_template_draft_kept_across_reload_and_switch_then_saved
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(
         "Created project 'Card fraud alerts' from the template 'Fraud or anomaly detection'")
 
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Design document").click()
+    page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").get_by_role("link", name="Design document").click()
     wait_idle(page)
     expect(page.get_by_role("heading", name="Design document · Card fraud alerts")).to_be_visible()
     expect(page.get_by_text("0 of")).to_be_visible()            # template text is not counted as answered

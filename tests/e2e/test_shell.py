@@ -36,7 +36,7 @@ def test_create_project_fill_section_save_and_reload(app_server, page):
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Created project 'Fraud alerts'")
     expect(page).to_have_url(re.compile(r"project=\d+"))
 
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Design document").click()
+    page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").get_by_role("link", name="Design document").click()
     wait_idle(page)
     expect(page.get_by_role("heading", name="Design document · Fraud alerts")).to_be_visible()
     objective = "Cut fraud losses by 20% without blocking more than 1 in 500 honest payments."
@@ -60,7 +60,7 @@ def test_one_history_entry_per_page_visit_and_back_goes_to_the_previous_page(app
     db.close()
     page.goto(app_server.url + "/?project=1")
     wait_idle(page)
-    menu = page.get_by_test_id("stSidebar")
+    menu = page.get_by_test_id("stSidebar").get_by_test_id("stPageLink")
     visited = []
     length = page.evaluate("history.length")
     for name, path in [("Explore", "/explore"), ("Leakage", "/leakage"), ("Baselines", "/baselines"),

@@ -8,6 +8,9 @@ import shutil
 
 from playwright.sync_api import expect
 
+from store.db import open_store
+from store.people import find_user
+
 from tests.e2e.conftest import Server, wait_idle
 from tests.e2e.signin import INSECURE_OK, oidc_secrets, sign_in, sign_out
 
@@ -36,10 +39,13 @@ def test_two_people_sign_in_with_a_real_openid_connect_provider(oidc_server, bro
         wait_idle(page)
         expect(_person(page)).to_contain_text(name)
         expect(_person(page)).to_contain_text(email)
-        expect(page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox")).to_be_visible()   # the app
+        expect(page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").first).to_be_visible()   # the app
         page.reload()                                                   # the sign-in survives a reload
         wait_idle(page)
         expect(_person(page)).to_contain_text(email)
+    # the first person to sign in is the admin (every project); Ben is a member of none yet
+    expect(ana.get_by_test_id("stSidebar").get_by_test_id("stSelectbox")).to_be_visible()
+    expect(ben.get_by_test_id("stSidebar")).to_contain_text("No project yet")
     sign_out(ana)
     _sign_in_page_only(ana)
     ana.reload()
@@ -88,7 +94,11 @@ def test_local_mode_ignores_the_header(app_server, browser):
     page = browser.new_context(extra_http_headers=FORGED).new_page()
     page.goto(app_server.url)
     wait_idle(page)
-    expect(page.get_by_test_id("stSidebar").get_by_label("Your name", exact=True)).to_have_value(getpass.getuser())
+    db = open_store(app_server.home)           # local mode: the OS account, with the name remembered for it
+    expected = find_user(db, f"local:{getpass.getuser()}")
+    db.close()
+    expect(page.get_by_test_id("stSidebar").get_by_label("Your name", exact=True)).to_have_value(
+        expected.display_name if expected else getpass.getuser())
     expect(page.get_by_test_id("stApp")).not_to_contain_text("mallory")
     page.context.close()
 

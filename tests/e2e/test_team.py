@@ -33,10 +33,10 @@ from tests.e2e import conftest as e2e
 from tests.e2e.conftest import Server, wait_idle
 
 LANDS = 180_000           # ms for a job's result to land on a page: the job's own time on a (shared) 2-core machine
-WIDE = "wide.csv"         # dataset 2 of the sample project: a baseline run long enough to watch (~15 s idle)
-WIDE_ID = 2
-LONG = "long.csv"         # dataset 3, a regression: with a large time budget its run holds the worker for minutes
-LONG_ID = 3
+WIDE = "wide.csv"         # dataset 3 of the sample project (after its CSV and its Parquet copy): a baseline run long enough to watch (~15 s idle)
+WIDE_ID = 3
+LONG = "long.csv"         # dataset 4, a regression: with a large time budget its run holds the worker for minutes
+LONG_ID = 4
 SAMPLE = "/baselines?project=1&dataset=1&target=diagnosis"
 WIDE_BASELINES = f"/baselines?project=1&dataset={WIDE_ID}&target=label"
 # Streamlit's frontend, opened on a page's URL, first looks for its server under that path (a 404 it logs as a
@@ -60,7 +60,7 @@ def generated_csv(rows: int = 9_000, columns: int = 40, regression: bool = False
 
 @pytest.fixture(scope="module")
 def team_template(tmp_path_factory, seeded_template):
-    """The seeded sample project plus WIDE and LONG (datasets 2 and 3), as a data folder to copy."""
+    """The seeded sample project plus WIDE and LONG (datasets 3 and 4), as a data folder to copy."""
     home = tmp_path_factory.mktemp("team") / "home"
     shutil.copytree(seeded_template, home)
     db = open_store(home)
@@ -233,7 +233,7 @@ def tables(page) -> list[str]:
 
 def nav(page, name: str) -> None:
     """Go to another page through the sidebar (the session, and the name typed in it, stay)."""
-    page.get_by_test_id("stSidebar").get_by_role("link", name=name).click()
+    page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").get_by_role("link", name=name).click()
     expect(page).to_have_url(re.compile(rf"/{name.lower()}(\?|$)"))
     wait_idle(page)
 
