@@ -93,3 +93,16 @@ def wait_idle(page) -> None:
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
     if page.get_by_test_id("stSidebar").count():
         expect(page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").first).to_be_visible()
+
+def settle(page, calm_ms: int = 800) -> None:
+    """Wait until the app has been idle for ``calm_ms``: no script running, no element left stale by a rerun
+    (wait_idle alone can pass before a rerun has begun on a loaded machine)."""
+    wait_idle(page)
+    page.evaluate("window.__calm = 0")
+    page.wait_for_function(
+        """ms => {
+            const busy = document.querySelector('[data-testid="stStatusWidget"], [data-stale="true"]');
+            const now = performance.now();
+            if (busy || !window.__calm) { window.__calm = busy ? 0 : now; return false; }
+            return now - window.__calm >= ms;
+        }""", arg=calm_ms, polling=100, timeout=60_000)

@@ -10,7 +10,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.test_team import nav, people, settle, tables  # noqa: F401 (people: a fixture)
+from tests.e2e.conftest import settle
+from tests.e2e.test_team import nav, people, tables  # noqa: F401 (people: a fixture)
 
 FROM_DOCUMENT = "Target from the design document (Data section)."
 
@@ -61,6 +62,7 @@ def test_review_and_compare_read_the_same_in_two_sessions_before_and_after_a_rel
     for person in (ana, ben):
         page = person.open("/review?project=1")
         expect(page.get_by_text(re.compile(r"What blocks approval \(\d+\)")).first).to_be_visible()
+        settle(page)
         seen.setdefault("review", []).append(page.get_by_role("heading").all_inner_texts())
         nav(page, "Compare")
         settle(page)
@@ -71,6 +73,7 @@ def test_review_and_compare_read_the_same_in_two_sessions_before_and_after_a_rel
     expect(ben.page.get_by_test_id("stDataFrame")).to_have_count(len(seen["compare"][0]))
     assert tables(ben.page) == seen["compare"][0]
     ben.page.go_back()
-    settle(ben.page)
     expect(ben.page).to_have_url(re.compile(r"/review\?project=1"))
+    settle(ben.page)
+    expect(ben.page.get_by_role("heading")).to_have_count(len(seen["review"][0]))
     assert ben.page.get_by_role("heading").all_inner_texts() == seen["review"][0]

@@ -11,7 +11,7 @@ from store.db import open_store
 from store.documents import latest_revision
 from store.drafts import get_draft
 from store.projects import list_projects
-from tests.e2e.conftest import wait_idle
+from tests.e2e.conftest import settle, wait_idle
 
 OBJECTIVE = "Cut card fraud losses by 20 % without declining more than 1 in 500 honest payments."
 
@@ -56,7 +56,7 @@ def test_product_manager_template_draft_kept_across_reload_and_switch_then_saved
     expect(page.get_by_text("Unsaved draft", exact=True)).to_be_visible()
 
     page.reload()
-    wait_idle(page)
+    settle(page)
     expect(page.get_by_label("Business objective", exact=True)).to_have_value(OBJECTIVE)
     expect(page.get_by_text("Unsaved draft", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Discard draft")).to_be_visible()
@@ -64,12 +64,13 @@ def test_product_manager_template_draft_kept_across_reload_and_switch_then_saved
     _choose_section(page, "ML framing")
     expect(page.get_by_text("Unsaved draft", exact=True)).to_have_count(0)
     _choose_section(page, "Requirements")
+    settle(page)
     expect(page.get_by_label("Business objective", exact=True)).to_have_value(OBJECTIVE)
     expect(page.get_by_text("Unsaved draft", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Save Requirements").click()
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Saved Requirements as revision 2")
-    wait_idle(page)
+    settle(page)
     expect(page.get_by_label("Business objective", exact=True)).to_have_count(1)   # the refilled form only
     expect(page.get_by_text("Unsaved draft", exact=True)).to_have_count(0)
     expect(page.get_by_label("Business objective", exact=True)).to_have_value(OBJECTIVE)

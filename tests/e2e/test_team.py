@@ -30,7 +30,7 @@ from store.documents import get_revision, latest_revision, list_revisions
 from store.jobs import Job, list_jobs
 from store.results import get_result_meta
 from tests.e2e import conftest as e2e
-from tests.e2e.conftest import Server, wait_idle
+from tests.e2e.conftest import Server, settle, wait_idle
 
 LANDS = 180_000           # ms for a job's result to land on a page: the job's own time on a (shared) 2-core machine
 WIDE = "wide.csv"         # dataset 3 of the sample project (after its CSV and its Parquet copy): a baseline run long enough to watch (~15 s idle)
@@ -186,18 +186,6 @@ def jobs_of(home: Path, kind: str | None = None) -> list[Job]:
         db.close()
 
 
-def settle(page, calm_ms: int = 800) -> None:
-    """Wait until the app has been idle for ``calm_ms``: no script running, no element left stale by a rerun
-    (wait_idle alone can pass before a rerun has begun on a loaded machine)."""
-    wait_idle(page)
-    page.evaluate("window.__calm = 0")
-    page.wait_for_function(
-        """ms => {
-            const busy = document.querySelector('[data-testid="stStatusWidget"], [data-stale="true"]');
-            const now = performance.now();
-            if (busy || !window.__calm) { window.__calm = busy ? 0 : now; return false; }
-            return now - window.__calm >= ms;
-        }""", arg=calm_ms, polling=100, timeout=60_000)
 
 
 def wait_for_job(home: Path, predicate, timeout: float = 60.0, what: str = "a job") -> Job:
