@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 from analysis.read import read_csv
 from store.datasets import list_datasets
 from store.db import open_store
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import Server, settle
 from tests.e2e.test_team import (  # noqa: F401 (people: a fixture)
-    LANDS, assert_no_traceback, choose_row_order, metrics, people, progress_of, settle,
+    LANDS, assert_no_traceback, choose_row_order, metrics, people, progress_of,
 )
 from tests.test_leakage import CSV
 from tests.test_read_formats import workbook_bytes
