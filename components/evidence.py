@@ -16,6 +16,7 @@ import streamlit as st
 
 from components import jobs_view
 from components.shell import AppContext
+from components.text import plain
 from store.access import EDIT
 from jobs.pool import pool_for
 from jobs.tasks import SECTION
@@ -43,6 +44,19 @@ def start_job(context: AppContext, kind: str, dataset: Dataset, key: dict, label
     """Queue the job for this key (or join the one under way) and wake the workers."""
     submit_job(context.db, kind, context.project.id, dataset.id, dataset.content_hash, key, label, context.user)
     pool_for(home_of(context.db)).wake()
+
+
+def sql_sample_note(dataset: Dataset) -> None:
+    """A SQL dataset is stored as the sample the database drew: say so where a result is computed on it (only
+    the profile's exact figures are computed in the source database)."""
+    source = dataset.source or {}
+    if source.get("kind") != "sql" or source.get("sample_method") == "all":
+        return
+    by = f", by '{source['target']}'" if source.get("target") else ""
+    st.info(plain(f"'{dataset.name}' comes from the SQL connection '{source.get('connection', '?')}' and is kept here as "
+                  f"a {source.get('sample_method', '')} sample of {source.get('sample_rows', 0):,} of its "
+                  f"{dataset.rows:,} rows (seed {source.get('seed', 0)}{by}): this result is computed on that sample. "
+                  "Explore's profile gives exact figures over every row, computed by the database."))
 
 
 def result_or_job(context: AppContext, kind: str, dataset: Dataset, key: dict, from_dict: Callable, label: str,
@@ -75,6 +89,8 @@ def result_or_job(context: AppContext, kind: str, dataset: Dataset, key: dict, f
     value, meta = found
     if job is not None and job.result_id is None and job.created_at > meta.computed_at:
         jobs_view.show_job(job, f"{kind}-{dataset.content_hash}")      # a later attempt failed; the earlier result stays
+    if kind != "profile":
+        sql_sample_note(dataset)
     if may_run:                       # a reader sees the result; recording it as evidence is an editor's write
         record_evidence(context.db, context.project.id, SECTION[kind], meta, dataset.id, summary(value), context.user)
     return value

@@ -133,3 +133,27 @@ def test_sql_refusals_are_messages(app_home, orders):
     assert not any("pw" in e.split("(127.0.0.1")[0] for e in errors)
     assert not at.exception
     assert "orders" not in _stored(app_home)
+
+
+def test_a_result_computed_on_a_sql_datasets_sample_says_so(app_home, orders, monkeypatch):
+    """A SQL dataset keeps the sample the database drew: Leakage (like Baselines and Drift) computes on it and
+    says so with its sizes; only Explore's profile is exact over the source."""
+    import components.sources_view
+
+    monkeypatch.setattr(components.sources_view, "DEFAULT_SAMPLE_ROWS", 1000)
+    at = open_with(orders)
+    at.radio(key="add-way-1").set_value("From a SQL connection").run()
+    at.selectbox(key="sql-table-1").select("public.orders").run()
+    at.text_input(key="sql-strata-1").input("returned").run()
+    at.button(key="sql-store-1").click().run()
+    stored = _stored(app_home)["orders"]
+    kept = stored.source["sample_rows"]        # each class keeps its share, and at least MIN_CLASS_ROWS rows
+    assert stored.rows == 3000 and stored.source["sample_method"] == "stratified" and 1000 <= kept < 3000
+    at.switch_page("pages/leakage.py").run()
+    at.selectbox(key="dataset").select(stored.id).run()
+    at.selectbox(key="target").select("returned").run()
+    [b for b in at.button if b.label == "Run leakage checks"][0].click().run()
+    at = finish_jobs(at)
+    assert not at.exception
+    said = [s for s in texts(at, "info") if "comes from the SQL connection 'warehouse'" in s]
+    assert said and f"stratified sample of {kept:,} of its 3,000 rows (seed 0, by 'returned')" in said[0], texts(at, "info")
