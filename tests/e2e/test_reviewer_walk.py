@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 import shutil
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import wait_idle
+from tests.e2e.conftest import settle, wait_idle
 
 VIEWPORT = {"width": 1280, "height": 900}
 
@@ -18,9 +19,17 @@ def _tab(page, name: str):
 
 
 def _download(page, name: str):
-    with page.expect_download(timeout=90_000) as info:     # the HTML is built on click (it inlines plotly.js)
-        page.get_by_test_id("stDownloadButton").filter(has_text=name).locator("button").click()
-    return info.value
+    """Click a download button once the page is calm. On a fresh data folder the sample's jobs finish while the
+    page is open and rerun it, and a click that lands while the button is being replaced is lost: try again."""
+    for _ in range(3):
+        settle(page)
+        try:
+            with page.expect_download(timeout=60_000) as info:     # the HTML is built on click (it inlines plotly.js)
+                page.get_by_test_id("stDownloadButton").filter(has_text=name).locator("button").click()
+            return info.value
+        except PlaywrightTimeoutError:
+            continue
+    raise AssertionError(f"Three clicks on '{name}' gave no download")
 
 
 def test_reviewer_sees_blockers_first_keeps_the_tab_and_exports_decision_first(fresh_server, page, tmp_path):
