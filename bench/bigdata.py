@@ -124,7 +124,7 @@ def _exact_match(first: str, types: dict, memory_limit: str, threads: int) -> di
             if field.name in ("memory_bytes", "top"):
                 continue
             a, b = getattr(mine, field.name), getattr(theirs, field.name)
-            if not _close(_plain(a), _plain(b)):
+            if not figures_close(_plain(a), _plain(b)):
                 problems.append(f"{mine.name}.{field.name}")
         if _untied_top(mine) != _untied_top(theirs):
             problems.append(f"{mine.name}.top")
@@ -135,13 +135,14 @@ def _plain(value):
     return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
 
 
-def _close(a, b) -> bool:
+def figures_close(a, b) -> bool:
+    """Equal figures: floats to 1e-9 relative (sums in another order), containers item by item, the rest exactly."""
     if isinstance(a, float) and isinstance(b, float):
         return bool(np.isclose(a, b, rtol=1e-9, atol=1e-12))
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(figures_close(a[k], b[k]) for k in a)
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(figures_close(x, y) for x, y in zip(a, b))
     return a == b
 
 

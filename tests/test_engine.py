@@ -16,6 +16,7 @@ from analysis.engine.figures import file_figures
 from analysis.engine.sample import draw_sample
 from analysis.profile.column_stats import TOP_K
 from analysis.profile.describe import Profile, describe_dataset, describe_file
+from bench.bigdata import figures_close
 
 
 def mixed_frame(rows: int = 3_000, seed: int = 1) -> pd.DataFrame:
@@ -47,14 +48,6 @@ def stored(tmp_path):
     return path, frame, infer_column_types(frame)
 
 
-def _close(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        return bool(np.isclose(a, b, rtol=1e-9, atol=1e-12))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
-    return a == b
 
 
 def _top_without_boundary_ties(stats):
@@ -81,7 +74,7 @@ def test_engine_figures_equal_the_in_memory_figures_column_by_column(stored):
             a, b = getattr(mine, field.name), getattr(theirs, field.name)
             a = dataclasses.asdict(a) if dataclasses.is_dataclass(a) else a
             b = dataclasses.asdict(b) if dataclasses.is_dataclass(b) else b
-            assert _close(a, b), (mine.name, field.name, a, b)
+            assert figures_close(a, b), (mine.name, field.name, a, b)
         assert _top_without_boundary_ties(mine) == _top_without_boundary_ties(theirs), mine.name
         assert abs(mine.memory_bytes - theirs.memory_bytes) <= 0.1 * theirs.memory_bytes, mine.name
 
