@@ -22,7 +22,7 @@ from design.readiness import assess_readiness
 from design.sections import SECTIONS
 from store.datasets import list_datasets
 from store.documents import get_revision, latest_revision, list_revisions
-from store.errors import NotFoundError, StoreError
+from store.errors import NotFoundError, StaleRevisionError, StoreError
 from store.people import User
 from store.projects import Project
 from store.resolutions import list_resolutions
@@ -213,19 +213,86 @@ def readiness(summary: ReviewSummary) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
+def _revision_read(project_id: int, shown_id: int | None) -> int | None:
+    """The revision the person read before sending the decision form: the one the page showed on its previous run
+    (the run that drew the form), or this run's on a first one. This run's revision is kept for the next."""
+    key = f"decision-read-{project_id}"
+    read = st.session_state.get(key, shown_id)
+    st.session_state[key] = shown_id
+    return read
+
+
 def decision(db, project: Project, summary: ReviewSummary, author: User, readonly: bool) -> None:
+    """The decision form (a decision names the revision this page showed: store.reviews.decide refuses it when a
+    newer one was saved since) and the decisions so far."""
     st.markdown(f"Current status: **{plain(summary.status_label)}**")
+    shown = next((r for r in list_revisions(db, project.id) if r.number == summary.revision_number), None)
+    read = _revision_read(project.id, shown.id if shown else None)
     if not readonly:
+        if shown is not None:
+            st.caption(plain(f"Your decision is on {shown.label}, the revision this page shows."))
         with st.form("decision"):
             status = st.radio("Decision", STATUSES, horizontal=True, key="decision-status")
             note = st.text_area("Note for the team", key="decision-note", height=80)
             if st.form_submit_button("Record decision", type="primary"):
-                evidence_ids = [e.id for e in list_evidence(db, project.id)]
-                _act(lambda: decide(db, project.id, status, author, note, evidence_ids), f"Recorded: {status}.")
+                _decide(db, project, status, author, note, read)
     if summary.decisions:
         st.dataframe(pd.DataFrame([{"When (UTC)": d.created_at[:16].replace("T", " "), "Decision": d.status, "By": d.author,
                                     "Note": d.note, "Evidence seen": len(d.evidence_ids)} for d in summary.decisions]),
                      hide_index=True, width="stretch")
+
+
+def _decide(db, project: Project, status: str, author: User, note: str, read: int | None) -> None:
+    """Record the decision on the revision read; when a newer one was saved since, the refusal with the changes
+    and a link to them on the History tab (nothing is recorded; the page now shows the newer revision)."""
+    evidence_ids = [e.id for e in list_evidence(db, project.id)]
+    try:
+        decide(db, project.id, status, author, note, evidence_ids, revision_id=read)
+    except StaleRevisionError as error:
+        st.error(plain(str(error)))
+        old, new = error.read.number, error.latest.number
+        changes(db, project, old, new)
+        st.page_link("pages/review.py", label=f"Read the changes from revision {old} to {new} on the History tab",
+                     query_params={"project": str(project.id), "tab": "History", "from": str(old), "to": str(new)},
+                     icon=":material/difference:")
+    except (StoreError, ValueError) as error:
+        st.error(plain(str(error)))
+    else:
+        shell.flash(f"Recorded: {status}.")
+        st.rerun()
+
+
+def _number(text) -> int | None:
+    return int(text) if isinstance(text, str) and text.isdigit() else None
+
+
+def _diff_from_link(numbers: list[int]) -> bool:
+    """Open the revisions a link names (?tab=History&from=2&to=3, e.g. from a refused decision) in the History
+    tab's choices, once per link: the person may choose others afterwards. True when applied in this run."""
+    wanted = (_number(st.query_params.get("from")), _number(st.query_params.get("to")))
+    if not set(wanted) <= set(numbers) or st.session_state.get("diff-link") == wanted:
+        return False
+    st.session_state["diff-from"], st.session_state["diff-to"] = wanted
+    st.session_state["diff-link"] = wanted
+    return True
+
+
+def _diff_to_url() -> None:
+    """on_change of the History tab's choices: the URL names the revisions compared, so a copied link shows them."""
+    wanted = (st.session_state["diff-from"], st.session_state["diff-to"])
+    st.session_state["diff-link"] = wanted
+    st.query_params["from"], st.query_params["to"] = str(wanted[0]), str(wanted[1])
+
+
+def changes(db, project: Project, old: int, new: int) -> None:
+    """What changed in the document from revision ``old`` to ``new``, field by field."""
+    by_number = {r.number: r for r in list_revisions(db, project.id)}
+    found = diff_documents(get_revision(db, by_number[old].id).content, get_revision(db, by_number[new].id).content)
+    if not found:
+        st.info(f"Revisions {old} and {new} have the same content.")
+        return
+    st.dataframe(pd.DataFrame([{"Section": c.section_title, "Field": c.label, "Change": c.kind, "Before": c.before,
+                                "After": c.after} for c in found]), hide_index=True, width="stretch")
 
 
 def history(db, project: Project) -> None:
@@ -234,13 +301,8 @@ def history(db, project: Project) -> None:
         st.caption("Only one revision so far: nothing to compare.")
         return
     numbers = [r.number for r in revisions]
-    by_number = {r.number: r for r in revisions}
+    linked = _diff_from_link(numbers)
     left, right = st.columns(2)
-    old = left.selectbox("From revision", numbers, index=1, key="diff-from")
-    new = right.selectbox("To revision", numbers, index=0, key="diff-to")
-    changes = diff_documents(get_revision(db, by_number[old].id).content, get_revision(db, by_number[new].id).content)
-    if not changes:
-        st.info(f"Revisions {old} and {new} have the same content.")
-        return
-    st.dataframe(pd.DataFrame([{"Section": c.section_title, "Field": c.label, "Change": c.kind, "Before": c.before,
-                                "After": c.after} for c in changes]), hide_index=True, width="stretch")
+    old = left.selectbox("From revision", numbers, index=0 if linked else 1, key="diff-from", on_change=_diff_to_url)
+    new = right.selectbox("To revision", numbers, index=0, key="diff-to", on_change=_diff_to_url)
+    changes(db, project, old, new)

@@ -23,11 +23,13 @@ class InvalidNameError(StoreError):
 
 
 class StaleRevisionError(StoreError):
-    """A save was based on a revision that is no longer the latest."""
+    """A save (or a review decision) was based on a revision that is no longer the latest. ``latest``: the newest
+    revision; ``read``: the one the person had read, when known."""
 
-    def __init__(self, message: str, latest) -> None:
+    def __init__(self, message: str, latest, read=None) -> None:
         super().__init__(message)
         self.latest = latest
+        self.read = read
 
 
 class NewerSchemaError(StoreError):

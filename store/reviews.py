@@ -1,7 +1,8 @@
 """Reviews: comments on document sections (threaded, resolvable) and decisions on the whole document.
 
 A project's review status is its latest decision: "draft" before any, then "in review",
-"changes requested" or "approved". An approval is outdated once the document has a newer revision.
+"changes requested" or "approved". An approval is outdated once the document has a newer revision. A decision
+names the revision its reviewer read, and is refused when a newer one exists (the reviewer has not read it).
 """
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from store.db import now, write_txn
-from store.documents import latest_revision
-from store.errors import InvalidNameError, NotFoundError
+from store.documents import Revision, get_revision, latest_revision
+from store.errors import InvalidNameError, NotFoundError, StaleRevisionError
 from store.projects import get_project
 from store.access import REVIEW, PermissionDenied, authorize, record
-from store.people import User
+from store.people import System, User, check_actor
 
 STATUSES = ("in review", "changes requested", "approved")
 MAX_COMMENT_CHARS = 5_000
@@ -72,13 +73,9 @@ class ReviewState:
         return f"{self.status} (outdated: the document changed since)" if self.outdated else self.status
 
 
-def _author(author: User | str) -> User | str:
-    if isinstance(author, User):
-        return author
-    author = " ".join((author or "").split())
-    if not author:
-        raise InvalidNameError("Enter your name before commenting or deciding, so others know who wrote it.")
-    return author
+def _author(author: User | System) -> User | System:
+    """The signed-in person or System; TypeError for anything else (store.people.check_actor)."""
+    return check_actor(author)
 
 
 def _body(body: str) -> str:
@@ -102,7 +99,7 @@ def get_comment(db: sqlite_utils.Database, comment_id: int) -> Comment:
 
 
 def add_comment(
-    db: sqlite_utils.Database, project_id: int, section: str, author: User | str, body: str, parent_id: int | None = None
+    db: sqlite_utils.Database, project_id: int, section: str, author: User | System, body: str, parent_id: int | None = None
 ) -> Comment:
     """Add a comment on ``section`` (a reply when ``parent_id`` is given; replies join the parent's thread)."""
     author, body = _author(author), _body(body)
@@ -123,7 +120,7 @@ def add_comment(
     return get_comment(db, cursor.lastrowid)
 
 
-def set_resolved(db: sqlite_utils.Database, comment_id: int, author: User | str, resolved: bool = True) -> Comment:
+def set_resolved(db: sqlite_utils.Database, comment_id: int, author: User | System, resolved: bool = True) -> Comment:
     """Resolve (or reopen) the thread that ``comment_id`` starts."""
     author = _author(author)
     comment = get_comment(db, comment_id)
@@ -148,19 +145,51 @@ def list_comments(db: sqlite_utils.Database, project_id: int, section: str | Non
     return [_comment(r) for r in rows]
 
 
+def _read_revision(db: sqlite_utils.Database, project_id: int, revision_id: int) -> Revision:
+    """The revision a decision names as read: one of the project's."""
+    try:
+        read = get_revision(db, revision_id)
+    except NotFoundError:
+        read = None
+    if read is None or read.project_id != project_id:
+        raise NotFoundError(f"Revision id {revision_id} is not a revision of this project: open the project's Review "
+                            "page again and decide on what it shows.")
+    return read
+
+
+def _newer_than_read(read: Revision, latest: Revision) -> StaleRevisionError:
+    """The refusal of a decision on ``read`` when ``latest`` is newer: who saved what after it, and what to do."""
+    at = latest.created_at.replace("T", " ")[:16]
+    if latest.number == read.number + 1:
+        newer = f"revision {latest.number} was saved by {latest.author} at {at} UTC after the one you read ({read.number})"
+    else:
+        numbers = f"{read.number + 1} and {latest.number}" if latest.number == read.number + 2 else \
+            f"{read.number + 1} to {latest.number}"
+        newer = (f"revisions {numbers} were saved after the one you read ({read.number}), the latest by "
+                 f"{latest.author} at {at} UTC")
+    return StaleRevisionError(f"Not recorded: {newer}: read the changes and decide again.", latest, read)
+
+
 def decide(
-    db: sqlite_utils.Database, project_id: int, status: str, author: User | str, note: str = "", evidence_ids=()
+    db: sqlite_utils.Database, project_id: int, status: str, author: User | System, note: str = "", evidence_ids=(),
+    *, revision_id: int,
 ) -> Decision:
-    """Record a review decision on the latest revision of the document (reviewers and owners). The author of
-    that revision cannot approve it unless the project allows it (store.access.set_self_approval)."""
+    """Record a review decision on ``revision_id``, the revision the reviewer read (reviewers and owners).
+
+    Refused with StaleRevisionError when a newer revision exists (someone saved after the reviewer read it):
+    nothing is recorded, and the error carries both revisions so the page can show the changes. The author of
+    the revision cannot approve it unless the project allows it (store.access.set_self_approval)."""
     if status not in STATUSES:
         raise ValueError(f"Decision {status!r} is not one of {', '.join(STATUSES)}.")
     author = _author(author)
-    latest = latest_revision(db, project_id)
-    if latest is None:
-        raise NotFoundError("The document has no revision yet; there is nothing to review. Save a section first.")
     with write_txn(db):
         user = authorize(db, author, project_id, REVIEW)
+        latest = latest_revision(db, project_id)
+        if latest is None:
+            raise NotFoundError("The document has no revision yet; there is nothing to review. Save a section first.")
+        read = _read_revision(db, project_id, revision_id)
+        if read.id != latest.id:
+            raise _newer_than_read(read, latest)
         if (status == "approved" and isinstance(author, User) and latest.author_id == user.id
                 and not get_project(db, project_id).allow_self_approval):
             raise PermissionDenied(f"{user.display_name} wrote revision {latest.number}, so cannot approve it: "

@@ -59,3 +59,28 @@ def finish_jobs(at: AppTest, timeout: float = 300) -> AppTest:
     finally:
         db.close()
     return at.run()
+
+
+def as_account(monkeypatch, account: str) -> None:
+    """Make the next runs of the app as the local-mode person ``local:<account>``: local mode's person is the
+    operating-system account, which getpass reads from LOGNAME first. Set it before each run of a session
+    when several people take turns in one test."""
+    monkeypatch.setenv("LOGNAME", account)
+
+
+def team_member(db, account: str, role: str, project_id: int = 1):
+    """The local-mode person ``local:<account>`` (display name ``account`` capitalised), a member of the project
+    with ``role`` and not an admin; the machine's own account is the admin, as at a first start. Local accounts
+    have no email to invite by, so the membership is written as store.access.add_member writes it."""
+    from components.shell import local_account
+    from store.db import now, write_txn
+    from store.people import get_user, see_user, set_admin
+
+    admin = see_user(db, f"local:{local_account()}", local_account())
+    set_admin(db, admin.id, True)
+    person = see_user(db, f"local:{account}", account.capitalize())
+    set_admin(db, person.id, False)
+    with write_txn(db):
+        db.execute("INSERT OR REPLACE INTO members (project_id, user_id, role, added_by_id, added_at) "
+                   "VALUES (?, ?, ?, ?, ?)", [project_id, person.id, role, admin.id, now()])
+    return get_user(db, person.id)

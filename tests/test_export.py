@@ -16,6 +16,7 @@ from store.errors import StoreError
 from store.projects import create_project, get_project, rename_project
 from store.reviews import add_comment, decide
 from store.transfer import ImportFileError, export_project, import_project
+from store.people import System
 
 XSS = "<script>alert(1)</script>"
 
@@ -47,9 +48,9 @@ def test_markdown_has_every_section_the_evidence_and_the_readiness(db, sample):
 
 
 def test_html_is_self_contained_has_charts_and_escapes_user_text(db, sample):
-    rename_project(db, sample.id, XSS)
-    add_comment(db, sample.id, "data", "<b>Rae</b>", f"Is this safe? {XSS}")
-    decide(db, sample.id, "changes requested", "Rae", XSS)
+    rename_project(db, sample.id, XSS, by=System("test"))
+    add_comment(db, sample.id, "data", System("test", "<b>Rae</b>"), f"Is this safe? {XSS}")
+    decide(db, sample.id, "changes requested", System("test", "Rae"), XSS, revision_id=latest_revision(db, sample.id).id)
     summary = gather(db, get_project(db, sample.id))
     html = to_html(summary, charts(summary))
     assert XSS not in html
@@ -64,16 +65,16 @@ def test_html_is_self_contained_has_charts_and_escapes_user_text(db, sample):
 
 def test_project_json_round_trips_into_another_store(db, sample, tmp_path):
     base = latest_revision(db, sample.id)
-    save_revision(db, sample.id, {**base.content, "data": {**base.content["data"], "labels": "double-read"}}, "Ana",
+    save_revision(db, sample.id, {**base.content, "data": {**base.content["data"], "labels": "double-read"}}, System("test", "Ana"),
                   parent_id=base.id, section="data")
-    first = add_comment(db, sample.id, "data", "Rae", "Label noise?")
-    add_comment(db, sample.id, "data", "Ana", "About 3%.", parent_id=first.id)
-    decide(db, sample.id, "approved", "Rae", "ok")
+    first = add_comment(db, sample.id, "data", System("test", "Rae"), "Label noise?")
+    add_comment(db, sample.id, "data", System("test", "Ana"), "About 3%.", parent_id=first.id)
+    decide(db, sample.id, "approved", System("test", "Rae"), "ok", revision_id=latest_revision(db, sample.id).id)
     data = json.dumps(export_project(db, sample.id)).encode()
 
     other = open_store(tmp_path / "other")
-    create_project(other, sample.name)
-    new_id = import_project(other, data, "Importer")
+    create_project(other, sample.name, created_by=System("test"))
+    new_id = import_project(other, data, System("test", "Importer"))
     imported = get_project(other, new_id)
     assert imported.name == f"{sample.name} (imported)"
     revisions = list_revisions(other, new_id)
@@ -100,13 +101,14 @@ def test_project_json_round_trips_into_another_store(db, sample, tmp_path):
 )
 def test_bad_project_files_are_refused_with_a_message(db, data, words):
     with pytest.raises(ImportFileError, match=words):
-        import_project(db, data)
+        import_project(db, data, imported_by=System("test"))
     assert isinstance(ImportFileError("x"), StoreError)
 
 
 def test_exports_lead_with_the_decision_its_note_and_what_blocks_approval(db, sample):
-    add_comment(db, sample.id, "data", "Rae", "Which [scanner](http://x)?")
-    decide(db, sample.id, "changes requested", "Rae", "Measure the latency <first>.")
+    add_comment(db, sample.id, "data", System("test", "Rae"), "Which [scanner](http://x)?")
+    decide(db, sample.id, "changes requested", System("test", "Rae"), "Measure the latency <first>.",
+           revision_id=latest_revision(db, sample.id).id)
     summary = gather(db, get_project(db, sample.id))
     kinds = [b.kind for b in summary.blockers]
     assert kinds == ["unmeasured criterion", "open comments"]

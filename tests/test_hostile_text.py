@@ -25,9 +25,10 @@ from design.export import _md, to_html, to_markdown
 from jobs.tasks import compute_and_store
 from store.datasets import add_dataset
 from store.db import open_store
-from store.documents import save_revision
+from store.documents import latest_revision, save_revision
 from store.projects import create_project, get_project
 from store.reviews import add_comment, decide
+from store.people import System
 from store.transfer import export_project, import_project
 from tests.hostile import (AUTHOR, FILE_NAME, HOSTILE, HOSTILE_NAMES, HTML_LINK, IMG_ONERROR, JS_LINK, LONG,
                            MARKDOWN_DIRECTIVE, MARKDOWN_IMAGE, MARKDOWN_LINK, PROJECT_NAME, SCRIPT_CLOSE, hostile_csv)
@@ -35,6 +36,7 @@ from tests.hostile import (AUTHOR, FILE_NAME, HOSTILE, HOSTILE_NAMES, HTML_LINK,
 TEXT = "\n".join(v for v in HOSTILE if v != LONG)
 TARGET, LEAK = HOSTILE_NAMES[4], HOSTILE_NAMES[2]
 VALUES = (*HOSTILE, *HOSTILE_NAMES, PROJECT_NAME, AUTHOR, FILE_NAME, "a\\[b](c) \\", "`code` <b>x</b> &lt; &#60;")
+WRITER = System("test", AUTHOR)     # Blueprint's test code writes under the hostile name
 BUILT = ("a", "img", "script", "svg", "iframe", "object", "embed", "style", "code", "math")
 _RENDER = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -93,17 +95,17 @@ def test_markdown_export_text_shows_a_value_as_itself(value):
 def hostile_project(db):
     """A project whose every piece of text is hostile, with the hostile CSV stored and its profile and leakage
     scan recorded as evidence (so column names, class labels and the file name reach the review)."""
-    project = create_project(db, PROJECT_NAME, TEXT, created_by=AUTHOR)
-    first = save_revision(db, project.id, {"requirements": {"objective": TEXT}}, AUTHOR, None, section="requirements")
+    project = create_project(db, PROJECT_NAME, TEXT, created_by=WRITER)
+    first = save_revision(db, project.id, {"requirements": {"objective": TEXT}}, WRITER, None, section="requirements")
     save_revision(db, project.id, {"requirements": {"objective": TEXT + "\n" + SCRIPT_CLOSE},
                                    "data": {"sources": TEXT, "labels": MARKDOWN_DIRECTIVE, "target": TARGET,
-                                            "positive_class": IMG_ONERROR}}, AUTHOR, first.id, section="data")
-    thread = add_comment(db, project.id, "data", AUTHOR, TEXT)
-    add_comment(db, project.id, "data", AUTHOR, f"{JS_LINK} {IMG_ONERROR}", parent_id=thread.id)
-    decide(db, project.id, "changes requested", AUTHOR, TEXT)
-    dataset, _ = add_dataset(db, project.id, FILE_NAME, read_csv(hostile_csv(), FILE_NAME), AUTHOR)
-    compute_and_store(db, "profile", project.id, dataset, profile_settings(TARGET), AUTHOR)
-    compute_and_store(db, "leakage", project.id, dataset, leakage_settings(TARGET, Split(), LeakageSettings(), None), AUTHOR)
+                                            "positive_class": IMG_ONERROR}}, WRITER, first.id, section="data")
+    thread = add_comment(db, project.id, "data", WRITER, TEXT)
+    add_comment(db, project.id, "data", WRITER, f"{JS_LINK} {IMG_ONERROR}", parent_id=thread.id)
+    decide(db, project.id, "changes requested", WRITER, TEXT, revision_id=latest_revision(db, project.id).id)
+    dataset, _ = add_dataset(db, project.id, FILE_NAME, read_csv(hostile_csv(), FILE_NAME), WRITER)
+    compute_and_store(db, "profile", project.id, dataset, profile_settings(TARGET), WRITER)
+    compute_and_store(db, "leakage", project.id, dataset, leakage_settings(TARGET, Split(), LeakageSettings(), None), WRITER)
     return get_project(db, project.id)
 
 
@@ -132,7 +134,7 @@ def test_every_export_keeps_hostile_values_inert(db, hostile_project, tmp_path):
     data = json.dumps(export_project(db, hostile_project.id))
     assert json.loads(data)["project"]["name"] == PROJECT_NAME
     other = open_store(tmp_path / "other")
-    imported = get_project(other, import_project(other, data.encode(), AUTHOR))
+    imported = get_project(other, import_project(other, data.encode(), WRITER))
     assert imported.name.startswith(PROJECT_NAME) and imported.description == TEXT
     assert [c.body for c in gather(other, imported).comments] == [TEXT, f"{JS_LINK} {IMG_ONERROR}"]
     other.close()

@@ -2,10 +2,13 @@
 revision diff, the read-only link and the downloads."""
 from __future__ import annotations
 
+import re
+
 from store.db import open_store
 from store.documents import latest_revision, save_revision
-from store.reviews import list_comments, review_state
-from tests.apptest import open_app, texts
+from store.reviews import list_comments, list_decisions, review_state
+from store.people import System
+from tests.apptest import as_account, by_label, open_app, team_member, texts
 
 
 def _review(app_home, author="Rae", query=None):
@@ -73,7 +76,7 @@ def test_approval_then_edit_marks_it_outdated_and_history_shows_the_diff(app_hom
     db = open_store(app_home)
     base = latest_revision(db, 1)
     edited = {**base.content, "data": {**base.content["data"], "labels": "Single reader only."}}
-    save_revision(db, 1, edited, "Ana", parent_id=base.id, section="data")
+    save_revision(db, 1, edited, System("test", "Ana"), parent_id=base.id, section="data")
     assert review_state(db, 1).outdated
     db.close()
     at.run()
@@ -142,3 +145,56 @@ def test_the_chosen_tab_lives_in_the_url_and_downloads_do_not_rerun(app_home):
     at.run()                                               # any rerun (a widget, a download with a rerun) keeps it
     assert at.session_state["tab"] == "Export" and at.query_params.get("tab") == "Export"
     assert all(b.proto.ignore_rerun for b in at.get("download_button"))
+
+
+# --- issue 26, hole 3: a decision names the revision the reviewer read ----------------------------------------------
+
+def test_a_decision_on_a_revision_saved_after_the_reviewer_read_is_refused_then_recorded_once_read(
+        app_home, app_db, monkeypatch):
+    """Two sessions: Rita (reviewer) opens the Decision tab on revision 1; Eddie (editor) saves revision 2 on the
+    Design page; Rita's approval is refused with who saved what, a link to the changes and nothing stored; the page
+    now shows revision 2, and her next decision is recorded on it."""
+    team_member(app_db, "rita", "reviewer")
+    team_member(app_db, "eddie", "editor")
+    as_account(monkeypatch, "rita")
+    reviewer = open_app("pages/review.py", query={"project": "1", "tab": "Decision"})
+    assert any("revision 1" in c for c in texts(reviewer, "caption") if c.startswith("Your decision is on"))
+
+    as_account(monkeypatch, "eddie")
+    editor = open_app("pages/design.py", query={"project": "1", "section": "data"})
+    by_label(editor.text_area, "Labels").input("Double-read by two cytologists; 3% disagreement.")
+    next(b for b in editor.button if b.label == "Save Data").click().run()
+    assert any("Saved Data as revision 2" in s for s in texts(editor, "success"))
+
+    as_account(monkeypatch, "rita")
+    reviewer.radio(key="decision-status").set_value("approved")
+    reviewer.text_area(key="decision-note").input("Good to pilot.")
+    next(b for b in reviewer.button if b.label == "Record decision").click().run()
+    assert not reviewer.exception
+    refusal = " ".join(texts(reviewer, "error"))
+    assert re.search(r"Not recorded: revision 2 was saved by Eddie at \d{4}-\d\d-\d\d \d\d:\d\d UTC after the one you "
+                     r"read \(1\): read the changes and decide again\.", refusal), refusal
+    assert not any("Recorded" in s for s in texts(reviewer, "success"))
+    assert list_decisions(app_db, 1) == []                                    # nothing recorded
+    links = {(p.proto.page, p.proto.query_string) for p in reviewer.get("page_link")}
+    assert ("review", "project=1&tab=History&from=1&to=2") in links          # the changes, on the History tab
+    changed = next(d.value for d in reviewer.dataframe if "Change" in d.value.columns and "Field" in d.value.columns)
+    assert list(changed["Field"]) == ["Labels"]                               # shown right under the refusal too
+
+    assert any("revision 2" in c for c in texts(reviewer, "caption") if c.startswith("Your decision is on"))
+    next(b for b in reviewer.button if b.label == "Record decision").click().run()
+    assert any("Recorded: approved" in s for s in texts(reviewer, "success"))
+    decision = list_decisions(app_db, 1)[0]
+    assert (decision.status, decision.author, decision.revision_id) == ("approved", "Rita", latest_revision(app_db, 1).id)
+    assert latest_revision(app_db, 1).number == 2
+
+
+def test_the_diff_link_opens_the_history_tab_on_the_revisions_it_names(app_home, app_db):
+    base = latest_revision(app_db, 1)
+    edited = {**base.content, "data": {**base.content["data"], "labels": "Single reader only."}}
+    second = save_revision(app_db, 1, edited, System("test", "Ana"), parent_id=base.id, section="data")
+    save_revision(app_db, 1, {**edited, "model": {**edited["model"], "loss": "Focal loss."}}, System("test", "Ana"),
+                  parent_id=second.id, section="model")
+    at = _review(app_home, query={"project": "1", "tab": "History", "from": "1", "to": "2"})
+    assert (at.selectbox(key="diff-from").value, at.selectbox(key="diff-to").value) == (1, 2)
+    assert list(at.dataframe[-1].value["Field"]) == ["Labels"]

@@ -8,13 +8,13 @@ import pytest
 
 from analysis.read import read_csv
 from store import access
-from store.access import EDIT, MANAGE, READ, REVIEW, RIGHTS, PermissionDenied, add_member, list_members, remove_member
+from store.access import EDIT, MANAGE, READ, REVIEW, RIGHTS, PermissionDenied, add_member, list_members, remove_member, role_of
 from store.datasets import add_dataset, delete_dataset, rename_dataset, set_role
 from store.documents import latest_revision, save_revision
 from store.drafts import save_draft, save_draft_as_revision
 from store.errors import StoreError
 from store.jobs import request_cancel, submit_job
-from store.people import see_user
+from store.people import see_user, sync_admin
 from store.projects import create_project, rename_project, set_archived
 from store.resolutions import reopen_finding, resolve_finding
 from store.results import put_result, record_evidence
@@ -25,9 +25,9 @@ CSV = b"id,x,y\n1,2,a\n2,3,b\n3,4,a\n4,5,b\n"
 
 @pytest.fixture
 def team(db):
-    """An admin (the first to sign in), an owner who created the project, an editor, a reviewer, a viewer and a
+    """An admin (listed in the settings), an owner who created the project, an editor, a reviewer, a viewer and a
     stranger; a dataset, a revision, a comment and a queued job to act on."""
-    people = {"admin": see_user(db, "admin@example.org", "Ada Admin")}
+    people = {"admin": sync_admin(db, see_user(db, "admin@example.org", "Ada Admin"), True)}
     for role in ("owner", "editor", "reviewer", "viewer", "stranger"):
         people[role] = see_user(db, f"{role}@example.org", role.title())
     project = create_project(db, "Fraud alerts", created_by=people["owner"])
@@ -66,7 +66,8 @@ WRITES = [
                                                            t["dataset"].id, {"dataset": "payments.csv"}, u)),
     ("add_comment", REVIEW, lambda t, u: add_comment(t["db"], t["project"].id, "data", u, "Where from?")),
     ("set_resolved", REVIEW, lambda t, u: set_resolved(t["db"], t["comment"].id, u)),
-    ("decide", REVIEW, lambda t, u: decide(t["db"], t["project"].id, "changes requested", u, "Name the baseline")),
+    ("decide", REVIEW, lambda t, u: decide(t["db"], t["project"].id, "changes requested", u, "Name the baseline",
+                                          revision_id=latest_revision(t["db"], t["project"].id).id)),
     ("rename_project", MANAGE, lambda t, u: rename_project(t["db"], t["project"].id, "Card fraud", by=u)),
     ("set_archived", MANAGE, lambda t, u: set_archived(t["db"], t["project"].id, True, by=u)),
     ("add_member", MANAGE, lambda t, u: add_member(t["db"], u, t["project"].id, "new@example.org", "viewer")),
@@ -145,10 +146,10 @@ def test_the_author_of_the_latest_revision_cannot_approve_it_unless_the_project_
     add_member(db, people["owner"], project.id, "editor@example.org", "owner")      # an owner may review...
     editor = people["editor"]                                                        # ...and wrote the latest revision
     with pytest.raises(PermissionDenied, match="wrote revision 1, so cannot approve it"):
-        decide(db, project.id, "approved", editor)
-    assert decide(db, project.id, "approved", people["reviewer"]).status == "approved"
+        decide(db, project.id, "approved", editor, revision_id=team["revision"].id)
+    assert decide(db, project.id, "approved", people["reviewer"], revision_id=team["revision"].id).status == "approved"
     access.set_self_approval(db, people["owner"], project.id, True)
-    assert decide(db, project.id, "approved", editor).author_id == editor.id
+    assert decide(db, project.id, "approved", editor, revision_id=team["revision"].id).author_id == editor.id
 
 
 def test_the_creator_is_the_owner_and_the_feed_says_who_did_what(team):
@@ -158,3 +159,18 @@ def test_the_creator_is_the_owner_and_the_feed_says_who_did_what(team):
     assert [a.action for a in reversed(feed)][:6] == ["created the project", "added a member", "added a member",
                                                        "added a member", "uploaded a dataset", "saved revision 1"]
     assert feed[-1].who == "Owner" and feed[-1].link == f"home?project={project.id}"
+
+
+def test_with_sign_in_the_first_person_is_not_an_admin_and_a_name_removed_from_the_list_loses_admin(db):
+    """Issue 26, hole 1: admins are exactly the settings' list; coming first makes nobody an admin."""
+    early = see_user(db, "early@example.org", "Early")                    # the first request through the proxy
+    assert not early.is_admin
+    listed = sync_admin(db, see_user(db, "admin@example.org", "Admin"), True)
+    assert listed.is_admin and role_of(db, listed, 1) == "owner"
+    dropped = sync_admin(db, see_user(db, "admin@example.org", "Admin"), False)   # removed from the list
+    assert not dropped.is_admin and role_of(db, dropped, 1) is None
+
+
+def test_local_mode_keeps_the_first_person_rule(db):
+    assert see_user(db, "local:ana", "ana", first_is_admin=True).is_admin
+    assert not see_user(db, "local:ben", "ben", first_is_admin=True).is_admin

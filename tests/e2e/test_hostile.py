@@ -29,14 +29,16 @@ from playwright.sync_api import expect
 
 from store.datasets import list_datasets
 from store.db import open_store
-from store.documents import save_revision
+from store.documents import latest_revision, save_revision
 from store.projects import create_project
 from store.reviews import add_comment, decide
+from store.people import System
 from tests.e2e.conftest import Server, wait_idle
 from tests.hostile import (ALERT_MARKERS, AUTHOR, FETCH_BAITS, FILE_NAME, HOSTILE, HOSTILE_NAMES, HTML_LINK, IMG_ONERROR,
                            JS_LINK, LONG, MARKDOWN_DIRECTIVE, PROJECT_NAME, SCRIPT_CLOSE, hostile_csv)
 
 TEXT = "\n".join(v for v in HOSTILE if v != LONG)
+WRITER = System("test", AUTHOR)     # Blueprint's test code writes under the hostile name
 TARGET = HOSTILE_NAMES[4]
 LEAK = HOSTILE_NAMES[2]           # a numeric copy of the target: the leakage checks flag it
 HTML_LINK_TEXT = HTML_LINK[:30]   # Plotly shows the value as text (it would make a link and bold text of it)
@@ -136,17 +138,17 @@ def _seed(home: Path) -> int:
     revisions (so the history has a diff), comments with a reply, a decision, and the author of all."""
     db = open_store(home)
     try:
-        project = create_project(db, PROJECT_NAME, TEXT, created_by=AUTHOR)
-        first = save_revision(db, project.id, {"requirements": {"objective": TEXT, "users": TEXT}}, AUTHOR, None,
+        project = create_project(db, PROJECT_NAME, TEXT, created_by=WRITER)
+        first = save_revision(db, project.id, {"requirements": {"objective": TEXT, "users": TEXT}}, WRITER, None,
                               section="requirements")
         content = {"requirements": {"objective": TEXT + "\n" + SCRIPT_CLOSE, "users": TEXT},
                    "data": {"sources": TEXT, "labels": MARKDOWN_DIRECTIVE, "target": TARGET,
                             "positive_class": IMG_ONERROR}}
-        save_revision(db, project.id, content, AUTHOR, first.id, section="data")
-        thread = add_comment(db, project.id, "data", AUTHOR, TEXT)
-        add_comment(db, project.id, "data", AUTHOR, JS_LINK + " " + IMG_ONERROR, parent_id=thread.id)
-        add_comment(db, project.id, "requirements", AUTHOR, MARKDOWN_DIRECTIVE)
-        decide(db, project.id, "changes requested", AUTHOR, TEXT)
+        save_revision(db, project.id, content, WRITER, first.id, section="data")
+        thread = add_comment(db, project.id, "data", WRITER, TEXT)
+        add_comment(db, project.id, "data", WRITER, JS_LINK + " " + IMG_ONERROR, parent_id=thread.id)
+        add_comment(db, project.id, "requirements", WRITER, MARKDOWN_DIRECTIVE)
+        decide(db, project.id, "changes requested", WRITER, TEXT, revision_id=latest_revision(db, project.id).id)
         return project.id
     finally:
         db.close()
