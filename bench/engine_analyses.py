@@ -53,14 +53,16 @@ def store_dataset(home: Path, path: Path) -> tuple[int, int]:
     from analysis.read import read_table
     from store.datasets import add_dataset
     from store.db import open_store
+    from store.people import System
     from store.projects import create_project
 
     data = path.read_bytes()
     table = read_table(data, path.name, max_bytes=len(data) + 1)
     db = open_store(home)
     try:
-        project = create_project(db, "Engine bench", created_by="bench")
-        dataset, _ = add_dataset(db, project.id, path.name, table, "bench")
+        bench = System("benchmark", "bench")
+        project = create_project(db, "Engine bench", created_by=bench)
+        dataset, _ = add_dataset(db, project.id, path.name, table, bench)
         return project.id, dataset.id
     finally:
         db.close()

@@ -18,6 +18,7 @@ from design.document import document_completeness
 from sample_data.seed import sample_document
 from store.db import open_store
 from store.documents import latest_revision, list_revisions, save_revision
+from store.people import System
 from store.projects import create_project, list_projects
 
 
@@ -34,13 +35,14 @@ def main(argv: list[str]) -> int:
     timer = Timer()
     with tempfile.TemporaryDirectory() as home:
         db = open_store(home)
-        project = create_project(db, "Bench")
+        bench = System("benchmark", "bench")
+        project = create_project(db, "Bench", created_by=bench)
         save_times, parent = [], None
         with timer.stage("save revisions", rows=args.saves):
             for i in range(args.saves):
                 content = {**doc, "requirements": {**doc["requirements"], "business_objective": f"edit {i}"}}
                 start = time.perf_counter()
-                parent = save_revision(db, project.id, content, "bench", parent_id=parent, section="requirements").id
+                parent = save_revision(db, project.id, content, bench, parent_id=parent, section="requirements").id
                 save_times.append(time.perf_counter() - start)
         load_times = []
         with timer.stage("load page data", rows=args.loads):

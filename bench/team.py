@@ -190,6 +190,7 @@ def add_big_dataset(home: Path, rows: int):
     from analysis.read import read_csv
     from store.datasets import add_dataset, list_datasets
     from store.db import open_store
+    from store.people import System
     from store.projects import list_projects
 
     db = open_store(home)
@@ -197,7 +198,7 @@ def add_big_dataset(home: Path, rows: int):
         project = next(p for p in list_projects(db) if p.is_sample)
         sample = next(d for d in list_datasets(db, project.id) if SAMPLE_TARGET in d.column_types)
         name = f"team-bench-{rows}.csv"
-        big, _ = add_dataset(db, project.id, name, read_csv(big_csv(rows), name), "bench")
+        big, _ = add_dataset(db, project.id, name, read_csv(big_csv(rows), name), System("benchmark", "bench"))
         return project, sample, big
     finally:
         db.close()

@@ -12,6 +12,7 @@ from design.document import DocumentError, fill_feature_table, value, with_secti
 from store.datasets import list_datasets
 from store.documents import latest_revision, save_revision
 from store.errors import StaleRevisionError, StoreError
+from store.people import User
 from store.projects import Project
 
 HEADERS = {"column": "Column", "known": "Known at prediction time", "source": "Source", "note": "Note"}
@@ -37,7 +38,7 @@ def editor(field: F.Field, rows: list[dict] | None, key: str) -> list[dict]:
     return edited.to_dict("records") if isinstance(edited, pd.DataFrame) else list(edited or [])
 
 
-def fill_control(db: sqlite_utils.Database, project: Project, author: str, on_saved) -> None:
+def fill_control(db: sqlite_utils.Database, project: Project, author: User, on_saved) -> None:
     """"Fill the feature table from <dataset>": a row per column of the chosen dataset that the table lacks, marked
     'unknown', saved at once as a new revision; ``on_saved(revision)`` reloads the editor."""
     datasets = {d.id: d for d in list_datasets(db, project.id)}
@@ -49,12 +50,10 @@ def fill_control(db: sqlite_utils.Database, project: Project, author: str, on_sa
         chosen = st.selectbox("Dataset for the feature table", list(datasets), format_func=lambda i: datasets[i].name,
                               key="ft-dataset")
     dataset = datasets[chosen]
-    clicked = st.button(f"Fill the feature table from {plain(dataset.name)}", key="ft-fill", disabled=not author,
+    clicked = st.button(f"Fill the feature table from {plain(dataset.name)}", key="ft-fill",
                         help="Adds a row for each column of the dataset that the table lacks, marked 'unknown' until "
                              "you say when it is known; rows already there keep what was written. Saves a new revision "
                              "(unsaved edits in this section are replaced by the saved text).")
-    if not author:
-        st.caption("Enter your name in the sidebar to fill the feature table.")
     if not clicked:
         return
     latest = latest_revision(db, project.id)

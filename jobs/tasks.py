@@ -17,7 +17,7 @@ from analysis.drift.model import MAX_ROWS_PER_SIDE
 from store.datasets import Dataset, data_file, find_dataset
 from store.errors import NotFoundError
 from store.results import Result, put_result, record_evidence
-from store.people import User
+from store.people import System, User, check_actor
 
 SECTION = {"profile": "data", "leakage": "data", "run": "evaluation", "drift": "monitoring"}
 MEMORY_ROWS = MAX_ROWS_PER_SIDE   # a drift side (or an overlay's) above this many rows is read from its stored file
@@ -202,15 +202,17 @@ def compute(db: sqlite_utils.Database, kind: str, dataset: Dataset, key: dict, p
 
 
 def store_result(db: sqlite_utils.Database, kind: str, dataset: Dataset, key: dict, payload: dict, summary: dict,
-                 seconds: float, project_id: int, author: User | str) -> Result:
+                 seconds: float, project_id: int, author: User | System) -> Result:
     """Store a computed result and record it as evidence on the project's section for its kind."""
+    check_actor(author)
     result = put_result(db, kind, dataset.content_hash, key, payload, seconds)
     record_evidence(db, project_id, SECTION[kind], result, dataset.id, summary, author)
     return result
 
 
-def compute_and_store(db: sqlite_utils.Database, kind: str, project_id: int, dataset: Dataset, key: dict, author: User | str,
+def compute_and_store(db: sqlite_utils.Database, kind: str, project_id: int, dataset: Dataset, key: dict, author: User | System,
                       progress: Progress | None = None, criteria: list | None = None) -> Result:
     """compute() then store_result(): what a worker does for a job, and what seeding does for the sample."""
+    check_actor(author)                     # before the work, not after it
     payload, summary, seconds = compute(db, kind, dataset, key, progress, criteria)
     return store_result(db, kind, dataset, key, payload, summary, seconds, project_id, author)

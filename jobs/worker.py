@@ -19,7 +19,7 @@ import traceback
 from store.db import connect, open_store
 from store.errors import StoreError
 from store.jobs import Job, cancel_requested, claim_next_job, finish_job, get_job, report_progress
-from store.people import acting_user
+from store.people import SYSTEM_EMAIL, System, User, get_user, recorded_person
 
 IDLE_EXIT_S = 30.0
 POLL_S = 0.3
@@ -76,6 +76,17 @@ class _Reporter:
             return self.stop
 
 
+def _asker(db, job: Job) -> User | System:
+    """Who a job's result is stored under: the person who asked for it, whose rights are checked again (a member
+    removed meanwhile is refused), or Blueprint itself for a job queued by its own code (the sample seed),
+    recorded under the same user as the job."""
+    person = recorded_person(db, job.created_by_id)
+    if person is not None:
+        return person
+    recorded = get_user(db, job.created_by_id) if job.created_by_id is not None else None
+    return System(f"job {job.id}", "" if recorded and recorded.email == SYSTEM_EMAIL else job.created_by)
+
+
 def _criteria(db, project_id: int) -> list:
     from design.document import success_criteria
     from store.documents import latest_revision
@@ -112,9 +123,8 @@ def run_job(db, job: Job, reporter: _Reporter | None = None) -> Job:
         payload, summary, seconds = compute(db, job.kind, dataset, job.settings, progress, criteria)
         if get_job(db, job.id).dataset_id is None:
             raise StoreError("The dataset was deleted while this job ran; its result was not stored.")
-        # stored under the person who asked for it, with their rights now (a member removed meanwhile: refused)
-        asker = acting_user(db, job.created_by_id, job.created_by)
-        result = store_result(db, job.kind, dataset, job.settings, payload, summary, seconds, job.project_id, asker)
+        result = store_result(db, job.kind, dataset, job.settings, payload, summary, seconds, job.project_id,
+                              _asker(db, job))
         state = "cancelled" if payload.get("status") == "cancelled" else "done"
         message = "cancelled: the finished part is kept" if state == "cancelled" else f"done in {seconds:.1f} s"
         return finish_job(db, job.id, state, result_id=result.id, message=message)

@@ -22,7 +22,7 @@ from store.documents import save_revision
 from store.projects import create_project
 from store.resolutions import resolve_finding
 from store.access import EDITOR, REVIEWER, VIEWER, add_member
-from store.people import system_user
+from store.people import System, system_user
 
 HERE = Path(__file__).parent
 SEEDED_KEY = "sample_seeded"
@@ -51,25 +51,26 @@ def seed_sample_project(db: sqlite_utils.Database, background: bool = False) -> 
     if db["meta"].count_where("key = ?", [SEEDED_KEY]):
         return None
     doc = sample_document()
+    author = System("sample seed", doc["author"])      # Blueprint writes it, recorded under the sample's author
     with write_txn(db):
         db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [SEEDED_KEY, "1"])
         project = create_project(
-            db, doc["project"]["name"], doc["project"]["description"], created_by=doc["author"], is_sample=True
+            db, doc["project"]["name"], doc["project"]["description"], created_by=author, is_sample=True
         )
-        save_revision(db, project.id, doc["content"], doc["author"], parent_id=None)
-        _add_sample_data(db, project.id, doc["author"], background)
+        save_revision(db, project.id, doc["content"], author, parent_id=None)
+        _add_sample_data(db, project.id, author, background)
         # a team to show the roles: invited by email, members from their first sign-in (local mode: shown pending)
         for email, role in SAMPLE_TEAM:
             add_member(db, system_user(db), project.id, email, role)
     return project.id
 
 
-def _add_sample_data(db: sqlite_utils.Database, project_id: int, author: str, background: bool) -> None:
+def _add_sample_data(db: sqlite_utils.Database, project_id: int, author: System, background: bool) -> None:
     """The sample CSV as the project's training data with its profile and leakage scan (Data evidence), a drift
     check (Monitoring) and a baseline run (Evaluation), computed and stored the way jobs do it."""
     table = read_csv(SAMPLE_CSV.read_bytes(), SAMPLE_CSV.name)
     dataset, _ = add_dataset(db, project_id, SAMPLE_CSV.name, table, author)
-    dataset = set_role(db, dataset.id, "train")
+    dataset = set_role(db, dataset.id, "train", by=System("sample seed"))     # recorded under Blueprint, as before
     # The settings the Baselines page starts from (the id column left out; malignant, the rarer class, positive).
     settings = resolve_settings(table.frame, table.column_types, RunSettings(target=SAMPLE_TARGET))
     # The document's decision threshold (0.2) and the metric its criteria choose, as the Baselines page sets them.

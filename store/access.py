@@ -20,7 +20,7 @@ import sqlite_utils
 
 from store.db import now, write_txn
 from store.errors import NotFoundError, StoreError
-from store.people import User, find_user, get_user
+from store.people import System, User, check_actor, find_user, get_user
 
 OWNER, EDITOR, REVIEWER, VIEWER = "owner", "editor", "reviewer", "viewer"
 ROLES = (OWNER, EDITOR, REVIEWER, VIEWER)
@@ -79,7 +79,9 @@ def role_of(db: sqlite_utils.Database, user: User, project_id: int) -> str | Non
 
 def require(db: sqlite_utils.Database, user: User, project_id: int, right: str) -> str:
     """The user's role when it grants ``right`` in the project; else PermissionDenied saying who may and what
-    to do."""
+    to do. TypeError for anything but a User (members, roles and reads are a person's, never Blueprint's)."""
+    if not isinstance(user, User):
+        raise TypeError(f"Rights are a signed-in person's: pass a store.people.User (a page passes context.user); got {user!r}.")
     if getattr(user, "read_only", False) and right != READ:
         raise PermissionDenied("This is a read-only link: it lets you read and export, not change anything. "
                                "Open the project without mode=read to work in it with your own role.")
@@ -228,11 +230,17 @@ def list_activity(db: sqlite_utils.Database, project_id: int, limit: int = 50) -
     return [Activity(*row) for row in rows]
 
 
-def authorize(db: sqlite_utils.Database, who: User | str, project_id: int, right: str) -> User:
-    """The user a write is recorded under, after checking a signed-in person's ``right`` in the project (see
-    store.people.writer for plain names). Call inside the write's transaction."""
+def check(db: sqlite_utils.Database, who: User | System, project_id: int, right: str) -> None:
+    """authorize()'s checks without recording anyone: for a write that does work before its transaction (writing
+    a file). TypeError when ``who`` is neither a User nor System (store.people.check_actor)."""
+    if isinstance(check_actor(who), User):
+        require(db, who, project_id, right)
+
+
+def authorize(db: sqlite_utils.Database, who: User | System, project_id: int, right: str) -> User:
+    """The user a write is recorded under, after checking a signed-in person's ``right`` in the project; System
+    (Blueprint itself) is trusted (store.people.writer). Call inside the write's transaction."""
     from store.people import writer
 
-    if isinstance(who, User):
-        require(db, who, project_id, right)
+    check(db, who, project_id, right)
     return writer(db, who)

@@ -17,8 +17,8 @@ import sqlite_utils
 from store.db import home_of, now, write_txn
 from store.errors import DuplicateNameError, InvalidNameError, NotFoundError, StoreError
 from store.projects import get_project
-from store.access import EDIT, authorize, record, require
-from store.people import User
+from store.access import EDIT, authorize, check, record
+from store.people import System, User
 
 ROLES = ("train", "test", "reference", "current")
 MAX_NAME_CHARS = 120
@@ -116,7 +116,7 @@ def _write_file(db: sqlite_utils.Database, table) -> None:
         os.replace(partial, path)
 
 
-def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, uploaded_by: User | str = "", *,
+def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, uploaded_by: User | System, *,
                 source: dict | None = None, rows: int | None = None) -> tuple[Dataset, bool]:
     """Store a table read by ``analysis.read.read_csv`` under ``name``; return (dataset, created).
 
@@ -126,8 +126,7 @@ def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, up
     Dataset.source); ``rows``: the rows in the source when the table holds a sample of them (a SQL source).
     """
     get_project(db, project_id)
-    if isinstance(uploaded_by, User):
-        require(db, uploaded_by, project_id, EDIT)           # before writing the file
+    check(db, uploaded_by, project_id, EDIT)           # before writing the file
     existing = find_dataset(db, project_id, table.content_hash)
     if existing is not None:
         return existing, False
@@ -164,12 +163,11 @@ def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, up
 
 
 def update_source(db: sqlite_utils.Database, dataset_id: int, table, source: dict, rows: int, *,
-                  by: User | str = "") -> Dataset:
+                  by: User | System) -> Dataset:
     """A SQL dataset read again from its source, which changed: its identity (content hash), rows, columns and
     sample become the new ones. Evidence computed on the former identity keeps it, so it reads as stale."""
     dataset = get_dataset(db, dataset_id)
-    if isinstance(by, User):
-        require(db, by, dataset.project_id, EDIT)
+    check(db, by, dataset.project_id, EDIT)
     if not dataset.is_sql:
         raise StoreError(f"'{dataset.name}' is not read from a SQL source; upload its file again instead.")
     clash = find_dataset(db, dataset.project_id, table.content_hash)
@@ -199,7 +197,7 @@ def load_frame(db: sqlite_utils.Database, dataset: Dataset) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-def rename_dataset(db: sqlite_utils.Database, dataset_id: int, name: str, *, by: User | str = "") -> Dataset:
+def rename_dataset(db: sqlite_utils.Database, dataset_id: int, name: str, *, by: User | System) -> Dataset:
     dataset = get_dataset(db, dataset_id)
     name = _check_name(name)
     try:
@@ -212,7 +210,7 @@ def rename_dataset(db: sqlite_utils.Database, dataset_id: int, name: str, *, by:
     return get_dataset(db, dataset.id)
 
 
-def set_role(db: sqlite_utils.Database, dataset_id: int, role: str | None, *, by: User | str = "") -> Dataset:
+def set_role(db: sqlite_utils.Database, dataset_id: int, role: str | None, *, by: User | System) -> Dataset:
     """Mark a dataset as train, test, reference or current (None clears the role)."""
     if role is not None and role not in ROLES:
         raise ValueError(f"Role {role!r} is not one of {', '.join(ROLES)}.")
@@ -224,7 +222,7 @@ def set_role(db: sqlite_utils.Database, dataset_id: int, role: str | None, *, by
     return get_dataset(db, dataset_id)
 
 
-def delete_dataset(db: sqlite_utils.Database, dataset_id: int, *, by: User | str = "") -> Dataset:
+def delete_dataset(db: sqlite_utils.Database, dataset_id: int, *, by: User | System) -> Dataset:
     """Delete a dataset row; its file goes too when no other row uses the same content. Evidence
     computed on it is kept (it still names the content hash)."""
     dataset = get_dataset(db, dataset_id)

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from store.db import now, write_txn
-from store.errors import InvalidNameError, NotFoundError, StaleRevisionError
+from store.errors import NotFoundError, StaleRevisionError
 from store.projects import get_project
 from store.access import EDIT, authorize, record
-from store.people import User
+from store.people import System, User, check_actor
 
 
 _INFO_COLUMNS = "id, project_id, number, parent_id, author, created_at, section, author_id"
@@ -76,7 +76,7 @@ def save_revision(
     db: sqlite_utils.Database,
     project_id: int,
     content: dict,
-    author: User | str,
+    author: User | System,
     parent_id: int | None,
     section: str | None = None,
 ) -> Revision:
@@ -85,8 +85,7 @@ def save_revision(
     Refused with StaleRevisionError when ``parent_id`` is not the latest revision (someone saved in
     between): nothing is written, and the error carries the latest revision so the caller can show it.
     """
-    if not isinstance(author, User) and not " ".join((author or "").split()):
-        raise InvalidNameError("Enter your name before saving, so colleagues can see who changed what.")
+    check_actor(author)
     get_project(db, project_id)
     with write_txn(db):
         user = authorize(db, author, project_id, EDIT)

@@ -20,7 +20,7 @@ import sqlite_utils
 from store.db import now, write_txn
 from store.errors import NotFoundError, StoreError
 from store.access import EDIT, authorize, record
-from store.people import User
+from store.people import System, User, check_actor
 from store.results import settings_hash, settings_json
 
 KINDS = ("profile", "leakage", "run", "drift")
@@ -93,7 +93,7 @@ def latest_job(db: sqlite_utils.Database, kind: str, dataset_hash: str, settings
 
 
 def submit_job(db: sqlite_utils.Database, kind: str, project_id: int, dataset_id: int | None, dataset_hash: str,
-               settings: dict, label: str, created_by: User | str) -> tuple[Job, bool]:
+               settings: dict, label: str, created_by: User | System) -> tuple[Job, bool]:
     """Queue a job for this result key, or join the one already queued or running.
     Returns (job, joined): joined is True when the job was already under way."""
     if kind not in KINDS:
@@ -165,9 +165,10 @@ def finish_job(db: sqlite_utils.Database, job_id: int, state: str, *, result_id:
     return get_job(db, job_id)
 
 
-def request_cancel(db: sqlite_utils.Database, job_id: int, *, by: User | str = "") -> str:
+def request_cancel(db: sqlite_utils.Database, job_id: int, *, by: User | System) -> str:
     """Ask a job to stop. A queued job is cancelled at once; a running one stops within a few seconds
     (keeping what finished); a finished one is left alone. Returns what happened, in words."""
+    check_actor(by)
     with write_txn(db):
         job = get_job(db, job_id)
         if job.state in ("queued", "running"):

@@ -3,6 +3,9 @@ one person of a local install), with the display name shown on what they write.
 
     user = see_user(db, "local:ana", default_name="ana")     # on every visit: created once, last_seen refreshed
     user = set_display_name(db, user.id, "Ana Lima")         # remembered across reloads and restarts
+
+Every store write takes who acts: a User (checked against their role) or System("why") (Blueprint itself, e.g.
+the sample seed); nothing else, so a write that forgets the person fails instead of passing unchecked.
 """
 from __future__ import annotations
 
@@ -31,6 +34,26 @@ class User:
     read_only: bool = False
 
 
+@dataclass(frozen=True)
+class System:
+    """Blueprint itself as the writer: trusted, no role checked. Only the sample seed (sample_data/), a project
+    import (store/transfer.py), jobs acting for work recorded under such a writer (jobs/) and tests build one;
+    pages and components write as the signed-in User and never build or import this (tests/test_house_rules.py).
+
+    reason: why Blueprint writes on its own ("sample seed", "job 12"). name: who the writes are recorded under, a
+    ``typed:<name>`` user as names typed before sign-in existed are (the sample's author); "" records them under
+    Blueprint itself (``system:blueprint``)."""
+
+    reason: str
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.reason, str) or not self.reason.strip():
+            raise ValueError("System needs a reason: say why Blueprint writes on its own, e.g. System('sample seed').")
+        if not isinstance(self.name, str):
+            raise TypeError(f"System's name is the name writes are recorded under, a str; got {self.name!r}.")
+
+
 SYSTEM_EMAIL = "system:blueprint"
 NOT_PEOPLE = ("typed:", "system:")      # users that are not someone signing in
 
@@ -51,16 +74,18 @@ def find_user(db: sqlite_utils.Database, email: str) -> User | None:
     return _user(rows[0]) if rows else None
 
 
-def see_user(db: sqlite_utils.Database, email: str, default_name: str) -> User:
+def see_user(db: sqlite_utils.Database, email: str, default_name: str, *, first_is_admin: bool = False) -> User:
     """The user with ``email``, created with ``default_name`` on the first visit; last_seen is refreshed at
-    most once a minute (a page rerun is not a write)."""
+    most once a minute (a page rerun is not a write). ``first_is_admin`` (local mode only, where nobody signs in
+    and the settings name no admins): the first person ever seen is made an admin. With sign-in, admins are
+    exactly the settings' list (sync_admin), never whoever came first."""
     found = find_user(db, email)
     stamp = now()
     if found is not None and found.last_seen[:16] == stamp[:16]:
         return found
     with write_txn(db):
         if found is None:
-            first = not email.startswith(NOT_PEOPLE) and not db.execute(
+            first = first_is_admin and not email.startswith(NOT_PEOPLE) and not db.execute(
                 "SELECT 1 FROM users WHERE email NOT LIKE 'typed:%' AND email NOT LIKE 'system:%' LIMIT 1").fetchone()
             db.execute("INSERT INTO users (email, display_name, first_seen, last_seen, is_admin) VALUES (?, ?, ?, ?, ?) "
                        "ON CONFLICT (email) DO NOTHING", [email, _check_name(default_name), stamp, stamp, int(first)])
@@ -88,23 +113,45 @@ def set_admin(db: sqlite_utils.Database, user_id: int, admin: bool) -> None:
         db.execute("UPDATE users SET is_admin = ? WHERE id = ?", [int(admin), user_id])
 
 
-def acting_user(db: sqlite_utils.Database, user_id: int | None, name: str) -> User | str:
-    """Who to act as for work recorded under ``user_id`` (e.g. a queued job): the person, whose rights are
-    checked again, or, for a trusted writer's name (store.people.writer), that name."""
+def sync_admin(db: sqlite_utils.Database, user: User, admin: bool) -> User:
+    """Make ``user`` an admin or not, as the settings' list of admins says now (on every visit, so a name
+    removed from the list loses admin at its next page)."""
+    if user.is_admin == admin:
+        return user
+    set_admin(db, user.id, admin)
+    return get_user(db, user.id)
+
+
+def recorded_person(db: sqlite_utils.Database, user_id: int | None) -> User | None:
+    """The person work recorded under ``user_id`` was done for (e.g. a queued job), whose rights are checked again
+    when it is written; None when it was recorded under no one who signs in (Blueprint itself, a typed name, no
+    user): the caller decides whether Blueprint may write it on its own (store.people.System)."""
     if user_id is None:
-        return name
+        return None
     user = get_user(db, user_id)
-    return name if user.email.startswith(NOT_PEOPLE) else user
+    return None if user.email.startswith(NOT_PEOPLE) else user
 
 
-def writer(db: sqlite_utils.Database, who: User | str) -> User:
+def check_actor(who: object) -> User | System:
+    """``who`` when it may act in a store write: a User (the signed-in person, whose rights the write checks) or
+    System (Blueprint itself). Anything else, a missing person (None) or a plain name included, is a TypeError:
+    a write without an acting person fails, never passes unchecked."""
+    if isinstance(who, (User, System)):
+        return who
+    raise TypeError(f"A store write needs who acts: the signed-in person (a store.people.User; a page passes "
+                    f"context.user) or, in Blueprint's own code, store.people.System('why'); got {who!r}.")
+
+
+def writer(db: sqlite_utils.Database, who: User | System) -> User:
     """The user a write is recorded under. A User is the signed-in person (pages pass it; their rights are
-    checked by the caller). A plain name is a trusted writer inside Blueprint (the sample seed, imports, tests):
-    recorded as the ``typed:<name>`` user, as names typed before sign-in existed are."""
+    checked by the caller). System is Blueprint writing on its own (the sample seed, imports, jobs, tests):
+    recorded as the ``typed:<name>`` user, as names typed before sign-in existed are, or as Blueprint itself
+    (``system:blueprint``) when it names no one."""
+    who = check_actor(who)
     if isinstance(who, User):
         return who
-    name = " ".join((who or "").split()) or "Blueprint"
-    return see_user(db, "typed:" + name, name)
+    name = " ".join(who.name.split())
+    return see_user(db, "typed:" + name, name) if name else system_user(db)
 
 
 def _check_name(name: str) -> str:

@@ -8,7 +8,7 @@ import sqlite_utils
 
 from store.db import now, write_txn
 from store.errors import DuplicateNameError, InvalidNameError, NotFoundError
-from store.people import User, writer
+from store.people import System, User, check_actor, writer
 
 MAX_NAME_CHARS = 80
 
@@ -79,11 +79,12 @@ def list_projects(db: sqlite_utils.Database, include_archived: bool = False, use
 
 
 def create_project(
-    db: sqlite_utils.Database, name: str, description: str = "", created_by: User | str = "", is_sample: bool = False
+    db: sqlite_utils.Database, name: str, description: str = "", *, created_by: User | System, is_sample: bool = False
 ) -> Project:
     """A new project; its creator is its owner."""
     from store.access import make_owner, record
 
+    check_actor(created_by)
     name = check_project_name(name)
     try:
         with write_txn(db):
@@ -101,7 +102,7 @@ def create_project(
 
 
 def rename_project(db: sqlite_utils.Database, project_id: int, name: str, description: str | None = None, *,
-                   by: User | str = "") -> Project:
+                   by: User | System) -> Project:
     """Rename a project (owners only)."""
     from store.access import MANAGE, authorize, record
 
@@ -119,7 +120,7 @@ def rename_project(db: sqlite_utils.Database, project_id: int, name: str, descri
     return get_project(db, project_id)
 
 
-def set_archived(db: sqlite_utils.Database, project_id: int, archived: bool, *, by: User | str = "") -> Project:
+def set_archived(db: sqlite_utils.Database, project_id: int, archived: bool, *, by: User | System) -> Project:
     """Archive (hide from the picker, keep everything) or restore a project (owners only)."""
     from store.access import MANAGE, authorize, record
 

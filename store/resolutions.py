@@ -9,7 +9,7 @@ import sqlite_utils
 from store.db import now, write_txn
 from store.errors import InvalidNameError
 from store.access import EDIT, authorize, record
-from store.people import User
+from store.people import System, User, check_actor
 
 MAX_REASON_CHARS = 2_000
 
@@ -29,11 +29,10 @@ class Resolution:
 
 
 def resolve_finding(db: sqlite_utils.Database, project_id: int, finding_key: str, dataset_hash: str,
-                    resolved_by: User | str, reason: str) -> Resolution:
+                    resolved_by: User | System, reason: str) -> Resolution:
     """Record (or replace) the resolution of a finding; a name and a reason are required."""
+    check_actor(resolved_by)
     reason = (reason or "").strip()
-    if not isinstance(resolved_by, User) and not " ".join((resolved_by or "").split()):
-        raise InvalidNameError("Enter your name before resolving a finding, so reviewers see who decided.")
     if not reason:
         raise InvalidNameError("Say why this finding is resolved (what was done, or why it is not a leak).")
     if len(reason) > MAX_REASON_CHARS:
@@ -52,7 +51,7 @@ def resolve_finding(db: sqlite_utils.Database, project_id: int, finding_key: str
 
 
 def reopen_finding(db: sqlite_utils.Database, project_id: int, finding_key: str, dataset_hash: str, *,
-                   by: User | str = "") -> None:
+                   by: User | System) -> None:
     with write_txn(db):
         record(db, authorize(db, by, project_id, EDIT), project_id, "reopened a finding", finding_key,
                f"leakage?project={project_id}")

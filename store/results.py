@@ -13,7 +13,7 @@ from store.db import now, write_txn
 from store.documents import latest_revision
 from store.errors import NotFoundError
 from store.access import EDIT, authorize, record
-from store.people import User
+from store.people import System, User, check_actor
 
 VERSIONED = ("pandas", "numpy", "scikit-learn", "scipy", "evidently", "pyarrow")
 
@@ -133,11 +133,12 @@ def record_evidence(
     result: Result,
     dataset_id: int | None,
     summary: dict,
-    created_by: User | str = "",
+    created_by: User | System,
 ) -> Evidence:
     """Link ``result`` (its payload is not read) to ``section`` of the project; recording the same result
     twice keeps one row. Pages call this on every rerun, so the usual case (already recorded) is a plain
     read that takes no write lock."""
+    check_actor(created_by)
     query = "SELECT * FROM evidence WHERE project_id = ? AND section = ? AND result_id = ? AND dataset_id IS ?"
     params = [project_id, section, result.id, dataset_id]
     existing = list(db.query(query, params))

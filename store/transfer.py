@@ -17,7 +17,7 @@ from store.projects import create_project, get_project, list_projects
 from store.results import list_evidence
 from store.reviews import list_comments, list_decisions
 from store.access import list_activity, list_members
-from store.people import User
+from store.people import System, User, check_actor
 
 FORMAT = "blueprint-project"
 VERSION = 1
@@ -82,9 +82,11 @@ def parse_project_file(data: bytes) -> dict:
     return doc
 
 
-def import_project(db: sqlite_utils.Database, data: bytes, imported_by: User | str = "") -> int:
+def import_project(db: sqlite_utils.Database, data: bytes, imported_by: User | System) -> int:
     """Create a new project from a project file; return its id. Its name gets " (imported)" (and a
-    number) when taken. Revision, comment and decision ids are renumbered; links between them are kept."""
+    number) when taken. Revision, comment and decision ids are renumbered; links between them are kept.
+    ``imported_by``: the person importing (its creator and owner), or System for an import by Blueprint itself."""
+    check_actor(imported_by)
     doc = parse_project_file(data)
     taken = {p.name.lower() for p in list_projects(db, include_archived=True)}
     name = doc["project"]["name"]

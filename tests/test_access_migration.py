@@ -14,7 +14,7 @@ from store.datasets import list_datasets
 from store.db import open_store
 from store.documents import list_revisions
 from store.drafts import list_drafts
-from store.people import find_user
+from store.people import System, find_user
 from store.projects import list_projects
 from store.resolutions import list_resolutions
 from store.reviews import list_comments, list_decisions
@@ -44,7 +44,7 @@ def test_a_version_7_data_folder_keeps_everything_and_its_typed_names(tmp_path):
     assert (dataset.name, dataset.uploaded_by, dataset.uploaded_by_id, dataset.rows) == ("churn.csv", "Ben Ode", ben.id, 4)
     [resolution] = list_resolutions(db, project.id)
     assert (resolution.resolved_by_id, resolution.reason) == (ben.id, "ids are dropped before training")
-    assert [d.values for d in list_drafts(db, project.id, "Ana Lima")] == [{"sources": "CRM export"}]
+    assert [d.values for d in list_drafts(db, project.id, System("test", "Ana Lima"))] == [{"sources": "CRM export"}]
     local = find_user(db, "local:root")
     assert local.display_name == "Ana Lima" and local.is_admin        # the one person of the old install
     assert role_of(db, local, project.id) == "owner" and role_of(db, ben, project.id) is None

@@ -20,6 +20,7 @@ from design.sections import section
 from jobs.tasks import compute
 from store.datasets import add_dataset
 from store.projects import create_project
+from store.people import System
 
 FIELD = section("data").field("feature_table")
 
@@ -162,8 +163,8 @@ def test_the_scan_is_keyed_by_the_rows_it_acts_on():
 def test_the_leakage_job_passes_the_table_to_the_scan(db):
     frame = _post_outcome_frame(rows=300)
     table = read_csv(frame.to_csv(index=False).encode(), "wards.csv")
-    project = create_project(db, "Wards", "", created_by="Ana")
-    dataset, _ = add_dataset(db, project.id, "wards.csv", table, "Ana")
+    project = create_project(db, "Wards", "", created_by=System("test", "Ana"))
+    dataset, _ = add_dataset(db, project.id, "wards.csv", table, System("test", "Ana"))
     key = leakage_settings("outcome", Split(), LeakageSettings(), None,
                            {"ward": {"known": "no", "source": "", "note": ""}})
     payload, summary, _ = compute(db, "leakage", dataset, key)
@@ -198,7 +199,7 @@ def test_exports_show_the_sample_feature_table_as_a_table_and_escape_its_cells(a
     rows = latest.content["data"]["feature_table"] + [
         {"column": "<script>alert(1)</script>", "known": "no", "source": "a|b", "note": "<b>late</b>"}]
     content = with_section(latest.content, "data", {**latest.content["data"], "feature_table": rows})
-    save_revision(app_db, 1, content, "Rae", parent_id=latest.id, section="data")
+    save_revision(app_db, 1, content, System("test", "Rae"), parent_id=latest.id, section="data")
     summary = gather(app_db, get_project(app_db, 1))
     md = to_markdown(summary)
     assert "| &lt;script>alert(1)&lt;/script> | no | a&#124;b | &lt;b>late&lt;/b> |" in md

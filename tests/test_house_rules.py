@@ -45,3 +45,31 @@ def test_cached_functions_never_draw(path):
                         and isinstance(call.func.value, ast.Name) and call.func.value.id == "st"):
                     drawn.append(f"{node.name}: st.{call.func.attr}")
     assert drawn == [], f"cached functions that draw in {path.name}: {drawn}"
+
+
+@pytest.mark.parametrize("path", UI, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_pages_list_only_the_projects_the_person_may_open(path):
+    """Issue 26, hole 4: a page that lists projects passes the person (store.projects.list_projects(user=...)),
+    so nobody sees the names of projects they may not read: pickers, refusal pages, links."""
+    tree = ast.parse(path.read_text())
+    unfiltered = [node.lineno for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) ==
+                  "list_projects" and not any(k.arg == "user" for k in node.keywords)]
+    assert unfiltered == [], f"{path.name} lists every project (no user=) at lines {unfiltered}"
+
+
+TRUSTED = ("System", "system_user")    # Blueprint writing on its own (store.people): never a page's to build
+
+
+@pytest.mark.parametrize("path", UI, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_pages_and_components_never_write_as_blueprint_itself(path):
+    """Issue 26, writes fail closed: a page writes as the signed-in person (context.user), checked by the store.
+    Only the seed, imports, jobs and tests may build store.people.System (a trusted writer) or take the system
+    user; a page or component that imports, names or builds either would write unchecked."""
+    tree = ast.parse(path.read_text())
+    found = [f"line {node.lineno}: {name}" for node in ast.walk(tree)
+             for name in ([a.name for a in node.names] if isinstance(node, (ast.Import, ast.ImportFrom))
+                          else [node.id] if isinstance(node, ast.Name)
+                          else [node.attr] if isinstance(node, ast.Attribute) else [])
+             if name.split(".")[-1] in TRUSTED]
+    assert found == [], f"{path.name} uses Blueprint's trusted writer: {found}"

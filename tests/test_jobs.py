@@ -18,6 +18,7 @@ from store.jobs import (
     claim_next_job, finish_job, get_job, interrupt_dead_jobs, latest_job, list_jobs, request_cancel, submit_job,
 )
 from store.results import get_result, list_evidence
+from store.people import System
 
 
 @pytest.fixture
@@ -40,18 +41,18 @@ def _dataset(db, rows: int = 3000, seed: int = 0, name: str = "gen.csv"):
     x = rng.normal(size=(rows, 6))
     y = (x[:, 0] + rng.normal(size=rows) > 0).astype(int)
     lines = ["a,b,c,d,e,f,label"] + [",".join(f"{v:.4f}" for v in r) + f",{'churn' if t else 'stay'}" for r, t in zip(x, y)]
-    dataset, _ = add_dataset(db, 1, name, read_csv(("\n".join(lines) + "\n").encode(), name), "Ana")
+    dataset, _ = add_dataset(db, 1, name, read_csv(("\n".join(lines) + "\n").encode(), name), System("test", "Ana"))
     return dataset
 
 
-def _submit(db, kind, dataset, key, who="Ana"):
+def _submit(db, kind, dataset, key, who=System("test", "Ana")):
     return submit_job(db, kind, 1, dataset.id, dataset.content_hash, key, f"{kind} of {dataset.name}", who)
 
 
 def test_asking_twice_joins_the_job_under_way(app_db):
     dataset = get_dataset(app_db, 1)
     first, joined = _submit(app_db, "profile", dataset, profile_settings(None))
-    again, joined_again = _submit(app_db, "profile", dataset, profile_settings(None), who="Bo")
+    again, joined_again = _submit(app_db, "profile", dataset, profile_settings(None), who=System("test", "Bo"))
     assert (joined, joined_again) == (False, True) and again.id == first.id
     assert first.state == "queued" and first.created_by == "Ana"
 
@@ -91,7 +92,7 @@ def test_cancel_stops_a_run_within_seconds_and_keeps_finished_models(app_db, poo
         assert time.monotonic() < deadline and get_job(app_db, job.id).state in ("queued", "running")
         time.sleep(0.1)
     asked = time.monotonic()
-    assert "Cancelling" in request_cancel(app_db, job.id)
+    assert "Cancelling" in request_cancel(app_db, job.id, by=System("test"))
     ended = _wait(app_db, job.id, timeout=30)
     assert time.monotonic() - asked < 8, "cancel took too long"
     assert ended.state == "cancelled"
@@ -99,13 +100,13 @@ def test_cancel_stops_a_run_within_seconds_and_keeps_finished_models(app_db, poo
     assert stored is not None and stored.payload["status"] == "cancelled"
     statuses = [r["status"] for r in stored.payload["results"]]
     assert "done" in statuses and "skipped" in statuses
-    assert "already ended (cancelled)" in request_cancel(app_db, job.id)
+    assert "already ended (cancelled)" in request_cancel(app_db, job.id, by=System("test"))
 
 
 def test_cancelling_a_queued_job_is_immediate(app_db):
     dataset = get_dataset(app_db, 1)
     job, _ = _submit(app_db, "profile", dataset, profile_settings(None))
-    assert request_cancel(app_db, job.id) == "Cancelled before it started."
+    assert request_cancel(app_db, job.id, by=System("test")) == "Cancelled before it started."
     assert get_job(app_db, job.id).state == "cancelled"
     assert claim_next_job(app_db, os.getpid()) is None
 
@@ -116,7 +117,7 @@ def test_dataset_deleted_while_the_job_runs_fails_with_a_message(app_db, pool):
     job, _ = _submit(app_db, "run", dataset, run_settings_key(settings, None))
     pool.wake()
     _wait(app_db, job.id, states=("running",))
-    delete_dataset(app_db, dataset.id)
+    delete_dataset(app_db, dataset.id, by=System("test"))
     ended = _wait(app_db, job.id)
     assert ended.state == "failed" and "deleted" in ended.error, (ended.state, ended.error)
     assert get_result(app_db, "run", dataset.content_hash, run_settings_key(settings, None)) is None
@@ -131,7 +132,7 @@ def test_dataset_deleted_between_claim_and_load_fails_saying_so(app_db):
     job, _ = _submit(app_db, "profile", dataset, profile_settings(None))
     claimed = claim_next_job(app_db, os.getpid())
     assert claimed.id == job.id and claimed.dataset_id == dataset.id
-    delete_dataset(app_db, dataset.id)
+    delete_dataset(app_db, dataset.id, by=System("test"))
     ended = run_job(app_db, claimed)
     assert (ended.state, ended.error) == ("failed", "The dataset was deleted while this job ran; nothing was stored.")
 

@@ -7,6 +7,7 @@ import re
 import numpy as np
 
 from tests.apptest import finish_jobs, open_app, texts
+from store.people import System
 
 
 def _upload(at, name: str, rows: list[str]):
@@ -105,7 +106,7 @@ def test_a_document_without_threshold_says_so_and_a_changed_threshold_is_a_new_r
     db = open_store(app_home)
     base = latest_revision(db, 1)
     edited = {**base.content, "evaluation": {**base.content["evaluation"], "decision_threshold": None}}
-    save_revision(db, 1, edited, "Ana", parent_id=base.id, section="evaluation")
+    save_revision(db, 1, edited, System("test", "Ana"), parent_id=base.id, section="evaluation")
     db.close()
     at = open_app("pages/baselines.py", query={"target": "diagnosis"})
     assert not at.exception

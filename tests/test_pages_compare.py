@@ -13,6 +13,7 @@ from jobs.tasks import compute_and_store
 from store.datasets import list_datasets
 from store.documents import latest_revision
 from store.results import list_evidence, result_by_id
+from store.people import System
 from tests.apptest import open_app
 
 PYTHON_VALUES = ("None", "null", "{", "}", "[", "]", "True", "False", "()")
@@ -27,7 +28,7 @@ def two_runs(app_db):
     key["run"]["features"] = [f for f in key["run"]["features"] if f != "mean_radius"]
     key["run"]["decision_threshold"] = None
     dataset = list_datasets(app_db, 1)[0]
-    compute_and_store(app_db, "run", 1, dataset, key, "Ana", criteria=success_criteria(latest_revision(app_db, 1).content))
+    compute_and_store(app_db, "run", 1, dataset, key, System("test", "Ana"), criteria=success_criteria(latest_revision(app_db, 1).content))
     return app_db
 
 

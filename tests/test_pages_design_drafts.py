@@ -9,6 +9,7 @@ from design.sections import section
 from store.db import open_store
 from store.documents import latest_revision, list_revisions, save_revision
 from store.drafts import get_draft
+from store.people import System
 from tests.apptest import by_label, open_app
 
 OBJECTIVE = "Halve the time to a first read of likely malignant samples."
@@ -66,7 +67,7 @@ def test_typed_text_is_a_draft_that_survives_a_section_switch_and_a_new_session(
     assert any(w.startswith("Unsaved draft of Requirements, last edited") for w in shown(at, "warning"))
     assert "unsaved draft" in at.radio(key="section").format_func("requirements")
     db = open_store(app_home)
-    assert get_draft(db, 1, "requirements", "Ana").values["business_objective"] == OBJECTIVE
+    assert get_draft(db, 1, "requirements", System("test", "Ana")).values["business_objective"] == OBJECTIVE
     assert len(list_revisions(db, 1)) == 1, "a draft is not a revision"
 
     _switch(at, "evaluation")
@@ -93,12 +94,12 @@ def test_save_turns_the_draft_into_a_revision_and_discard_goes_back(app_home):
     db = open_store(app_home)
     latest = latest_revision(db, 1)
     assert (latest.number, latest.author, latest.content["requirements"]["business_objective"]) == (2, "Ana", OBJECTIVE)
-    assert get_draft(db, 1, "requirements", "Ana") is None
+    assert get_draft(db, 1, "requirements", System("test", "Ana")) is None
 
     by_label(at.text_area, "Scale").input("Two sites, 80 samples a day.").run()
-    assert get_draft(db, 1, "requirements", "Ana") is not None
+    assert get_draft(db, 1, "requirements", System("test", "Ana")) is not None
     _button(at, "Discard draft")
-    assert get_draft(db, 1, "requirements", "Ana") is None
+    assert get_draft(db, 1, "requirements", System("test", "Ana")) is None
     assert by_label(at.text_area, "Scale").value == latest.content["requirements"]["scale"]
     assert any("Discarded your draft of Requirements" in s for s in shown(at, "success"))
     db.close()
@@ -116,7 +117,7 @@ def test_misspelled_and_impossible_criteria_are_refused_with_advice_and_kept(app
     assert by_label(at.text_area, "Success criteria").value == typed
     db = open_store(app_home)
     assert len(list_revisions(db, 1)) == 1
-    assert get_draft(db, 1, "evaluation", "Ana").values["success_criteria"] == typed
+    assert get_draft(db, 1, "evaluation", System("test", "Ana")).values["success_criteria"] == typed
 
     by_label(at.text_area, "Success criteria").input("recall >= 1.5").run()
     _button(at, "Save Evaluation")
@@ -140,7 +141,7 @@ def test_a_draft_begun_before_a_colleague_saved_the_same_section_is_refused_as_s
     db = open_store(app_home)
     base = latest_revision(db, 1)
     save_revision(db, 1, {**base.content, "evaluation": {**base.content["evaluation"], "fairness": "Bo's text"}},
-                  "Bo", parent_id=base.id, section="evaluation")
+                  System("test", "Bo"), parent_id=base.id, section="evaluation")
     later = _design("evaluation")                  # Ana comes back later: her draft, on revision 1
     assert by_label(later.text_area, "Fairness").value == mine
     _button(later, "Save Evaluation")
@@ -150,7 +151,7 @@ def test_a_draft_begun_before_a_colleague_saved_the_same_section_is_refused_as_s
     _button(later, "Save Evaluation")
     latest = latest_revision(db, 1)
     assert (latest.number, latest.author, latest.content["evaluation"]["fairness"]) == (3, "Ana", mine)
-    assert get_draft(db, 1, "evaluation", "Ana") is None
+    assert get_draft(db, 1, "evaluation", System("test", "Ana")) is None
     db.close()
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from design.document import with_section
 from store.db import open_store
 from store.documents import latest_revision, save_revision
+from store.people import System
 from tests.apptest import finish_jobs, open_app, shown
 from tests.apptest import texts as _texts
 
@@ -42,7 +43,7 @@ def _mark(app_home, column: str, known: str) -> None:
     data = latest.content["data"]
     rows = [r for r in data["feature_table"] if r["column"] != column]
     rows.append({"column": column, "known": known, "source": "discharge record", "note": "filled when the case closes"})
-    save_revision(db, 1, with_section(latest.content, "data", {**data, "feature_table": rows}), "Ana",
+    save_revision(db, 1, with_section(latest.content, "data", {**data, "feature_table": rows}), System("test", "Ana"),
                   parent_id=latest.id, section="data")
     db.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from store.db import open_store
 from store.projects import create_project, set_archived
+from store.people import System
 from tests.apptest import open_app, texts
 
 
@@ -16,8 +17,8 @@ def test_unknown_project_in_a_link_says_so_and_lists_the_projects(app_home):
 
 def test_archived_project_in_a_link_says_so(app_home):
     db = open_store(app_home)
-    archived = create_project(db, "Old churn model", "", created_by="Ana")
-    set_archived(db, archived.id, True)
+    archived = create_project(db, "Old churn model", "", created_by=System("test", "Ana"))
+    set_archived(db, archived.id, True, by=System("test"))
     db.close()
     at = open_app("pages/baselines.py", query={"project": str(archived.id)})
     assert any("is archived" in e and "Restore it" in e for e in texts(at, "error")), texts(at, "error")

@@ -9,6 +9,7 @@ from design.fields import MAX_TEXT_CHARS
 from store.db import open_store
 from store.documents import latest_revision, list_revisions, save_revision
 from store.projects import list_projects
+from store.people import System
 from components.shell import local_account
 from tests.apptest import by_label, open_app, texts
 
@@ -101,7 +102,7 @@ def test_stale_save_is_refused_text_kept_then_saved_on_top(app_home):
     db = open_store(app_home)
     base = latest_revision(db, 1)
     save_revision(db, 1, {**base.content, "evaluation": {**base.content["evaluation"], "fairness": "Bo's text"}},
-                  "Bo", parent_id=base.id, section="evaluation")
+                  System("test", "Bo"), parent_id=base.id, section="evaluation")
     mine = "Recall per age band within 0.03 of the overall recall."
     by_label(at.text_area, "Fairness").input(mine)
     _save(at)

@@ -17,6 +17,7 @@ from jobs.tasks import compute_and_store
 from store.datasets import add_dataset, get_dataset, list_datasets, load_frame, update_source
 from store.projects import create_project
 from store.results import list_evidence
+from store.people import System
 from tests.postgres import postgres  # noqa: F401  (fixture)
 
 
@@ -33,16 +34,16 @@ def source(postgres, tmp_path, monkeypatch):  # noqa: F811
 
 def test_a_changed_source_is_refused_then_read_again_and_its_evidence_goes_stale(db, source):
     connection, server = source
-    project = create_project(db, "Shop")
+    project = create_project(db, "Shop", created_by=System("test"))
     query = table_query("public", "visits")
     table, found, rows = read_source(connection, query, 1000, 0, "bought")
-    dataset, created = add_dataset(db, project.id, "visits", table, "Ana", source=found, rows=rows)
+    dataset, created = add_dataset(db, project.id, "visits", table, System("test", "Ana"), source=found, rows=rows)
     assert created and dataset.rows == 4000 and dataset.source["sample_method"] == "stratified"
     assert dataset.content_hash == found["identity"]
     # each class keeps its share of 1,000 rows, and at least 500 (engine.sample's MIN_CLASS_ROWS)
     assert load_frame(db, dataset)["bought"].value_counts().to_dict() == {"no": 800, "yes": 500}
 
-    result = compute_and_store(db, "profile", project.id, dataset, profile_settings("bought", 1000), "Ana")
+    result = compute_and_store(db, "profile", project.id, dataset, profile_settings("bought", 1000), System("test", "Ana"))
     profile = Profile.from_dict(result.payload)
     assert profile.exact_engine == "postgresql" and profile.overview.rows == 4000
     assert profile.target.balance.counts == (3200, 800)          # exact: counted by the database
@@ -57,9 +58,9 @@ def test_a_changed_source_is_refused_then_read_again_and_its_evidence_goes_stale
 
     server.execute("INSERT INTO visits VALUES (4001, 3, 'yes')")
     with pytest.raises(SourceChanged, match="4,000 rows then, 4,001 now"):
-        compute_and_store(db, "profile", project.id, dataset, profile_settings("bought", 1000), "Ana")
+        compute_and_store(db, "profile", project.id, dataset, profile_settings("bought", 1000), System("test", "Ana"))
     table, found, rows = read_source(connection, query, 1000, 0, "bought")
-    again = update_source(db, dataset.id, table, found, rows, by="Ana")
+    again = update_source(db, dataset.id, table, found, rows, by=System("test", "Ana"))
     assert again.rows == 4001 and again.content_hash != dataset.content_hash
     assert "returns other rows now" in view().notes["data"][0].stale
 

@@ -22,6 +22,7 @@ from store.errors import (
 )
 from store.projects import create_project, get_project, list_projects, rename_project, set_archived
 from store.schema import LATEST_VERSION, MIGRATIONS, migrate, schema_version
+from store.people import System
 
 
 def test_migrate_from_empty_reaches_latest_with_wal_and_foreign_keys(home):
@@ -80,36 +81,36 @@ def test_corrupt_database_file_gives_clear_message(home):
 
 
 def test_project_names_are_checked(mem_db):
-    create_project(mem_db, "  Churn   model ")
+    create_project(mem_db, "  Churn   model ", created_by=System("test"))
     assert [p.name for p in list_projects(mem_db)] == ["Churn model"]
     with pytest.raises(DuplicateNameError, match="already exists"):
-        create_project(mem_db, "CHURN MODEL")
+        create_project(mem_db, "CHURN MODEL", created_by=System("test"))
     with pytest.raises(InvalidNameError, match="needs a name"):
-        create_project(mem_db, "   ")
+        create_project(mem_db, "   ", created_by=System("test"))
     with pytest.raises(InvalidNameError, match="limit is 80"):
-        create_project(mem_db, "x" * 81)
+        create_project(mem_db, "x" * 81, created_by=System("test"))
     assert len(list_projects(mem_db)) == 1
 
 
 def test_rename_and_archive(mem_db):
-    a = create_project(mem_db, "A")
-    create_project(mem_db, "B")
+    a = create_project(mem_db, "A", created_by=System("test"))
+    create_project(mem_db, "B", created_by=System("test"))
     with pytest.raises(DuplicateNameError):
-        rename_project(mem_db, a.id, "b")
-    assert rename_project(mem_db, a.id, "A2", "new text").description == "new text"
-    set_archived(mem_db, a.id, True)
+        rename_project(mem_db, a.id, "b", by=System("test"))
+    assert rename_project(mem_db, a.id, "A2", "new text", by=System("test")).description == "new text"
+    set_archived(mem_db, a.id, True, by=System("test"))
     assert [p.name for p in list_projects(mem_db)] == ["B"]
     assert [p.name for p in list_projects(mem_db, include_archived=True)] == ["A2", "B"]
-    assert set_archived(mem_db, a.id, False).archived is False
+    assert set_archived(mem_db, a.id, False, by=System("test")).archived is False
     with pytest.raises(NotFoundError):
         get_project(mem_db, 404)
 
 
 def test_revisions_are_append_only_with_parents(mem_db):
-    p = create_project(mem_db, "P")
+    p = create_project(mem_db, "P", created_by=System("test"))
     assert latest_revision(mem_db, p.id) is None
-    r1 = save_revision(mem_db, p.id, {"requirements": {"business_objective": "one"}}, "Ana", parent_id=None)
-    r2 = save_revision(mem_db, p.id, {"requirements": {"business_objective": "two"}}, "Bo", parent_id=r1.id, section="requirements")
+    r1 = save_revision(mem_db, p.id, {"requirements": {"business_objective": "one"}}, System("test", "Ana"), parent_id=None)
+    r2 = save_revision(mem_db, p.id, {"requirements": {"business_objective": "two"}}, System("test", "Bo"), parent_id=r1.id, section="requirements")
     assert (r1.number, r2.number, r2.parent_id, r2.author) == (1, 2, r1.id, "Bo")
     history = list_revisions(mem_db, p.id)
     assert [r.number for r in history] == [2, 1]
@@ -117,18 +118,20 @@ def test_revisions_are_append_only_with_parents(mem_db):
     assert latest_revision(mem_db, p.id).id == r2.id
 
 
-def test_save_needs_an_author(mem_db):
-    p = create_project(mem_db, "P")
-    with pytest.raises(InvalidNameError, match="Enter your name"):
-        save_revision(mem_db, p.id, {}, "  ", parent_id=None)
+def test_save_needs_who_acts_not_a_plain_name(mem_db):
+    p = create_project(mem_db, "P", created_by=System("test"))
+    for name in ("  ", "Ana"):
+        with pytest.raises(TypeError, match="store.people.User"):
+            save_revision(mem_db, p.id, {}, name, parent_id=None)
+    assert latest_revision(mem_db, p.id) is None
 
 
 def test_stale_save_is_refused_and_writes_nothing(mem_db):
-    p = create_project(mem_db, "P")
-    r1 = save_revision(mem_db, p.id, {"a": 1}, "Ana", parent_id=None)
-    save_revision(mem_db, p.id, {"a": 2}, "Bo", parent_id=r1.id)
+    p = create_project(mem_db, "P", created_by=System("test"))
+    r1 = save_revision(mem_db, p.id, {"a": 1}, System("test", "Ana"), parent_id=None)
+    save_revision(mem_db, p.id, {"a": 2}, System("test", "Bo"), parent_id=r1.id)
     with pytest.raises(StaleRevisionError, match="Bo saved revision 2 at .* Your text is still in the form") as info:
-        save_revision(mem_db, p.id, {"a": 3}, "Ana", parent_id=r1.id)
+        save_revision(mem_db, p.id, {"a": 3}, System("test", "Ana"), parent_id=r1.id)
     assert info.value.latest.number == 2
     assert len(list_revisions(mem_db, p.id)) == 2
 
@@ -139,13 +142,14 @@ from pathlib import Path
 from store.db import connect
 from store.documents import save_revision
 from store.errors import StaleRevisionError
+from store.people import System
 path, project_id, parent_id, name, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], Path(sys.argv[5])
 db = connect(path)
 print("ready", flush=True)
 while not go.exists():
     time.sleep(0.005)
 try:
-    rev = save_revision(db, project_id, {"by": name}, name, parent_id=parent_id)
+    rev = save_revision(db, project_id, {"by": name}, System("test", name), parent_id=parent_id)
     print(json.dumps([name, "saved", rev.number]))
 except StaleRevisionError as error:
     print(json.dumps([name, "refused", str(error)]))
@@ -153,8 +157,8 @@ except StaleRevisionError as error:
 
 
 def test_two_processes_saving_on_the_same_parent_one_is_refused(db, home, tmp_path):
-    p = create_project(db, "Shared")
-    first = save_revision(db, p.id, {"by": "seed"}, "Seed", parent_id=None)
+    p = create_project(db, "Shared", created_by=System("test"))
+    first = save_revision(db, p.id, {"by": "seed"}, System("test", "Seed"), parent_id=None)
     go = tmp_path / "go"
     root = Path(__file__).resolve().parents[1]
     workers = [

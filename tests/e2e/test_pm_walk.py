@@ -11,6 +11,7 @@ from store.db import open_store
 from store.documents import latest_revision
 from store.drafts import get_draft
 from store.projects import list_projects
+from store.people import System
 from tests.e2e.conftest import settle, wait_idle
 
 OBJECTIVE = "Cut card fraud losses by 20 % without declining more than 1 in 500 honest payments."
@@ -81,7 +82,7 @@ def test_product_manager_template_draft_kept_across_reload_and_switch_then_saved
         latest = latest_revision(db, project.id)
         assert (latest.number, latest.author, latest.section) == (2, "Pat PM", "requirements")
         assert latest.content["requirements"]["business_objective"] == OBJECTIVE
-        assert get_draft(db, project.id, "requirements", "Pat PM") is None
+        assert get_draft(db, project.id, "requirements", System("test", "Pat PM")) is None
     finally:
         db.close()
 

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from store.db import open_store
 from store.projects import create_project, list_projects
+from store.people import System
 from tests.e2e.conftest import wait_idle
 
 
@@ -21,6 +22,33 @@ def test_first_visit_deep_link_on_fresh_server_shows_the_full_app(fresh_server, 
     expect(page.get_by_test_id("stSidebar").get_by_text("Your name")).to_be_visible()
     expect(page.get_by_text("Success criteria").first).to_be_visible()
     expect(page).to_have_url(re.compile(r"/design\?.*project=1"))
+
+
+RAW_NAMES = ["app", "baselines", "compare", "datasets", "design", "drift", "explore", "jobs", "leakage",
+             "projects", "review"]      # the file names Streamlit's automatic page list would show
+WATCH_RAW_NAMES = """names => {
+  window.__raw = [];
+  const look = () => {
+    if (document.querySelector('[data-testid="stSidebarNav"]')) window.__raw.push("stSidebarNav");
+    for (const a of document.querySelectorAll("a")) {
+      if (names.includes(a.textContent.trim())) window.__raw.push(a.textContent.trim());
+    }
+  };
+  new MutationObserver(look).observe(document, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def test_first_paint_on_a_fresh_server_never_shows_raw_file_names(fresh_server, page):
+    """Issue 21, item 4: from the first paint, Blueprint's own menu (or the line saying it is starting), never
+    Streamlit's automatic page list of file names; watched on every change of the page, until the app has run."""
+    page.add_init_script(f"({WATCH_RAW_NAMES})({RAW_NAMES!r})")
+    page.goto(fresh_server.url + "/")
+    wait_idle(page)
+    expect(page.get_by_test_id("stSidebar").get_by_role("link", name="Design document")).to_be_visible()
+    assert page.evaluate("window.__raw") == []
+    page.reload()
+    wait_idle(page)
+    assert page.evaluate("window.__raw") == []
 
 
 def test_create_project_fill_section_save_and_reload(app_server, page):
@@ -56,7 +84,7 @@ def test_create_project_fill_section_save_and_reload(app_server, page):
 def test_one_history_entry_per_page_visit_and_back_goes_to_the_previous_page(app_server, page):
     db = open_store(app_server.home)
     if not any(p.name == "Second project" for p in list_projects(db)):
-        create_project(db, "Second project", "", "test")
+        create_project(db, "Second project", "", "test", created_by=System("test"))
     db.close()
     page.goto(app_server.url + "/?project=1")
     wait_idle(page)

@@ -29,6 +29,7 @@ from store.db import DB_FILE, connect, open_store
 from store.documents import get_revision, latest_revision, list_revisions
 from store.jobs import Job, list_jobs
 from store.results import get_result_meta
+from store.people import System
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import Server, settle, wait_idle
 
@@ -64,9 +65,9 @@ def team_template(tmp_path_factory, seeded_template):
     home = tmp_path_factory.mktemp("team") / "home"
     shutil.copytree(seeded_template, home)
     db = open_store(home)
-    dataset, _ = add_dataset(db, 1, WIDE, read_csv(generated_csv(), WIDE), "Test setup")
+    dataset, _ = add_dataset(db, 1, WIDE, read_csv(generated_csv(), WIDE), System("test", "Test setup"))
     assert dataset.id == WIDE_ID
-    dataset, _ = add_dataset(db, 1, LONG, read_csv(generated_csv(columns=60, regression=True), LONG), "Test setup")
+    dataset, _ = add_dataset(db, 1, LONG, read_csv(generated_csv(columns=60, regression=True), LONG), System("test", "Test setup"))
     assert dataset.id == LONG_ID
     db.close()
     return home
