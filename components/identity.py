@@ -27,7 +27,7 @@ from components.text import plain
 from signin.identify import Identity, NotSignedIn, from_claims, from_headers, local
 from signin.settings import SignInSettings, SignInSettingsError, read_settings
 from store.errors import StoreError
-from store.people import User, see_user, set_admin, set_display_name
+from store.people import User, see_user, set_display_name, sync_admin
 
 TITLE = "Blueprint"
 
@@ -82,10 +82,28 @@ def _stop(message: str, sign_out: bool = False) -> NoReturn:
     _halt()
 
 
+# A shared link survives sign-in: Streamlit's OpenID Connect callback always returns to "/", so the sign-in page
+# keeps the link that was opened (path and query) in the tab's sessionStorage, and the first page after sign-in
+# opens it. Only a path on this server is followed (it starts with one "/"), never another site.
+_KEEP_LINK = """<script>(function () {
+  var here = window.location.pathname + window.location.search;
+  if (window.location.pathname.replace(/\\/+$/, "") !== "") sessionStorage.setItem("blueprint-next", here);
+})();</script>"""
+_OPEN_KEPT_LINK = """<script>(function () {
+  var next = sessionStorage.getItem("blueprint-next");
+  if (next === null) return;
+  sessionStorage.removeItem("blueprint-next");
+  var here = window.location.pathname + window.location.search;
+  if (/^\\/(?![\\/\\\\])[^\\s\\\\]*$/.test(next) && next !== here) window.location.replace(next);
+})();</script>"""
+
+
 def _sign_in_page(settings: SignInSettings) -> NoReturn:
-    """OIDC mode, nobody signed in: the app's title and a Sign in button per provider, nothing else."""
+    """OIDC mode, nobody signed in: the app's title and a Sign in button per provider, nothing else. The link
+    that was opened is kept in the tab and opened after sign-in (_OPEN_KEPT_LINK)."""
     st.title(TITLE)
     st.markdown("Design reviews for ML systems. Sign in to see your projects.")
+    st.html(_KEEP_LINK, unsafe_allow_javascript=True)
     for provider in settings.providers:
         label = "Sign in" if len(settings.providers) == 1 else f"Sign in with {provider}"
         if st.button(plain(label), key=f"sign-in-{provider}", type="primary"):
@@ -132,11 +150,10 @@ def current_user(db: sqlite_utils.Database) -> User:
         me = _oidc_identity(settings)
     else:
         me = _header_identity(settings)
+    if settings.mode == "local":        # one person, nobody signs in: the first (only) person is the admin
+        return see_user(db, me.email, me.name, first_is_admin=True)
     user = see_user(db, me.email, me.name)
-    if user.email.lower() in settings.admins and not user.is_admin:     # admins listed in the settings
-        set_admin(db, user.id, True)
-        user = dataclasses.replace(user, is_admin=True)
-    return user
+    return sync_admin(db, user, user.email.lower() in settings.admins)   # exactly the settings' admins
 
 
 def _keep_name(user_id: int) -> None:
@@ -172,6 +189,9 @@ def sidebar_user(user: User) -> User:
     box = st.sidebar.container(key="signed-in")
     box.markdown(f"**{plain(user.display_name)}**  \n{plain(user.email)}")
     if settings.mode == "oidc":
+        if not st.session_state.get("kept-link-opened"):       # once per session: the link kept at sign-in
+            st.session_state["kept-link-opened"] = True
+            box.html(_OPEN_KEPT_LINK, unsafe_allow_javascript=True)
         if box.button("Sign out", key="sign-out"):
             st.logout()
     elif settings.sign_out_url:

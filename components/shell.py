@@ -195,7 +195,7 @@ def require_project(context: AppContext) -> Project:
             from components.text import plain
 
             st.error(plain(problem))
-            projects = [p for p in list_projects(context.db) if not p.archived]
+            projects = list_projects(context.db, user=context.user)     # only those this person may open
             if projects:
                 st.markdown("Open one of these projects:")
                 for p in projects:

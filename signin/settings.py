@@ -6,7 +6,7 @@ into a checked SignInSettings, or a SignInSettingsError whose message lists ever
     user_header = "X-Forwarded-Email"    # header mode: the header the sign-in proxy puts the email in
     name_header = "X-Forwarded-User"     # header mode, optional: the header with the display name
     sign_out_url = "/oauth2/sign_out"    # header mode, optional: where the sidebar's Sign out goes
-    admins = ["ana@example.org"]         # optional: people who see every project
+    admins = ["ana@example.org"]         # oidc and header modes: exactly the people who manage every project
 
 OpenID Connect mode uses Streamlit's own ``[auth]`` section (redirect_uri, cookie_secret, and client_id,
 client_secret, server_metadata_url either in ``[auth]`` itself or in named providers ``[auth.NAME]``).
@@ -29,6 +29,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 OIDC_EXAMPLE = """[blueprint]
 sign_in = "oidc"
+admins = ["you@example.org"]
 
 [auth]
 redirect_uri = "https://blueprint.example.org/oauth2callback"
@@ -39,7 +40,8 @@ server_metadata_url = "https://YOUR-PROVIDER/.well-known/openid-configuration\""
 
 HEADER_EXAMPLE = """[blueprint]
 sign_in = "header"
-user_header = "X-Forwarded-Email\""""
+user_header = "X-Forwarded-Email"
+admins = ["you@example.org"]"""
 
 
 class SignInSettingsError(ValueError):
@@ -109,6 +111,13 @@ def read_settings(secrets: Mapping | None) -> SignInSettings:
         user_header = _header(blueprint, "user_header", problems, required=True)
         name_header = _header(blueprint, "name_header", problems, required=False)
         sign_out_url = _text(blueprint, "sign_out_url", problems)
+    if mode != "local" and "admins" not in blueprint:
+        problems.append(f'sign_in = "{mode}" needs [blueprint] admins: the people who manage every project, e.g. '
+                        'admins = ["you@example.org"]. With sign-in, admins are exactly this list (checked on '
+                        'every visit); nobody becomes one by signing in first.')
+    elif mode != "local" and blueprint.get("admins") in ([], ""):
+        problems.append('[blueprint] admins is empty: list at least one person who manages every project, e.g. '
+                        'admins = ["you@example.org"].')
     for key in ("user_header", "name_header", "sign_out_url"):
         if mode != "header" and key in blueprint:
             problems.append(f'[blueprint] {key} is used only with sign_in = "header"; this server runs with '

@@ -12,9 +12,9 @@ from store.people import MAX_NAME_CHARS
 from tests.apptest import APP, texts
 
 HEADER = read_settings({"blueprint": {"sign_in": "header", "user_header": "X-Forwarded-Email",
-                                      "name_header": "X-Forwarded-User"}})
+                                      "name_header": "X-Forwarded-User", "admins": ["admin@example.org"]}})
 LOCAL = read_settings({})
-OIDC = read_settings({"blueprint": {"sign_in": "oidc"}, "auth": {
+OIDC = read_settings({"blueprint": {"sign_in": "oidc", "admins": ["admin@example.org"]}, "auth": {
     "redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "c" * 32, "client_id": "bp",
     "client_secret": "s", "server_metadata_url": "http://localhost:1/.well-known/openid-configuration"}})
 
@@ -84,14 +84,14 @@ def test_a_misconfigured_server_shows_what_to_set_and_nothing_of_the_app(app_hom
 
 
 def test_header_mode_without_the_header_says_the_proxy_did_not_pass_it(app_home):
-    at = _run({"blueprint": {"sign_in": "header", "user_header": "X-Forwarded-Email"}})
+    at = _run({"blueprint": {"sign_in": "header", "user_header": "X-Forwarded-Email", "admins": ["a@example.org"]}})
     assert not at.exception
     assert any("The sign-in proxy did not pass the X-Forwarded-Email header" in e for e in texts(at, "error"))
     assert not at.sidebar.selectbox
 
 
 def test_oidc_mode_without_a_signed_in_person_shows_only_the_sign_in_page(app_home):
-    at = _run({"blueprint": {"sign_in": "oidc"}, "auth": {
+    at = _run({"blueprint": {"sign_in": "oidc", "admins": ["a@example.org"]}, "auth": {
         "redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "c" * 32, "client_id": "bp",
         "client_secret": "s", "server_metadata_url": "http://localhost:1/.well-known/openid-configuration"}})
     assert not at.exception

@@ -40,14 +40,30 @@ def test_oidc_with_named_providers():
             "google": {k: AUTH[k] for k in ("client_id", "client_secret", "server_metadata_url")},
             "okta": {k: AUTH[k] for k in ("client_id", "client_secret", "server_metadata_url")},
             "client_kwargs": {"prompt": "login"}}
-    assert read_settings({"blueprint": {"sign_in": "oidc"}, "auth": auth}).providers == ("google", "okta")
+    settings = read_settings({"blueprint": {"sign_in": "oidc", "admins": ["ana@example.org"]}, "auth": auth})
+    assert settings.providers == ("google", "okta")
 
 
 def test_header_mode():
     settings = read_settings({"blueprint": {"sign_in": "header", "user_header": "X-Forwarded-Email",
-                                            "name_header": "X-Forwarded-User", "sign_out_url": "/oauth2/sign_out"}})
+                                            "name_header": "X-Forwarded-User", "sign_out_url": "/oauth2/sign_out",
+                                            "admins": "ana@example.org"}})
     assert (settings.mode, settings.user_header, settings.name_header, settings.sign_out_url) == (
         "header", "X-Forwarded-Email", "X-Forwarded-User", "/oauth2/sign_out")
+
+
+@pytest.mark.parametrize("mode", ["oidc", "header"])
+def test_sign_in_needs_the_list_of_admins(mode):
+    """Issue 26, hole 1: with sign-in, nobody becomes admin by coming first, so the settings must name them."""
+    blueprint = {"sign_in": mode, **({"user_header": "X-Forwarded-Email"} if mode == "header" else {})}
+    said = problems({"blueprint": blueprint, "auth": AUTH} if mode == "oidc" else {"blueprint": blueprint})
+    assert f'sign_in = "{mode}" needs [blueprint] admins' in said and 'admins = ["you@example.org"]' in said
+    said = problems({"blueprint": {**blueprint, "admins": []}, **({"auth": AUTH} if mode == "oidc" else {})})
+    assert "[blueprint] admins is empty" in said
+
+
+def test_local_mode_needs_no_admins():
+    assert read_settings({"blueprint": {"sign_in": "local"}}).admins == frozenset()
 
 
 def test_missing_client_id():

@@ -95,10 +95,16 @@ def write_secrets(path: Path, text: str) -> Path:
     return path
 
 
-def oidc_secrets(provider: OidcProvider) -> str:
-    """secrets.toml of a server in oidc mode signing in with ``provider`` ({port}: the server's own port)."""
+ADMINS = ("ana@example.org", "olga@example.org")     # the admins the browser tests' servers list
+
+
+def oidc_secrets(provider: OidcProvider, admins: tuple[str, ...] = ADMINS) -> str:
+    """secrets.toml of a server in oidc mode signing in with ``provider`` ({port}: the server's own port), with
+    ``admins`` as its admins."""
+    listed = ", ".join(f'"{email}"' for email in admins)
     return f"""[blueprint]
 sign_in = "oidc"
+admins = [{listed}]
 
 [auth]
 redirect_uri = "http://127.0.0.1:{{port}}/oauth2callback"

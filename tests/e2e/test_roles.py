@@ -1,5 +1,5 @@
 """Roles in a real browser with real sign-in (OpenID Connect against a provider on localhost, tests/e2e/signin.py):
-the first person to sign in is the admin and invites three people by email; each becomes a member at their first
+the admin the settings list signs in and invites three people by email; each becomes a member at their first
 sign-in. The editor saves a section, the reviewer approves it, the viewer sees no form, and a write forged with the
 viewer's identity is refused by the store. Each person is a browser context of their own on one server; the
 Projects page's members and activity read the same for two of them, before and after a reload."""

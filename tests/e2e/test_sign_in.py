@@ -43,7 +43,7 @@ def test_two_people_sign_in_with_a_real_openid_connect_provider(oidc_server, bro
         page.reload()                                                   # the sign-in survives a reload
         wait_idle(page)
         expect(_person(page)).to_contain_text(email)
-    # the first person to sign in is the admin (every project); Ben is a member of none yet
+    # Ana is an admin (the settings list her: every project); Ben is a member of none yet
     expect(ana.get_by_test_id("stSidebar").get_by_test_id("stSelectbox")).to_be_visible()
     expect(ben.get_by_test_id("stSidebar")).to_contain_text("No project yet")
     sign_out(ana)
@@ -55,6 +55,28 @@ def test_two_people_sign_in_with_a_real_openid_connect_provider(oidc_server, bro
     expect(_person(ben)).to_contain_text("ben@example.org")
     for page in (ana, ben):
         page.context.close()
+
+
+def test_a_shared_link_survives_sign_in(oidc_server, browser):
+    """Issue 26: a reviewer signed out opens an emailed link; after the provider's sign-in (whose callback returns
+    to /), the link's page and query open, not the app's first page. A second tab's first visit to / is not
+    sent anywhere."""
+    link = "/review?project=1&tab=Decision"
+    page = browser.new_context().new_page()
+    page.goto(oidc_server.url + link)
+    _sign_in_page_only(page)
+    sign_in(page, "ana@example.org", "Ana Lima")
+    page.wait_for_url(oidc_server.url + link)
+    wait_idle(page)
+    expect(page.get_by_role("tab", name="Decision")).to_have_attribute("aria-selected", "true")
+    page.reload()                                                    # stays, and is not sent anywhere again
+    wait_idle(page)
+    assert page.url == oidc_server.url + link
+    other = page.context.new_page()                                  # same person, a new tab at /
+    other.goto(oidc_server.url)
+    wait_idle(other)
+    assert "/review" not in other.url
+    page.context.close()
 
 
 def test_oidc_refuses_an_unverified_email_and_ignores_a_forged_header(oidc_server, browser):
@@ -70,7 +92,7 @@ def test_oidc_refuses_an_unverified_email_and_ignores_a_forged_header(oidc_serve
 def test_header_mode_names_the_person_the_proxy_names(tmp_path, seeded_template, browser, secrets_file):
     shutil.copytree(seeded_template, tmp_path / "home")
     secrets = secrets_file('[blueprint]\nsign_in = "header"\nuser_header = "X-Forwarded-Email"\n'
-                           'name_header = "X-Forwarded-User"\n')
+                           'name_header = "X-Forwarded-User"\nadmins = ["ana@example.org"]\n')
     server = Server(tmp_path / "home", tmp_path / "streamlit.log", secrets=secrets)
     try:
         ana = browser.new_context(extra_http_headers={"X-Forwarded-Email": "ana@example.org",
