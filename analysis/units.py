@@ -1,0 +1,179 @@
+"""One unit per kind of analysis, and the one registry that lists them (DESIGN.md, "One unit per analysis").
+
+A unit is what scikit-learn's estimators are to a model: validate once, then trust. Each kind of analysis (profile,
+leakage, baselines, drift, a candidate model's evaluation, ...) is a package with a ``unit.py`` that builds a Unit:
+
+    plan = unit.plan(meta, asked)            # at the boundary (a page, the CLI): every choice checked once, every
+                                             # default filled in with the reason it was chosen; bad choices raise
+                                             # unit.error (a PlanError) whose message says what to change
+    job settings = plan.to_dict()            # what a job stores; a worker rebuilds it with unit.load(settings)
+    computed = unit.compute(plan, tables, progress)   # trusts the plan: never resolves or checks settings again
+    computed.payload, computed.summary       # the stored result, and what a reviewer reads of it (evidence)
+
+The registry is the one place that knows which kinds exist (REGISTERED: one line per kind, imported on first
+use, so a page that never computes does not import the analyses). The job queue, the worker, evidence and
+blockers read it instead of their own lists: a new kind is its own package plus one line here.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+# kind -> module whose ``UNIT`` is that kind's Unit. The only list of kinds in Blueprint.
+REGISTERED: dict[str, str] = {
+    "profile": "analysis.profile.unit",
+    "leakage": "analysis.leakage.unit",
+    "run": "analysis.baselines.unit",
+    "drift": "analysis.drift.unit",
+}
+
+
+class PlanError(ValueError):
+    """A choice asked for cannot be planned; the message says what to change. Each kind has its own subclass
+    (unit.error), so a caller can tell which analysis refused."""
+
+
+@dataclass(frozen=True)
+class DatasetMeta:
+    """What a plan may know of the dataset it is planned on, without reading its rows: its name, content hash,
+    size, inferred column types (column -> "numeric" | "categorical" | "boolean" | "datetime" | "text" | "id"),
+    role in the project (train, test, reference, current) and project."""
+
+    name: str
+    content_hash: str
+    rows: int
+    columns: int
+    column_types: Mapping[str, str]
+    role: str | None = None
+    project_id: int | None = None
+
+    @classmethod
+    def of(cls, dataset) -> DatasetMeta:
+        """From a store.datasets.Dataset (or anything with the same attributes)."""
+        return cls(name=dataset.name, content_hash=dataset.content_hash, rows=dataset.rows, columns=dataset.columns,
+                   column_types=dict(dataset.column_types), role=getattr(dataset, "role", None),
+                   project_id=getattr(dataset, "project_id", None))
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a plan holds the value it holds for one choice: ``source`` is "asked" (the person chose it), "document"
+    (the design document states it), "roles" (the dataset roles in the project), "data" (the size or shape of
+    the data) or "default" (Blueprint's default); ``text`` says it in words for the page and the export."""
+
+    source: str
+    text: str
+
+
+class Plan(Protocol):
+    """A frozen, fully checked plan. ``kind`` names its unit; ``reasons`` maps each choice to its Reason;
+    ``inputs`` lists the content hashes of the datasets compute reads besides the one planned on (a test set,
+    the current side of a drift check); to_dict() is what a job stores (JSON-ready)."""
+
+    kind: str
+    reasons: Mapping[str, Reason]
+
+    @property
+    def inputs(self) -> tuple[str, ...]: ...
+
+    def to_dict(self) -> dict: ...
+
+
+class Tables(Protocol):
+    """How compute reads rows: ``open(content_hash, memory_rows)`` gives a DataFrame when the dataset has at most
+    ``memory_rows`` rows (None: always in memory), else a table read from its stored file a column at a time
+    (analysis.engine.table.FileTable); ``meta(content_hash)`` its DatasetMeta."""
+
+    def open(self, content_hash: str, memory_rows: int | None) -> Any: ...
+
+    def meta(self, content_hash: str) -> DatasetMeta: ...
+
+
+@dataclass
+class Progress:
+    """Where a computation reports how far it is. ``report(share, message, partial)`` returns True when the work
+    should stop (a person cancelled); ``should_stop()`` asks without reporting. The default never stops."""
+
+    report: Callable[[float | None, str | None, list | None], bool] = lambda share, message, partial=None: False
+    should_stop: Callable[[], bool] = lambda: False
+
+
+class Cancelled(Exception):
+    """Raised by compute when a person cancelled and nothing finished is worth keeping."""
+
+
+@dataclass(frozen=True)
+class Computed:
+    """What compute returns: ``payload`` (the stored result, JSON-ready), ``summary`` (what a reviewer reads of
+    it, stored as evidence on the unit's section) and ``files`` (name -> text of attachments the host stores
+    beside the result, e.g. the drift check's HTML report)."""
+
+    payload: dict
+    summary: dict
+    files: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One kind of analysis.
+
+    kind: its name in jobs and results. title: in words, for job labels and pages. section: the design document
+    section its evidence feeds. page: the url path of the page that shows it (links in blockers). plan(meta,
+    asked, **context) -> Plan, raising ``error``. load(settings) -> Plan: a stored plan, as a job holds it (no
+    checks: it was checked when planned). compute(plan, tables, progress) -> Computed. memory_rows(plan): the
+    largest dataset it reads into memory whole (above it, a FileTable)."""
+
+    kind: str
+    title: str
+    section: str
+    page: str
+    error: type[PlanError]
+    plan: Callable[..., Plan]
+    load: Callable[[Mapping], Plan]
+    compute: Callable[[Plan, Tables, Progress], Computed]
+    memory_rows: Callable[[Plan], int | None] = lambda plan: None
+
+
+_loaded: dict[str, Unit] = {}
+_extra: dict[str, Unit] = {}
+
+
+def register(unit: Unit) -> Unit:
+    """Add a unit that is not in REGISTERED (a test's own kind, a plug-in): from now on it is one more kind."""
+    _extra[unit.kind] = unit
+    _loaded.pop(unit.kind, None)
+    return unit
+
+
+def unregister(kind: str) -> None:
+    """Remove a unit added with register()."""
+    _extra.pop(kind, None)
+    _loaded.pop(kind, None)
+
+
+def kinds() -> tuple[str, ...]:
+    """Every kind of analysis, registered ones first."""
+    return (*REGISTERED, *(k for k in _extra if k not in REGISTERED))
+
+
+def unit(kind: str) -> Unit:
+    """The unit of ``kind``; KeyError naming the known kinds otherwise."""
+    if kind in _extra:
+        return _extra[kind]
+    if kind not in _loaded:
+        if kind not in REGISTERED:
+            raise KeyError(f"There is no kind of analysis {kind!r}; the kinds are {', '.join(kinds())}.")
+        _loaded[kind] = importlib.import_module(REGISTERED[kind]).UNIT
+    return _loaded[kind]
+
+
+def section_of(kind: str) -> str:
+    """The design document section the evidence of ``kind`` feeds."""
+    return unit(kind).section
+
+
+def page_of(kind: str) -> str:
+    """The page (url path) that shows results of ``kind``."""
+    return unit(kind).page
