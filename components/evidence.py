@@ -15,9 +15,9 @@ import sqlite_utils
 import streamlit as st
 
 from components import jobs_view
-from components.shell import AppContext
+from components.shell import AppContext, may
 from components.text import plain
-from store.access import EDIT
+from store.access import EDIT, PermissionDenied, require
 from jobs.pool import pool_for
 from jobs.tasks import SECTION
 from store.datasets import Dataset
@@ -44,6 +44,27 @@ def start_job(context: AppContext, kind: str, dataset: Dataset, key: dict, label
     """Queue the job for this key (or join the one under way) and wake the workers."""
     submit_job(context.db, kind, context.project.id, dataset.id, dataset.content_hash, key, label, context.user)
     pool_for(home_of(context.db)).wake()
+
+
+def _pressed(key: str) -> None:
+    st.session_state[f"{key}-pressed"] = True
+
+
+def run_button(context: AppContext, label: str, key: str, what: str, help: str | None = None) -> bool:
+    """The button that starts an analysis, offered only to those who may run it (editors and owners); others read
+    why instead (``what`` they may not do). True when pressed. A press from a page drawn before the person's role
+    changed (the button is not drawn for them any more) gets the store's refusal, never nothing: its on_click runs
+    whether or not this run draws it."""
+    pressed = st.session_state.pop(f"{key}-pressed", False)
+    if may(context, EDIT, what):
+        st.button(label, type="primary", key=key, help=help, on_click=_pressed, args=(key,))
+        return pressed
+    if pressed:
+        try:
+            require(context.db, context.user, context.project.id, EDIT)    # the check every job submission makes
+        except PermissionDenied as refusal:
+            st.error(plain(str(refusal)))
+    return False
 
 
 def sql_sample_note(dataset: Dataset) -> None:
@@ -88,7 +109,7 @@ def result_or_job(context: AppContext, kind: str, dataset: Dataset, key: dict, f
         return None
     value, meta = found
     if job is not None and job.result_id is None and job.created_at > meta.computed_at:
-        jobs_view.show_job(job, f"{kind}-{dataset.content_hash}")      # a later attempt failed; the earlier result stays
+        jobs_view.show_job(job, f"{kind}-{dataset.content_hash}", may_run)     # a later attempt failed; the earlier result stays
     if kind != "profile":
         sql_sample_note(dataset)
     if may_run:                       # a reader sees the result; recording it as evidence is an editor's write

@@ -8,6 +8,7 @@ import streamlit as st
 from components import shell
 from components.text import plain
 from jobs.pool import pool_for
+from store.access import EDIT, can
 from store.db import home_of
 from store.errors import StoreError
 from store.jobs import Job, get_job, latest_job, list_jobs, request_cancel
@@ -59,27 +60,34 @@ def _finished_part(job: Job) -> None:
         st.dataframe(pd.DataFrame(job.partial), hide_index=True, width="stretch")
 
 
-def show_job(job: Job, key: str) -> None:
-    """One job as a person reads it: progress and Cancel while active; the error and Run again after."""
+def show_job(job: Job, key: str, may_act: bool) -> None:
+    """One job as a person reads it: progress and Cancel while active; the error and Run again after. Cancel and
+    Run again only when ``may_act`` (editors and owners: the store refuses anyone else)."""
     who = f" · started by {job.created_by}" if job.created_by else ""
     if job.active:
         text = plain(f"{job.label}: {job.message or STATE_WORDS[job.state]} · {_duration(job) or 'queued'}{who}")
         st.progress(job.progress, text=text)
         if job.partial:
             st.dataframe(pd.DataFrame(job.partial), hide_index=True, width="stretch")
-        st.button("Cancel", key=f"cancel-{key}-{job.id}", on_click=_cancel, args=(job.id,),
-                  disabled=job.cancel_requested, help="Stops within a few seconds; what has finished is kept.")
+        if may_act:
+            st.button("Cancel", key=f"cancel-{key}-{job.id}", on_click=_cancel, args=(job.id,),
+                      disabled=job.cancel_requested, help="Stops within a few seconds; what has finished is kept.")
     elif job.state == "failed":
         st.error(plain(f"{job.label} failed: {job.error}"))
         _finished_part(job)
-        st.button("Run again", key=f"again-{key}-{job.id}", on_click=_run_again, args=(job.id,))
+        _run_again_button(job, key, may_act)
     elif job.state == "interrupted":
         st.warning(plain(f"{job.label} was interrupted: {job.error}"))
         _finished_part(job)
-        st.button("Run again", key=f"again-{key}-{job.id}", on_click=_run_again, args=(job.id,))
+        _run_again_button(job, key, may_act)
     elif job.state == "cancelled" and job.result_id is None:
         st.info(plain(f"{job.label} was cancelled{' by request' if job.cancel_requested else ''}: {job.error or 'nothing was stored'}"))
         _finished_part(job)
+        _run_again_button(job, key, may_act)
+
+
+def _run_again_button(job: Job, key: str, may_act: bool) -> None:
+    if may_act:
         st.button("Run again", key=f"again-{key}-{job.id}", on_click=_run_again, args=(job.id,))
 
 
@@ -93,6 +101,8 @@ def follow(kind: str, dataset_hash: str, settings: dict, rerun_key: str) -> None
     db = shell.connect_store()
     try:
         job = latest_job(db, kind, dataset_hash, settings)
+        user = shell.acting_user()
+        may_act = job is not None and user is not None and can(db, user, job.project_id, EDIT)
     finally:
         db.close()
     if job is None:
@@ -100,7 +110,7 @@ def follow(kind: str, dataset_hash: str, settings: dict, rerun_key: str) -> None
     if job.result_id is not None and not job.active and not st.session_state.get(f"job-shown-{job.id}"):
         st.session_state[f"job-shown-{job.id}"] = True     # once: the page then finds the stored result
         st.rerun(scope="app")
-    show_job(job, rerun_key)
+    show_job(job, rerun_key, may_act)
 
 
 def jobs_table(jobs: list[Job]) -> pd.DataFrame:
@@ -111,8 +121,9 @@ def jobs_table(jobs: list[Job]) -> pd.DataFrame:
 
 
 @st.fragment(run_every=2.0)
-def project_jobs(project_id: int) -> None:
-    """The project's running and recent jobs, refreshed every 2 s, with a Cancel for each active one."""
+def project_jobs(project_id: int, may_cancel: bool) -> None:
+    """The project's running and recent jobs, refreshed every 2 s, with a Cancel for each active one when
+    ``may_cancel`` (editors and owners)."""
     message = st.session_state.pop("job-flash", None)
     if message:
         st.info(plain(message))
@@ -129,6 +140,6 @@ def project_jobs(project_id: int) -> None:
     st.caption(f"{len(active)} running or queued · {len(jobs) - len(active)} recent")
     st.dataframe(jobs_table(jobs), hide_index=True, width="stretch",
                  column_config={"Progress": st.column_config.ProgressColumn("Progress", min_value=0, max_value=1)})
-    for job in active:
+    for job in active if may_cancel else ():
         st.button(f"Cancel job {job.id} ({plain(job.label)})", key=f"jobs-cancel-{job.id}", on_click=_cancel, args=(job.id,),
                   disabled=job.cancel_requested)

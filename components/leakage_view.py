@@ -86,8 +86,9 @@ def report_header(report: LeakageReport) -> None:
 
 
 def findings(db: sqlite_utils.Database, project_id: int, dataset: Dataset, report: LeakageReport,
-             resolutions: list[Resolution], author: User) -> None:
-    """Each finding: severity, what and why, what to do, its evidence, and who resolved it."""
+             resolutions: list[Resolution], author: User, editing: bool) -> None:
+    """Each finding: severity, what and why, what to do, its evidence, and who resolved it; ``editing`` (editors and
+    owners): with Mark resolved and Reopen."""
     if not report.findings:
         st.success("No leakage finding: no proxy, post-outcome or ID column, duplicate, overlap or conflict found.")
         return
@@ -116,13 +117,15 @@ def findings(db: sqlite_utils.Database, project_id: int, dataset: Dataset, repor
                 continue
             if done:
                 st.success(plain(f"Resolved by {done.resolved_by} ({done.created_at[:16].replace('T', ' ')} UTC): {done.reason}"))
-                if st.button("Reopen", key=f"reopen-{finding.key}"):
+                if editing and st.button("Reopen", key=f"reopen-{finding.key}"):
                     try:
                         reopen_finding(db, project_id, finding.key, dataset.content_hash, by=author)
                     except StoreError as error:
                         st.error(plain(str(error)))
                     else:
                         st.rerun()
+                continue
+            if not editing:
                 continue
             with st.form(f"resolve-{finding.key}"):
                 reason = st.text_input("Why is this resolved or not a leak?", key=f"reason-{finding.key}")

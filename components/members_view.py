@@ -6,7 +6,7 @@ import streamlit as st
 
 from components.shell import AppContext, may
 from components.text import plain
-from store.access import MANAGE, ROLES, VIEWER, add_member, list_activity, list_members, remove_member, set_self_approval
+from store.access import A_ROLE, MANAGE, ROLES, VIEWER, add_member, list_activity, list_members, remove_member, set_self_approval
 from store.errors import StoreError
 from store.people import NOT_PEOPLE
 from store.projects import Project
@@ -31,7 +31,7 @@ def members(context: AppContext, project: Project) -> None:
         role = role_col.selectbox("Role", ROLES, index=ROLES.index(VIEWER), key=f"member-role-{project.id}")
         if st.form_submit_button("Add or change role"):
             _act(lambda: add_member(context.db, context.user, project.id, email, role),
-                 f"{email.strip()} is now {role} of '{project.name}'.")
+                 f"{email.strip()} is now {A_ROLE[role]} of '{project.name}'.")
     if people:
         with st.form(f"remove-member-{project.id}"):
             gone = st.selectbox("Member or invite", [m.email for m in people], key=f"member-remove-{project.id}")

@@ -213,15 +213,20 @@ def may(context: AppContext, right: str, what: str) -> bool:
     store refuses the write anyway: this spares a person a form they cannot send."""
     if context.can(right):
         return True
-    from store.access import role_of
-
-    role = role_of(context.db, context.user, context.project.id) if context.project else None
-    if getattr(context.user, "read_only", False):
-        st.info("This is a read-only link: you can read and export, not change anything.")
-    else:
-        st.info(plain(f"You are {'a ' + role if role else 'not a member'} of this project, so you can read it "
-                      f"but not {what}. Ask an owner (Projects page) for another role."))
+    st.info(plain(_why_not(context, right, what)))
     return False
+
+
+def _why_not(context: AppContext, right: str, what: str) -> str:
+    """Why the user may not ``what`` here, in words: their role, and who may."""
+    from store.access import A_ROLE, role_of, who_may
+
+    if getattr(context.user, "read_only", False):
+        return "This is a read-only link: you can read and export, not change anything."
+    role = role_of(context.db, context.user, context.project.id) if context.project else None
+    if role is None:
+        return f"You are not a member of this project, so you cannot {what}. Ask one of its owners to add you (Projects page)."
+    return f"You are {A_ROLE[role]} of this project: only {who_may(right)} can {what}. Ask an owner (Projects page) for another role."
 
 
 def flash(message: str) -> None:

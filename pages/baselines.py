@@ -46,8 +46,8 @@ except (TargetError, ValueError) as error:
 settings = dataclasses.replace(settings, **document_run_choices(content, settings.task))
 baselines_view.feature_warnings(leaks, settings, baselines_view.id_like(dataset.content_hash, context.db, dataset))
 baselines_view.choices(settings, written)
-go = st.button("Run baselines", type="primary", key="bl-run",
-               help="Runs as a job: it goes on if you leave the page, and everyone opening this page sees it.")
+go = evidence.run_button(context, "Run baselines", "bl-run", "run baselines",
+                        help="Runs as a job: it goes on if you leave the page, and everyone opening this page sees it.")
 run = evidence.result_or_job(
     context, "run", dataset, run_settings_key(settings, test.content_hash if test else None), BaselineRun.from_dict,
     f"Baselines on {dataset.name} for '{target}'", lambda r: run_summary(dataset.name, r, written), again=go,

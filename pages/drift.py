@@ -22,7 +22,7 @@ if not datasets:
 
 reference, source, names = drift_view.choose_sides(datasets)
 settings = drift_view.settings_form(list(reference.column_types))
-run = st.button("Run drift check", type="primary", key="drift-run")
+run = evidence.run_button(context, "Run drift check", "drift-run", "run drift checks")
 key = drift_settings(source, settings)
 summary = evidence.result_or_job(
     context, "drift", reference, key, DriftSummary.from_dict, f"Drift check {names[0]} → {names[1]}",

@@ -6,6 +6,7 @@ from analysis.leakage.scan import LeakageReport
 from components import datasets_view, evidence, leakage_view, shell
 from components.text import plain
 from design.document import feature_table
+from store.access import EDIT
 from store.documents import latest_revision
 from store.resolutions import list_resolutions
 
@@ -24,7 +25,7 @@ if target is None:
 
 revision = latest_revision(context.db, project.id)
 table = feature_table(revision.content, dataset.column_types) if revision else {}
-run = st.button("Run leakage checks", type="primary", key="leak-run")
+run = evidence.run_button(context, "Run leakage checks", "leak-run", "run leakage checks or resolve findings")
 report = evidence.result_or_job(
     context, "leakage", dataset, leakage_settings(target, split, settings, test.content_hash if test else None, table),
     LeakageReport.from_dict, f"Leakage scan of {dataset.name} for '{target}'",
@@ -37,6 +38,7 @@ leakage_view.report_header(report)
 if report.feature_table:
     st.caption(f"The design document's feature table marks {len(report.feature_table)} column(s) of this dataset as not "
                "known at prediction time or unknown; strong ones are flagged below with the table as evidence.")
-leakage_view.findings(context.db, project.id, dataset, report, list_resolutions(context.db, project.id), context.user)
+leakage_view.findings(context.db, project.id, dataset, report, list_resolutions(context.db, project.id), context.user,
+                      context.can(EDIT))
 st.caption("Findings are saved as evidence on the design document's Data section; unresolved high-severity "
            "ones stay visible on the Baselines and Review pages.")

@@ -7,6 +7,7 @@ from components.text import plain
 from design.document import document_completeness
 from design.fields import TEMPLATE_MARK
 from design.project_templates import TEMPLATE_SOURCES, list_templates
+from store.access import MANAGE
 from store.db import write_txn
 from store.documents import latest_revision, revision_counts, save_revision
 from store.errors import StoreError
@@ -74,8 +75,11 @@ with left, st.form("create-project", clear_on_submit=False):
 
 project = context.project
 if project is not None:
+    right.subheader("This project")
+    with right:
+        managing = shell.may(context, MANAGE, "rename or archive it")     # owners; others read why
+if project is not None and managing:
     with right, st.form(f"edit-project-{project.id}"):
-        st.subheader("This project")
         new_name = st.text_input("Name", value=project.name, key=f"edit-name-{project.id}")
         new_description = st.text_area("Description", value=project.description, key=f"edit-desc-{project.id}", height=80)
         rename = st.form_submit_button("Save name and description")

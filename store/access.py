@@ -29,6 +29,12 @@ RIGHTS = {VIEWER: {READ}, REVIEWER: {READ, REVIEW}, EDITOR: {READ, EDIT}, OWNER:
 _DOES = {READ: "open this project", EDIT: "edit the document, upload or delete datasets, run analyses and resolve findings",
          REVIEW: "comment and record review decisions", MANAGE: "change members and roles, rename or archive the project"}
 _WHO = {READ: "its members", EDIT: "editors and owners", REVIEW: "reviewers and owners", MANAGE: "owners"}
+A_ROLE = {OWNER: "an owner", EDITOR: "an editor", REVIEWER: "a reviewer", VIEWER: "a viewer"}   # "is an editor of"
+
+
+def who_may(right: str) -> str:
+    """Who holds ``right`` in a project, in words ("editors and owners"), for messages."""
+    return _WHO[right]
 
 
 class PermissionDenied(StoreError):
@@ -90,7 +96,7 @@ def require(db: sqlite_utils.Database, user: User, project_id: int, right: str) 
         raise PermissionDenied(f"{user.display_name} is not a member of this project, so cannot {_DOES[right]}. "
                                "Ask one of its owners to add you on the Projects page.")
     if right not in RIGHTS[role]:
-        raise PermissionDenied(f"{user.display_name} is a {role} of this project: only {_WHO[right]} can "
+        raise PermissionDenied(f"{user.display_name} is {A_ROLE[role]} of this project: only {_WHO[right]} can "
                                f"{_DOES[right]}. Ask an owner to change your role on the Projects page.")
     return role
 

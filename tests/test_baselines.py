@@ -350,6 +350,8 @@ def test_protocol_rules():
     large = choose_protocol(100_000, binary)
     assert (large.kind, large.n_splits, large.test_share) == ("holdout", 1, 0.2)
     assert large.description.startswith("100,000 rows: a stratified 80%/20% holdout (large data")
+    regression = choose_protocol(100_000, RunSettings(target="y", task="regression"))
+    assert regression.description.startswith("100,000 rows: an 80%/20% holdout (large data")      # "an", as said
     assert choose_protocol(500, binary, min_class_rows=3).n_splits == 3
     assert choose_protocol(500, RunSettings(target="y", task="binary", date_column="day")).kind == "time"
     assert choose_protocol(500_000, RunSettings(target="y", date_column="day")).n_splits == 1

@@ -372,7 +372,8 @@ def choose_protocol(
     strat = "stratified " if classify else ""
     why = (f"large data: one split tests {round(n_rows * share):,} rows, precise enough and {settings.folds}x cheaper "
            f"than {settings.folds}-fold") if not small else "as chosen"
-    return Protocol("holdout", 1, share, classify, None, f"{rows}: a {strat}{split} holdout ({why}).")
+    article = "an" if not strat and split.startswith("8") else "a"          # "an 80%/20% holdout"
+    return Protocol("holdout", 1, share, classify, None, f"{rows}: {article} {strat}{split} holdout ({why}).")
 
 
 def make_splits(

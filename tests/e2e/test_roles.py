@@ -19,6 +19,7 @@ from tests.e2e.conftest import wait_idle
 from tests.e2e.signin import sign_in
 
 PEOPLE = {"editor": "eddie@example.org", "reviewer": "rita@example.org", "viewer": "vic@example.org"}
+A_ROLE = {"editor": "an editor", "reviewer": "a reviewer", "viewer": "a viewer"}
 OBJECTIVE = "Triage fine-needle aspirates so likely malignant ones are read first, cutting time to diagnosis."
 
 
@@ -48,7 +49,7 @@ def test_editor_saves_reviewer_approves_viewer_reads_and_a_forged_write_is_refus
         box.fill(role)
         box.press("Enter")
         form.get_by_role("button", name="Add or change role").click()
-        expect(admin.get_by_test_id("stAlertContentSuccess")).to_contain_text(f"{email} is now {role}")
+        expect(admin.get_by_test_id("stAlertContentSuccess")).to_contain_text(f"{email} is now {A_ROLE[role]} of")
         wait_idle(admin)
     members = admin.get_by_test_id("stDataFrame").filter(has_text="vic@example.org")
     expect(members).to_contain_text("invited: joins at first sign-in")
