@@ -3,20 +3,22 @@
 A unit is what scikit-learn's estimators are to a model: validate once, then trust. Each kind of analysis (profile,
 leakage, baselines, drift, a candidate model's evaluation, ...) is a package with a ``unit.py`` that builds a Unit:
 
-    plan = unit.plan(meta, asked)            # at the boundary (a page, the CLI): every choice checked once, every
+    plan = unit.plan(meta, asked, inputs)    # at the boundary (a page, the CLI): every choice checked once, every
                                              # default filled in with the reason it was chosen; bad choices raise
                                              # unit.error (a PlanError) whose message says what to change
-    job settings = plan.to_dict()            # what a job stores; a worker rebuilds it with unit.load(settings)
-    computed = unit.compute(plan, tables, progress)   # trusts the plan: never resolves or checks settings again
+    plan.key()                               # what the result is stored and found under
+    plan.to_dict()                           # the whole plan, what a job stores; unit.load(it, dataset) in a worker
+    computed = unit.compute(plan, inputs, progress)   # trusts the plan: never resolves or checks settings again
     computed.payload, computed.summary       # the stored result, and what a reviewer reads of it (evidence)
 
 The registry is the one place that knows which kinds exist (REGISTERED: one line per kind, imported on first
-use, so a page that never computes does not import the analyses). The job queue, the worker, evidence and
+use, so a page that never computes does not import the analyses; BLUEPRINT_UNITS adds kinds from outside). The job queue, the worker, evidence and
 blockers read it instead of their own lists: a new kind is its own package plus one line here.
 """
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -68,27 +70,45 @@ class Reason:
 
 
 class Plan(Protocol):
-    """A frozen, fully checked plan. ``kind`` names its unit; ``reasons`` maps each choice to its Reason;
-    ``inputs`` lists the content hashes of the datasets compute reads besides the one planned on (a test set,
-    the current side of a drift check); to_dict() is what a job stores (JSON-ready)."""
+    """A frozen, fully checked plan. ``kind`` names its unit; ``dataset`` the content hash of the dataset it is
+    planned on; ``reasons`` maps each choice to its Reason; ``inputs`` lists the content hashes of the datasets
+    compute reads besides that one (a test set, the current side of a drift check). key() is what its result is
+    stored (and found) under; to_dict() is the whole plan, what a job stores (JSON-ready), read back by unit.load."""
 
     kind: str
+    dataset: str
     reasons: Mapping[str, Reason]
 
     @property
     def inputs(self) -> tuple[str, ...]: ...
 
+    def key(self) -> dict: ...
+
     def to_dict(self) -> dict: ...
 
 
-class Tables(Protocol):
-    """How compute reads rows: ``open(content_hash, memory_rows)`` gives a DataFrame when the dataset has at most
-    ``memory_rows`` rows (None: always in memory), else a table read from its stored file a column at a time
-    (analysis.engine.table.FileTable); ``meta(content_hash)`` its DatasetMeta."""
+class Inputs(Protocol):
+    """What compute reads, given by its host (a job worker, the sample's seeding, the command line):
+
+    open(content_hash, memory_rows): the rows of a dataset, a DataFrame when it has at most ``memory_rows`` rows
+        (None: always in memory), else a table read from its stored file a column at a time (FileTable);
+    meta(content_hash): its DatasetMeta; path(content_hash): its stored Parquet file;
+    describe_in_source(plan, progress): for a dataset kept in a SQL source, the profile computed by that database
+        (Computed), else None;
+    criteria: the design document's success criteria when the work started (for the evidence summary);
+    use_engine: True or False forces reading from the stored file or in memory (tests and benchmarks), None decides
+        by size."""
+
+    criteria: list
+    use_engine: bool | None
 
     def open(self, content_hash: str, memory_rows: int | None) -> Any: ...
 
     def meta(self, content_hash: str) -> DatasetMeta: ...
+
+    def path(self, content_hash: str) -> Any: ...
+
+    def describe_in_source(self, plan: Plan, progress: Progress) -> Computed | None: ...
 
 
 @dataclass
@@ -121,9 +141,9 @@ class Unit:
 
     kind: its name in jobs and results. title: in words, for job labels and pages. section: the design document
     section its evidence feeds. page: the url path of the page that shows it (links in blockers). plan(meta,
-    asked, **context) -> Plan, raising ``error``. load(settings) -> Plan: a stored plan, as a job holds it (no
-    checks: it was checked when planned). compute(plan, tables, progress) -> Computed. memory_rows(plan): the
-    largest dataset it reads into memory whole (above it, a FileTable)."""
+    asked, inputs) -> Plan, raising ``error`` (inputs: to read what a check needs, e.g. the target column).
+    load(settings, dataset_hash) -> Plan: a stored plan, as a job holds it (not checked again: it was checked when
+    planned). compute(plan, inputs, progress) -> Computed."""
 
     kind: str
     title: str
@@ -131,41 +151,38 @@ class Unit:
     page: str
     error: type[PlanError]
     plan: Callable[..., Plan]
-    load: Callable[[Mapping], Plan]
-    compute: Callable[[Plan, Tables, Progress], Computed]
-    memory_rows: Callable[[Plan], int | None] = lambda plan: None
+    load: Callable[[Mapping, str], Plan]
+    compute: Callable[[Plan, Inputs, Progress], Computed]
 
+
+# More units, outside this package (a plug-in, a test's own kind): module paths, separated by commas, whose UNIT
+# is one more kind. Read from the environment, so the worker processes a server starts know them too.
+EXTRA_UNITS_ENV = "BLUEPRINT_UNITS"
 
 _loaded: dict[str, Unit] = {}
-_extra: dict[str, Unit] = {}
 
 
-def register(unit: Unit) -> Unit:
-    """Add a unit that is not in REGISTERED (a test's own kind, a plug-in): from now on it is one more kind."""
-    _extra[unit.kind] = unit
-    _loaded.pop(unit.kind, None)
-    return unit
-
-
-def unregister(kind: str) -> None:
-    """Remove a unit added with register()."""
-    _extra.pop(kind, None)
-    _loaded.pop(kind, None)
+def _extra_modules() -> dict[str, str]:
+    """kind -> module of the units named in BLUEPRINT_UNITS (imported to learn their kind)."""
+    found = {}
+    for name in filter(None, (part.strip() for part in os.environ.get(EXTRA_UNITS_ENV, "").split(","))):
+        extra = importlib.import_module(name).UNIT
+        found[extra.kind] = name
+    return found
 
 
 def kinds() -> tuple[str, ...]:
-    """Every kind of analysis, registered ones first."""
-    return (*REGISTERED, *(k for k in _extra if k not in REGISTERED))
+    """Every kind of analysis: the registered ones, then those of BLUEPRINT_UNITS."""
+    return (*REGISTERED, *(k for k in _extra_modules() if k not in REGISTERED))
 
 
 def unit(kind: str) -> Unit:
     """The unit of ``kind``; KeyError naming the known kinds otherwise."""
-    if kind in _extra:
-        return _extra[kind]
     if kind not in _loaded:
-        if kind not in REGISTERED:
+        modules = {**_extra_modules(), **REGISTERED} if kind not in REGISTERED else REGISTERED
+        if kind not in modules:
             raise KeyError(f"There is no kind of analysis {kind!r}; the kinds are {', '.join(kinds())}.")
-        _loaded[kind] = importlib.import_module(REGISTERED[kind]).UNIT
+        _loaded[kind] = importlib.import_module(modules[kind]).UNIT
     return _loaded[kind]
 
 

@@ -3,7 +3,7 @@
 
 Writes bench.profile's 20-column data (seeded numpy; the binary target ``churned``, 10 % positive) chunk by chunk as
 one Parquet file, stores it in a fresh store the way an upload is stored (analysis.read.read_table, then
-store.datasets.add_dataset), then computes each analysis with jobs.tasks.compute, each in a fresh spawned process
+store.datasets.add_dataset), then plans and computes each analysis with jobs.tasks (plan_for, compute), each in a fresh spawned process
 (peak = that process's peak resident memory, interpreter and libraries included), two ways:
   engine: the dataset is above each analysis's in-memory size, so the job reads the stored file as an
           analysis.engine.table FileTable (columns one at a time; the sample by position);
@@ -91,15 +91,17 @@ def _compute(home: str, dataset_id: int, kind: str, use_engine: bool) -> dict:
         from analysis.drift.evidently_report import load_evidently
 
         load_evidently()
-    from jobs.tasks import compute
+    from jobs.tasks import compute, plan_for
     from store.datasets import get_dataset
     from store.db import open_store
 
     db = open_store(home)
     try:
         dataset = get_dataset(db, dataset_id)
+        plan = plan_for(db, kind, dataset, key_of(kind))     # planned once, as a page does; not timed
         start = time.perf_counter()
-        payload, _, _ = compute(db, kind, dataset, key_of(kind), use_engine=use_engine)
+        computed, _ = compute(db, plan, dataset.project_id, use_engine=use_engine)
+        payload = computed.payload
         seconds = time.perf_counter() - start
     finally:
         db.close()

@@ -240,7 +240,7 @@ def threshold_explorer(result, written: list = (), document_threshold: float | N
 def id_like(content_hash: str, _db, _dataset: Dataset) -> dict[str, str]:
     """The dataset's ID-like columns -> why (identifiers, names), computed once per data."""
     from analysis.baselines.setup import DEFAULT_MAX_ROWS, id_like_columns
-    from jobs.tasks import open_dataset
+    from jobs.inputs import open_dataset
 
     # above the run's sample size, read from the stored file a column at a time (never whole)
     return id_like_columns(open_dataset(_db, _dataset, DEFAULT_MAX_ROWS), _dataset.column_types)
@@ -266,7 +266,7 @@ def defaults(content_hash: str, target: str, leaky: tuple, _db, _dataset: Datase
     """What a run would use by default on this data (task, features, models), computed once per data;
     ``positive``: the design document's positive class, used when it is a class of the target."""
     from analysis.baselines.setup import DEFAULT_MAX_ROWS
-    from jobs.tasks import open_dataset
+    from jobs.inputs import open_dataset
 
     frame = open_dataset(_db, _dataset, DEFAULT_MAX_ROWS)   # above the run's sample size: a column at a time
     asked = RunSettings(target=target, excluded=dict(leaky), positive_label=positive)

@@ -8,12 +8,13 @@ import sqlite_utils
 import streamlit as st
 
 from analysis.drift.run import overlay
-from analysis.drift.model import DriftSettings, DriftSummary
+from analysis.drift.model import MAX_ROWS_PER_SIDE, DriftSettings, DriftSummary
 from analysis.inert import safe_csv
 from components.drift_charts import drift_scores_figure, overlay_figure
 from components.text import plain
 from design.formats import format_score
-from jobs.tasks import drift_sides
+from analysis.drift.unit import sides
+from jobs.inputs import StoreInputs
 from store.datasets import Dataset
 from store.errors import StoreError
 
@@ -25,7 +26,7 @@ SOURCES = {"datasets": "Two datasets (reference and current)", "date": "One data
 
 def choose_sides(datasets: list[Dataset]):
     """Widgets for where the two sides come from. Returns (reference dataset, source dict, (reference name,
-    current name)); jobs.tasks.drift_sides reads the frames of a source when a check or an overlay needs them."""
+    current name)); analysis.drift.unit.sides reads the frames of a source when a check or an overlay needs them."""
     by_id = {d.id: d for d in datasets}
     has_dates = any(t == "datetime" for d in datasets for t in d.column_types.values())
     kinds = [k for k in SOURCES if (k != "datasets" or len(datasets) > 1) and (k != "date" or has_dates)]
@@ -116,7 +117,8 @@ def summary_view(summary: DriftSummary) -> None:
 @st.cache_data(max_entries=32, show_spinner=False)
 def _overlay(_db: sqlite_utils.Database, _reference: Dataset, key: str, source: dict, column: str, column_type: str) -> dict:
     """Keyed by the reference's content hash and the source (``key``), not by the store."""
-    ref, cur, _, _, _ = drift_sides(_db, _reference, source)
+    ref, cur, _, _, _ = sides(StoreInputs(_db, _reference.project_id), _reference.content_hash, source,
+                              MAX_ROWS_PER_SIDE)
     return overlay(ref, cur, column, column_type)
 
 

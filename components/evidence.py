@@ -5,7 +5,8 @@
 The page never computes: it finds the stored result for (kind, dataset hash, settings) and shows it, or it
 submits a job (joining one already under way for the same key) and follows it with jobs_view.follow, a
 fragment that polls the stored job and reruns the page when the result lands. Rebuilding a result object
-from its stored JSON is cached per result id (a cache that computes and returns data, never draws).
+from its stored body is cached once per server by result id and version (components.stored_results: a cache that
+computes and returns data, never draws).
 """
 from __future__ import annotations
 
@@ -14,36 +15,38 @@ from collections.abc import Callable
 import sqlite_utils
 import streamlit as st
 
-from components import jobs_view
+from components import jobs_view, stored_results
 from components.shell import AppContext, may
 from components.text import plain
 from store.access import EDIT, PermissionDenied, require
 from jobs.pool import pool_for
-from jobs.tasks import SECTION
+from analysis.units import PlanError, section_of
+from jobs.tasks import plan_for
 from store.datasets import Dataset
 from store.db import home_of
 from store.jobs import latest_job, submit_job
-from store.results import get_result_meta, record_evidence, result_by_id
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _rebuilt(store: str, result_id: int, computed_at: str, _db: sqlite_utils.Database, _from_dict: Callable):
-    """The result object of a stored result (keyed by store, id and time: a re-run replaces the payload)."""
-    return _from_dict(result_by_id(_db, result_id).payload)
+from store.results import get_result_meta, record_evidence
 
 
 def stored(db: sqlite_utils.Database, kind: str, dataset_hash: str, key: dict, from_dict: Callable):
-    """(object, Result without payload) for this key when it is stored, else None."""
+    """(object rebuilt from its body, Result without payload) for this key when it is stored, else None."""
     meta = get_result_meta(db, kind, dataset_hash, key)
     if meta is None:
         return None
-    return _rebuilt(str(home_of(db)), meta.id, meta.computed_at, db, from_dict), meta
+    return stored_results.body(db, meta, from_dict), meta
 
 
-def start_job(context: AppContext, kind: str, dataset: Dataset, key: dict, label: str) -> None:
-    """Queue the job for this key (or join the one under way) and wake the workers."""
-    submit_job(context.db, kind, context.project.id, dataset.id, dataset.content_hash, key, label, context.user)
+def start_job(context: AppContext, kind: str, dataset: Dataset, key: dict, label: str) -> bool:
+    """Plan the work for this key (checked once, here: analysis.units), queue its job (or join the one under way)
+    and wake the workers. A plan refused shows why and what to change, and queues nothing (False)."""
+    try:
+        plan = plan_for(context.db, kind, dataset, key)
+    except PlanError as refused:
+        st.error(plain(str(refused)))
+        return False
+    submit_job(context.db, plan, context.project.id, dataset.id, label, context.user)
     pool_for(home_of(context.db)).wake()
+    return True
 
 
 def _pressed(key: str) -> None:
@@ -113,5 +116,5 @@ def result_or_job(context: AppContext, kind: str, dataset: Dataset, key: dict, f
     if kind != "profile":
         sql_sample_note(dataset)
     if may_run:                       # a reader sees the result; recording it as evidence is an editor's write
-        record_evidence(context.db, context.project.id, SECTION[kind], meta, dataset.id, summary(value), context.user)
+        record_evidence(context.db, context.project.id, section_of(kind), meta, dataset.id, summary(value), context.user)
     return value

@@ -34,7 +34,11 @@ def _cancel(job_id: int) -> None:
 
 
 def _run_again(job_id: int) -> None:
-    """Queue the same work again (a new job with the same key, settings and dataset)."""
+    """Queue the same work again (a new job with the same key and dataset, planned again: the data it reads may be
+    another file of the same content, the plan is checked here once more)."""
+    from analysis.units import PlanError
+    from jobs.tasks import plan_for
+    from store.datasets import get_dataset
     from store.jobs import submit_job
 
     db = shell.connect_store()
@@ -43,10 +47,10 @@ def _run_again(job_id: int) -> None:
         if old.dataset_id is None:
             st.session_state["job-flash"] = "The dataset of this job was deleted; choose another one on the page."
             return
-        submit_job(db, old.kind, old.project_id, old.dataset_id, old.dataset_hash, old.settings, old.label,
-                   shell.acting_user())
+        plan = plan_for(db, old.kind, get_dataset(db, old.dataset_id), old.settings)
+        submit_job(db, plan, old.project_id, old.dataset_id, old.label, shell.acting_user())
         pool_for(home_of(db)).wake()
-    except StoreError as error:
+    except (StoreError, PlanError) as error:
         st.session_state["job-flash"] = str(error)
     finally:
         db.close()

@@ -2,7 +2,8 @@
 
 The worker reads the connection from the same secrets the server reads (analysis.sources.settings
 .secrets_from_files: Streamlit's default files, or BLUEPRINT_SECRETS_FILES), by the connection's name stored with
-the dataset; the address never enters the store.
+the dataset; the address never enters the store. A statement stopped on the database by the job's Cancel
+(jobs.worker calls analysis.sources.postgres.stop_statements) ends the job as cancelled.
 """
 from __future__ import annotations
 
@@ -26,7 +27,18 @@ def connection_of(dataset: Dataset):
 
 def profile_sql(db, dataset: Dataset, key: dict, progress):
     """(profile dict, evidence summary) of a SQL dataset: exact figures by its database, the sampled views on a
-    sample it draws; SourceChanged when the source's identity is no longer the stored one."""
+    sample it draws; SourceChanged when the source's identity is no longer the stored one; analysis.units.Cancelled when its
+    statement was stopped on the database (the job's Cancel)."""
+    from analysis.sources.postgres import SourceCancelled
+    from analysis.units import Cancelled
+
+    try:
+        return _profile_sql(dataset, key, progress)
+    except SourceCancelled as stopped:
+        raise Cancelled(str(stopped)) from None
+
+
+def _profile_sql(dataset: Dataset, key: dict, progress):
     from analysis.evidence import profile_summary
     from analysis.profile.describe import describe_sql
     from analysis.sources.postgres import open_source, source_identity

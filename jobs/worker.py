@@ -7,16 +7,27 @@ parent (the server) is gone: it then marks the job it was running as interrupted
 half-done job as running. A heartbeat thread refreshes the running job every HEARTBEAT_S; when a person
 cancels, the job gets CANCEL_GRACE_S to stop by itself (a baseline run stops between folds and keeps its
 finished models), else the worker ends the job as cancelled and exits (the pool starts a new one).
+
+A SQL statement the job runs on a source's database is stopped there at once on Cancel (the job then ends as
+cancelled), and whenever the worker ends: its server gone, a cancel not honoured in time, or SIGTERM (taken by a
+thread, so a long computation in the main thread does not hold it up); a killed worker's statement is stopped by
+the database itself (analysis.sources.postgres: it checks that its client is still there).
 """
 from __future__ import annotations
 
 import os
+import signal
+import sqlite3
 import sys
 import threading
 import time
 import traceback
 
-from store.db import connect, open_store
+from analysis.errors import TargetError
+from analysis.units import Cancelled, Progress, unit
+from jobs.tasks import compute, store_result
+from store.datasets import get_dataset
+from store.db import DB_FILE, connect, open_store
 from store.errors import StoreError
 from store.jobs import Job, cancel_requested, claim_next_job, finish_job, get_job, report_progress
 from store.people import SYSTEM_EMAIL, System, User, get_user, recorded_person
@@ -109,26 +120,24 @@ def _dataset_gone(db, job: Job) -> str | None:
 
 def run_job(db, job: Job, reporter: _Reporter | None = None) -> Job:
     """Run one claimed job to its end state (done, failed or cancelled) and return it."""
-    from analysis.errors import TargetError
-    from jobs.tasks import JobCancelled, Progress, compute, store_result
-    from store.datasets import get_dataset
-
     reporter = reporter or _Reporter(db, job.id)
     progress = Progress(report=reporter.report, should_stop=reporter.should_stop)
     try:
         if job.dataset_id is None:
             raise StoreError("The dataset of this job was deleted before it started; nothing was computed.")
+        if job.plan is None:
+            raise StoreError("This job was queued by an earlier version of Blueprint, before analyses were planned; "
+                             "press Run again on its page.")
         dataset = get_dataset(db, job.dataset_id)
-        criteria = _criteria(db, job.project_id) if job.kind == "run" else None
-        payload, summary, seconds = compute(db, job.kind, dataset, job.settings, progress, criteria)
+        plan = unit(job.kind).load(job.plan, job.dataset_hash)        # checked when it was planned: trusted here
+        computed, seconds = compute(db, plan, job.project_id, progress, _criteria(db, job.project_id))
         if get_job(db, job.id).dataset_id is None:
             raise StoreError("The dataset was deleted while this job ran; its result was not stored.")
-        result = store_result(db, job.kind, dataset, job.settings, payload, summary, seconds, job.project_id,
-                              _asker(db, job))
-        state = "cancelled" if payload.get("status") == "cancelled" else "done"
+        result = store_result(db, plan, dataset, computed, seconds, job.project_id, _asker(db, job))
+        state = "cancelled" if computed.payload.get("status") == "cancelled" else "done"
         message = "cancelled: the finished part is kept" if state == "cancelled" else f"done in {seconds:.1f} s"
         return finish_job(db, job.id, state, result_id=result.id, message=message)
-    except JobCancelled as stopped:
+    except Cancelled as stopped:
         return finish_job(db, job.id, "cancelled", error=str(stopped), message="cancelled")
     except (TargetError, ValueError, StoreError, OSError) as error:
         return finish_job(db, job.id, "failed", error=_dataset_gone(db, job) or str(error), message="failed")
@@ -142,26 +151,48 @@ def run_job(db, job: Job, reporter: _Reporter | None = None) -> Job:
                                 "please report this with the job's settings.")
 
 
+def _stop_statements(reason: str) -> None:
+    """Stop on its database the SQL statement this worker runs, if any (analysis.sources.postgres is loaded only
+    by a job that reads a SQL source)."""
+    sources = sys.modules.get("analysis.sources.postgres")
+    if sources is not None:
+        sources.stop_statements(reason)
+
+
 class _Watch(threading.Thread):
-    """Heartbeat of the running job; ends it when the server is gone or a cancel is not honoured in time."""
+    """Heartbeat of the running job; stops its SQL statement when it is cancelled; ends it when the server is gone
+    or a cancel is not honoured in time."""
 
     def __init__(self, home: str, parent: int) -> None:
         super().__init__(daemon=True)
-        self.db = connect(os.path.join(home, "blueprint.sqlite3"))
+        self.path = os.path.join(home, "blueprint.sqlite3")
+        self.db = connect(self.path)
         self.parent = parent
         self.job_id: int | None = None
         self.reporter: _Reporter | None = None
         self.cancel_seen: float | None = None
+        self.switch = threading.Lock()      # held while the job changes, and while stopping the job's statement
+
+    def running(self, job_id: int | None, reporter: _Reporter | None = None) -> None:
+        """The main thread starts (or, with None, ends) a job."""
+        with self.switch:
+            self.job_id, self.reporter = job_id, reporter
+
+    def end(self, state: str, error: str, code: int = 0) -> None:
+        """End the worker now (from any thread): its job marked ``state`` with ``error`` (on a connection of its
+        own: another thread may be writing), its SQL statement stopped on the database, then exit."""
+        job_id = self.job_id
+        if job_id is not None:
+            finish_job(connect(self.path), job_id, state, message=state, error=error)
+        _stop_statements("the worker running it stopped")
+        os._exit(code)
 
     def run(self) -> None:
         while True:
             time.sleep(HEARTBEAT_S)
             job_id = self.job_id
             if os.getppid() != self.parent:
-                if job_id is not None:
-                    finish_job(self.db, job_id, "interrupted", message="interrupted",
-                               error="The server stopped while this job ran. Run it again.")
-                os._exit(0)
+                self.end("interrupted", "The server stopped while this job ran. Run it again.")
             if job_id is None:
                 self.cancel_seen = None
                 continue
@@ -175,10 +206,29 @@ class _Watch(threading.Thread):
                 continue
             if cancel:
                 self.cancel_seen = self.cancel_seen or time.monotonic()
+                with self.switch:               # every beat: a statement may have started since the last one
+                    if self.job_id == job_id:
+                        _stop_statements("the job was cancelled")
                 if time.monotonic() - self.cancel_seen > CANCEL_GRACE_S and self.job_id == job_id:
-                    finish_job(self.db, job_id, "cancelled", message="cancelled",
-                               error="Cancelled; the step that was running was stopped.")
-                    os._exit(0)
+                    self.end("cancelled", "Cancelled; the step that was running was stopped.")
+
+
+def _end_on_terminate(watch: _Watch) -> None:
+    """SIGTERM (the pool stopping, a service manager) ends the worker at once, as before, and first marks its job
+    interrupted and stops its SQL statement on the database. A thread takes the signal (through the wakeup fd): the
+    main thread may be deep in a computation that looks at signals only when it returns."""
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    signal.set_wakeup_fd(write)
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)     # the thread below acts
+
+    def wait() -> None:
+        while signal.SIGTERM not in os.read(read, 64):
+            pass
+        watch.end("interrupted", "The worker running this job was stopped (SIGTERM). Run it again.",
+                  128 + signal.SIGTERM)
+
+    threading.Thread(target=wait, daemon=True, name="blueprint-terminate").start()
 
 
 def _server_pid() -> int:
@@ -191,21 +241,47 @@ def _server_pid() -> int:
     return int(named) if named.isdigit() else os.getppid()
 
 
+def _gone(home: str) -> bool:
+    """Whether the data folder's database is gone (a benchmark's or a test's temporary folder, removed while its
+    pool was starting this worker): a worker never makes a data folder, it only serves one."""
+    return not os.path.exists(os.path.join(home, DB_FILE))
+
+
+def _say_gone(home: str) -> None:
+    print(f"Blueprint job worker {os.getpid()}: its data folder {home} is gone, so it stops.", file=sys.stderr,
+          flush=True)
+
+
 def main(home: str) -> None:
-    db = open_store(home)
+    """Serve the queue of the store in ``home`` until idle, its server gone, or its data folder gone (one line)."""
+    if _gone(home):
+        return _say_gone(home)
+    try:
+        _serve(home, open_store(home))
+    except (StoreError, sqlite3.Error, OSError):
+        if not _gone(home):
+            raise
+        _say_gone(home)
+
+
+def _serve(home: str, db) -> None:
+    """Claim and run the queued jobs one at a time (see the module docstring)."""
     server = _server_pid()
     watch = _Watch(home, server)
     watch.start()
+    _end_on_terminate(watch)
     idle_since = time.monotonic()
     while time.monotonic() - idle_since < IDLE_EXIT_S and os.getppid() == server:
         job = claim_next_job(db, os.getpid())
         if job is None:
+            if _gone(home):
+                return _say_gone(home)
             time.sleep(POLL_S)
             continue
         reporter = _Reporter(db, job.id)
-        watch.reporter, watch.job_id = reporter, job.id
+        watch.running(job.id, reporter)
         run_job(db, job, reporter)
-        watch.job_id = watch.reporter = None
+        watch.running(None)
         idle_since = time.monotonic()
     db.close()
 

@@ -14,7 +14,7 @@ from analysis.leakage.scan import LeakageSettings, Split
 from analysis.read import read_csv, read_table
 from design.checks import document_run_choices
 from design.document import check_section, success_criteria
-from jobs.tasks import compute_and_store
+from jobs.tasks import compute_and_store, plan_for
 from store.jobs import submit_job
 from store.datasets import add_dataset, set_role
 from store.db import write_txn
@@ -85,12 +85,13 @@ def _add_sample_data(db: sqlite_utils.Database, project_id: int, author: System,
          f"Drift check {dataset.name} first 50% → {dataset.name} last 50%"),
         ("run", run_settings_key(settings, None), f"Baselines on {dataset.name} for '{SAMPLE_TARGET}'"),
     ]
+    criteria = success_criteria(sample_document()["content"])
     for kind, key, label in work:
+        plan = plan_for(db, kind, dataset, key)
         if background:
-            submit_job(db, kind, project_id, dataset.id, dataset.content_hash, key, label, author)
+            submit_job(db, plan, project_id, dataset.id, label, author)
         else:
-            compute_and_store(db, kind, project_id, dataset, key, author,
-                              criteria=success_criteria(sample_document()["content"]) if kind == "run" else None)
+            compute_and_store(db, plan, project_id, dataset, author, criteria=criteria)
     parquet = read_table(SAMPLE_PARQUET.read_bytes(), SAMPLE_PARQUET.name)
     add_dataset(db, project_id, SAMPLE_PARQUET.name, parquet, author)
     # sample_id is found as an ID column by the scan; the sample's authors explain why it is not a leak here.

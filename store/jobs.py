@@ -22,8 +22,8 @@ from store.errors import NotFoundError, StoreError
 from store.access import EDIT, authorize, record
 from store.people import System, User, check_actor
 from store.results import settings_hash, settings_json
+from analysis.units import Plan, unit
 
-KINDS = ("profile", "leakage", "run", "drift")
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled", "interrupted")
 STALE_HEARTBEAT_S = 30.0      # a running job whose worker has not written for this long is taken as dead
@@ -31,7 +31,8 @@ STALE_HEARTBEAT_S = 30.0      # a running job whose worker has not written for t
 
 @dataclass(frozen=True)
 class Job:
-    """A job row. settings: the result key it computes; label: what it is, in words; progress: 0-1 with
+    """A job row. settings: the result key it computes; plan: the checked plan it runs (the unit's
+    Plan.to_dict(); None for a job queued before plans existed); label: what it is, in words; progress: 0-1 with
     ``message``; partial: JSON-ready rows finished so far (e.g. baseline models); result_id once done;
     error: why it failed or was interrupted, in words."""
 
@@ -57,6 +58,7 @@ class Job:
     started_at: str | None
     finished_at: str | None
     created_by_id: int | None = None
+    plan: dict | None = None
 
     @property
     def active(self) -> bool:
@@ -74,7 +76,8 @@ class Job:
 
 def _job(row: dict) -> Job:
     return Job(**{**row, "settings": json.loads(row["settings"]), "partial": json.loads(row["partial"]),
-                  "cancel_requested": bool(row["cancel_requested"])})
+                  "cancel_requested": bool(row["cancel_requested"]),
+                  "plan": json.loads(row["plan"]) if row.get("plan") else None})
 
 
 def get_job(db: sqlite_utils.Database, job_id: int) -> Job:
@@ -92,27 +95,28 @@ def latest_job(db: sqlite_utils.Database, kind: str, dataset_hash: str, settings
     return _job(rows[0]) if rows else None
 
 
-def submit_job(db: sqlite_utils.Database, kind: str, project_id: int, dataset_id: int | None, dataset_hash: str,
-               settings: dict, label: str, created_by: User | System) -> tuple[Job, bool]:
-    """Queue a job for this result key, or join the one already queued or running.
+def submit_job(db: sqlite_utils.Database, plan: Plan, project_id: int, dataset_id: int | None, label: str,
+               created_by: User | System) -> tuple[Job, bool]:
+    """Queue a job that runs ``plan`` (a unit's checked Plan: analysis.units), keyed like the result it will store
+    (kind, dataset hash, plan.key()), or join the one already queued or running for that key.
     Returns (job, joined): joined is True when the job was already under way."""
-    if kind not in KINDS:
-        raise StoreError(f"Unknown job kind {kind!r}; use one of {', '.join(KINDS)}.")
+    unit(plan.kind)                       # a kind the registry knows, or KeyError naming them
+    settings = plan.key()
     key = settings_hash(settings)
     with write_txn(db):
         user = authorize(db, created_by, project_id, EDIT)
         rows = list(db.query(
             "SELECT * FROM jobs WHERE kind = ? AND dataset_hash = ? AND settings_hash = ? AND state IN ('queued', 'running')",
-            [kind, dataset_hash, key]))
+            [plan.kind, plan.dataset, key]))
         if rows:
             return _job(rows[0]), True
         cursor = db.execute(
-            "INSERT INTO jobs (kind, project_id, dataset_id, dataset_hash, settings, settings_hash, label, state, "
+            "INSERT INTO jobs (kind, project_id, dataset_id, dataset_hash, settings, settings_hash, plan, label, state, "
             "message, created_by, created_by_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 'waiting for a worker', ?, ?, ?)",
-            [kind, project_id, dataset_id, dataset_hash, settings_json(settings), key, label, user.display_name,
-             user.id, now()])
-        record(db, user, project_id, f"started {kind.replace('_', ' ')}", label, f"jobs?project={project_id}")
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 'waiting for a worker', ?, ?, ?)",
+            [plan.kind, project_id, dataset_id, plan.dataset, settings_json(settings), key,
+             json.dumps(plan.to_dict(), sort_keys=True, default=str), label, user.display_name, user.id, now()])
+        record(db, user, project_id, f"started {plan.kind.replace('_', ' ')}", label, f"jobs?project={project_id}")
         return get_job(db, cursor.lastrowid), False
 
 

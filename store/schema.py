@@ -297,6 +297,21 @@ def _v9_dataset_sources(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE datasets ADD COLUMN source TEXT")
 
 
+def _v10_result_parts(db: sqlite_utils.Database) -> None:
+    # a stored result in parts (analysis.stored): ``summary``, what lists, tables and criteria read (NULL for a kind
+    # stored whole, and for a result stored before this migration: split the first time it is read, store.results);
+    # ``payload`` becomes its body; ``arrays``, the file name of its per-row arrays under BLUEPRINT_HOME/results/;
+    # ``stamp``, new at every write of the row (a re-run keeps the id): id and stamp name one stored version
+    _run_ddl(db, "ALTER TABLE results ADD COLUMN summary TEXT; ALTER TABLE results ADD COLUMN arrays TEXT; "
+                 "ALTER TABLE results ADD COLUMN stamp TEXT NOT NULL DEFAULT ''")
+
+
+def _v11_job_plans(db: sqlite_utils.Database) -> None:
+    # the checked plan a job runs (analysis.units: Plan.to_dict()), beside its result key (settings); NULL for a job
+    # queued before plans existed, which a worker refuses with a message (run it again)
+    db.execute("ALTER TABLE jobs ADD COLUMN plan TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "projects and append-only design-document revisions", _v1_projects_and_revisions),
     Migration(2, "datasets, cached results, and evidence linking results to document sections", _v2_datasets_results_evidence),
@@ -309,6 +324,9 @@ MIGRATIONS: tuple[Migration, ...] = (
               _v8_members_and_audit),
     Migration(9, "datasets: where a dataset comes from (a data folder's file, or a SQL source and its identity)",
               _v9_dataset_sources),
+    Migration(10, "results in parts: a small summary apart from the body, per-row arrays in Parquet files beside it",
+              _v10_result_parts),
+    Migration(11, "jobs: the checked plan each job runs (analysis units), beside its result key", _v11_job_plans),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -17,7 +17,7 @@ from analysis.read import read_csv
 from design.document import check_section, feature_table, fill_feature_table, not_known_columns, with_section
 from design.fields import FieldError, as_text, check_value
 from design.sections import section
-from jobs.tasks import compute
+from jobs.tasks import compute, plan_for
 from store.datasets import add_dataset
 from store.projects import create_project
 from store.people import System
@@ -167,7 +167,8 @@ def test_the_leakage_job_passes_the_table_to_the_scan(db):
     dataset, _ = add_dataset(db, project.id, "wards.csv", table, System("test", "Ana"))
     key = leakage_settings("outcome", Split(), LeakageSettings(), None,
                            {"ward": {"known": "no", "source": "", "note": ""}})
-    payload, summary, _ = compute(db, "leakage", dataset, key)
+    computed, _ = compute(db, plan_for(db, "leakage", dataset, key), dataset.project_id)
+    payload, summary = computed.payload, computed.summary
     assert [f["check"] for f in summary["findings"] if f["column"] == "ward"] == ["availability"]
     assert payload["feature_table"] == {"ward": {"known": "no", "source": "", "note": ""}}
 

@@ -22,7 +22,7 @@ from components.drift_charts import overlay_figure
 from components.review_view import charts, gather
 from components.text import plain
 from design.export import _md, to_html, to_markdown
-from jobs.tasks import compute_and_store
+from jobs.tasks import compute_and_store, plan_for
 from store.datasets import add_dataset
 from store.db import open_store
 from store.documents import latest_revision, save_revision
@@ -104,8 +104,9 @@ def hostile_project(db):
     add_comment(db, project.id, "data", WRITER, f"{JS_LINK} {IMG_ONERROR}", parent_id=thread.id)
     decide(db, project.id, "changes requested", WRITER, TEXT, revision_id=latest_revision(db, project.id).id)
     dataset, _ = add_dataset(db, project.id, FILE_NAME, read_csv(hostile_csv(), FILE_NAME), WRITER)
-    compute_and_store(db, "profile", project.id, dataset, profile_settings(TARGET), WRITER)
-    compute_and_store(db, "leakage", project.id, dataset, leakage_settings(TARGET, Split(), LeakageSettings(), None), WRITER)
+    compute_and_store(db, plan_for(db, "profile", dataset, profile_settings(TARGET)), project.id, dataset, WRITER)
+    compute_and_store(db, plan_for(db, "leakage", dataset, leakage_settings(TARGET, Split(), LeakageSettings(), None)),
+                      project.id, dataset, WRITER)
     return get_project(db, project.id)
 
 

@@ -12,8 +12,10 @@ import pytest
 from analysis.baselines.run import RunSettings
 from analysis.evidence import profile_settings, run_settings_key
 from analysis.read import read_csv
+from analysis.units import PlanError
+from jobs.tasks import plan_for
 from jobs.pool import WorkerPool
-from store.datasets import add_dataset, delete_dataset, get_dataset
+from store.datasets import add_dataset, data_file, delete_dataset, get_dataset
 from store.jobs import (
     claim_next_job, finish_job, get_job, interrupt_dead_jobs, latest_job, list_jobs, request_cancel, submit_job,
 )
@@ -46,7 +48,7 @@ def _dataset(db, rows: int = 3000, seed: int = 0, name: str = "gen.csv"):
 
 
 def _submit(db, kind, dataset, key, who=System("test", "Ana")):
-    return submit_job(db, kind, 1, dataset.id, dataset.content_hash, key, f"{kind} of {dataset.name}", who)
+    return submit_job(db, plan_for(db, kind, dataset, key), 1, dataset.id, f"{kind} of {dataset.name}", who)
 
 
 def test_asking_twice_joins_the_job_under_way(app_db):
@@ -71,14 +73,48 @@ def test_a_worker_computes_stores_and_records_evidence(app_db, pool):
     assert [j.id for j in list_jobs(app_db, 1)][0] == job.id
 
 
+def test_a_bad_choice_is_refused_when_planned_and_nothing_is_queued(app_db):
+    """Issue 21: settings are checked once, at the boundary: a target that is not a column never becomes a job."""
+    dataset = _dataset(app_db)
+    with pytest.raises(PlanError, match="'no_such_column' is not a column of 'gen.csv'"):
+        _submit(app_db, "profile", dataset, profile_settings("no_such_column"))
+    assert app_db.execute("SELECT COUNT(*) FROM jobs WHERE dataset_hash = ?", [dataset.content_hash]).fetchone() == (0,)
+
+
 def test_a_failing_job_says_why_and_the_worker_goes_on(app_db, pool):
     dataset = _dataset(app_db)
-    bad, _ = _submit(app_db, "profile", dataset, profile_settings("no_such_column"))
-    good, _ = _submit(app_db, "profile", dataset, profile_settings(None))
+    other = _dataset(app_db, seed=1, name="other.csv")
+    bad, _ = _submit(app_db, "profile", dataset, profile_settings(None))
+    data_file(app_db, dataset.content_hash).unlink()         # its data vanishes after it was planned
+    good, _ = _submit(app_db, "profile", other, profile_settings(None))
     pool.wake()
     failed = _wait(app_db, bad.id)
-    assert failed.state == "failed" and "no_such_column" in failed.error, failed.error
+    assert failed.state == "failed" and "The data file of 'gen.csv' is missing" in failed.error, failed.error
     assert _wait(app_db, good.id).state == "done"
+
+
+def test_a_job_runs_its_stored_plan_and_never_plans_again(app_db, monkeypatch):
+    """Issue 21: the worker loads the plan the job holds (unit.load) and runs it; resolve_settings is never called
+    there. Checked in a worker run in this process, with resolve_settings replaced by a tripwire."""
+    import analysis.baselines.unit as baselines_unit
+    from jobs.worker import run_job
+    from store.jobs import claim_next_job
+
+    dataset = _dataset(app_db, rows=400)
+    settings = RunSettings(target="label", models=("Dummy", "Logistic regression"))
+    job, _ = _submit(app_db, "run", dataset, run_settings_key(settings, None))
+    assert job.plan["resolved"]["task"] == "binary" and job.plan["resolved"]["positive_label"] == "churn"
+
+    def tripwire(*args, **kwargs):
+        raise AssertionError("a worker resolved settings again")
+
+    monkeypatch.setattr(baselines_unit, "resolve_settings", tripwire)
+    monkeypatch.setattr("analysis.baselines.run.resolve_settings", tripwire)
+    monkeypatch.setattr("analysis.baselines.run.check_baseline_target", tripwire)
+    claimed = claim_next_job(app_db, os.getpid())
+    assert claimed.id == job.id
+    assert run_job(app_db, claimed).state == "done"
+    assert get_result(app_db, "run", dataset.content_hash, run_settings_key(settings, None)) is not None
 
 
 def test_cancel_stops_a_run_within_seconds_and_keeps_finished_models(app_db, pool):
@@ -97,7 +133,7 @@ def test_cancel_stops_a_run_within_seconds_and_keeps_finished_models(app_db, poo
     assert time.monotonic() - asked < 8, "cancel took too long"
     assert ended.state == "cancelled"
     stored = get_result(app_db, "run", dataset.content_hash, run_settings_key(settings, None))
-    assert stored is not None and stored.payload["status"] == "cancelled"
+    assert stored is not None and stored.payload["status"] == "cancelled", (ended.error, ended.message)
     statuses = [r["status"] for r in stored.payload["results"]]
     assert "done" in statuses and "skipped" in statuses
     assert "already ended (cancelled)" in request_cancel(app_db, job.id, by=System("test"))

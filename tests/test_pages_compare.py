@@ -9,7 +9,7 @@ import pytest
 
 from components.compare_view import differing_settings, metrics_side_by_side, settings_in_words
 from design.document import success_criteria
-from jobs.tasks import compute_and_store
+from jobs.tasks import compute_and_store, plan_for
 from store.datasets import list_datasets
 from store.documents import latest_revision
 from store.results import list_evidence, result_by_id
@@ -28,7 +28,8 @@ def two_runs(app_db):
     key["run"]["features"] = [f for f in key["run"]["features"] if f != "mean_radius"]
     key["run"]["decision_threshold"] = None
     dataset = list_datasets(app_db, 1)[0]
-    compute_and_store(app_db, "run", 1, dataset, key, System("test", "Ana"), criteria=success_criteria(latest_revision(app_db, 1).content))
+    criteria = success_criteria(latest_revision(app_db, 1).content)
+    compute_and_store(app_db, plan_for(app_db, "run", dataset, key), 1, dataset, System("test", "Ana"), criteria=criteria)
     return app_db
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from jobs.tasks import compute
+from jobs.tasks import compute, plan_for
 from store.datasets import get_dataset
 from store.results import put_result
 from tests.apptest import open_app, texts
@@ -21,8 +21,8 @@ def _recompute_on_the_file(db) -> None:
     assert sorted(r["kind"] for r in rows) == ["drift", "leakage", "run"], rows
     for row in rows:
         key = json.loads(row["settings"])
-        payload, _, seconds = compute(db, row["kind"], dataset, key, use_engine=True)
-        put_result(db, row["kind"], dataset.content_hash, key, payload, seconds)
+        computed, seconds = compute(db, plan_for(db, row["kind"], dataset, key), dataset.project_id, use_engine=True)
+        put_result(db, row["kind"], dataset.content_hash, key, computed.payload, seconds)
 
 
 def test_pages_say_what_was_exact_and_what_sampled_on_the_engine_path(app_db):

@@ -12,6 +12,8 @@ import shutil
 
 import pytest
 
+from analysis.evidence import profile_settings
+from jobs.tasks import plan_for
 from store.access import EDIT, MANAGE, REVIEW, RIGHTS
 from store.datasets import list_datasets
 from store.db import now, open_store, write_txn
@@ -55,8 +57,8 @@ def walk_home(seeded_template, tmp_path_factory):
         try:
             people = {role: team_member(db, f"{role}-acct", role) for role in ROLES}
             dataset = list_datasets(db, 1)[0]
-            submit_job(db, "profile", 1, dataset.id, dataset.content_hash, {"walk": 1}, "A job a worker runs",
-                       people["editor"])
+            submit_job(db, plan_for(db, "profile", dataset, profile_settings(None, random_state=7)), 1, dataset.id,
+                       "A job a worker runs", people["editor"])
             assert claim_next_job(db, os.getpid()).label == "A job a worker runs"    # this process is its worker
         finally:
             db.close()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from analysis.read import read_csv
+from analysis.evidence import profile_settings
+from jobs.tasks import plan_for
 from store import access
 from store.access import EDIT, MANAGE, READ, REVIEW, RIGHTS, PermissionDenied, add_member, list_members, remove_member, role_of
 from store.datasets import add_dataset, delete_dataset, rename_dataset, set_role
@@ -15,6 +17,7 @@ from store.drafts import save_draft, save_draft_as_revision
 from store.errors import StoreError
 from store.jobs import request_cancel, submit_job
 from store.people import see_user, sync_admin
+from store.grants import EVERYONE
 from store.projects import create_project, rename_project, set_archived
 from store.resolutions import reopen_finding, resolve_finding
 from store.results import put_result, record_evidence
@@ -30,14 +33,15 @@ def team(db):
     people = {"admin": sync_admin(db, see_user(db, "admin@example.org", "Ada Admin"), True)}
     for role in ("owner", "editor", "reviewer", "viewer", "stranger"):
         people[role] = see_user(db, f"{role}@example.org", role.title())
-    project = create_project(db, "Fraud alerts", created_by=people["owner"])
+    project = create_project(db, "Fraud alerts", created_by=people["owner"], creators=EVERYONE)
     for role in ("editor", "reviewer", "viewer"):
         add_member(db, people["owner"], project.id, f"{role}@example.org", role)
     dataset, _ = add_dataset(db, project.id, "payments.csv", read_csv(CSV, "payments.csv"), people["editor"])
     revision = save_revision(db, project.id, {"requirements": {"objective": "Catch fraud"}}, people["editor"], None,
                              "requirements")
     comment = add_comment(db, project.id, "requirements", people["reviewer"], "Which fraud?")
-    job, _ = submit_job(db, "profile", project.id, dataset.id, dataset.content_hash, {"a": 1}, "Profile", people["editor"])
+    job, _ = submit_job(db, plan_for(db, "profile", dataset, profile_settings(None)), project.id, dataset.id, "Profile",
+                        people["editor"])
     result = put_result(db, "profile", dataset.content_hash, {"b": 2}, {"rows": 4}, 0.1)
     return dict(db=db, people=people, project=project, dataset=dataset, revision=revision, comment=comment, job=job,
                 result=result)
@@ -55,8 +59,8 @@ WRITES = [
     ("rename_dataset", EDIT, lambda t, u: rename_dataset(t["db"], t["dataset"].id, "renamed.csv", by=u)),
     ("set_role", EDIT, lambda t, u: set_role(t["db"], t["dataset"].id, "test", by=u)),
     ("delete_dataset", EDIT, lambda t, u: delete_dataset(t["db"], t["dataset"].id, by=u)),
-    ("submit_job", EDIT, lambda t, u: submit_job(t["db"], "leakage", t["project"].id, t["dataset"].id,
-                                                 t["dataset"].content_hash, {"c": 3}, "Leakage", u)),
+    ("submit_job", EDIT, lambda t, u: submit_job(t["db"], plan_for(t["db"], "profile", t["dataset"], profile_settings("y")),
+                                                 t["project"].id, t["dataset"].id, "Profile for y", u)),
     ("request_cancel", EDIT, lambda t, u: request_cancel(t["db"], t["job"].id, by=u)),
     ("resolve_finding", EDIT, lambda t, u: resolve_finding(t["db"], t["project"].id, "id_column:id",
                                                            t["dataset"].content_hash, u, "dropped before training")),

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from analysis.read import read_csv
-from jobs.tasks import compute_and_store
+from analysis.evidence import profile_settings
+from jobs.tasks import compute_and_store, plan_for
 from store.datasets import add_dataset, delete_dataset, rename_dataset, set_role, update_source
 from store.documents import save_revision
 from store.drafts import claim_draft, delete_draft, get_draft, list_drafts, save_draft, save_draft_as_revision
@@ -30,7 +31,8 @@ def made(db):
     dataset, _ = add_dataset(db, project.id, "alerts.csv", read_csv(CSV, "alerts.csv"), SEED)
     revision = save_revision(db, project.id, {"requirements": {"business_objective": "Catch fraud"}}, SEED, None)
     comment = add_comment(db, project.id, "data", SEED, "Where do the labels come from?")
-    job, _ = submit_job(db, "profile", project.id, dataset.id, dataset.content_hash, {"a": 1}, "Profile", SEED)
+    job, _ = submit_job(db, plan_for(db, "profile", dataset, profile_settings(None)), project.id, dataset.id, "Profile",
+                        SEED)
     result = put_result(db, "profile", dataset.content_hash, {"b": 2}, {"rows": 4}, 0.1)
     return {"db": db, "project": project, "dataset": dataset, "revision": revision, "comment": comment, "job": job,
             "result": result, "file": export_project(db, project.id)}
@@ -69,8 +71,8 @@ WRITES = [
     ("set_resolved", lambda t, a: set_resolved(t["db"], t["comment"].id, **_kw("author", a))),
     ("decide", lambda t, a: decide(t["db"], t["project"].id, "approved", revision_id=t["revision"].id,
                                    **_kw("author", a))),
-    ("submit_job", lambda t, a: submit_job(t["db"], "leakage", t["project"].id, t["dataset"].id,
-                                           t["dataset"].content_hash, {"c": 3}, "Leakage", **_kw("created_by", a))),
+    ("submit_job", lambda t, a: submit_job(t["db"], plan_for(t["db"], "profile", t["dataset"], profile_settings("y")),
+                                           t["project"].id, t["dataset"].id, "Profile for y", **_kw("created_by", a))),
     ("request_cancel", lambda t, a: request_cancel(t["db"], t["job"].id, **_kw("by", a))),
     ("record_evidence", lambda t, a: record_evidence(t["db"], t["project"].id, "data", t["result"], t["dataset"].id,
                                                      {"rows": 4}, **_kw("created_by", a))),
@@ -79,8 +81,9 @@ WRITES = [
                                                      **_kw("resolved_by", a))),
     ("reopen_finding", lambda t, a: reopen_finding(t["db"], t["project"].id, "id_column:id",
                                                    t["dataset"].content_hash, **_kw("by", a))),
-    ("compute_and_store", lambda t, a: compute_and_store(t["db"], "profile", t["project"].id, t["dataset"], {"x": 1},
-                                                         **_kw("author", a))),
+    ("compute_and_store", lambda t, a: compute_and_store(
+        t["db"], plan_for(t["db"], "profile", t["dataset"], profile_settings(None)), t["project"].id, t["dataset"],
+        **_kw("author", a))),
 ]
 
 

@@ -68,7 +68,7 @@ from analysis.baselines.models import (DEFAULT_MODELS, DUMMY, MODELS, Cancelled,
                                       native_threads, predict_scores, prepare_features, split_predictor)
 from analysis.baselines.setup import (RunSettings, Protocol, check_baseline_target, check_settings, choose_protocol,
                                      default_features, default_positive_label, detect_task, label_text, make_splits,
-                                     regression_values, sample_rows)
+                                     regression_values, sample_rows, as_numbers, target_values)
 from analysis.engine.table import FILE, PANDAS, engine_of
 from analysis.error_analysis.model import ErrorAnalysis
 from analysis.errors import TargetError
@@ -81,7 +81,7 @@ __all__ = [
     "ModelResult", "Predictions", "Progress", "Protocol", "Residuals", "RunSettings", "ThresholdGrid", "best_metrics",
     "check_baseline_target", "choose_primary_metric", "choose_protocol", "criterion_evidence", "floor_values", "default_features", "detect_task",
     "display_name", "headline_metrics", "metric_names", "metric_value", "model_names", "positive_share",
-    "resolve_settings", "run_baselines",
+    "resolve_settings", "run_baselines", "run_planned",
 ]
 
 BASELINE_FORMAT = 3            # version of to_dict()'s layout; from_dict() reads formats 1 (no intervals) and 2 (no
@@ -412,8 +412,20 @@ def run_baselines(
     kept, the one running keeps its finished folds ("partial"), the rest are "skipped", the run is "cancelled".
     Raises TargetError or ValueError before any model runs when the target, features or settings cannot make a run.
     """
-    started = time.perf_counter()
     settings = resolve_settings(frame, column_types, settings, test_frame=test_frame)
+    return run_planned(frame, column_types, settings, test_frame=test_frame, on_progress=on_progress,
+                       should_stop=should_stop)
+
+
+def run_planned(
+    frame: pd.DataFrame, column_types: dict[str, str], settings: RunSettings, *,
+    test_frame: pd.DataFrame | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> BaselineRun:
+    """run_baselines on ``settings`` that resolve_settings returned (a run's plan): nothing is resolved or checked
+    again."""
+    started = time.perf_counter()
     data = _prepare(frame, column_types, settings, test_frame)
     emit = on_progress or (lambda event: None)
     stop = should_stop or (lambda: False)
@@ -474,7 +486,7 @@ def _run_models(data: _Data, settings: RunSettings, emit, stop, started: float):
 def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSettings,
              test_frame: pd.DataFrame | None) -> _Data:
     target, task = settings.target, settings.task
-    labels = check_baseline_target(frame, target, task)
+    labels = target_values(frame, target, task)
     notes = []
     missing = len(frame) - len(labels)
     if missing:
@@ -502,7 +514,7 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
     labels = labels.reset_index(drop=True)
     test_rows = None
     if test_frame is not None:
-        known = (regression_values(test_frame[target], target) if task == REGRESSION else test_frame[target]).notna()
+        known = (as_numbers(test_frame[target]) if task == REGRESSION else test_frame[target]).notna()
         test_rows = test_frame.take(np.flatnonzero(known.to_numpy())).reset_index(drop=True)
         positions = np.concatenate([positions, np.flatnonzero(known.to_numpy())])
     frames = [rows] + ([test_rows] if test_rows is not None else [])
@@ -513,7 +525,7 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
     if task == REGRESSION:
         y = labels.to_numpy(dtype=np.float64)
         if test_rows is not None:
-            y = np.concatenate([y, regression_values(test_rows[target], target).to_numpy(dtype=np.float64)])
+            y = np.concatenate([y, as_numbers(test_rows[target]).to_numpy(dtype=np.float64)])
         min_class = None
     else:
         classes = tuple(sorted(labels.unique()))

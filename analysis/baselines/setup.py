@@ -96,6 +96,21 @@ def check_baseline_target(frame: pd.DataFrame, target: str, task: str) -> pd.Ser
     return labels
 
 
+def target_values(frame, target: str, task: str) -> pd.Series:
+    """The labelled target values of a target check_baseline_target accepted, not checked again: class labels as
+    text for classification, float64 for regression (rows with a missing target dropped)."""
+    series = frame[target]
+    if task == REGRESSION:
+        return as_numbers(series).dropna()
+    return series.dropna().astype(object).map(label_text)
+
+
+def as_numbers(series: pd.Series) -> pd.Series:
+    """A regression target regression_values accepted, as float64 (infinities and missing values NaN)."""
+    values = pd.to_numeric(series, errors="coerce").astype(np.float64)
+    return values.where(np.isfinite(values))
+
+
 def regression_values(series: pd.Series, target: str) -> pd.Series:
     """``series`` as float64 (infinities missing); TargetError when it holds booleans or text that is not numbers."""
     if ptypes.is_bool_dtype(series.dtype):

@@ -45,6 +45,11 @@ def engine_of(table) -> str:
     return FILE if isinstance(table, FileTable) else PANDAS
 
 
+def reading_note(table) -> str:
+    """' (read from the stored file, never whole)' for a FileTable, else '': for progress messages."""
+    return " (read from the stored file, never whole)" if isinstance(table, FileTable) else ""
+
+
 class FileTable:
     """The rows of a Parquet file (or some of them, in file order: ``positions``), read a column or a few rows at
     a time. Positions given to ``take`` / ``iloc`` count the rows of this table (0 to len - 1), as for a DataFrame

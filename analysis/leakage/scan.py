@@ -75,7 +75,7 @@ from analysis.target import check_target
 __all__ = [
     "DEFAULT_CHECKS", "HIGH", "INFO", "MEDIUM", "SEVERITIES", "SPLIT_KINDS", "FeatureScore", "Finding",
     "KNOWN_AT_PREDICTION", "LeakageReport", "LeakageSettings", "Split", "check_feature_table", "check_leakage_target",
-    "check_split", "scan_leakage",
+    "check_scan", "check_split", "run_scan", "scan_leakage",
 ]
 
 
@@ -163,7 +163,14 @@ def scan_leakage(
         "note"} (check_feature_table); columns marked "no" or "unknown" that predict the target strongly are flagged.
     Raises TargetError for an unusable target and ValueError for a split that does not fit the data.
     """
-    start = time.perf_counter()
+    column_types, task, table = check_scan(frame, column_types, target, split, test_frame, settings, feature_table)
+    return run_scan(frame, column_types, target, task, split, test_frame, settings, checks, table)
+
+
+def check_scan(frame, column_types: dict[str, str] | None, target: str, split: Split, test_frame,
+               settings: LeakageSettings, feature_table: dict | None) -> tuple[dict[str, str], str, dict]:
+    """Everything scan_leakage checks before it scans, once: (column types, task, checked feature table). Raises
+    TargetError for an unusable target and ValueError for a split or settings that do not fit the data."""
     column_types = _check_frame(frame, column_types)
     if not isinstance(settings, LeakageSettings):
         raise TypeError(f"settings must be LeakageSettings, got {type(settings).__name__}.")
@@ -171,7 +178,13 @@ def scan_leakage(
     if frame.shape[1] < 2:
         raise ValueError(f"The dataset has only the target column '{target}'; leakage checks need feature columns too.")
     check_split(frame, column_types, target, split, test_frame)
-    table = check_feature_table(feature_table)
+    return column_types, task, check_feature_table(feature_table)
+
+
+def run_scan(frame, column_types: dict[str, str], target: str, task: str, split: Split, test_frame,
+             settings: LeakageSettings, checks, table: dict) -> LeakageReport:
+    """The scan itself, on inputs check_scan accepted (not checked again)."""
+    start = time.perf_counter()
     ctx = ScanContext(frame, column_types, target, task, split, settings, test_frame, table)
     findings, timings = run_checks(ctx, checks)
     sides = ctx.sides
