@@ -5,7 +5,9 @@ numbers with the difference to the first chosen run.
     differing_settings(words)          # DataFrame: one row per setting that differs, one column per run
     metrics_side_by_side(columns)      # DataFrame: one row per metric, each run, then each run minus the first
 
-The two table builders are plain functions (tested without a page); settings() and metrics() draw them.
+The two table builders are plain functions (tested without a page); settings() and metrics() draw them. The page
+reads each chosen run's summary (load: what its settings, metrics, weakest slices and criteria need), decoded once
+per server; never a run's body or predictions, and nothing of the runs it only lists.
 """
 from __future__ import annotations
 
@@ -14,6 +16,10 @@ import streamlit as st
 
 from analysis.baselines.metrics import LOWER_IS_BETTER, display_name
 from analysis.baselines.run import BaselineRun
+from components import stored_results
+from components.text import plain
+from store.errors import StoreError
+from store.results import Evidence, result_meta
 
 TASK_WORDS = {"binary": "binary classification", "multiclass": "multiclass classification", "regression": "regression"}
 LISTED = 6          # column names listed before "and N more"
@@ -87,6 +93,18 @@ def metrics_side_by_side(columns: dict[str, dict[str, float]]) -> pd.DataFrame:
                                        else columns[label][m] - columns[first][m] for m in metrics]
     index = [display_name(m) + (" (lower is better)" if m in LOWER_IS_BETTER else "") for m in metrics]
     return pd.DataFrame(table, index=index)
+
+
+def load(db, runs: dict[int, Evidence], chosen: list[int]) -> dict[int, BaselineRun]:
+    """The chosen runs (evidence id -> run, rebuilt from each run's summary); a run whose details cannot be read (an
+    imported project's runs carry only their evidence summary) is said so and left out."""
+    loaded = {}
+    for i in chosen:
+        try:
+            loaded[i] = stored_results.summary(db, result_meta(db, runs[i].result_id), BaselineRun.from_dict)
+        except (ValueError, StoreError) as error:
+            st.warning(plain(f"#{i}: the details of this run cannot be read, so it is left out: {error}"))
+    return loaded
 
 
 def settings(loaded: dict[int, BaselineRun], datasets: dict[int, str]) -> None:

@@ -50,7 +50,9 @@ class WorkerPool:
         self.db = connect(Path(home) / DB_FILE)
         interrupt_dead_jobs(self.db, "The server stopped while this job ran (it was restarted). Run it again.")
         self.wakeup = threading.Event()
-        threading.Thread(target=self._watch, daemon=True, name="blueprint-jobs").start()
+        self.stopped = threading.Event()
+        self.watcher = threading.Thread(target=self._watch, daemon=True, name="blueprint-jobs")
+        self.watcher.start()
         self.wake()
 
     def wake(self) -> None:
@@ -72,11 +74,13 @@ class WorkerPool:
                                     pids={proc.pid})
 
     def _watch(self) -> None:
-        while True:
+        while not self.stopped.is_set():
             self.wakeup.wait(WATCH_S)
             self.wakeup.clear()
             try:
                 with self.lock:
+                    if self.stopped.is_set():
+                        return
                     self._reap()
                     waiting = queued_count(self.db)
                     for _ in range(min(waiting, self.size - len(self.procs))):
@@ -85,18 +89,31 @@ class WorkerPool:
                 time.sleep(WATCH_S)
 
     def stop(self) -> None:
-        """Stop every worker (tests); their running jobs end as interrupted."""
+        """Stop every worker and start none any more (tests, benchmarks: before their data folder is removed); their
+        running jobs end as interrupted."""
+        self.stopped.set()
+        self.wakeup.set()
         with self.lock:
             for proc in self.procs:
                 proc.terminate()
             for proc in self.procs:
                 proc.wait(timeout=10)
             self.procs.clear()
+        self.watcher.join(timeout=2 * WATCH_S + 1)
         interrupt_dead_jobs(self.db, "The workers were stopped while this job ran. Run it again.")
 
 
 _pools: dict[str, WorkerPool] = {}
 _pools_lock = threading.Lock()
+
+
+def stop_pool(home: str | Path) -> None:
+    """Stop the pool of this process for ``home``, if it has one, and forget it: what a benchmark or a test that
+    drove the app in its own process does before removing the data folder (no worker starts on a folder gone)."""
+    with _pools_lock:
+        pool = _pools.pop(str(Path(home).resolve()), None)
+    if pool is not None:
+        pool.stop()
 
 
 def pool_for(home: str | Path) -> WorkerPool:

@@ -2,13 +2,13 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.baselines.run import DUMMY, BaselineRun, criterion_evidence, display_name, floor_values
+from analysis.baselines.run import DUMMY, criterion_evidence, display_name, floor_values
 from components import baseline_charts, compare_view, shell
 from components.text import plain
 from design.checks import check_criteria
 from design.document import success_criteria
 from store.documents import latest_revision
-from store.results import list_evidence, result_by_id
+from store.results import list_evidence
 
 context = shell.page_context()
 project = shell.require_project(context)
@@ -32,7 +32,10 @@ by_id = {e.id: e for e in runs}
 chosen = st.multiselect("Runs to compare", list(by_id), default=list(by_id)[:2], format_func=lambda i: label(by_id[i]), key="compare-runs")
 if not chosen:
     st.stop()
-loaded = {i: BaselineRun.from_dict(result_by_id(context.db, by_id[i].result_id).payload) for i in chosen}
+loaded = compare_view.load(context.db, by_id, chosen)       # each run's summary only: never its predictions
+if not loaded:
+    st.stop()
+chosen = list(loaded)
 
 st.subheader("Settings that differ")
 compare_view.settings(loaded, {i: by_id[i].summary["dataset"] for i in chosen})
