@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from analysis.units import page_of
 from design.checks import FAIL, INCONCLUSIVE, NOT_MEASURED
 from design.document import success_criteria
 from design.evidence import EvidenceNote, EvidenceView
@@ -49,7 +50,6 @@ REQUIRED = (
 )
 CLASSIFICATION_REQUIRED = (("evaluation", "decision_threshold"), ("evaluation", "threshold_tradeoff"))
 IMBALANCED_BELOW = 0.2        # a rarest class under this share of rows asks for an imbalance plan (as readiness does)
-RESULT_PAGE = {"profile": "explore", "leakage": "leakage", "run": "baselines", "drift": "drift"}
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def _stale(project: dict, view: EvidenceView) -> list[Blocker]:
             if note.stale:
                 why = note.stale[:1].upper() + note.stale[1:]
                 out.append(Blocker(STALE, f"Stale: {note.title}", f"{why}: compute it again.",
-                                   **_on_data(project, RESULT_PAGE.get(note.kind, "datasets"), note)))
+                                   **_on_data(project, _result_page(note.kind), note)))
     return out
 
 
@@ -238,3 +238,11 @@ def _fields(project: dict, content: dict, view: EvidenceView) -> list[Blocker]:
         detail = " ".join(f"{f.label}: {f.question}" for f in empty[:2]) + (" …" if len(empty) > 2 else "")
         out.append(Blocker(FIELD, f"{sec.title}: {labels} not answered", detail, **_in_document(project, sec.key)))
     return out
+
+
+def _result_page(kind: str) -> str:
+    """The page that shows (and computes again) results of ``kind``: the unit's own (analysis.units)."""
+    try:
+        return page_of(kind)
+    except KeyError:              # evidence of a kind no longer known here: its dataset's page
+        return "datasets"
