@@ -1,6 +1,6 @@
 """A PostgreSQL source, read and never written: every query runs in a READ ONLY transaction with a time limit.
 
-    with open_source(connection) as conn:                      # psycopg connection, read-only, statement_timeout
+    with open_source(connection) as conn:                      # SourceConnection: read-only, limited (see below)
         tables = list_tables(conn)                             # [(schema, table), ...]
         columns = column_types_of(conn, query)                 # column -> PostgreSQL type name
         identity = source_identity(conn, connection.name, query)   # rows and checksum: what the query returns now
@@ -9,11 +9,18 @@
 Errors become SourceError with a message for people (connection refused, password refused, time limit, a
 write refused by the read-only transaction, a query PostgreSQL cannot run); the address's password is never
 in a message.
+
+The time limit is Blueprint's, not only a server setting a query could change: the server's statement_timeout is
+set, and before each statement it must still be what Blueprint set (a query that lifted it with set_config, itself
+or through a function, is refused); a deadline per statement (the limit and DEADLINE_GRACE_S) cancels it on the
+server from a timer thread whatever the server's settings say; stop_statements() (a job's Cancel, a worker's end)
+cancels the statements this process runs, from any thread. Connections are named 'blueprint' in pg_stat_activity.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,12 +36,20 @@ from analysis.sources.query import quote_identifier as quote
 from analysis.sources.settings import SqlConnection
 
 CONNECT_TIMEOUT_S = 10
+APPLICATION_NAME = "blueprint"      # what pg_stat_activity shows for Blueprint's connections
+DEADLINE_GRACE_S = 1.0              # the deadline is the limit and this: the server's own timeout normally speaks first
+CANCEL_TIMEOUT_S = 5.0              # how long a cancel request may take to reach the server
+CHECK_CLIENT_MS = 1000              # PostgreSQL 14+: a statement whose client is gone (a killed worker) stops this soon
 ROWS = "blueprint_rows"
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
 
 
 class SourceError(ValueError):
     """A SQL source cannot be read as asked; the message says why and what to do (no password in it)."""
+
+
+class SourceCancelled(SourceError):
+    """A statement stopped on the database because the work it served was cancelled or its process is ending."""
 
 
 @dataclass(frozen=True)
@@ -63,9 +78,9 @@ class SourceIdentity:
 
 def _message(error: psycopg.Error, connection: SqlConnection) -> str:
     if isinstance(error, pg_errors.QueryCanceled):
-        return (f"The query ran past the time limit of {connection.timeout_s:g} s on '{connection.name}' and was "
-                "stopped. Read fewer rows (a WHERE clause, a smaller table), or ask an admin for a longer "
-                f"timeout_s under [blueprint.sql.{connection.name}].")
+        return (f"The query ran past the time limit of {connection.timeout_s:g} s set for the connection "
+                f"'{connection.name}' and was stopped on the database. Read fewer rows (a WHERE clause, a smaller "
+                f"table), or ask an admin for a longer timeout_s under [blueprint.sql.{connection.name}].")
     if isinstance(error, pg_errors.ReadOnlySqlTransaction):
         return (f"'{connection.name}' refused the query because it would write: Blueprint runs every query in a "
                 "read-only transaction and only reads data. Write a SELECT query that changes nothing.")
@@ -92,22 +107,131 @@ def _primary(error: psycopg.Error) -> str:
 
 
 @contextmanager
-def open_source(connection: SqlConnection) -> Iterator[psycopg.Connection]:
-    """A connection to ``connection`` inside one READ ONLY transaction, each statement limited to its timeout_s,
-    times in UTC; closed (the transaction rolled back) on leaving. Errors become SourceError."""
+def deadline(conn: psycopg.Connection, seconds: float) -> Iterator[None]:
+    """Cancel on the server the statement ``conn`` runs in this block when it takes longer than ``seconds``: a timer
+    thread sends PostgreSQL's cancel request (psycopg's cancel_safe), whatever the server's settings say, and the
+    statement raises QueryCanceled. On leaving, a cancel already on its way has arrived (a late one would hit the
+    next statement)."""
+    timer = threading.Timer(seconds, _cancel, (conn,))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        timer.join()
+
+
+def _cancel(conn: psycopg.Connection) -> None:
+    try:
+        conn.cancel_safe(timeout=CANCEL_TIMEOUT_S)
+    except (psycopg.Error, OSError):       # closed meanwhile, or the server is unreachable: nothing runs there then
+        pass
+
+
+class _LimitedCursor(psycopg.Cursor):
+    """A cursor whose statements run under its SourceConnection's limit (SourceConnection.limited)."""
+
+    def execute(self, query, params=None, **options):
+        return self.connection.limited(lambda: super(_LimitedCursor, self).execute(query, params, **options))
+
+    def executemany(self, *args, **kwargs):
+        raise TypeError("A SQL source runs one statement at a time: use execute().")
+
+    stream = copy = executemany
+
+
+class SourceConnection(psycopg.Connection):
+    """A connection to a SQL source whose every statement runs under Blueprint's time limit (see the module's
+    docstring): open it with open_source."""
+
+    source: SqlConnection | None = None
+    stop_reason: str | None = None       # set by stop(): the statements of this connection are refused
+    running = False                      # a statement is on its way or running on the server
+    limit_setting = ""                   # statement_timeout as the server states it once Blueprint has set it
+
+    def start(self, source: SqlConnection) -> None:
+        """Begin the read-only transaction with the source's limit, and note the limit as the server states it."""
+        self.source = source
+        self.read_only = True
+        plain = psycopg.Cursor(self)
+        plain.execute(f"SET LOCAL statement_timeout = {int(source.timeout_s * 1000)}")
+        plain.execute("SET LOCAL TimeZone = 'UTC'")
+        plain.execute("SET LOCAL extra_float_digits = 1")
+        if self.info.server_version >= 140000:
+            plain.execute(f"SET LOCAL client_connection_check_interval = {CHECK_CLIENT_MS}")
+        self.limit_setting = plain.execute("SHOW statement_timeout").fetchone()[0]
+
+    def limited(self, run):
+        """``run()`` (one statement) under the limit: refused when the work was stopped or the query lifted the
+        limit, cancelled on the server by the deadline; SourceCancelled when stop() cancelled it."""
+        self.running = True
+        try:
+            if self.stop_reason:
+                raise SourceCancelled(self._stopped())
+            with deadline(self, self.source.timeout_s + DEADLINE_GRACE_S):
+                self._check_limit()
+                return run()
+        except pg_errors.QueryCanceled:
+            if self.stop_reason:
+                raise SourceCancelled(self._stopped()) from None
+            raise
+        finally:
+            self.running = False
+
+    def _check_limit(self) -> None:
+        found = psycopg.Cursor(self).execute("SHOW statement_timeout").fetchone()[0]
+        if found != self.limit_setting:
+            name, limit = self.source.name, self.source.timeout_s
+            raise SourceError(
+                f"The query changed its own time limit (statement_timeout is now {found}): Blueprint keeps the time "
+                f"limit of {limit:g} s set for the connection '{name}' and does not run it further. Remove the "
+                "set_config call (or the function that changes settings) from the query and send it again.")
+
+    def stop(self, reason: str) -> None:
+        """From any thread: cancel the statement running now on the server, and refuse the next ones."""
+        self.stop_reason = reason
+        if self.running:
+            _cancel(self)
+
+    def _stopped(self) -> str:
+        return f"The query on '{self.source.name}' was stopped on the database: {self.stop_reason}. Nothing was stored."
+
+
+_open: set[SourceConnection] = set()
+_open_lock = threading.Lock()
+
+
+def stop_statements(reason: str) -> int:
+    """Cancel, on their databases, the statements every open source connection of this process runs, and refuse
+    their next ones (``reason``, e.g. "the job was cancelled", ends up in the SourceCancelled they raise). Safe
+    from any thread; returns how many connections were open."""
+    with _open_lock:
+        found = list(_open)
+    for conn in found:
+        conn.stop(reason)
+    return len(found)
+
+
+@contextmanager
+def open_source(connection: SqlConnection) -> Iterator[SourceConnection]:
+    """A connection to ``connection`` inside one READ ONLY transaction, each statement limited to its timeout_s
+    by the server and by Blueprint (SourceConnection), times in UTC; closed (the transaction rolled back) on
+    leaving. Errors become SourceError."""
     conn = None
     try:
-        conn = psycopg.connect(connection.url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=False,
-                               application_name="blueprint")
-        conn.read_only = True
-        conn.execute(f"SET LOCAL statement_timeout = {int(connection.timeout_s * 1000)}")
-        conn.execute("SET LOCAL TimeZone = 'UTC'")
-        conn.execute("SET LOCAL extra_float_digits = 1")
+        conn = SourceConnection.connect(connection.url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=False,
+                                        application_name=APPLICATION_NAME, cursor_factory=_LimitedCursor)
+        with _open_lock:
+            _open.add(conn)
+        conn.start(connection)
         yield conn
     except psycopg.Error as error:
         raise SourceError(_message(error, connection)) from None
     finally:
         if conn is not None:
+            with _open_lock:
+                _open.discard(conn)
             try:
                 conn.rollback()
             except psycopg.Error:

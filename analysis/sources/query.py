@@ -4,9 +4,11 @@
     sql = table_query("public", "orders")                                   # SELECT * FROM "public"."orders"
 
 check_query is the first guard and gives the clear message: one statement, starting with SELECT, WITH, TABLE
-or VALUES. The second guard is the database itself: every query runs in a READ ONLY transaction with a time limit
+or VALUES, that calls no set_config (which would change the session's settings, such as its time limit). The
+second guard is the database itself: every query runs in a READ ONLY transaction with a time limit
 (analysis.sources.postgres), so a write hidden inside a read (a data-modifying WITH, SELECT ... INTO, nextval, a
-function that writes) is refused by PostgreSQL.
+function that writes) is refused by PostgreSQL; and Blueprint holds the time limit itself, so a function of the
+database that changes it does not lift it either.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import re
 
 READ_KEYWORDS = ("select", "with", "table", "values")
 MAX_QUERY_CHARS = 20_000
+SETTING_CALL = re.compile(r"\bset_config\s*\(", re.IGNORECASE)          # in the query outside texts and comments
+QUOTED_SETTING_CALL = re.compile(r'(?<![\w"])"set_config"\s*\(')        # the same as a quoted name
 
 
 class QueryRefused(ValueError):
@@ -102,6 +106,10 @@ def check_query(sql: str) -> str:
         shown = keyword.upper() or body.strip()[:20]
         raise QueryRefused(f"Only read-only queries are run: the query starts with {shown}, not SELECT or WITH. "
                            "Blueprint reads data and never changes it; write a SELECT (or WITH ... SELECT) query.")
+    if SETTING_CALL.search(bare) or QUOTED_SETTING_CALL.search(text):
+        raise QueryRefused("The query calls set_config, which changes a setting of the database session (such as "
+                           "its time limit). Blueprint only reads, within the limits its admin set: remove the "
+                           "set_config call and send the query again.")
     return text[: semicolons[0]].rstrip() if semicolons else text
 
 
