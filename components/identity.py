@@ -27,6 +27,7 @@ from components.text import plain
 from signin.identify import Identity, NotSignedIn, from_claims, from_headers, local
 from signin.settings import SignInSettings, SignInSettingsError, read_settings
 from store.errors import StoreError
+from store.grants import Grant
 from store.people import User, see_user, set_display_name, sync_admin
 
 TITLE = "Blueprint"
@@ -66,6 +67,12 @@ def sign_in_settings() -> SignInSettings:
             st.code(error.example, language="toml")
         st.markdown("Then restart Blueprint. Its README lists each way to run, with examples.")
         _halt()
+
+
+def project_creators() -> Grant:
+    """Who may create projects on this server, besides admins ([blueprint] project_creators; everyone signed in
+    when it is left out): the store refuses the others (store.projects.create_project)."""
+    return sign_in_settings().project_creators
 
 
 def _halt() -> NoReturn:

@@ -1,7 +1,8 @@
 """The Datasets page's source pickers: a file from a data folder on the server, a SQL connection's table or a
 read-only query, and reading a SQL source again. The folders and connections come from the settings
 (analysis.sources.settings, read from `.streamlit/secrets.toml` like the sign-in settings); a person picks, never
-types, an address. Every refusal is a message, never a traceback."""
+types, an address, and is offered only the folders and connections granted to them in this project (store.grants;
+the store refuses the others). Every refusal is a message, never a traceback."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,6 +23,7 @@ from components.identity import read_secrets
 from components.text import plain
 from store.datasets import Dataset, add_dataset, update_source
 from store.errors import StoreError
+from store.grants import may, require_source
 from store.people import User
 from store.projects import Project
 
@@ -39,6 +41,21 @@ def settings() -> SourceSettings | None:
         return None
 
 
+def open_to(db: sqlite_utils.Database, person: User, project: Project, sources: SourceSettings) -> SourceSettings:
+    """The folders and connections ``person`` may use in ``project`` (all of them for an admin)."""
+    return sources.usable(lambda grant: may(db, person, grant, project.id))
+
+
+def _none_open(withheld: int, kind: str, how: str) -> str:
+    """What to say when no ``kind`` ("data folder", "SQL connection") is offered: none set up, or ``withheld``
+    ones not granted to the person."""
+    if withheld:
+        return (f"No {kind} is open to you in this project. An admin says who may use each one in "
+                ".streamlit/secrets.toml (people = [\"you@example.org\"] or projects = [id] in its settings; README, "
+                "\"Data sources\"): ask one to grant you the one you need.")
+    return f"No {kind} is set up on this server. {how}"
+
+
 def choose_way(project: Project) -> str:
     """Upload, a data folder or a SQL connection."""
     return st.radio("Add data", WAYS, horizontal=True, key=f"add-way-{project.id}")
@@ -49,10 +66,12 @@ def _say(kind: str, message: str) -> None:
 
 
 def from_folder(db: sqlite_utils.Database, project: Project, author: User, sources: SourceSettings) -> None:
-    """Pick a data folder and a file under it; the file is read by the one reader and stored like an upload."""
+    """Pick a data folder open to ``author`` and a file under it; the file is read by the one reader and stored
+    like an upload."""
+    sources = open_to(db, author, project, sources)
     if not sources.data_folders:
-        st.info("No data folder is set up on this server. An admin lists them in .streamlit/secrets.toml, e.g. "
-                'data_folders = ["/srv/data"] under [blueprint] (README, "Data sources").')
+        st.info(_none_open(sources.withheld_folders, "data folder", "An admin lists them in .streamlit/secrets.toml, e.g. "
+                           'data_folders = ["/srv/data"] under [blueprint] (README, "Data sources").'))
         return
     folder = st.selectbox("Data folder", [str(f) for f in sources.data_folders], key=f"folder-{project.id}")
     try:
@@ -82,8 +101,10 @@ def store_folder_file(db, project: Project, author: User, sources: SourceSetting
     """(message kind, message) of storing ``relative`` under data folder ``folder``: the path checked by the path
     rules, the file read by analysis.read.read_table, stored by content hash with where it came from."""
     name = Path(relative).name if sheet is None else f"{Path(relative).name} · {sheet}"
+    source = {"kind": "folder", "folder": folder, "path": relative, "sheet": sheet}
     try:
         path = resolve_file(sources.data_folders, folder, relative)
+        require_source(db, author, project.id, f"the data folder {folder}", sources.grant(source))   # before reading
         size = path.stat().st_size
         if size > MAX_FOLDER_FILE_BYTES:
             raise PathRefused(f"{relative} is {format_size(size)}; a file of a data folder is read whole, up to "
@@ -91,8 +112,8 @@ def store_folder_file(db, project: Project, author: User, sources: SourceSetting
                               "the data in a SQL source, which is profiled where it is.")
         with st.spinner(f"Reading {plain(relative)}…"):
             table = read_table(path.read_bytes(), path.name, sheet, max_bytes=MAX_FOLDER_FILE_BYTES)
-            dataset, created = add_dataset(db, project.id, name, table, author,
-                                           source={"kind": "folder", "folder": folder, "path": relative, "sheet": sheet})
+            dataset, created = add_dataset(db, project.id, name, table, author, source=source,
+                                           grant=sources.grant(source))
     except (PathRefused, ReadError, StoreError, OSError) as error:
         return "error", str(error)
     shell.keep("dataset", dataset.id)
@@ -111,10 +132,13 @@ def _tables(connection: SqlConnection) -> list[tuple[str, str]]:
 
 def from_sql(db: sqlite_utils.Database, project: Project, author: User, sources: SourceSettings) -> None:
     """Pick a connection and a table, or write a read-only query; the database computes the identity and draws
-    the sample that is stored; the profile's exact figures are computed there too (jobs.sources)."""
+    the sample that is stored; the profile's exact figures are computed there too (jobs.sources). Only the
+    connections open to ``author`` in the project are offered."""
+    sources = open_to(db, author, project, sources)
     if not sources.connections:
-        st.info("No SQL connection is set up on this server. An admin adds one in .streamlit/secrets.toml as "
-                '[blueprint.sql.NAME] with url = "postgresql://user:password@host:5432/database" (README, "Data sources").')
+        st.info(_none_open(sources.withheld_connections, "SQL connection", "An admin adds one in .streamlit/secrets.toml as "
+                           '[blueprint.sql.NAME] with url = "postgresql://user:password@host:5432/database" '
+                           '(README, "Data sources").'))
         return
     name = st.selectbox("Connection", list(sources.connections), key=f"sql-connection-{project.id}")
     how = st.radio("Read", ("A table", "A query"), horizontal=True, key=f"sql-how-{project.id}")
@@ -148,10 +172,12 @@ def store_sql(db, project: Project, author: User, sources: SourceSettings, conne
     """(message kind, message) of reading a SQL source and storing it: identity and sample by the database."""
     try:
         connection = sources.connection(connection_name)
+        grant = connection.grant
+        require_source(db, author, project.id, f"the SQL connection '{connection_name}'", grant)   # before reading
         query = query if checked else check_query(query)
         with st.spinner(f"Reading from {plain(connection_name)}…"):
             table, source, rows = read_source(connection, query, DEFAULT_SAMPLE_ROWS, 0, strata)
-            dataset, created = add_dataset(db, project.id, name, table, author, source=source, rows=rows)
+            dataset, created = add_dataset(db, project.id, name, table, author, source=source, rows=rows, grant=grant)
     except (UnknownConnection, QueryRefused, SourceError, StoreError) as error:
         return "error", str(error)
     shell.keep("dataset", dataset.id)
@@ -179,13 +205,14 @@ def read_again(db: sqlite_utils.Database, datasets: list[Dataset], user: User, s
 def reread(db, dataset: Dataset, user: User, sources: SourceSettings) -> tuple[str, str]:
     s = dataset.source
     try:
+        require_source(db, user, dataset.project_id, f"the SQL connection '{s['connection']}'", sources.grant(s))
         connection = sources.connection(s["connection"])
         with st.spinner(f"Reading from {plain(s['connection'])}…"):
             table, source, rows = read_source(connection, s["query"], DEFAULT_SAMPLE_ROWS, s.get("seed", 0),
                                               s.get("target"))
             if table.content_hash == dataset.content_hash:
                 return "info", f"'{dataset.name}': the source returns the same {rows:,} rows (same checksum); nothing changed."
-            update_source(db, dataset.id, table, source, rows, by=user)
+            update_source(db, dataset.id, table, source, rows, by=user, grant=connection.grant)
     except (UnknownConnection, SourceError, StoreError) as error:
         return "error", str(error)
     return "warning", (f"'{dataset.name}' changed in its source: {s['rows']:,} rows then, {rows:,} now. It now holds "

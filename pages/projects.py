@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from components import members_view, shell
+from components import identity, members_view, shell
 from components.text import plain
 from design.document import document_completeness
 from design.fields import TEMPLATE_MARK
@@ -11,6 +11,7 @@ from store.access import MANAGE
 from store.db import write_txn
 from store.documents import latest_revision, revision_counts, save_revision
 from store.errors import StoreError
+from store.grants import may
 from store.projects import create_project, list_projects, rename_project, set_archived
 from store.transfer import import_project
 
@@ -21,6 +22,8 @@ st.caption("Each project is one ML system under design: its design document, dat
 shell.show_flash()
 
 projects = list_projects(db, include_archived=True, user=context.user)
+creators = identity.project_creators()           # who may create projects here ([blueprint] project_creators)
+creating = may(db, context.user, creators)
 counts = revision_counts(db)
 rows = []
 for p in projects:
@@ -57,11 +60,14 @@ with left, st.form("create-project", clear_on_submit=False):
     st.caption("Templates fill each section with the questions that matter for that kind of problem, typical "
                f"success criteria and risks, marked {plain(TEMPLATE_MARK)}: prompts to replace with your answers, never "
                "counted as answered. Written from " + "; ".join(plain(r) for r in TEMPLATE_SOURCES) + ".")
-    if st.form_submit_button("Create project", type="primary"):
+    if not creating:
+        st.caption(plain(f"On this server {creators.who()} may create projects: ask an admin to create one for you "
+                         "and add you to it, or to add you to project_creators in the settings."))
+    if st.form_submit_button("Create project", type="primary", disabled=not creating):
         template = templates.get(start)
         try:
             with write_txn(db):
-                created = create_project(db, name, description, created_by=context.user)
+                created = create_project(db, name, description, created_by=context.user, creators=creators)
                 if template is not None:
                     save_revision(db, created.id, template.content, context.user, parent_id=None)
         except StoreError as error:
@@ -109,9 +115,9 @@ if project is not None:
 
 with st.expander("Import a project exported from another Blueprint (JSON)"):
     upload = st.file_uploader("Project file", type=["json"], key="import-project")
-    if upload is not None and st.button("Import as a new project", key="import-go"):
+    if upload is not None and st.button("Import as a new project", key="import-go", disabled=not creating):
         try:
-            new_id = import_project(db, upload.getvalue(), imported_by=context.user)
+            new_id = import_project(db, upload.getvalue(), imported_by=context.user, creators=creators)
         except StoreError as error:
             st.error(plain(str(error)))
         else:

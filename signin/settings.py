@@ -7,6 +7,7 @@ into a checked SignInSettings, or a SignInSettingsError whose message lists ever
     name_header = "X-Forwarded-User"     # header mode, optional: the header with the display name
     sign_out_url = "/oauth2/sign_out"    # header mode, optional: where the sidebar's Sign out goes
     admins = ["ana@example.org"]         # oidc and header modes: exactly the people who manage every project
+    project_creators = ["everyone"]      # who may create projects (default: everyone signed in; store.grants)
 
 OpenID Connect mode uses Streamlit's own ``[auth]`` section (redirect_uri, cookie_secret, and client_id,
 client_secret, server_metadata_url either in ``[auth]`` itself or in named providers ``[auth.NAME]``).
@@ -17,9 +18,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from store.grants import EVERYONE, Grant, read_creators
+
 MODES = ("local", "oidc", "header")
-BLUEPRINT_KEYS = ("sign_in", "user_header", "name_header", "sign_out_url", "admins",
-                  "data_folders", "sql")   # the last two: data sources, checked by analysis.sources.settings
+BLUEPRINT_KEYS = ("sign_in", "user_header", "name_header", "sign_out_url", "admins", "project_creators",
+                  "data_folders", "sql", "mlflow")   # the last three: data sources, checked by analysis.sources.settings
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 # [auth] keys that are Streamlit's own settings, not named providers
 AUTH_OWN_KEYS = ("redirect_uri", "cookie_secret", *PROVIDER_KEYS, "client_kwargs", "expose_tokens")
@@ -67,6 +70,7 @@ class SignInSettings:
         ``[auth]`` itself (st.login() with no name).
     user_header, name_header, sign_out_url (header mode): header names as written (lookups ignore case).
     admins: lower-cased emails of the people listed as admins.
+    project_creators: who may create projects besides admins (store.grants; everyone signed in by default).
     """
 
     mode: str = "local"
@@ -75,6 +79,7 @@ class SignInSettings:
     name_header: str | None = None
     sign_out_url: str | None = None
     admins: frozenset[str] = frozenset()
+    project_creators: Grant = EVERYONE
 
 
 def read_settings(secrets: Mapping | None) -> SignInSettings:
@@ -103,6 +108,7 @@ def read_settings(secrets: Mapping | None) -> SignInSettings:
                                               '(OpenID Connect sign-in) or "header" (behind a sign-in proxy).'])
     mode = mode.strip().lower()
     admins = _admins(blueprint.get("admins"), problems)
+    creators = read_creators(blueprint.get("project_creators"), problems)
     providers: tuple[str, ...] = ()
     user_header = name_header = sign_out_url = None
     if mode == "oidc":
@@ -125,7 +131,7 @@ def read_settings(secrets: Mapping | None) -> SignInSettings:
     if problems:
         raise SignInSettingsError(problems, {"oidc": OIDC_EXAMPLE, "header": HEADER_EXAMPLE}.get(mode))
     return SignInSettings(mode=mode, providers=providers, user_header=user_header, name_header=name_header,
-                          sign_out_url=sign_out_url, admins=admins)
+                          sign_out_url=sign_out_url, admins=admins, project_creators=creators)
 
 
 def _shown(value) -> str:

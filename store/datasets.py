@@ -18,6 +18,7 @@ from store.db import home_of, now, write_txn
 from store.errors import DuplicateNameError, InvalidNameError, NotFoundError, StoreError
 from store.projects import get_project
 from store.access import EDIT, authorize, check, record
+from store.grants import ADMINS_ONLY, Grant, require_source
 from store.people import System, User
 
 ROLES = ("train", "test", "reference", "current")
@@ -117,16 +118,19 @@ def _write_file(db: sqlite_utils.Database, table) -> None:
 
 
 def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, uploaded_by: User | System, *,
-                source: dict | None = None, rows: int | None = None) -> tuple[Dataset, bool]:
+                source: dict | None = None, rows: int | None = None, grant: Grant = ADMINS_ONLY) -> tuple[Dataset, bool]:
     """Store a table read by ``analysis.read.read_csv`` under ``name``; return (dataset, created).
 
     The same bytes uploaded again to the project return the existing dataset and created=False; a name
     already taken gets a " (2)" suffix. The Parquet file is written before the row, so a failure leaves
     no row pointing to a missing file. ``source``: where the data comes from when it is not an upload (see
-    Dataset.source); ``rows``: the rows in the source when the table holds a sample of them (a SQL source).
+    Dataset.source); ``rows``: the rows in the source when the table holds a sample of them (a SQL source);
+    ``grant``: who may use that source (SourceSettings.grant; left out, admins only): others are refused.
     """
     get_project(db, project_id)
     check(db, uploaded_by, project_id, EDIT)           # before writing the file
+    if source is not None:
+        require_source(db, uploaded_by, project_id, source_label(source), grant)
     existing = find_dataset(db, project_id, table.content_hash)
     if existing is not None:
         return existing, False
@@ -163,11 +167,13 @@ def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, up
 
 
 def update_source(db: sqlite_utils.Database, dataset_id: int, table, source: dict, rows: int, *,
-                  by: User | System) -> Dataset:
+                  by: User | System, grant: Grant = ADMINS_ONLY) -> Dataset:
     """A SQL dataset read again from its source, which changed: its identity (content hash), rows, columns and
-    sample become the new ones. Evidence computed on the former identity keeps it, so it reads as stale."""
+    sample become the new ones. Evidence computed on the former identity keeps it, so it reads as stale.
+    ``grant``: who may use the source (left out, admins only)."""
     dataset = get_dataset(db, dataset_id)
     check(db, by, dataset.project_id, EDIT)
+    require_source(db, by, dataset.project_id, source_label(source), grant)
     if not dataset.is_sql:
         raise StoreError(f"'{dataset.name}' is not read from a SQL source; upload its file again instead.")
     clash = find_dataset(db, dataset.project_id, table.content_hash)
@@ -187,6 +193,14 @@ def update_source(db: sqlite_utils.Database, dataset_id: int, table, source: dic
     if not still_used and old != table.content_hash:
         data_file(db, old).unlink(missing_ok=True)
     return get_dataset(db, dataset_id)
+
+
+def source_label(source: dict) -> str:
+    """The data source a dataset's ``source`` names, in words: "the data folder /srv/data", "the SQL connection
+    'warehouse'"."""
+    if source.get("kind") == "folder":
+        return f"the data folder {source.get('folder')}"
+    return f"the SQL connection '{source.get('connection')}'"
 
 
 def load_frame(db: sqlite_utils.Database, dataset: Dataset) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import sqlite_utils
 
 from store.db import now, write_txn
 from store.errors import DuplicateNameError, InvalidNameError, NotFoundError
+from store.grants import ADMINS_ONLY, Grant
 from store.people import System, User, check_actor, writer
 
 MAX_NAME_CHARS = 80
@@ -79,15 +80,19 @@ def list_projects(db: sqlite_utils.Database, include_archived: bool = False, use
 
 
 def create_project(
-    db: sqlite_utils.Database, name: str, description: str = "", *, created_by: User | System, is_sample: bool = False
+    db: sqlite_utils.Database, name: str, description: str = "", *, created_by: User | System, is_sample: bool = False,
+    creators: Grant = ADMINS_ONLY,
 ) -> Project:
-    """A new project; its creator is its owner."""
+    """A new project; its creator is its owner. ``creators``: who may create projects, from the settings
+    ([blueprint] project_creators, signin.settings); left out, only admins (and System) may."""
     from store.access import make_owner, record
+    from store.grants import require_creator
 
     check_actor(created_by)
     name = check_project_name(name)
     try:
         with write_txn(db):
+            require_creator(db, created_by, creators)
             creator = writer(db, created_by)
             cursor = db.execute(
                 "INSERT INTO projects (name, description, created_at, created_by, created_by_id, is_sample) "

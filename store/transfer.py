@@ -17,6 +17,7 @@ from store.projects import create_project, get_project, list_projects
 from store.results import list_evidence
 from store.reviews import list_comments, list_decisions
 from store.access import list_activity, list_members
+from store.grants import ADMINS_ONLY, Grant, require_creator
 from store.people import System, User, check_actor
 
 FORMAT = "blueprint-project"
@@ -82,11 +83,14 @@ def parse_project_file(data: bytes) -> dict:
     return doc
 
 
-def import_project(db: sqlite_utils.Database, data: bytes, imported_by: User | System) -> int:
+def import_project(db: sqlite_utils.Database, data: bytes, imported_by: User | System, *,
+                   creators: Grant = ADMINS_ONLY) -> int:
     """Create a new project from a project file; return its id. Its name gets " (imported)" (and a
     number) when taken. Revision, comment and decision ids are renumbered; links between them are kept.
-    ``imported_by``: the person importing (its creator and owner), or System for an import by Blueprint itself."""
+    ``imported_by``: the person importing (its creator and owner), or System for an import by Blueprint itself;
+    ``creators``: who may create projects (store.projects.create_project)."""
     check_actor(imported_by)
+    require_creator(db, imported_by, creators)          # before reading the file: a refusal says who may
     doc = parse_project_file(data)
     taken = {p.name.lower() for p in list_projects(db, include_archived=True)}
     name = doc["project"]["name"]
@@ -96,7 +100,8 @@ def import_project(db: sqlite_utils.Database, data: bytes, imported_by: User | S
         n += 1
     try:
         with write_txn(db):
-            project = create_project(db, candidate, doc["project"].get("description", ""), created_by=imported_by)
+            project = create_project(db, candidate, doc["project"].get("description", ""), created_by=imported_by,
+                                     creators=creators)
             revision_ids, comment_ids = {}, {}
             for r in sorted(doc["revisions"], key=lambda r: r["number"]):
                 cursor = db.execute(
