@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.column_types import infer_column_types
-from analysis.engine.connection import EngineSettings, quote
-from analysis.engine.figures import file_figures
+from analysis.engine import figures as figures_module
+from analysis.engine.connection import EngineSettings, connect, parquet_source, quote
+from analysis.engine.dialect import DUCKDB
+from analysis.engine.figures import file_figures, table_figures
 from analysis.engine.sample import draw_sample
 from analysis.profile.column_stats import TOP_K
 from analysis.profile.describe import Profile, describe_dataset, describe_file
@@ -77,6 +80,43 @@ def test_engine_figures_equal_the_in_memory_figures_column_by_column(stored):
             assert figures_close(a, b), (mine.name, field.name, a, b)
         assert _top_without_boundary_ties(mine) == _top_without_boundary_ties(theirs), mine.name
         assert abs(mine.memory_bytes - theirs.memory_bytes) <= 0.1 * theirs.memory_bytes, mine.name
+
+
+def _counted_figures(path, types) -> tuple:
+    """(table_figures of the Parquet file at ``path`` by DuckDB, the queries it ran)."""
+    con = connect()
+    type_names = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {parquet_source(path)}").fetchall()}
+    asked = []
+
+    def run(queries):
+        asked.extend(queries)
+        return [con.execute(sql).fetchall() for sql in queries]
+    return table_figures(run, parquet_source(path), type_names, types, DUCKDB), asked
+
+
+def _same(a, b) -> bool:
+    return figures_close(dataclasses.asdict(replace(a, file_bytes=0, seconds=0)),
+                         dataclasses.asdict(replace(b, file_bytes=0, seconds=0)))
+
+
+def test_figures_take_two_queries_over_all_columns_and_one_per_column(stored):
+    path, frame, types = stored
+    figures, asked = _counted_figures(path, types)
+    assert len(asked) == 2 + frame.shape[1]          # summary and distinct rows; then one per column
+    assert not any("quantile_cont" in sql for sql in asked)     # few distinct values: read off the grouped counts
+    assert _same(figures, file_figures(path, types))
+
+
+def test_quantiles_by_quantile_queries_equal_those_read_off_the_counts(stored, monkeypatch):
+    path, frame, types = stored
+    counted = file_figures(path, types)
+    numbers = [c.name for c in counted.columns if c.quantiles]
+    monkeypatch.setattr(figures_module, "COUNTED_QUANTILES", 0)
+    figures, asked = _counted_figures(path, types)
+    assert sum("quantile_cont" in sql for sql in asked) == 1 and _same(figures, counted)
+    monkeypatch.setattr(figures_module, "QUANTILE_VALUES", len(frame))      # one number column per query
+    figures, asked = _counted_figures(path, types)
+    assert sum("quantile_cont" in sql for sql in asked) == len(numbers) == 4 and _same(figures, counted)
 
 
 def test_engine_figures_name_the_cases(stored):

@@ -1,16 +1,33 @@
-"""Exact figures of a Parquet file by DuckDB queries, never loading its rows into Python.
+"""Exact figures of a table by queries written once for every engine, never loading its rows into Python.
 
-    figures = file_figures(path, column_types)     # FileFigures: rows, ColumnStats per column, duplicates, ...
+    figures = file_figures(path, column_types)     # a Parquet (or CSV) file, by DuckDB: FileFigures
+    figures = table_figures(run, source, type_names, column_types, POSTGRESQL)     # engine.pushdown: a SQL source
 
 The figures are those of analysis.profile.column_stats (same fields, same rules), so a profile reads the same
-whichever way it was computed. Queries, each a scan of the columns it needs:
-  1. one pass over every column: counts, missing, NaN / infinite / zero counts, min / max / mean / std / skew of
-     the finite values, whether they are whole, string lengths (for the memory estimate), rows missing anything;
-  2. per number column: the quantiles of its finite values (quantile_cont: linear interpolation, as numpy);
-  3. one pass: histogram counts, as values >= each bin edge (the edges computed as the in-memory path does);
-  4. per column: its distinct values grouped and counted (distinct count, top values; for a categorical column
-     with at most LABEL_GROUPS distinct values, all of them, so the share that reads as numbers is exact);
-  5. duplicate rows: rows minus distinct 64-bit row hashes.
+whichever way it was computed. The queries are written once; analysis.engine.dialect spells the parts SQL does not
+standardise. They run in three rounds; the queries of a round are independent (DuckDB runs them two at a time, on
+cursors of one connection; PostgreSQL one after another in its read-only transaction):
+  1. summary: one scan over every column: counts, missing, NaN / infinite / zero counts, min / max / mean of the
+         finite values, whether they are whole, first and last times, text bytes (for the memory estimate), rows
+         missing anything;
+     distinct rows: one scan, rows grouped by a 64-bit row hash (DuckDB) or the row's text (PostgreSQL);
+     label values, per text, categorical or boolean column: its distinct values grouped and counted (the distinct
+         count and top values; for a categorical column with at most LABEL_GROUPS distinct values all of them, so
+         the share that reads as numbers is exact);
+  2. values, per number or time column (needs the summary's means and ranges): its distinct values grouped and
+         counted once (a materialised CTE), and from those counts the distinct count, the top values, the sums of
+         squared and cubed deviations from the mean (std and skew by the in-memory rule, column_stats.spread_of),
+         the rows per histogram bin (numbers by the edges the in-memory path computes: the arithmetic bin moved by
+         one where a value falls on the other side of an edge, edge[i] <= value < edge[i + 1], the last bin
+         closed; times by the period start) and, with at most COUNTED_QUANTILES distinct values, the values at the
+         quantiles' positions (a running count; interpolated as numpy, column_stats.quantile_positions);
+  3. quantiles of the number columns with more distinct values: one scan for all of them (one per QUANTILE_VALUES
+         values, which the engine holds to find them), by quantile_cont / percentile_cont (linear interpolation).
+Why per column in rounds 1 and 2: the grouped counts give five figures for the price of one group-by. Measured on
+DuckDB with 20 columns of 1,000,000 rows: one query grouping every column (GROUPING SETS) took 1.1 s against 0.8 s
+for one per column, and would hold every column's distinct values at once; histogram bins by GROUPING SETS over the
+rows took 1.0 s of CPU, where the grouped counts give them almost free; a scan of the Parquet file itself is cheap
+(0.06 s for every column), the aggregates are what cost.
 Only ``memory_bytes`` is an estimate: the memory the column would take in pandas (the rows are never loaded).
 """
 from __future__ import annotations
@@ -18,34 +35,39 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from analysis.column_types import CATEGORICAL
 from analysis.engine.connection import EngineSettings, connect, literal, parquet_source, quote
+from analysis.engine.dialect import DUCKDB, LABEL, NUMBER, TIME, Dialect
 from analysis.profile.column_stats import (
     HISTOGRAM_BINS, QUANTILES, TOP_K, ColumnStats, Histogram, ValueCount, bin_edges, iso, label_stats, number_label,
-    time_edges,
+    quantile_positions, spread_of, time_edges,
 )
 
 LABEL_GROUPS = 100_000   # a categorical column with at most this many distinct values has them all counted exactly
-NUMBER, TIME, LABEL = "number", "time", "label"
-NUMBER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
-                "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL"}
+QUANTILE_VALUES = 16_000_000    # values (8 bytes each) one quantile query holds: columns per query
+COUNTED_QUANTILES = 100_000     # a number column with at most this many distinct values has its quantiles read off
+                                # its grouped counts (a running count); one with more, by a quantile query
 OBJECT_BYTES = 49        # sys.getsizeof("") in CPython: a pandas object column holds one str object per value
+
+Run = Callable[[list[str]], list[list[tuple]]]     # runs independent queries on the engine: the rows of each
 
 
 @dataclass(frozen=True)
 class FileFigures:
-    """What file_figures found (all exact but memory_bytes).
+    """What file_figures (or table_figures) found (all exact but memory_bytes).
 
     rows: rows in the file. columns: ColumnStats per column, in file order.
     duplicate_rows: rows whose 64-bit hash of all values repeats an earlier row's.
     rows_with_missing: rows with at least one missing value.
-    file_bytes: size of the Parquet file. seconds: time the queries took.
+    file_bytes: size of the Parquet file (0 for a SQL source). seconds: time the queries took.
     """
 
     rows: int
@@ -68,32 +90,28 @@ def file_figures(path: str | Path, column_types: dict[str, str], settings: Engin
             converted = Path(tempfile.mkdtemp(prefix="blueprint-engine-")) / "data.parquet"
             con.execute(f"COPY (SELECT * FROM {source}) TO {literal(str(converted))} (FORMAT parquet)")
             source = parquet_source(converted)
-        schema = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
-        types = {row[0]: row[1] for row in schema}
-        kinds = {name: _kind(t) for name, t in types.items()}
-        overall = _overall(con, source, kinds)
-        rows = overall["rows"]
-        stats = []
-        for name, kind in kinds.items():
-            base = {"name": name, "type": column_types[name], "memory_bytes": 0}
-            if kind == NUMBER:
-                stats.append(ColumnStats(**base, **_numbers(con, source, name, rows, overall)))
-            elif kind == TIME:
-                stats.append(ColumnStats(**base, **_times(con, source, name, rows, overall)))
-            else:
-                stats.append(ColumnStats(**base, **_labels(con, source, name, rows, column_types[name] == CATEGORICAL
-                                                           and types[name] != "BOOLEAN")))
-        stats = _with_histograms(con, source, stats, kinds, overall)
-        stats = [replace(c, memory_bytes=_memory(types[c.name], column_types[c.name], c, overall["columns"][c.name]))
-                 for c in stats]
-        hashed = ", ".join(quote(name) for name in kinds)
-        distinct_rows = con.execute(f"SELECT count(DISTINCT hash({hashed})) FROM {source}").fetchone()[0]
+        type_names = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+        run = _concurrently(con, (settings or EngineSettings()).threads)
+        figures = table_figures(run, source, type_names, column_types, DUCKDB)
     finally:
         con.close()
         if converted is not None:
             shutil.rmtree(converted.parent, ignore_errors=True)
-    return FileFigures(rows, tuple(stats), rows - int(distinct_rows), overall["rows_with_missing"],
-                       Path(path).stat().st_size, time.perf_counter() - start)
+    return replace(figures, file_bytes=Path(path).stat().st_size, seconds=time.perf_counter() - start)
+
+
+def _concurrently(con, threads: int) -> Run:
+    """Runs queries on ``con``, ``threads`` at a time, each on a cursor of its own: a query on a file of one row group
+    scans it with one thread, so two queries at once keep two threads busy (all under the one memory limit)."""
+    def run(queries: list[str]) -> list[list[tuple]]:
+        def fetch(sql: str) -> list[tuple]:
+            with con.cursor() as cursor:
+                return cursor.execute(sql).fetchall()
+        if len(queries) == 1 or threads < 2:
+            return [fetch(sql) for sql in queries]
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            return list(pool.map(fetch, queries))
+    return run
 
 
 def file_source(path: str | Path) -> str:
@@ -104,188 +122,272 @@ def file_source(path: str | Path) -> str:
     return parquet_source(path)
 
 
-def _kind(duckdb_type: str) -> str:
-    """number, time or label for a DuckDB column type (booleans and text are labels)."""
-    base = duckdb_type.split("(")[0].upper()
-    if base in NUMBER_TYPES:
-        return NUMBER
-    if base.startswith(("TIMESTAMP", "DATE")):
-        return TIME
-    return LABEL
+def table_figures(run: Run, source: str, type_names: dict[str, str | None], column_types: dict[str, str],
+                  dialect: Dialect) -> FileFigures:
+    """Exact figures of every column of ``source`` (a FROM clause; column -> the engine's type name in
+    ``type_names``), computed by the engine that ``run`` queries (a list of queries in, their rows out, in order)
+    and ``dialect`` spells (file_bytes 0). The summary comes first: the other queries need its means and ranges."""
+    start = time.perf_counter()
+    kinds = {name: dialect.kind(t) for name, t in type_names.items()}
+    counted = {name: kind == LABEL and column_types[name] == CATEGORICAL
+               and type_names[name] not in dialect.boolean_types for name, kind in kinds.items()}
+    found, total = {name: {} for name in kinds}, {}
+    integers = {name for name, t in type_names.items() if t in dialect.integer_types}
+    first = [_summary(source, kinds, integers, found, total, dialect), _distinct_rows(source, kinds, total, dialect)]
+    first += [_label_values(source, name, type_names[name], counted[name], found[name], dialect)
+              for name, kind in kinds.items() if kind == LABEL]
+    _run(run, first)
+    _run(run, [_values(source, name, kind, found[name], dialect) for name, kind in kinds.items() if kind != LABEL])
+    _run(run, _quantiles(source, kinds, found, total["rows"], dialect))     # of columns with many distinct values
+    stats = []
+    for name, kind in kinds.items():
+        column = _column_stats(name, kind, column_types[name], counted[name], total["rows"], found[name])
+        if counted[name] and found[name]["groups"] > LABEL_GROUPS and column.count:
+            column = replace(column, numeric_share=_numeric_share(run, source, name, column.count, dialect))
+        boolean = type_names[name] in dialect.boolean_types
+        stats.append(replace(column, memory_bytes=_memory(kind, boolean, column, found[name].get("chars"))))
+    return FileFigures(total["rows"], tuple(stats), total["rows"] - total["distinct_rows"],
+                       total["rows_with_missing"], 0, time.perf_counter() - start)
 
 
-def _x(name: str) -> str:
-    """A number column as DOUBLE (as the in-memory path sorts float64 values)."""
-    return f"CAST({quote(name)} AS DOUBLE)"
+def _run(run: Run, queries: list[tuple[str, Callable]]) -> None:
+    """Runs the queries, then gives each its rows (they are independent: the engine may run them at once)."""
+    for (_, read), rows in zip(queries, run([sql for sql, _ in queries])):
+        read(rows)
 
 
-def _overall(con, source: str, kinds: dict[str, str]) -> dict:
-    """Query 1: one pass over every column (numbers' finite values picked once, in a subquery)."""
-    parts, missing, inner = ["count(*) AS rows"], [], []
+def _x(name: str, d: Dialect) -> str:
+    """A number column as a float (as the in-memory path sorts float64 values)."""
+    return f"CAST({quote(name)} AS {d('float')})"
+
+
+def _finite(name: str, d: Dialect) -> str:
+    """A number column's finite values (NULL for missing, NaN and infinite ones)."""
+    return f"CASE WHEN {d('is_finite', x=_x(name, d))} THEN {_x(name, d)} END"
+
+
+def _float(value: float, d: Dialect) -> str:
+    return f"CAST({float(value)!r} AS {d('float')})"
+
+
+def _summary(source: str, kinds: dict[str, str], integers: set[str], found: dict, total: dict,
+             d: Dialect) -> tuple[str, Callable]:
+    """Query 1, one scan over every column: (its SQL, what reads its row: each column's figures into ``found``,
+    rows and rows_with_missing into ``total``). Columns of an integer type (``integers``) are whole."""
+    inner, parts, missing = [], [("rows", None, "count(*)")], []
     for i, (name, kind) in enumerate(kinds.items()):
-        q = quote(name)
-        inner.append(f"{q} AS c_{i}")
-        c = f"c_{i}"
-        parts.append(f"count({c}) AS n_{i}")
+        c, x, f = f"c_{i}", f"x_{i}", f"f_{i}"
+        inner.append(f"{quote(name)} AS {c}")
+        parts.append(("n", i, f"count({c})"))
+        missing.append(f"{c} IS NULL")
         if kind == NUMBER:
-            x = f"CAST({q} AS DOUBLE)"
-            inner.append(f"CASE WHEN isfinite({x}) THEN {x} END AS f_{i}")
-            inner.append(f"{x} AS x_{i}")
-            f = f"f_{i}"
-            parts += [f"count_if(isnan(x_{i})) AS nan_{i}", f"count_if(x_{i} = 'inf'::DOUBLE) AS pinf_{i}",
-                      f"count_if(x_{i} = '-inf'::DOUBLE) AS ninf_{i}", f"count_if({f} = 0) AS zero_{i}",
-                      f"min({f}) AS lo_{i}", f"max({f}) AS hi_{i}", f"avg({f}) AS mean_{i}",
-                      f"stddev_samp({f}) AS std_{i}", f"var_pop({f}) AS var_{i}", f"skewness({f}) AS skew_{i}",
-                      f"bool_and({f} = trunc({f})) AS whole_{i}"]
-            missing.append(f"{c} IS NULL OR isnan(x_{i})")
+            parts += [("zero", i, d("count_if", x=f"{f} = 0")), ("lo", i, f"min({f})"), ("hi", i, f"max({f})"),
+                      ("mean", i, f"avg({f})")]
+            if name in integers:           # whole, finite: nothing to look for but the values
+                inner.append(f"{_x(name, d)} AS {f}")
+                parts += [("nan", i, "0"), ("pinf", i, "0"), ("ninf", i, "0"), ("whole", i, "TRUE")]
+                continue
+            inner += [f"{_x(name, d)} AS {x}", f"{_finite(name, d)} AS {f}"]
+            infinity = d("infinity")
+            parts += [("nan", i, d("count_if", x=d("is_nan", x=x))), ("pinf", i, d("count_if", x=f"{x} = {infinity}")),
+                      ("ninf", i, d("count_if", x=f"{x} = -{infinity}")), ("whole", i, f"bool_and({f} = trunc({f}))")]
+            missing[-1] = f"{c} IS NULL OR {d('is_nan', x=x)}"
+        elif kind == TIME:
+            parts += [("lo", i, d("epoch_ns", x=f"min({c})")), ("hi", i, d("epoch_ns", x=f"max({c})"))]
         else:
-            missing.append(f"{c} IS NULL")
-        if kind == TIME:
-            parts += [f"epoch_ns(min({c})) AS lo_{i}", f"epoch_ns(max({c})) AS hi_{i}"]
-        if kind == LABEL:
-            parts.append(f"sum(strlen(CAST({c} AS VARCHAR))) AS chars_{i}")
-    parts.append(f"count_if({' OR '.join(missing)}) AS rows_with_missing")
-    source = f"(SELECT {', '.join(inner)} FROM {source})"
-    cursor = con.execute(f"SELECT {', '.join(parts)} FROM {source}")
-    row = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
-    columns = {name: {} for name in kinds}
-    names = list(kinds)
-    for key, value in row.items():
-        stat, _, i = key.rpartition("_")
-        if stat and i.isdigit():
-            columns[names[int(i)]][stat] = value
-    return {"rows": int(row["rows"]), "rows_with_missing": int(row["rows_with_missing"]), "columns": columns}
+            parts.append(("chars", i, f"sum({d('text_bytes', x=c)})"))
+    parts.append(("rows_with_missing", None, d("count_if", x=" OR ".join(missing))))
+    sql = f"SELECT {', '.join(sql for _, _, sql in parts)} FROM (SELECT {', '.join(inner)} FROM {source}) AS picked"
+
+    def read(rows, names=list(kinds)):
+        for (stat, i, _), value in zip(parts, rows[0]):
+            if i is None:
+                total[stat] = int(value)
+            else:
+                found[names[i]][stat] = value
+    return sql, read
 
 
-def _numbers(con, source: str, name: str, rows: int, overall: dict) -> dict:
-    o = overall["columns"][name]
+def _distinct_rows(source: str, kinds: dict[str, str], total: dict, d: Dialect) -> tuple[str, Callable]:
+    """The number of distinct rows (by a row hash in DuckDB, the row's text in PostgreSQL), into ``total``."""
+    key = d("row_key", columns=", ".join(quote(n) for n in kinds))
+    sql = f"SELECT row_key FROM (SELECT {key} AS row_key FROM {source}) AS keyed GROUP BY row_key"
+    return f"SELECT count(*) FROM ({sql}) AS distinct_rows", lambda rows: total.update(distinct_rows=int(rows[0][0]))
+
+
+def _quantiles(source: str, kinds: dict[str, str], found: dict, rows: int, d: Dialect) -> list[tuple[str, Callable]]:
+    """Query 2, one scan for every QUANTILE_VALUES values: the quantiles of each number column's finite values."""
+    names = [n for n, kind in kinds.items() if kind == NUMBER and found[n]["lo"] is not None
+             and "quantiles" not in found[n]]
+    listed = ", ".join(repr(q) for q in QUANTILES.values())
+    per_query = max(1, QUANTILE_VALUES // max(rows, 1))
+    queries = []
+    for first in range(0, len(names), per_query):
+        batch = names[first:first + per_query]
+        parts = ", ".join(d("quantiles", x=f"f_{j}", q=listed) for j in range(len(batch)))
+        picked = ", ".join(f"{_finite(name, d)} AS f_{j}" for j, name in enumerate(batch))
+
+        def read(rows, batch=batch):
+            for name, quantiles in zip(batch, rows[0]):
+                found[name]["quantiles"] = {label: float(v) for label, v in zip(QUANTILES, quantiles)}
+        queries.append((f"SELECT {parts} FROM (SELECT {picked} FROM {source}) AS picked", read))
+    return queries
+
+
+def _values(source: str, name: str, kind: str, o: dict, d: Dialect) -> tuple[str, Callable]:
+    """Query 3 for a number or time column, its distinct values grouped and counted, and from those the distinct
+    count, the top values (numbers), the sums of squared and cubed deviations from the mean (numbers) and the rows
+    per histogram bin: (its SQL, what reads its rows into ``o``)."""
+    if kind == NUMBER:
+        value, where = _x(name, d), d("is_finite", x=_x(name, d))
+    else:
+        value, where = quote(name), f"{quote(name)} IS NOT NULL"
+    branches = [f"SELECT 'groups' AS part, NULL AS key, count(*) AS n FROM counted"]
+    if kind == NUMBER:
+        top = f"SELECT v, n FROM counted ORDER BY n DESC, v LIMIT {TOP_K}"
+        branches.insert(0, f"SELECT 'top', v, n FROM ({top}) AS top")
+    if kind == NUMBER and o["lo"] is not None:
+        o["edges"] = bin_edges(float(o["lo"]), float(o["hi"]), bool(o["whole"]), HISTOGRAM_BINS)
+        deviation = f"(v - {_float(o['mean'], d)})"
+        guess = f"SELECT v, n, {_arithmetic_bin('v', o['edges'], d)} AS a FROM counted"
+        branches += [f"SELECT 'm2', sum(n * {deviation} * {deviation}), NULL FROM counted",
+                     f"SELECT 'm3', sum(n * {deviation} * {deviation} * {deviation}), NULL FROM counted",
+                     _bin_branch(_number_bin("v", "a", o["edges"], d), f"({guess}) AS guessed"),
+                     _positions_branch(o)]
+    if kind == TIME and o["n"]:
+        o["edges"], o["period"] = time_edges(int(o["lo"]), int(o["hi"]))
+        start = d("epoch_ns", x=f"date_trunc('{o['period']}', CAST(v AS {d('timestamp')}))")
+        branches.append(_bin_branch(start, "counted"))
+    sql = (f"WITH counted AS MATERIALIZED (SELECT v, count(*) AS n FROM (SELECT {value} AS v FROM {source} "
+           f"WHERE {where}) AS picked GROUP BY v) " + " UNION ALL ".join(branches))
+    return sql, lambda rows: o.update(_read_values(rows, o))
+
+
+def _positions_branch(o: dict) -> str:
+    """The values at the positions (in sorted order) the quantiles need, by the running count over the counted
+    values; only when there are at most COUNTED_QUANTILES of them (else the sort costs more than query 4)."""
+    finite = int(o["n"]) - int(o["nan"]) - int(o["pinf"]) - int(o["ninf"])
+    o["positions"] = {q: quantile_positions(finite, q) for q in QUANTILES.values()}
+    wanted = ", ".join(f"({k})" for k in sorted({k for b, a, _ in o["positions"].values() for k in (b, a)}))
+    ranked = (f"SELECT v, n, sum(n) OVER (ORDER BY v ROWS UNBOUNDED PRECEDING) AS below FROM counted "
+              f"WHERE (SELECT count(*) FROM counted) <= {COUNTED_QUANTILES}")
+    return (f"SELECT 'at', v, k FROM ({ranked}) AS ranked JOIN (VALUES {wanted}) AS wanted (k) "
+            f"ON below - n <= k AND k < below")
+
+
+def _bin_branch(key: str, rows: str) -> str:
+    """The rows per bin of the counted values: ``key`` is a value's bin, computed over ``rows``."""
+    return f"SELECT 'bin', b, sum(n) FROM (SELECT {key} AS b, n FROM {rows}) AS binned GROUP BY b"
+
+
+def _read_values(rows: list, o: dict) -> dict:
+    """groups, counted (the top values: most frequent first, then by value), m2, m3, the histogram's counts and, when
+    the values at the quantiles' positions came, the quantiles."""
+    read, at = {"counted": []}, {}
+    counts = np.zeros(len(o["edges"]) - 1, dtype=np.int64) if "edges" in o else None
+    position = {int(e): i for i, e in enumerate(o["edges"][:-1])} if "period" in o else None
+    for part, key, n in rows:
+        if part == "top":
+            read["counted"].append((float(key), int(n)))
+        elif part == "at":
+            at[int(n)] = float(key)
+        elif part == "groups":
+            read["groups"] = int(n)
+        elif part == "bin":
+            counts[int(key) if position is None else position[int(key)]] += int(n)
+        else:
+            read[part] = float(key)
+    read["counted"].sort(key=lambda pair: (-pair[1], pair[0]))
+    if counts is not None:
+        read["counts"] = tuple(int(c) for c in counts)
+    if at:
+        read["quantiles"] = {label: at[b] + (at[a] - at[b]) * fraction
+                             for label, (b, a, fraction) in zip(QUANTILES, o["positions"].values())}
+    return read
+
+
+def _label_values(source: str, name: str, type_name: str | None, counted: bool, o: dict,
+                  d: Dialect) -> tuple[str, Callable]:
+    """A label column's distinct values, most frequent first, then by value: the TOP_K first, or up to
+    LABEL_GROUPS + 1 of them for a ``counted`` categorical column; each row with the number of distinct values."""
+    limit = LABEL_GROUPS + 1 if counted else TOP_K
+    sql = (f"SELECT v, n, count(*) OVER () AS groups FROM (SELECT v, count(*) AS n FROM (SELECT {quote(name)} AS v "
+           f"FROM {source} WHERE {quote(name)} IS NOT NULL) AS picked GROUP BY v) AS counted "
+           f"ORDER BY n DESC, {d.order('v', type_name)} LIMIT {limit}")
+    return sql, lambda rows: o.update(groups=int(rows[0][2]) if rows else 0,
+                                      counted=[(v, int(n)) for v, n, _ in rows])
+
+
+def _arithmetic_bin(value: str, edges: np.ndarray, d: Dialect) -> str:
+    """The bin of ``value`` by arithmetic on the first edge and the width (off by one at most, near an edge)."""
+    low, width = _float(edges[0], d), _float(edges[1] - edges[0], d)
+    return f"least(greatest(CAST(floor(({value} - {low}) / {width}) AS INTEGER), 0), {len(edges) - 2})"
+
+
+def _number_bin(value: str, guess: str, edges: np.ndarray, d: Dialect) -> str:
+    """The bin of ``value`` (not NULL: least and greatest skip NULLs): the arithmetic ``guess`` moved by one where the
+    value is on the other side of an edge."""
+    listed = d("numbers", q=", ".join(repr(float(e)) for e in edges))
+    return (f"least(greatest({guess} + CAST({value} >= {listed}[{guess} + 2] AS INTEGER) "
+            f"- CAST({value} < {listed}[{guess} + 1] AS INTEGER), 0), {len(edges) - 2})")
+
+
+def _numeric_share(run: Run, source: str, name: str, count: int, d: Dialect) -> float:
+    """The share of a label column's values that read as numbers (more distinct values than LABEL_GROUPS)."""
+    ((numbers,),) = run([f"SELECT {d('count_if', x=d('reads_as_number', x=quote(name)))} FROM {source}"])[0]
+    return float(numbers / count)
+
+
+def _column_stats(name: str, kind: str, column_type: str, counted: bool, rows: int, o: dict) -> ColumnStats:
+    """A column's ColumnStats (memory_bytes 0) from the figures the queries found."""
+    base = {"name": name, "type": column_type, "memory_bytes": 0}
+    if kind == NUMBER:
+        return ColumnStats(**base, **_numbers(rows, o))
+    count = int(o["n"])
+    if kind == TIME:
+        stats = {"count": count, "missing": rows - count, "distinct": o["groups"]}
+        if count:
+            stats.update(min=iso(int(o["lo"])), max=iso(int(o["hi"])), histogram=_histogram(o, iso))
+        return ColumnStats(**base, **stats)
+    if counted and o["groups"] <= LABEL_GROUPS:
+        values = pd.Index([v for v, _ in o["counted"]], dtype=object)
+        counts = pd.Series([n for _, n in o["counted"]], index=values, dtype=np.int64)
+        return ColumnStats(**base, **label_stats(counts, rows - count, count_numbers=True))
+    top = tuple(ValueCount(str(v), n) for v, n in o["counted"][:TOP_K])
+    return ColumnStats(**base, count=count, missing=rows - count, distinct=o["groups"], top=top)
+
+
+def _numbers(rows: int, o: dict) -> dict:
     nan, pinf, ninf = int(o["nan"]), int(o["pinf"]), int(o["ninf"])
     count = int(o["n"]) - nan
     finite_count = count - pinf - ninf
-    x = _x(name)
-    groups, top = _groups(con, source, x, f"isfinite({x})", numeric=True)
     stats = {"count": count, "missing": rows - count, "infinite": pinf + ninf, "zeros": int(o["zero"]),
-             "distinct": groups + (ninf > 0) + (pinf > 0)}
+             "distinct": o["groups"] + (ninf > 0) + (pinf > 0)}
     if finite_count == 0:
         return stats
     mean = float(o["mean"])
-    var = o["var"]
-    constant = finite_count < 3 or var is None or var <= 1e-14 * max(mean * mean, 1e-300)
-    quantiles = con.execute(
-        f"SELECT quantile_cont({x}, [{', '.join(repr(q) for q in QUANTILES.values())}]) FROM {source} WHERE isfinite({x})"
-    ).fetchone()[0]
-    stats.update(
-        min=float(o["lo"]), max=float(o["hi"]), mean=mean,
-        std=float(o["std"]) if finite_count > 1 else None,
-        skew=None if constant else float(o["skew"]),
-        quantiles={label: float(v) for label, v in zip(QUANTILES, quantiles)},
-        top=top if top and top[0].count >= 2 else (),
-    )
+    std, skew = spread_of(finite_count, mean, o["m2"], o["m3"])
+    top = tuple(ValueCount(number_label(v), n) for v, n in o["counted"])
+    stats.update(min=float(o["lo"]), max=float(o["hi"]), mean=mean, std=std, skew=skew, quantiles=o["quantiles"],
+                 top=top if top and top[0].count >= 2 else (), histogram=_histogram(o, float))
     return stats
 
 
-def _times(con, source: str, name: str, rows: int, overall: dict) -> dict:
-    o = overall["columns"][name]
-    q = quote(name)
-    count = int(o["n"])
-    distinct = con.execute(f"SELECT count(DISTINCT {q}) FROM {source}").fetchone()[0]
-    stats = {"count": count, "missing": rows - count, "distinct": int(distinct)}
-    if count:
-        stats.update(min=iso(o["lo"]), max=iso(o["hi"]))
-    return stats
+def _histogram(o: dict, edge) -> Histogram:
+    return Histogram(tuple(edge(e) for e in o["edges"]), o["counts"], o.get("period"))
 
 
-def _labels(con, source: str, name: str, rows: int, count_numbers: bool) -> dict:
-    q = quote(name)
-    count = con.execute(f"SELECT count({q}) FROM {source}").fetchone()[0]
-    if count_numbers:
-        groups = con.execute(f"SELECT count(DISTINCT {q}) FROM {source}").fetchone()[0]
-        if groups <= LABEL_GROUPS:
-            counted = con.execute(f"SELECT {q}, count(*) AS n FROM {source} WHERE {q} IS NOT NULL GROUP BY {q} "
-                                  f"ORDER BY n DESC, {q}").fetchall()
-            counts = pd.Series([n for _, n in counted], index=pd.Index([v for v, _ in counted], dtype=object), dtype=np.int64)
-            return label_stats(counts, rows - int(count), count_numbers=True)
-    groups, top = _groups(con, source, q, f"{q} IS NOT NULL", numeric=False)
-    stats = {"count": int(count), "missing": rows - int(count), "distinct": groups, "top": top}
-    if count_numbers and count:      # more distinct values than LABEL_GROUPS: the share by DuckDB's number cast
-        numeric = con.execute(f"SELECT count_if(TRY_CAST(trim(CAST({q} AS VARCHAR)) AS DOUBLE) IS NOT NULL) "
-                              f"FROM {source}").fetchone()[0]
-        stats["numeric_share"] = float(numeric / count)
-    return stats
-
-
-def _groups(con, source: str, value: str, where: str, numeric: bool) -> tuple[int, tuple[ValueCount, ...]]:
-    """(distinct values, the TOP_K most frequent: count descending, then value ascending) of ``value``."""
-    found = con.execute(
-        f"SELECT v, n, count(*) OVER () AS groups FROM (SELECT {value} AS v, count(*) AS n FROM {source} WHERE {where} "
-        f"GROUP BY v) ORDER BY n DESC, v LIMIT {TOP_K}"
-    ).fetchall()
-    if not found:
-        return 0, ()
-    label = number_label if numeric else str
-    return int(found[0][2]), tuple(ValueCount(label(v), int(n)) for v, n, _ in found)
-
-
-def _with_histograms(con, source: str, stats: list[ColumnStats], kinds: dict[str, str], overall: dict) -> list[ColumnStats]:
-    """Query 3, per column: rows per bin, grouped by bin. Numbers: the bin found by arithmetic, then moved by one
-    where a value falls on the other side of an edge (edges as the in-memory path computes them, so a value sits in
-    the same bin: edge[i] <= value < edge[i + 1], the last bin closed). Times: the period start (date_trunc),
-    which is exactly the bin's left edge."""
-    out = []
-    for s in stats:
-        o = overall["columns"][s.name]
-        if kinds[s.name] == NUMBER and s.min is not None:
-            edges = bin_edges(s.min, s.max, bool(o["whole"]), HISTOGRAM_BINS)
-            counts = _number_bins(con, source, s.name, edges)
-            out.append(replace(s, histogram=Histogram(tuple(float(e) for e in edges), counts)))
-        elif kinds[s.name] == TIME and s.count:
-            edges, period = time_edges(int(o["lo"]), int(o["hi"]))
-            counts = _time_bins(con, source, s.name, edges, period)
-            out.append(replace(s, histogram=Histogram(tuple(iso(e) for e in edges), counts, period)))
-        else:
-            out.append(s)
-    return out
-
-
-def _number_bins(con, source: str, name: str, edges: np.ndarray) -> tuple[int, ...]:
-    bins = len(edges) - 1
-    listed = "(CAST([" + ", ".join(repr(float(e)) for e in edges) + "] AS DOUBLE[]))"
-    low, width = float(edges[0]), float(edges[1] - edges[0])
-    x = _x(name)
-    rows = con.execute(
-        f"SELECT least(greatest(b + CAST(v >= {listed}[b + 2] AS INTEGER) - CAST(v < {listed}[b + 1] AS INTEGER), 0), "
-        f"{bins - 1}) AS bin, count(*) FROM (SELECT v, least(greatest(CAST(floor((v - {low!r}) / {width!r}) AS INTEGER), 0), "
-        f"{bins - 1}) AS b FROM (SELECT {x} AS v FROM {source}) WHERE isfinite(v)) GROUP BY bin"
-    ).fetchall()
-    counts = np.zeros(bins, dtype=np.int64)
-    for b, n in rows:
-        counts[int(b)] += int(n)
-    return tuple(int(c) for c in counts)
-
-
-def _time_bins(con, source: str, name: str, edges: np.ndarray, period: str) -> tuple[int, ...]:
-    rows = con.execute(
-        f"SELECT epoch_ns(date_trunc('{period}', CAST({quote(name)} AS TIMESTAMP))) AS start, count(*) "
-        f"FROM {source} WHERE {quote(name)} IS NOT NULL GROUP BY start"
-    ).fetchall()
-    position = {int(e): i for i, e in enumerate(edges[:-1])}
-    counts = np.zeros(len(edges) - 1, dtype=np.int64)
-    for start, n in rows:
-        counts[position[int(start)]] += int(n)
-    return tuple(int(c) for c in counts)
-
-
-def _memory(duckdb_type: str, column_type: str, stats: ColumnStats, o: dict) -> int:
+def _memory(kind: str, boolean: bool, stats: ColumnStats, chars) -> int:
     """Estimated bytes of the column in pandas, as the reader keeps it (deep, counting strings): 8 per number or
     time, 1 per boolean (2 with a missing value), text as one str object per value (OBJECT_BYTES plus its
     characters), categorical text as codes plus its distinct values."""
     rows = stats.rows
-    if duckdb_type == "BOOLEAN":
+    if boolean:
         return rows * (2 if stats.missing else 1)
-    if _kind(duckdb_type) != LABEL:
+    if kind != LABEL:
         return rows * 8
-    chars = int(o.get("chars") or 0)
-    if column_type == CATEGORICAL:
+    chars = int(chars or 0)
+    if stats.type == CATEGORICAL:
         code_bytes = 1 if stats.distinct < 2**7 else 2 if stats.distinct < 2**15 else 4
         per_value = chars / stats.count if stats.count else 0
         return int(rows * code_bytes + stats.distinct * (OBJECT_BYTES + 8 + per_value))

@@ -140,10 +140,16 @@ def _distinct_sorted(ordered: np.ndarray) -> int:
 
 
 def _quantile(ordered: np.ndarray, q: float) -> float:
-    position = q * (len(ordered) - 1)
+    below, above, fraction = quantile_positions(len(ordered), q)
+    return float(ordered[below] + (ordered[above] - ordered[below]) * fraction)
+
+
+def quantile_positions(n: int, q: float) -> tuple[int, int, float]:
+    """(below, above, fraction): the ``q`` quantile of ``n`` sorted values is value[below] + (value[above] -
+    value[below]) * fraction (linear interpolation, as numpy); shared by the in-memory path and the engine."""
+    position = q * (n - 1)
     below = int(np.floor(position))
-    above = min(below + 1, len(ordered) - 1)
-    return float(ordered[below] + (ordered[above] - ordered[below]) * (position - below))
+    return below, min(below + 1, n - 1), position - below
 
 
 def _spread(values: np.ndarray, mean: float) -> tuple[float | None, float | None]:
@@ -157,6 +163,12 @@ def _spread(values: np.ndarray, mean: float) -> tuple[float | None, float | None
         m2 += float(squared.sum())
         squared *= deviation
         m3 += float(squared.sum())
+    return spread_of(n, mean, m2, m3)
+
+
+def spread_of(n: int, mean: float, m2: float, m3: float) -> tuple[float | None, float | None]:
+    """Standard deviation (ddof=1) and adjusted Fisher-Pearson skewness of ``n`` values with this ``mean`` and sums
+    of squared (``m2``) and cubed (``m3``) deviations from it; shared by the in-memory path and the engine."""
     std = float(np.sqrt(m2 / (n - 1))) if n > 1 else None
     m2, m3 = m2 / n, m3 / n
     if n < 3 or m2 <= 1e-14 * max(mean * mean, 1e-300):    # too few values, or constant up to rounding
