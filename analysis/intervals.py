@@ -23,6 +23,10 @@ would take minutes: proportions still get Wilson; ROC AUC gets the Hanley & McNe
 of per-row losses (Brier score, log loss, MAE, MAPE; RMSE through the mean squared error) the standard error of a
 mean, each as value +- 1.96 SE (method "normal", normal_interval).
 
+A percentile of measured values (a p95 latency from a load test) gets the distribution-free interval between two
+order statistics (method "order statistics", analysis.candidate.latency). A difference between two models on the same
+rows gets a paired bootstrap: bootstrap() with both models' weighted_metrics on the same resamples.
+
 What these intervals cover: the sampling of the tested rows, given the models as fitted. They leave out how much
 the models would change if trained on other rows, which matters little next to it for the baselines' simple models
 once a few hundred rows are tested (bench/honesty.py measures how often a verdict is wrong anyway).
@@ -45,7 +49,7 @@ BOOTSTRAP_MAX_CELLS = 25_000                     # rows x classes per resample o
 RESAMPLE_CHUNK = 50                              # resamples computed together (memory: chunk x rows floats)
 MIN_RESAMPLES = 20                               # fewer resamples with a value: no interval (-inf to inf)
 EPS = float(np.finfo(np.float64).eps)            # probabilities are clipped to [EPS, 1 - EPS] for the log loss
-WILSON, BOOTSTRAP, NORMAL = "wilson", "bootstrap", "normal"
+WILSON, BOOTSTRAP, NORMAL, ORDER = "wilson", "bootstrap", "normal", "order statistics"
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,8 @@ class Interval:
 
     value: the metric on all tested rows (None when undefined, e.g. precision with no predicted positive).
     low, high: the 95 % interval (0 and 1 for an undefined proportion).
-    method: "wilson" (a proportion) or "bootstrap".
+    method: "wilson" (a proportion), "bootstrap", "normal" (slices) or "order statistics" (a percentile of values,
+    e.g. a latency: analysis.candidate.latency).
     rows: rows tested. successes / trials: the counts of a proportion (5 true positives of 10 predicted positives),
     0 for a bootstrap. basis: what the trials are, in words ("predicted positives", "positive ('malignant') rows").
     resamples: bootstrap resamples that gave a value (0 for Wilson). subsample: rows per resample when fewer than
@@ -78,8 +83,10 @@ class Interval:
             return f"from {self.trials:,} {self.basis}"
         if self.method == NORMAL:
             return f"normal approximation on {self.rows:,} {self.basis or 'rows'}"
+        if self.method == ORDER:
+            return f"order statistics of {self.rows:,} {self.basis or 'values'}"
         sub = f" (resamples of {self.subsample:,} rows, spread scaled to all rows)" if self.subsample else ""
-        return f"bootstrap of {self.rows:,} out-of-fold predictions, {self.resamples} resamples{sub}"
+        return f"bootstrap of {self.rows:,} {self.basis or 'out-of-fold predictions'}, {self.resamples} resamples{sub}"
 
     def complement(self) -> Interval:
         """The interval of 1 - metric (false positive rate from specificity, error rate from accuracy)."""
@@ -150,35 +157,79 @@ def metric_intervals(task: str, y: np.ndarray, scores: np.ndarray, classes: tupl
     n = len(y)
     if n == 0:
         return {}
-    rng = np.random.default_rng(random_state)
     if task == REGRESSION:
-        compute, limit = _regression, BOOTSTRAP_MAX_ROWS
+        compute = _regression
         y = y.astype(np.float64)
     elif task == BINARY:
-        compute, limit = (lambda yy, ss, w: _binary(yy, ss, positive, threshold, w)), BOOTSTRAP_MAX_ROWS
+        compute = (lambda yy, ss, w: _binary(yy, ss, positive, threshold, w))
     else:
-        compute, limit = _multiclass, max(1_000, BOOTSTRAP_MAX_CELLS // max(1, scores.shape[1]))
-    found = _exact(task, y, scores, classes, positive, threshold)
-    full = {name: values[0] for name, values in compute(y, scores, np.ones((1, n))).items()}
-    ys, ss, m = y, scores, n
+        compute = _multiclass
+    found = exact_intervals(task, y, scores, classes, positive, threshold)
+    found.update(bootstrap(lambda keep, w: compute(*_rows(keep, y, scores), w), n, bootstrap_limit(task, scores),
+                           random_state, resamples))
+    return found
+
+
+def bootstrap_limit(task: str, scores: np.ndarray) -> int:
+    """Rows per resample above which the bootstrap of ``task`` draws an m-out-of-n bootstrap (see the module
+    docstring): BOOTSTRAP_MAX_ROWS, or BOOTSTRAP_MAX_CELLS / classes for a multiclass task's K rankings."""
+    if task != BINARY and task != REGRESSION and np.ndim(scores) == 2:
+        return max(1_000, BOOTSTRAP_MAX_CELLS // max(1, scores.shape[1]))
+    return BOOTSTRAP_MAX_ROWS
+
+
+def bootstrap(compute, n: int, limit: int, random_state: int = 0,
+              resamples: int = BOOTSTRAP_RESAMPLES) -> dict[str, Interval]:
+    """The seeded percentile bootstrap of every metric ``compute`` gives, on ``n`` rows (see the module docstring).
+
+    ``compute(keep, weights)`` returns metric name -> one value per row of ``weights`` (resample counts, shape
+    (resamples, rows)), on the rows ``keep`` (positions into the n rows; None: all of them). Above ``limit`` rows the
+    resamples are drawn from a random ``limit`` of the rows (an m-out-of-n bootstrap, spread scaled to all rows).
+    A paired bootstrap (analysis.candidate.paired) returns the difference of two models' metrics on the same weights.
+    """
+    rng = np.random.default_rng(random_state)
+    full = {name: values[0] for name, values in compute(None, np.ones((1, n))).items()}
+    keep, m = None, n
     if n > limit:   # m-out-of-n: resamples of a fixed random m rows, deviations scaled by sqrt(m / n)
-        keep = np.sort(rng.choice(n, limit, replace=False))
-        ys, ss, m = y[keep], scores[keep], limit
-    centre = full if m == n else {k: v[0] for k, v in compute(ys, ss, np.ones((1, m))).items()}
+        keep, m = np.sort(rng.choice(n, limit, replace=False)), limit
+    centre = full if m == n else {k: v[0] for k, v in compute(keep, np.ones((1, m))).items()}
     chunks: dict[str, list[np.ndarray]] = {}
     for start in range(0, resamples, RESAMPLE_CHUNK):
         r = min(RESAMPLE_CHUNK, resamples - start)
         drawn = rng.integers(0, m, size=(r, m)) + (np.arange(r) * m)[:, None]
         weights = np.bincount(drawn.ravel(), minlength=r * m).reshape(r, m).astype(np.float64)
-        for name, values in compute(ys, ss, weights).items():
+        for name, values in compute(keep, weights).items():
             chunks.setdefault(name, []).append(values)
-    for name, value in full.items():
-        found[name] = _percentile(value, centre[name], np.concatenate(chunks[name]), n, m)
-    return found
+    return {name: _percentile(value, centre[name], np.concatenate(chunks[name]), n, m) for name, value in full.items()}
 
 
-def _exact(task, y, scores, classes, positive, threshold) -> dict[str, Interval]:
-    """The Wilson intervals of the proportions (see the module docstring)."""
+def _rows(keep: np.ndarray | None, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``arrays`` at the rows ``keep`` (all of them when None)."""
+    return arrays if keep is None else tuple(a[keep] for a in arrays)
+
+
+def weighted_metrics(task: str, y: np.ndarray, scores: np.ndarray, weights: np.ndarray, positive: int | None = None,
+                     threshold: float = 0.5) -> dict[str, np.ndarray]:
+    """Every metric of analysis.baselines.metrics, one value per row of ``weights`` (resample counts), the
+    proportions (accuracy; binary recall, precision, specificity at ``threshold``) included: what a paired bootstrap
+    compares (analysis.candidate.paired). ``scores``: probabilities per class, or predicted values."""
+    if task == REGRESSION:
+        return _regression(np.asarray(y, dtype=np.float64), scores, weights)
+    rows = weights.sum(axis=1)
+    if task == BINARY:
+        truth, called = y == positive, scores[:, positive] >= threshold
+        tp, fp = weights @ (truth & called), weights @ (~truth & called)
+        tn, fn = weights @ (~truth & ~called), weights @ (truth & ~called)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = {"accuracy": (tp + tn) / rows, "recall": tp / (tp + fn), "precision": tp / (tp + fp),
+                      "specificity": tn / (tn + fp)}
+        return {**shares, **_binary(y, scores, positive, threshold, weights)}
+    return {"accuracy": weights @ (scores.argmax(axis=1) == y) / rows, **_multiclass(y, scores, weights)}
+
+
+def exact_intervals(task, y, scores, classes, positive, threshold) -> dict[str, Interval]:
+    """The Wilson intervals of the proportions (see the module docstring): accuracy, and for a binary task recall,
+    precision and specificity at ``threshold``; {} for regression."""
     if task == REGRESSION:
         return {}
     if task != BINARY:
@@ -210,7 +261,16 @@ def _percentile(full: float, centre: float, boot: np.ndarray, n: int, m: int) ->
 def _ranking(truth: np.ndarray, score: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weighted ROC AUC and average precision (as scikit-learn computes them, ties included) of every weight row:
     cumulative positive and negative weights from the highest score down, read at the end of each tie group.
-    (Computed rows x resamples: numpy accumulates along the first axis several times faster.)"""
+    (Computed rows x resamples: numpy accumulates along the first axis several times faster.) One tie group (a
+    constant score, the dummy's) ranks nothing: ROC AUC 0.5 and average precision the positive share, directly."""
+    if len(score) and score.min() == score.max():
+        total_pos = weights @ truth.astype(np.float64)
+        total_neg = weights.sum(axis=1) - total_pos
+        with np.errstate(invalid="ignore", divide="ignore"):
+            auc, ap = np.full(len(weights), 0.5), total_pos / (total_pos + total_neg)
+        auc[(total_pos <= 0) | (total_neg <= 0)] = np.nan
+        ap[total_pos <= 0] = np.nan
+        return auc, ap
     order = np.argsort(-score, kind="mergesort")
     s, t = score[order], truth[order]
     ends = np.flatnonzero(np.r_[s[1:] != s[:-1], True])        # last row of each tie group, highest score first

@@ -11,6 +11,9 @@ A stored measurement without an interval (a run stored before intervals) is inco
 A slice criterion (``recall[region=north] >= 0.8``, ``recall[every sex] >= 0.75``) is checked the same way on the
 interval of each slice it names (analysis.error_analysis.analyze.slice_evidence): "every" passes when every value
 passes and fails when any fails. An unknown column or value is "not measured", saying which names the data has.
+A bar relative to another model (``pr auc >= baseline + 0.02``) is checked on the paired interval of the difference
+candidate minus that model on the same rows (analysis.candidate.paired), against the margin; evidence without such a
+difference (a baseline run) leaves it "not measured".
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from analysis.baselines.metrics import (CLASSIFICATION_METRICS, REGRESSION_METRICS, THRESHOLD_METRICS,
                                        canonical_metric, choose_primary_metric, display_name)
 from analysis.intervals import Interval, confusion_intervals
-from design.criteria import Criterion, check_slice, format_number
+from design.criteria import REFERENCES, Criterion, check_slice, format_number
 from design.document import success_criteria, value
 
 PASS, FAIL, INCONCLUSIVE, NOT_MEASURED = "pass", "fail", "inconclusive", "not measured"
@@ -122,13 +125,19 @@ def not_measured_reason(metric: str, task: str | None, measured: list[str], sour
 
 
 def check_criteria(criteria: list[Criterion], measured: dict, source: str = "the best run",
-                   task: str | None = None, slices: dict | None = None) -> list[CriterionCheck]:
+                   task: str | None = None, slices: dict | None = None,
+                   differences: dict | None = None) -> list[CriterionCheck]:
     """Check each criterion against ``measured``: metric name (as analysis.baselines.metrics names it) -> its
     Interval or the Interval's plain dict (a bare number is read as a measurement without an interval); slice
-    criteria against ``slices`` (analysis.error_analysis.analyze.slice_evidence; None: the run has none)."""
+    criteria against ``slices`` (analysis.error_analysis.analyze.slice_evidence; None: the run has none); relative
+    criteria against ``differences``: "baseline" / "dummy" -> {"name": the model compared with, "rows": rows both
+    predicted, "metrics": metric -> the Interval (or plain dict) of the difference candidate minus that model}."""
     checks = []
     available = [k for k, v in measured.items() if v is not None]
     for criterion in criteria:
+        if criterion.relative:
+            checks.append(_check_relative(criterion, (differences or {}).get(criterion.relative), source))
+            continue
         if criterion.where:
             checks.append(_check_slice(criterion, slices, source))
             continue
@@ -169,6 +178,41 @@ def _check_interval(criterion: Criterion, found: Interval, label: str, name: str
     else:
         text += f" ({why})."
     return CriterionCheck(criterion, status, found.value, text, found.low, found.high)
+
+
+def _check_relative(criterion: Criterion, compared: dict | None, source: str) -> CriterionCheck:
+    """A bar relative to the baseline or the dummy, against the paired interval of the difference (see
+    check_criteria); a complement (fpr) is checked on the negated difference."""
+    name, complement = canonical_metric(criterion.metric)
+    label = display_name(name) if name == criterion.metric else criterion.metric
+    if not compared:
+        return CriterionCheck(criterion, NOT_MEASURED, None,
+                              f"Not measured on {source}: '{criterion}' compares a candidate model with "
+                              f"{REFERENCES[criterion.relative]} on the same rows; bring the candidate's predictions "
+                              "to check it.")
+    other = compared.get("name") or REFERENCES[criterion.relative]
+    found = _interval((compared.get("metrics") or {}).get(name))
+    if not isinstance(found, Interval):
+        return CriterionCheck(criterion, NOT_MEASURED, None,
+                              f"Not measured: {source} has no paired difference of {label} with {other} (a labels-only "
+                              "model has no scores for ROC AUC, PR AUC, log loss or Brier score).")
+    if complement:
+        found = dataclasses.replace(found, value=None if found.value is None else -found.value, low=-found.high,
+                                    high=-found.low)
+    rows = f"the same {compared.get('rows', found.rows):,} rows"
+    if found.value is None or not (math.isfinite(found.low) and math.isfinite(found.high)):
+        return CriterionCheck(criterion, INCONCLUSIVE, found.value,
+                              f"{label} of {source} minus {other}'s on {rows} has no interval (undefined on too many "
+                              "resamples): inconclusive; more rows would tell.")
+    status, why = _verdict(criterion, found.low, found.high)
+    return CriterionCheck(criterion, status, found.value,
+                          f"{label} of {source} minus {other}'s on {rows}: {_signed(found.value)}, paired 95 % "
+                          f"interval {_signed(found.low)} to {_signed(found.high)}: {status} ({why}).",
+                          found.low, found.high)
+
+
+def _signed(x: float) -> str:
+    return ("+" if x > 0 else "") + _number(x)
 
 
 def _check_slice(criterion: Criterion, slices: dict | None, source: str) -> CriterionCheck:
@@ -261,7 +305,8 @@ def threshold_passes(criteria: list[Criterion], grid) -> list[ThresholdPass]:
     found = []
     for criterion in criteria:
         name, complement = canonical_metric(criterion.metric)
-        if criterion.where or name not in THRESHOLD_METRICS or name in ("balanced accuracy", "f1"):
+        if (criterion.where or criterion.relative or name not in THRESHOLD_METRICS
+                or name in ("balanced accuracy", "f1")):
             continue
         statuses, passes, point = [], [], []
         for i, t in enumerate(grid.threshold):

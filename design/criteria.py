@@ -4,6 +4,10 @@ A criterion may name a slice of the data in square brackets after its metric: ``
 rows whose 'region' is 'north'; a numeric column's quantile bins are named Q1, lowest, to Q5) or
 ``recall[every sex] >= 0.75`` (each value of 'sex' on its own). Slice criteria are checked per slice of the best
 baseline model's out-of-fold predictions (design.checks), on metrics measured per slice (SLICE_METRICS).
+
+A bar may be relative to another model on the same rows: ``pr auc >= baseline + 0.02`` (the best baseline model's PR
+AUC plus 0.02), ``recall >= dummy`` (at least the dummy floor's). Such a criterion is about a candidate model (the
+team's own, analysis.candidate) and is checked on the paired difference candidate minus that model (design.checks).
 """
 from __future__ import annotations
 
@@ -20,6 +24,9 @@ _CRITERION = re.compile(
 
 _SLICED = re.compile(r"^\s*(?P<metric>[^\[\]<>=]*?)\s*\[(?P<where>[^\[\]]*)\]\s*(?P<rest>(?:>=|<=|==|=|>|<|≥|≤).*)$")
 _EVERY = re.compile(r"^(?:every|each)\s+(?P<column>\S.*)$", re.I)
+# A bar relative to another model on the same rows: "baseline", "dummy + 0.05", "baseline - 2%".
+_RELATIVE = re.compile(r"^(?P<reference>baseline|dummy)\s*(?:(?P<sign>[+-])\s*(?P<offset>\S.*?))?$", re.I)
+REFERENCES = {"baseline": "the best baseline model", "dummy": "the dummy floor"}
 # Metrics a slice criterion may use: those measured per slice (analysis.error_analysis.slices.SLICE_METRICS) and
 # their complements.
 SLICE_METRICS = ("recall", "precision", "specificity", "accuracy", "balanced accuracy", "roc auc", "brier score",
@@ -65,15 +72,23 @@ class Criterion:
     op: one of ``>=, <=, ==, >, <``.
     threshold: the number the metric is compared with (``80%`` is read as 0.8).
     where: the slice, "" for all rows: ``"region=north"`` (one value of a column) or ``"every sex"`` (each value).
+    relative: "" for a fixed bar; "baseline" or "dummy" when the bar is that model's value on the same rows plus
+    ``threshold`` (``pr auc >= baseline + 0.02``: threshold 0.02). It is checked on the difference candidate minus
+    that model, so is_met() then takes the difference.
     """
 
     metric: str
     op: str
     threshold: float
     where: str = ""
+    relative: str = ""
 
     def __str__(self) -> str:
         sliced = f"[{self.where}]" if self.where else ""
+        if self.relative:
+            offset = "" if self.threshold == 0 else (f" {'+' if self.threshold > 0 else '-'} "
+                                                     f"{format_number(abs(self.threshold))}")
+            return f"{self.metric}{sliced} {self.op} {self.relative}{offset}"
         return f"{self.metric}{sliced} {self.op} {format_number(self.threshold)}"
 
     @property
@@ -92,7 +107,8 @@ class Criterion:
         return self.where.split("=", 1)[1]
 
     def is_met(self, value: float) -> bool:
-        """True when a measured ``value`` satisfies the criterion."""
+        """True when a measured ``value`` (for a relative criterion: the difference to its reference) satisfies the
+        criterion."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return False
         if self.op == ">=":
@@ -114,6 +130,10 @@ def parse_criterion(text: str) -> Criterion:
     if sliced is not None:
         where = _where(text, sliced["where"])
         plain = parse_criterion(f"{sliced['metric']} {sliced['rest']}")
+        if plain.relative:
+            raise CriterionError(
+                f"'{text.strip()}': a bar relative to the {plain.relative} is checked on all rows, not on a slice. "
+                f"Write it without the slice, such as '{plain}', or give the slice a fixed bar.")
         return Criterion(plain.metric, plain.op, plain.threshold, where)
     if "[" in text or "]" in text:
         raise CriterionError(
@@ -128,6 +148,9 @@ def parse_criterion(text: str) -> Criterion:
     metric = " ".join(match["metric"].lower().split())
     op = "==" if match["op"] == "=" else match["op"]
     raw = match["threshold"]
+    relative = _RELATIVE.match(raw)
+    if relative is not None:
+        return _relative(text, metric, op, relative)
     percent = raw.endswith("%")
     try:
         threshold = read_number(raw[:-1] if percent else raw)
@@ -141,6 +164,26 @@ def parse_criterion(text: str) -> Criterion:
     if not math.isfinite(threshold):
         raise CriterionError(f"'{text.strip()}': the threshold must be a finite number.")
     return Criterion(metric, op, threshold / 100 if percent else threshold)
+
+
+def _relative(text: str, metric: str, op: str, found: re.Match) -> Criterion:
+    """A criterion whose bar is another model's value plus an offset (``baseline + 0.02``, ``dummy``, ``baseline -
+    2%``); CriterionError when the offset is not a number."""
+    reference = found["reference"].lower()
+    offset = found["offset"]
+    if offset is None:
+        return Criterion(metric, op, 0.0, relative=reference)
+    percent = offset.endswith("%")
+    try:
+        number = read_number(offset[:-1] if percent else offset)
+    except ValueError:
+        raise CriterionError(
+            f"'{text.strip()}': the margin '{offset}' after {reference} is not a number. Write a number, for example "
+            f"'{metric} {op} {reference} + 0.02'.") from None
+    if not math.isfinite(number):
+        raise CriterionError(f"'{text.strip()}': the margin must be a finite number.")
+    number = number / 100 if percent else number
+    return Criterion(metric, op, -number if found["sign"] == "-" else number, relative=reference)
 
 
 def _where(text: str, raw: str) -> str:
@@ -309,6 +352,8 @@ def check_criterion(text: str) -> CheckedCriterion:
         return _check_sliced(text, parse_criterion(text), sliced["rest"].rstrip().endswith("%"))
     moved, unit = _move_unit(text)
     criterion = parse_criterion(moved)
+    if criterion.relative:
+        return _check_relative(text, criterion)
     percent = _CRITERION.match(moved)["threshold"].endswith("%")
     notes = []
     if unit:
@@ -382,6 +427,31 @@ def _check_sliced(text: str, criterion: Criterion, percent: bool) -> CheckedCrit
     which = (f"each value of '{criterion.slice_column}'" if criterion.slice_value is None else
              f"the rows where '{criterion.slice_column}' is '{criterion.slice_value}'")
     return CheckedCriterion(criterion, True, (*notes, f"Checked on {which}, on the best baseline model."))
+
+
+def _check_relative(text: str, criterion: Criterion) -> CheckedCriterion:
+    """A bar relative to the baseline or the dummy: a metric Blueprint measures on both models' predictions, and a
+    margin smaller than the metric's whole range."""
+    from analysis.baselines.metrics import canonical_metric, display_name
+
+    measured_names, _, _ = _measured_metrics()
+    name, complement = canonical_metric(criterion.metric)
+    who = REFERENCES[criterion.relative]
+    if name not in measured_names:
+        raise CriterionError(
+            f"'{text}': a bar relative to {who} compares two models' predictions on the same rows, so it needs a "
+            f"metric measured on predictions (such as {', '.join(display_name(m) for m in measured_names[:8])}); "
+            f"'{criterion.metric}' is not one. Write a fixed bar, such as '{criterion.metric} {criterion.op} 200'.")
+    low, high = SHARE if complement else _RANGES.get(name, SHARE)
+    if math.isfinite(high - low) and abs(criterion.threshold) >= high - low:
+        example = f"{criterion.metric} {criterion.op} {criterion.relative} + 0.02"
+        raise CriterionError(
+            f"'{text}': {criterion.metric} lies between {format_number(low)} and {format_number(high)}, so it can "
+            f"never differ from {who}'s by {format_number(abs(criterion.threshold))}. Write a smaller margin, such as "
+            f"'{example}'.")
+    notes = [f"Read as '{criterion}'."] if text.rstrip().endswith("%") else []
+    return CheckedCriterion(criterion, True, (*notes, f"Checked on a candidate model: its {display_name(name)} minus "
+                                                      f"{who}'s on the same rows, with a paired 95 % interval."))
 
 
 def _elsewhere(text: str, criterion: Criterion, notes: list, percent: bool, what: str) -> CheckedCriterion:

@@ -2,6 +2,8 @@
 
     run = analyze_run(run, frame, column_types, test_frame=None)   # what the job worker does after run_baselines
     run.best().error_analysis.slices.weak                            # the weakest slices of the best model
+    found = analyze_predictions(Kept(task, truth, predicted, score, positions, classes, positive), frame, columns,
+                                skipped, primary_metric, source=..., note=..., shown=[...])   # any model's predictions
 
 The rows are joined back exactly: each kept prediction names its row's position in the frame it came from (the
 dataset, or the test dataset), so sampling and rows left out for a missing target change nothing. The best model gets
@@ -11,6 +13,7 @@ run: a part that fails is recorded in ErrorAnalysis.problems, never loses the ru
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -57,29 +60,62 @@ def analyze_model(run: BaselineRun, result: ModelResult, frame: pd.DataFrame, co
         return ErrorAnalysis(len(positions), p.source, note, problems=(
             "The predictions name rows the data does not have: run the baselines again.",))
     positive = run.classes.index(run.positive_label) if task == BINARY and run.positive_label in run.classes else None
-    truth = np.asarray(p.truth, dtype=np.float64 if task == REGRESSION else np.int64)
-    predicted = np.asarray(p.predicted, dtype=np.float64 if task == REGRESSION else np.int64)
-    score = np.asarray(p.score, dtype=np.float64)
+    kept = Kept(task, np.asarray(p.truth, dtype=np.float64 if task == REGRESSION else np.int64),
+                np.asarray(p.predicted, dtype=np.float64 if task == REGRESSION else np.int64),
+                np.asarray(p.score, dtype=np.float64), positions, run.classes, positive)
+    shown = [c.name for c in columns] + [f for f in (run.settings.features or ()) if f in frame.columns]
+    return analyze_predictions(kept, frame, columns, skipped, run.primary_metric, source=p.source, note=note,
+                               shown=shown, threshold=run.decision_threshold,
+                               threshold_from_document=run.settings.decision_threshold is not None, full=full)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One model's predictions as error analysis reads them, whoever made them (a baseline's kept out-of-fold
+    predictions, a candidate model's predictions file: analysis.candidate).
+
+    task: "binary", "multiclass" or "regression". truth, predicted: class codes (into ``classes``) or values.
+    score: binary: the probability of the positive class; multiclass: of the predicted class; regression: empty.
+    positions: each prediction's row in the frame the sliced columns were cut from. positive: the positive class's
+    code (binary), else None."""
+
+    task: str
+    truth: np.ndarray
+    predicted: np.ndarray
+    score: np.ndarray
+    positions: np.ndarray
+    classes: tuple[str, ...] = ()
+    positive: int | None = None
+
+
+def analyze_predictions(kept: Kept, frame: pd.DataFrame, columns, skipped: dict[str, str], primary_metric: str, *,
+                        source: str, note: str, shown: list[str], threshold: float | None = None,
+                        threshold_from_document: bool = False, full: bool = False,
+                        calibrate: bool = True) -> ErrorAnalysis:
+    """Slices (compared on ``primary_metric`` or its stand-in; ``full``: every slice metric, for slice criteria),
+    the worst errors (with the values of the ``shown`` columns) and calibration (at the decision ``threshold``;
+    ``calibrate`` False when the scores are not probabilities, e.g. a labels-only model's 0/1) of one model's
+    predictions. A part that fails is recorded in ErrorAnalysis.problems, never raised."""
+    task, truth, predicted, score, positions = kept.task, kept.truth, kept.predicted, kept.score, kept.positions
     problems, slices, worst, calib = [], None, None, None
     try:
-        metric, why = slice_metric(task, run.primary_metric)
+        metric, why = slice_metric(task, primary_metric)
         extra = SLICE_METRICS[task] if full else ()
-        slices = slice_report(Outcomes.of(task, truth, predicted, score, positive), columns, positions, metric,
+        slices = slice_report(Outcomes.of(task, truth, predicted, score, kept.positive), columns, positions, metric,
                               note=why, extra=extra, skipped=skipped)
     except Exception as exc:   # a bonus on a finished run: never lose the run over it
         problems.append(f"No slices: {type(exc).__name__}: {exc}")
     try:
-        shown = [c.name for c in columns] + [f for f in (run.settings.features or ()) if f in frame.columns]
-        worst = worst_errors(task, truth, predicted, score, positions, frame, columns, shown, run.classes, positive)
+        worst = worst_errors(task, truth, predicted, score, positions, frame, columns, shown, kept.classes,
+                             kept.positive)
     except Exception as exc:
         problems.append(f"No worst errors: {type(exc).__name__}: {exc}")
-    if task != REGRESSION and len(score):
+    if task != REGRESSION and len(score) and calibrate:
         try:
-            calib = calibration(task, truth, predicted, score, positive, run.decision_threshold,
-                                run.settings.decision_threshold is not None)
+            calib = calibration(task, truth, predicted, score, kept.positive, threshold, threshold_from_document)
         except Exception as exc:
             problems.append(f"No calibration: {type(exc).__name__}: {exc}")
-    return ErrorAnalysis(len(positions), p.source, note, slices, worst, calib, tuple(problems))
+    return ErrorAnalysis(len(positions), source, note, slices, worst, calib, tuple(problems))
 
 
 def slice_evidence(found: ErrorAnalysis | None, criteria=()) -> dict | None:

@@ -88,16 +88,24 @@ def _numeric(name: str, series: pd.Series) -> SlicedColumn | None:
 
 
 def _values(name: str, series: pd.Series) -> SlicedColumn:
-    """One slice per value (the MAX_VALUES most frequent; "(other)", "(missing)")."""
+    """One slice per value (the MAX_VALUES most frequent; "(other)", "(missing)"). Each distinct value is written
+    as text once (factorize), not once per row: values that read the same (1 and 1.0) are one slice."""
     missing = series.isna().to_numpy()
-    text = series.astype(object).where(~missing, None).map(lambda v: None if v is None else label_text(v))
-    counts = text.value_counts()
+    found, uniques = pd.factorize(series, use_na_sentinel=True)
+    texts = [label_text(u) for u in uniques]
+    first = list(dict.fromkeys(texts))                        # each text in order of first appearance, as counted
+    where = {t: i for i, t in enumerate(first)}
+    text_of = np.array([where[t] for t in texts] + [-1], dtype=np.int64)
+    per_row = text_of[found]
+    counts = pd.Series(np.bincount(per_row[per_row >= 0], minlength=len(first)), index=first, dtype=np.int64)
+    counts = counts.sort_values(ascending=False)               # as Series.value_counts orders them
     top = [str(v) for v in counts.index[:MAX_VALUES]]
     if ptypes.is_numeric_dtype(series.dtype) and not ptypes.is_bool_dtype(series.dtype):
         top = sorted(top, key=lambda v: float(v))             # small whole numbers read in order
     labels = list(top)
     index = {v: i for i, v in enumerate(top)}
-    codes = text.map(lambda v: index.get(v, len(top)) if v is not None else -1).to_numpy(dtype=np.int64)
+    code_of = np.array([index.get(t, len(top)) for t in first] + [-1], dtype=np.int64)
+    codes = code_of[per_row]
     if len(counts) > MAX_VALUES:
         labels.append(OTHER)
     if missing.any():
