@@ -1,14 +1,16 @@
 """Team benchmark: many people on one real app server, with and without two baseline jobs running on a large
 dataset: page times, exceptions, jobs finished, lost writes.
 
-    python -m bench team [--sessions 20] [--rows 100000] [--seconds 60] [--think 10] [--writers 2]
+    python -m bench team [--sessions 20] [--rows 100000] [--seconds 60] [--think 10] [--writers 2] [--runs 0]
 
 In order:
 1. starts ``streamlit run app.py`` on a fresh data folder (its own process group: server and job workers);
    a first visit prepares the folder and seeds the sample project, and the bench waits until the sample's
    jobs are done; then it adds a generated dataset of ``--rows`` rows (20 features and a binary target,
-   bench.baselines.make_frame) to the sample project through the store, as an upload does;
-2. IDLE (``--seconds``): ``--sessions`` readers open the sample project's pages in a loop (Projects, Design
+   bench.baselines.make_frame) to the sample project through the store, as an upload does; with ``--runs N``,
+   N baseline runs on it are stored as the project's evidence (store_runs: a project with a long history; the
+   Compare page then shows two of them, the newest, from the first idle window on);
+2. IDLE BEFORE (``--seconds``): ``--sessions`` readers open the sample project's pages in a loop (Projects, Design
    document, Explore, Leakage, Baselines, Compare, Review, Jobs, with ?project=&dataset=&target=) and stay
    on each for about ``--think`` seconds; ``--writers`` writers post a comment on the Review page or save
    the Design document's Requirements section through its form, one every ``--writer-think`` seconds or so;
@@ -17,8 +19,10 @@ In order:
    and presses "Run baselines" in both; the tabs are closed, and from then on one more session (a
    watcher) keeps that page open, following the jobs' progress, until they end;
 4. BUSY: the same traffic while the jobs run, until both have ended (at most ``--job-timeout``);
-5. IDLE again (``--seconds``) once the jobs have ended: the idle figures are those of both idle windows, so a
-   machine whose other load drifts during the run weighs on both sides alike;
+5. IDLE AFTER (``--seconds``) once the jobs have ended, with their two runs stored: the same traffic as idle
+   before, reported apart from it. A server that slows down because evidence was stored shows here
+   (after_over_before: the idle-after p95 over the idle-before p95), and busy is compared with idle before
+   (busy_over_before). On a shared machine, read both with the other processes' CPU and the load;
 6. checks that every write the app acknowledged is in the store, stops the server and its workers.
 
 Readers and writers are websocket clients speaking Streamlit's own protocol, not browser tabs. A visit is
@@ -79,7 +83,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 SAMPLE_TARGET = "diagnosis"
 BIG_TARGET = "churned"
 LOAD_TIMEOUT_S = 120.0
-IDLE = ("idle-before", "idle-after")     # the idle windows around the busy phase, measured together
+PHASES = ("idle-before", "busy", "idle-after")     # the measured phases, in order
 
 # A Chromium page is fully rendered when the run finished, no status widget is left (it fades out 200 ms
 # after the run) and the page's title shows in the main area.
@@ -233,6 +237,18 @@ def store_runs(db, project_id: int, dataset, target: str, runs: int, author, mod
         payload = {**computed.payload, "settings": {**computed.payload["settings"], "random_state": seed}}
         ids.append(store_result(db, plan, dataset, Computed(payload, computed.summary), seconds, project_id, author).id)
     return ids
+
+
+def add_history(home: Path, project_id: int, dataset, runs: int) -> None:
+    """store_runs on the bench's data folder: ``runs`` runs of the default suite on ``dataset``."""
+    from store.db import open_store
+    from store.people import System
+
+    db = open_store(home)
+    try:
+        store_runs(db, project_id, dataset, BIG_TARGET, runs, System("benchmark", "bench"))
+    finally:
+        db.close()
 
 
 def _query(home: Path, sql: str, params: list) -> list[dict]:
@@ -657,9 +673,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def times(loads: list[Load], phase: str, page: str | None = None) -> list[float]:
-    """Page times of a phase ("idle" is both idle windows), of one page when given."""
-    phases = IDLE if phase == "idle" else (phase,)
-    return [l.seconds for l in loads if l.phase in phases and (page is None or l.page == page)]
+    """Page times of a phase, of one page when given."""
+    return [l.seconds for l in loads if l.phase == phase and (page is None or l.page == page)]
 
 
 def print_report(args, run: Run, meter: CpuMeter, jobs: list[dict], lost: int, busy_s: float,
@@ -667,33 +682,30 @@ def print_report(args, run: Run, meter: CpuMeter, jobs: list[dict], lost: int, b
     print()
     print(f"{'phase':<12}{'sessions':>9}{'pages':>7}{'failed':>7}{'p50 s':>7}{'p95 s':>7}{'max s':>7}{'wall s':>8}"
           f"{'cpu server':>11}{'cpu workers':>12}{'cpu clients':>12}{'cpu other':>10}{'load':>6}")
-    for name in ("idle", "busy", *IDLE):
+    for name in PHASES:
         values = times(run.loads, name)
-        failed = sum(1 for l in run.loads if l.phase in (IDLE if name == "idle" else (name,)) and not l.ok)
-        parts = IDLE if name == "idle" else (name,)
-        cpu = {g: sum(meter.seconds.get(p, {}).get(g, 0.0) for p in parts) for g in CpuMeter.GROUPS}
-        wall = sum(meter.wall.get(p, 0.0) for p in parts)
+        failed = sum(1 for l in run.loads if l.phase == name and not l.ok)
+        cpu = meter.seconds.get(name, dict.fromkeys(CpuMeter.GROUPS, 0.0))
         print(f"{name:<12}{args.sessions:>9}{len(values):>7}{failed:>7}{percentile(values, 50):>7.2f}"
-              f"{percentile(values, 95):>7.2f}{max(values, default=float('nan')):>7.2f}{wall:>8.1f}"
+              f"{percentile(values, 95):>7.2f}{max(values, default=float('nan')):>7.2f}{meter.wall.get(name, 0.0):>8.1f}"
               + "".join(f"{cpu[g]:>{w}.1f}" for g, w in zip(CpuMeter.GROUPS, (11, 12, 12, 10)))
-              + f"{max((meter.load.get(p, float('nan')) for p in parts), default=float('nan')):>6.1f}")
+              + f"{meter.load.get(name, float('nan')):>6.1f}")
     print(f"(cpu: CPU seconds used in the phase by the server process, the job workers, this benchmark's clients "
           f"and every other process on the machine, of {os.cpu_count()} cores x wall; load: the 1-minute load average "
           "at the end of the phase)")
     print()
-    print(f"{'page (readers)':<18}{'idle p50':>10}{'idle p95':>10}{'busy p50':>10}{'busy p95':>10}")
+    print(f"{'page (readers)':<18}" + "".join(f"{f'{name} {q}':>17}" for name in PHASES for q in ("p50", "p95")))
     for _, label in PAGES:
-        cells = [f(times(run.loads, name, label)) for name in ("idle", "busy")
-                 for f in (lambda v: percentile(v, 50), lambda v: percentile(v, 95))]
-        print(f"{label:<18}" + "".join(f"{c:>10.2f}" for c in cells))
+        cells = [percentile(times(run.loads, name, label), q) for name in PHASES for q in (50, 95)]
+        print(f"{label:<18}" + "".join(f"{c:>17.2f}" for c in cells))
     print(f"fragment timer reruns (Jobs list, job progress): {run.fragment_runs}")
     print()
     for job in jobs:
         print(f"job {job['id']}: {job['state']}, {job['message']} (started {job['started_at']}, finished "
               f"{job['finished_at']})" + (f": {job['error']}" if job["error"] else ""))
     print(f"busy phase: {busy_s:.1f} s")
-    for name in ("idle", "busy"):
-        writes = [w for w in run.writes if w["phase"] in (IDLE if name == "idle" else (name,))]
+    for name in PHASES:
+        writes = [w for w in run.writes if w["phase"] == name]
         waits = [w["seconds"] for w in writes if w["seconds"] is not None]
         print(f"writes, {name}: {len(writes)} tried, {sum(w['acked'] for w in writes)} acknowledged, "
               f"{sum(w['refused'] for w in writes)} refused as stale (the app said so), "
@@ -725,6 +737,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=None, help="BLUEPRINT_WORKERS for the server (default: the app's)")
     parser.add_argument("--worker-nice", type=int, default=None,
                         help="BLUEPRINT_WORKER_NICE for the server: the job workers' CPU priority (0: as the server's)")
+    parser.add_argument("--runs", type=int, default=0,
+                        help="baseline runs on the --rows dataset stored in the sample project before the first idle "
+                             "window (a project with a long history)")
     args = parser.parse_args(argv)
 
     run = Run()
@@ -744,6 +759,11 @@ def main(argv: list[str]) -> int:
             project, sample, big = add_big_dataset(home, args.rows)
             print(f"added {big.name}: {big.rows:,} rows x {big.columns} columns in {time.perf_counter() - start:.1f} s",
                   flush=True)
+            if args.runs:
+                start = time.perf_counter()
+                add_history(home, project.id, big, args.runs)
+                print(f"stored {args.runs} runs on {big.name} (one computed, {args.runs - 1} copies under other seeds) "
+                      f"in {time.perf_counter() - start:.1f} s", flush=True)
             busy_s = asyncio.run(drive(args, server, home, project, sample, big, run, meter))
             jobs = jobs_of(home, big.content_hash)
             lost = lost_writes(home, project.id, run.writes)
@@ -752,8 +772,8 @@ def main(argv: list[str]) -> int:
             server.stop()
         log_tracebacks = [line for line in log.read_text(errors="replace").splitlines() if line.startswith("Traceback")]
     print_report(args, run, meter, jobs, lost, busy_s, log_tracebacks)
-    idle, busy = (percentile(times(run.loads, name), 95) for name in ("idle", "busy"))
-    print_result(p95_idle_s=idle, p95_busy_s=busy, busy_over_idle=busy / idle,
-                 exceptions=len(run.exceptions) + len(log_tracebacks),
+    before, busy, after = (percentile(times(run.loads, name), 95) for name in PHASES)
+    print_result(p95_idle_before_s=before, p95_idle_after_s=after, p95_busy_s=busy, after_over_before=after / before,
+                 busy_over_before=busy / before, exceptions=len(run.exceptions) + len(log_tracebacks),
                  jobs_done=sum(j["state"] == "done" for j in jobs), lost_writes=lost)
     return 0
