@@ -157,7 +157,8 @@ def main(argv: list[str]) -> int:
     print("  " + s["differences"]["baseline"]["sentences"][0])
     weak = (s.get("slices") or {}).get("weak") or []
     for rank, w in enumerate(weak[:5], start=1):
-        print(f"  weak slice {rank}: {w['slice']} ({w['rows']:,} rows): {w['value']:.3f} ({w['low']:.3f}-{w['high']:.3f})")
+        print(f"  weak slice {rank}: {w['slice']} ({w['rows']:,} rows): {w['value']:.3f} "
+              f"({w['low']:.3f}-{w['high']:.3f})")
     planted = f"{PLANTED[0]} = {PLANTED[1]}"
     ranks = [i for i, w in enumerate(weak, start=1) if w["slice"] == planted]
     began = time.perf_counter()

@@ -380,3 +380,10 @@ def test_a_multiclass_candidate_with_labels_only():
     plan, summary, _ = run(frame.drop(columns=["proba_a", "proba_b", "proba_c"]), {"target": "kind"})
     assert plan.labels_only and plan.task == "multiclass" and plan.primary_metric == "accuracy"
     assert set(summary["intervals"]) == {"accuracy", "balanced accuracy", "precision", "recall", "specificity", "f1"}
+
+
+def test_a_task_the_target_cannot_be_is_refused_with_what_to_choose():
+    assert "has 3 classes, so it is not a binary task: choose multiclass" in str(
+        refused(multiclass(300), {"target": "kind", "task": "binary"}))
+    text = str(refused(scored(300).assign(prediction=0.3), {"task": "regression"}, document_=document()))
+    assert "Target column 'label' holds text" in text

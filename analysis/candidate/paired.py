@@ -1,4 +1,4 @@
-"""Candidate against another model on the same rows: each metric's difference with a paired bootstrap interval, in words.
+"""Candidate against another model on the same rows: each metric's difference, a paired bootstrap interval, words.
 
     found = compare("gbm v3", "Logistic regression", "baseline", "binary", truth, candidate, baseline, positive=1,
                     threshold=0.35, rows_word="test rows")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.baselines.metrics import THRESHOLD_METRICS, canonical_metric, choose_primary_metric
-from analysis.baselines.setup import default_positive_label, label_text
+from analysis.baselines.setup import default_positive_label, label_text, regression_values
 from analysis.candidate.checks import baseline_problems, prediction_problems
 from analysis.candidate.latency import LatencyError, latency_column, latency_problems
 from analysis.candidate.reading import (NotFound, Roles, class_labels, find_key, find_model_columns, find_target,
@@ -147,7 +147,10 @@ def plan_candidate(meta: DatasetMeta, asked: Mapping | None = None, *, predictio
         raise CandidateError(["Bring the candidate's predictions (or a load test's latencies) to evaluate."])
     reasons = {"name": Reason("asked", f"Named '{asked['name']}'.") if asked.get("name")
                else Reason("default", "No name given: called 'the candidate'.")}
-    fields = {"name": str(asked.get("name") or "the candidate"), "random_state": int(asked.get("random_state") or 0),
+    seed = asked.get("random_state") or 0
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise CandidateError([f"random_state {seed!r} must be a whole number (it seeds every bootstrap and sample)."])
+    fields = {"name": str(asked.get("name") or "the candidate"), "random_state": seed,
               "dataset_name": (dataset_meta or meta).name}
     problems: list[str] = []
     criteria = _criteria(asked, document, reasons, problems)
@@ -197,7 +200,12 @@ def _model(meta: DatasetMeta, asked: Mapping, predictions: pd.DataFrame, dataset
                                                  dict((dataset_meta or meta).column_types))
         if task not in TASKS:
             raise NotFound(f"The task '{task}' is not one of {', '.join(TASKS)}.")
+        if task == REGRESSION:
+            regression_values(truth_frame[target.value], target.value)      # TargetError: text in the target
         classes = () if task == REGRESSION else class_labels(truth_frame[target.value])
+        if task == BINARY and len(classes) != 2:
+            raise NotFound(f"Target '{target.value}' has {len(classes)} classes, so it is not a binary task: choose "
+                           f"{'multiclass' if len(classes) > 2 else 'another target'}.")
         positive = _positive(task, classes, asked.get("positive_label"), doc_positive, truth_frame[target.value],
                              reasons) if task == BINARY else None
         scores, label = find_model_columns(asked, predictions, task, classes, positive, target.value)
@@ -211,7 +219,8 @@ def _model(meta: DatasetMeta, asked: Mapping, predictions: pd.DataFrame, dataset
     reasons["task"] = (Reason("asked", f"A {task} task, as chosen.") if asked.get("task") else
                        Reason("data", f"A {task} task: what the target '{target.value}' holds."))
     labels_only = task != REGRESSION and not roles.scores
-    threshold = _threshold(task, labels_only, asked, document, reasons, problems, value)
+    written = value(document, "evaluation", "decision_threshold") if document else None
+    threshold = _threshold(task, labels_only, asked, written, reasons, problems)
     rows = read_rows(roles, task, classes, positive, predictions, dataset)
     problems += prediction_problems(roles, task, classes, positive, predictions, dataset, rows)
     fields = {"predictions": meta.content_hash, "dataset": dataset_meta.content_hash if dataset_meta else None,
@@ -242,7 +251,8 @@ def _positive(task, classes, asked, document, series, reasons) -> str:
     return chosen
 
 
-def _threshold(task, labels_only, asked, document, reasons, problems, value) -> float | None:
+def _threshold(task, labels_only, asked, written, reasons, problems) -> float | None:
+    """The binary decision threshold: asked for, else the document's (``written``), else 0.5; None without scores."""
     if task != BINARY or labels_only:
         why = "the model gave labels, which are its decisions" if labels_only else f"a {task} task has none"
         reasons["decision_threshold"] = Reason("default", f"No decision threshold: {why}.")
@@ -259,7 +269,6 @@ def _threshold(task, labels_only, asked, document, reasons, problems, value) -> 
             return DEFAULT_THRESHOLD
         reasons["decision_threshold"] = Reason("asked", f"Decision threshold {chosen:g}, as chosen.")
         return chosen
-    written = value(document, "evaluation", "decision_threshold") if document else None
     if written is not None:
         reasons["decision_threshold"] = Reason("document", f"Decision threshold {float(written):g}, from the design "
                                                            "document's Evaluation section.")

@@ -129,8 +129,8 @@ def find_key(asked: str | None, predictions: pd.DataFrame, dataset: pd.DataFrame
         shared = f"they share {_listed(common)}" if common else "they share no column"
         raise NotFound(f"Name the key column that joins the predictions to the dataset's rows ({shared}); the key "
                        "holds one value per row, such as a customer or row id.")
-    return Found(chosen, "data", f"The predictions join the dataset's rows by '{chosen}', the "
-                                 f"{'only column both have' if len(common) == 1 else 'column both have named as a key'}.")
+    why = "only column both have" if len(common) == 1 else "column both have named as a key"
+    return Found(chosen, "data", f"The predictions join the dataset's rows by '{chosen}', the {why}.")
 
 
 def find_target(asked: str | None, document: str | None, predictions: pd.DataFrame,
@@ -165,8 +165,8 @@ def find_model_columns(asked: Mapping, predictions: pd.DataFrame, task: str, cla
             if not isinstance(found, str):
                 raise NotFound("Name the column holding the model's predicted values (for example 'prediction'); "
                                f"the predictions' columns are {_listed(columns)}.")
-            label = Found(_asked_column(found, predictions, "prediction", "the predictions"), "data",
-                          f"Predicted values in '{found}'.")
+            label = Found(_asked_column(found, predictions, "prediction", "the predictions"),
+                          "asked" if asked.get("scores") else "data", f"Predicted values in '{found}'.")
         return None, label
     scores = _asked_scores(asked.get("scores"), predictions, task, classes, positive) if asked.get("scores") else None
     if scores is None:
@@ -180,7 +180,8 @@ def find_model_columns(asked: Mapping, predictions: pd.DataFrame, task: str, cla
             label = Found(found, "data", f"Predicted class in '{found}', found by its name.")
     if scores is None and label is None:
         raise NotFound("Name the model's score column(s) or its predicted label column: no column is named like one "
-                       f"(score, proba, proba_<class>, prediction, ...). The predictions' columns are {_listed(columns)}.")
+                       "(score, proba, proba_<class>, prediction, ...). The predictions' columns are "
+                       f"{_listed(columns)}.")
     return scores, label
 
 
@@ -232,7 +233,8 @@ def _found_scores(columns, task: str, classes: tuple[str, ...], positive: str | 
         own = _named(columns, tuple(p.format(positive).lower() for p in CLASS_PATTERNS[:-1]), exclude)
         single = own or _named(columns, SCORE_NAMES, exclude)
         if single is not None:
-            return Found({positive: single}, "data", f"The probability of '{positive}' in '{single}', found by its name.")
+            return Found({positive: single}, "data",
+                         f"The probability of '{positive}' in '{single}', found by its name.")
     return None
 
 
@@ -314,7 +316,7 @@ def comparable_keys(keys: pd.Series, frame_keys: pd.Series) -> tuple[np.ndarray,
     """Both key columns as numbers when both are numeric, else both as text (missing values stay missing)."""
     numeric = [ptypes.is_numeric_dtype(s.dtype) and not ptypes.is_bool_dtype(s.dtype) for s in (keys, frame_keys)]
     if all(numeric):
-        return (keys.to_numpy(dtype=np.float64, na_value=np.nan), frame_keys.to_numpy(dtype=np.float64, na_value=np.nan))
+        return tuple(s.to_numpy(dtype=np.float64, na_value=np.nan) for s in (keys, frame_keys))
     return _as_text(keys), _as_text(frame_keys)
 
 

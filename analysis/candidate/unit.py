@@ -2,7 +2,7 @@
 
     plan = UNIT.plan(meta, {"name": "gbm v3"}, predictions=frame, document=content)   # CandidateError if not
     computed = UNIT.compute(plan, tables, Progress())
-    computed.summary["checks"]                                 # each criterion: pass / fail / inconclusive / not measured
+    computed.summary["checks"]                                 # each criterion: pass, fail, inconclusive, not measured
     computed.summary["differences"]["baseline"]["sentences"]   # "gbm v3 beats Logistic regression by 0.031 PR AUC ..."
 
 compute trusts its plan (analysis.candidate.plan): it reads the tables the plan names through ``tables``, and returns
