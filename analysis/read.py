@@ -4,8 +4,9 @@
     table = read_table(data, "book.xlsx", sheet="2024")             # one sheet of a workbook (sheet_names(data))
     table.frame, table.column_types, table.notes, table.format
 
-read_table looks at the content (and the file name only to word its messages): Parquet files and Excel
-workbooks are read by analysis.formats, gzip files are decompressed, and every other file is read as CSV.
+read_table looks at the content (and the file name only to word its messages): Parquet files, Excel workbooks and
+tables logged with mlflow.log_table (JSON) are read by analysis.formats, gzip files are decompressed, and every
+other file is read as CSV.
 Every format ends in the same typing step as CSV, so a column means the same whatever file it came from.
 
 CSV steps (read_csv): refuse what is not a CSV (size, empty, binary, Excel, archives), sniff encoding, delimiter and
@@ -34,7 +35,7 @@ __all__ = ["FORMATS", "MAX_UPLOAD_BYTES", "ReadError", "Table", "format_size", "
 MAX_UPLOAD_BYTES = 200 * 2**20   # same as Streamlit's default upload limit
 MAX_FRAME_BYTES = 4 * 2**30      # a compressed upload (gzip, Parquet) may unpack to at most this much
 FORMATS = {"csv": "CSV", "csv.gz": "gzip-compressed CSV", "parquet": "Parquet", "xlsx": "Excel workbook",
-           "sql": "SQL source"}
+           "sql": "SQL source", "json": "table logged with mlflow.log_table"}
 EXTENSIONS = ("csv", "tsv", "txt", "gz", "parquet", "xlsx", "xlsm")   # what the upload widget offers
 ENCODING_NAMES = {"cp1252": "Latin-1 (cp1252)", "latin-1": "Latin-1 (ISO-8859-1)"}
 NEXT_ENCODING = {"utf-8": "cp1252", "cp1252": "latin-1"}   # when the sniffed one fails further into the file
@@ -56,7 +57,7 @@ class Table:
     content_hash: SHA-256 (hex) of the uploaded bytes, as given.
     size_bytes: length of the uploaded bytes.
     notes: what the reader noticed or changed, in words for the user (e.g. "Read as Latin-1 (cp1252): ...").
-    format: the file's format, a key of FORMATS: "csv", "csv.gz", "parquet" or "xlsx".
+    format: the file's format, a key of FORMATS: "csv", "csv.gz", "parquet", "xlsx" or "json" (mlflow.log_table).
     sheet: the worksheet read, for a workbook; else None. A sheet of a workbook with several sheets has a content
         hash of its own (SHA-256 of the bytes followed by the sheet's name), so each sheet can be stored.
 
@@ -80,13 +81,15 @@ def read_table(data: bytes, name: str = "upload", sheet: str | None = None, *, m
     """Read the bytes of a CSV, gzip-compressed CSV, Parquet file or Excel workbook into a Table; raise ReadError
     (named after ``name``) saying what is wrong and what to do. ``sheet``: the worksheet of a workbook to read
     (None: the first; see sheet_names); other formats ignore it."""
-    from analysis.formats import compressed, parquet, xlsx
+    from analysis.formats import compressed, mlflow_table, parquet, xlsx
 
     try:
         if len(data) > max_bytes:
             raise ReadError(_too_large(len(data), max_bytes))
         if data.startswith(parquet.PARQUET_MAGIC):
             return _from_columns(data, *parquet.parquet_columns(data, MAX_FRAME_BYTES, format_size), "parquet")
+        if mlflow_table.is_json(data):
+            return _from_columns(data, *mlflow_table.table_columns(data), "json")
         if xlsx.is_workbook(data):
             sheet, header, columns, notes = xlsx.sheet_columns(data, sheet)
             return _from_columns(data, header, columns, notes, "xlsx", sheet, several=len(xlsx.sheet_names(data)) > 1)
@@ -127,9 +130,12 @@ def _check_named_format(data: bytes, name: str) -> None:
     """A file named .parquet, .xlsx or .gz whose content is not that format (and not text either) is named so."""
     extension = name.lower().rsplit(".", 1)[-1] if "." in name else ""
     what = {"parquet": "a Parquet file (it does not start with PAR1)", "xlsx": "an Excel workbook",
-            "xlsm": "an Excel workbook", "gz": "a gzip file"}.get(extension)
+            "xlsm": "an Excel workbook", "gz": "a gzip file", "json": "a JSON table (mlflow.log_table)"}.get(extension)
     if what is None:
         return
+    if extension == "json":
+        from analysis.formats.mlflow_table import NOT_A_TABLE
+        raise ReadError(NOT_A_TABLE)
     if extension in ("xlsx", "xlsm") and data.startswith(b"PK\x03\x04"):
         raise ReadError(
             f"The file is named .{extension} and starts like an Excel workbook, but it is cut short or damaged (its "
