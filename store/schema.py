@@ -312,6 +312,38 @@ def _v11_job_plans(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE jobs ADD COLUMN plan TEXT")
 
 
+def _v12_model_versions(db: sqlite_utils.Database) -> None:
+    # candidate models (store.models): a named model of a project in numbered versions ("gbm" v1, v2, ...), each from
+    # a predictions file (its Parquet copy under BLUEPRINT_HOME/models/<content hash>.parquet) or an MLflow run; a
+    # deleted version keeps its row (deleted_at), so its number is never given again and evidence can still name it
+    _run_ddl(
+        db,
+        """
+        CREATE TABLE model_versions (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            name TEXT NOT NULL COLLATE NOCASE,
+            version INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            predictions_hash TEXT,
+            rows INTEGER,
+            column_types TEXT NOT NULL DEFAULT '{}',
+            dataset_hash TEXT,
+            roles TEXT NOT NULL DEFAULT '{}',
+            run TEXT NOT NULL DEFAULT '{}',
+            note TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL DEFAULT '',
+            created_by_id INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            deleted_at TEXT,
+            deleted_by_id INTEGER REFERENCES users(id),
+            UNIQUE (project_id, name, version)
+        );
+        CREATE INDEX model_versions_project ON model_versions(project_id, name, version)
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "projects and append-only design-document revisions", _v1_projects_and_revisions),
     Migration(2, "datasets, cached results, and evidence linking results to document sections", _v2_datasets_results_evidence),
@@ -327,6 +359,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "results in parts: a small summary apart from the body, per-row arrays in Parquet files beside it",
               _v10_result_parts),
     Migration(11, "jobs: the checked plan each job runs (analysis units), beside its result key", _v11_job_plans),
+    Migration(12, "candidate models: named, numbered versions from a predictions file or an MLflow run",
+              _v12_model_versions),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
