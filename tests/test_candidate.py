@@ -387,3 +387,22 @@ def test_a_task_the_target_cannot_be_is_refused_with_what_to_choose():
         refused(multiclass(300), {"target": "kind", "task": "binary"}))
     text = str(refused(scored(300).assign(prediction=0.3), {"task": "regression"}, document_=document()))
     assert "Target column 'label' holds text" in text
+
+
+def test_the_paired_difference_of_two_proportions_keeps_its_coverage_where_few_rows_disagree():
+    from statistics import NormalDist
+
+    from analysis.intervals import paired_difference
+
+    phi = NormalDist().cdf
+    true = phi(1.6) - phi(1.1)
+    rng = np.random.default_rng(12)
+    held = []
+    for _ in range(1_000):
+        e1 = rng.normal(size=200)
+        e2 = 0.6 * e1 + 0.8 * rng.normal(size=200)
+        found = paired_difference(1.6 + e1 >= 0, 1.1 + e2 >= 0)
+        held.append(found.low <= true <= found.high)
+    assert 0.93 <= np.mean(held) <= 0.97
+    both = paired_difference(np.array([True] * 8 + [False] * 2), np.array([True] * 8 + [False] * 2))
+    assert both.value == 0.0 and both.low < 0 < both.high and both.method == "paired score"

@@ -14,6 +14,7 @@ grid and calibration need scores, and their absence is said in the notes.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -104,14 +105,16 @@ def positive_code(plan: CandidatePlan) -> int | None:
     return plan.classes.index(plan.positive_label) if plan.task == BINARY else None
 
 
-def evaluate(plan: CandidatePlan, rows: Rows, column_types: dict[str, str],
-             baseline: BaselineRows | None = None) -> Evaluation:
+def evaluate(plan: CandidatePlan, rows: Rows, column_types: dict[str, str], baseline: BaselineRows | None = None,
+             step: Callable[[float, str], None] = lambda share, message: None) -> Evaluation:
     """Metrics, the dummy floor, the comparisons with the dummy and the ``baseline`` (read_baseline), curves and
-    error analysis of the candidate (see the module docstring)."""
+    error analysis of the candidate (see the module docstring); ``step(share, message)`` hears of each part."""
     use = usable(plan, rows)
     task, positive = plan.task, positive_code(plan)
     threshold = plan.decision_threshold if plan.decision_threshold is not None else 0.5
+    step(0.15, "metrics with intervals; the dummy floor and the baseline on the same rows (paired bootstrap)")
     intervals, comparisons = measured(plan, use, baseline)
+    step(0.5, "curves and the threshold explorer's grid")
     curves = compute_curves(task, use.truth, use.scores, plan.classes, positive, plan.random_state, threshold)
     notes = []
     if use.left_out:
@@ -121,6 +124,7 @@ def evaluate(plan: CandidatePlan, rows: Rows, column_types: dict[str, str],
         curves = replace(curves, roc=None, pr=None, thresholds=None)
         notes.append("The model gave labels, no scores: ROC AUC, PR AUC, log loss, Brier score, the threshold "
                      "explorer and calibration need scores and are not measured.")
+    step(0.6, "slices and the weak-slice search, worst errors, calibration")
     found = analyze(plan, use, rows.frame, column_types, threshold)
     if found.note.startswith("On a seeded sample"):
         notes.append(found.note)

@@ -7,7 +7,9 @@
 
 Paired: every resample draws rows once and measures both models on the drawn rows (analysis.intervals.bootstrap over
 the difference of their weighted_metrics), so what the rows share (rows that are hard for both) cancels out of the
-difference, and the interval is that of the difference itself, not two intervals set side by side. Above
+difference, and the interval is that of the difference itself, not two intervals set side by side. The proportions
+both models count on the same trials (accuracy, recall, specificity) get Newcombe's paired score interval instead
+(paired_proportions), as a single proportion gets Wilson's. Above
 BOOTSTRAP_MAX_ROWS rows it is the same m-out-of-n bootstrap as the metrics' intervals, seeded by the plan's
 random_state. The other model is a baseline (its kept predictions on the same rows) or the dummy floor: the class
 shares of these rows as every row's probabilities (the mean, for regression), as a dummy trained on them would give.
@@ -21,8 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.baselines.metrics import LOWER_IS_BETTER, display_name
-from analysis.intervals import BOOTSTRAP_RESAMPLES, Interval, bootstrap, bootstrap_limit, weighted_metrics
-from analysis.target import REGRESSION
+from analysis.intervals import (BOOTSTRAP_RESAMPLES, Interval, bootstrap, bootstrap_limit, paired_difference,
+                                weighted_metrics)
+from analysis.target import BINARY, REGRESSION
 
 BETTER, WORSE, LEVEL, UNDEFINED = "better", "worse", "level", "undefined"
 
@@ -122,17 +125,39 @@ def measure_together(candidate: str, task: str, truth: np.ndarray, mine: np.ndar
     compared = []
     for o in others:
         differences = []
+        exact = paired_proportions(task, truth, mine, o.scores, positive, threshold)
         for key, interval in found.items():
             role, name = key.split("|", 1)
             if role != o.role:
                 continue
-            interval = Interval(interval.value, interval.low, interval.high, interval.method, interval.rows,
-                                basis=f"paired {rows_word}", resamples=interval.resamples, subsample=interval.subsample)
+            interval = exact.get(name) or Interval(interval.value, interval.low, interval.high, interval.method,
+                                                   interval.rows, basis=f"paired {rows_word}",
+                                                   resamples=interval.resamples, subsample=interval.subsample)
             verdict, sentence = _in_words(candidate, o.name, name, interval, n, rows_word)
             differences.append(Difference(name, _value(values[""][name]), _value(values[o.role][name]), interval,
                                           verdict, sentence))
         compared.append(Comparison(o.role, o.name, n, tuple(differences)))
     return mine_only, tuple(compared)
+
+
+def paired_proportions(task: str, truth: np.ndarray, mine: np.ndarray, theirs: np.ndarray, positive: int | None,
+                       threshold: float) -> dict[str, Interval]:
+    """Newcombe's paired interval (analysis.intervals.paired_difference) of the proportions both models measure on
+    the same trials: accuracy on every row; binary recall on the positive rows and specificity on the negative ones,
+    at ``threshold``. A bootstrap of the few rows on which two close models disagree covers too little: on
+    bench/candidate.py's draws (300 positive rows), the percentile bootstrap of the recall difference held the truth
+    in 0.92 of 600 draws, this interval in 0.946 of 3,000."""
+    if task == REGRESSION:
+        return {}
+    if task != BINARY:
+        return {"accuracy": paired_difference(mine.argmax(axis=1) == truth, theirs.argmax(axis=1) == truth,
+                                              "paired rows")}
+    is_positive = truth == positive
+    a, b = mine[:, positive] >= threshold, theirs[:, positive] >= threshold
+    n = len(truth)
+    return {"accuracy": paired_difference(a == is_positive, b == is_positive, "paired rows"),
+            "recall": paired_difference(a[is_positive], b[is_positive], "paired positive rows", n),
+            "specificity": paired_difference(~a[~is_positive], ~b[~is_positive], "paired negative rows", n)}
 
 
 def _value(values: np.ndarray) -> float | None:

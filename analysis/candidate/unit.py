@@ -45,9 +45,7 @@ def compute(plan: CandidatePlan, tables, progress: Progress | None = None) -> Co
             spec = plan.baseline
             baseline = read_baseline(tables.open(spec.table, None), rows.frame, spec.align, plan.task, plan.classes,
                                      plan.positive_label, spec.classes, spec.positive_label)
-        _step(progress, 0.15, "metrics with intervals, the dummy floor and the baseline on the same rows, slices, "
-                              "worst errors and calibration")
-        found = evaluate(plan, rows, types, baseline)
+        found = evaluate(plan, rows, types, baseline, lambda share, message: _step(progress, share, message))
     if plan.latency:
         _step(progress, 0.9, "latency percentiles of the load test")
         values = latency_values(tables.open(plan.latency.table, None), plan.latency.column)
