@@ -406,3 +406,9 @@ def test_the_paired_difference_of_two_proportions_keeps_its_coverage_where_few_r
     assert 0.93 <= np.mean(held) <= 0.97
     both = paired_difference(np.array([True] * 8 + [False] * 2), np.array([True] * 8 + [False] * 2))
     assert both.value == 0.0 and both.low < 0 < both.high and both.method == "paired score"
+
+
+def test_choices_of_the_wrong_kind_are_named_not_raised():
+    text = str(refused(scored(100), {"scores": 3, "criteria": "recall >= 0.8", "target": 5, "baseline": "lr"}))
+    assert "The scores must be a column name" in text and "The criteria must be a list of texts" in text
+    assert "The target must be text (a column name), not 5" in text and "The baseline must be given as" in text

@@ -143,6 +143,9 @@ def plan_candidate(meta: DatasetMeta, asked: Mapping | None = None, *, predictio
     if unknown:
         raise CandidateError([f"Unknown choice(s) {', '.join(map(repr, unknown))}; the choices are "
                               f"{', '.join(ASKED)}."])
+    shapes = _shape_problems(asked)
+    if shapes:
+        raise CandidateError(shapes)
     if predictions is None and latencies is None:
         raise CandidateError(["Bring the candidate's predictions (or a load test's latencies) to evaluate."])
     reasons = {"name": Reason("asked", f"Named '{asked['name']}'.") if asked.get("name")
@@ -162,6 +165,27 @@ def plan_candidate(meta: DatasetMeta, asked: Mapping | None = None, *, predictio
     if problems:
         raise CandidateError(problems)
     return CandidatePlan(criteria=tuple(str(c) for c in criteria), reasons=reasons, **fields)
+
+
+def _shape_problems(asked: Mapping) -> list[str]:
+    """Choices of the wrong kind (a number where a column name goes, text where a list goes), each named."""
+    problems = []
+    for name in ("name", "target", "label", "key", "task"):
+        if asked.get(name) is not None and not isinstance(asked[name], str):
+            problems.append(f"The {name} must be text (a {'name' if name == 'name' else 'column name'}), not "
+                            f"{asked[name]!r}.")
+    scores = asked.get("scores")
+    if scores is not None and not (isinstance(scores, (str, Mapping)) or (
+            isinstance(scores, (list, tuple)) and all(isinstance(c, str) for c in scores))):
+        problems.append(f"The scores must be a column name, a list of column names or {{class: column}}, not "
+                        f"{scores!r}.")
+    criteria = asked.get("criteria")
+    if criteria is not None and not (isinstance(criteria, (list, tuple)) and all(isinstance(c, str) for c in criteria)):
+        problems.append(f"The criteria must be a list of texts such as 'recall >= 0.8', not {criteria!r}.")
+    for name in ("baseline", "latency"):
+        if asked.get(name) is not None and not isinstance(asked[name], Mapping):
+            problems.append(f"The {name} must be given as {{'table': ..., ...}}, not {asked[name]!r}.")
+    return problems
 
 
 def _criteria(asked: Mapping, document: dict | None, reasons: dict, problems: list) -> list:
