@@ -412,3 +412,10 @@ def test_choices_of_the_wrong_kind_are_named_not_raised():
     text = str(refused(scored(100), {"scores": 3, "criteria": "recall >= 0.8", "target": 5, "baseline": "lr"}))
     assert "The scores must be a column name" in text and "The criteria must be a list of texts" in text
     assert "The target must be text (a column name), not 5" in text and "The baseline must be given as" in text
+
+
+def test_a_decision_threshold_of_zero_calls_every_row_positive():
+    _, summary, _ = run(scored(600), {"decision_threshold": 0.0, "baseline": {"table": "baseline", "name": "LR"}},
+                        document_=document(), baseline=pd.DataFrame({"row": np.arange(600), "score": 0.2}))
+    assert summary["metrics"]["recall"] == 1.0 and summary["metrics"]["specificity"] == 0.0
+    assert summary["differences"]["baseline"]["metrics"]["recall"]["value"] == 0.0

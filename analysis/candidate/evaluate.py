@@ -139,7 +139,8 @@ def measured(plan: CandidatePlan, use: Usable, baseline: BaselineRows | None) ->
     proportions, and one paired bootstrap for the rest, the differences with the dummy on every row and with the
     baseline on the rows both predicted (in the same bootstrap when those are every row, else in its own)."""
     task, positive = plan.task, positive_code(plan)
-    common = {"positive": positive, "threshold": plan.decision_threshold or 0.5, "random_state": plan.random_state,
+    threshold = 0.5 if plan.decision_threshold is None else plan.decision_threshold
+    common = {"positive": positive, "threshold": threshold, "random_state": plan.random_state,
               "rows_word": plan.rows_word}
     exact = exact_intervals(task, use.truth, use.scores, plan.classes, positive, common["threshold"])
     names = metric_names(task)
