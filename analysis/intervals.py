@@ -191,7 +191,8 @@ def metric_intervals(task: str, y: np.ndarray, scores: np.ndarray, classes: tupl
         compute = _regression
         y = y.astype(np.float64)
     elif task == BINARY:
-        compute = (lambda yy, ss, w: _binary(yy, ss, positive, threshold, w))
+        def compute(yy, ss, w):
+            return _binary(yy, ss, positive, threshold, w)
     else:
         compute = _multiclass
     found = exact_intervals(task, y, scores, classes, positive, threshold)

@@ -164,7 +164,7 @@ def main(argv: list[str]) -> int:
     seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
     peak = watch.stop()
     s = computed.summary
-    for (at, what), (then, _) in zip(steps, steps[1:]):
+    for (at, what), (then, _) in zip(steps, steps[1:], strict=False):
         print(f"  {then - at:>7.2f} s  {what}")
     load = os.getloadavg()[0]
     print(f"evidence in {seconds:.1f} s ({cpu:.1f} s of CPU; load average {load:.1f} on {os.cpu_count()} cores: the "

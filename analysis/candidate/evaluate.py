@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from analysis.baselines.metrics import Curves, compute_curves
+from analysis.baselines.metrics import Curves, compute_curves, metric_names
 from analysis.baselines.run import PREDICTION_ROWS
 from analysis.candidate.latency import LatencyReport
 from analysis.candidate.paired import Comparison, Other, dummy_scores, measure_together
@@ -29,7 +29,6 @@ from analysis.candidate.reading import BaselineRows, Rows
 from analysis.error_analysis.analyze import Kept, analyze_predictions
 from analysis.error_analysis.columns import slice_columns
 from analysis.error_analysis.model import ErrorAnalysis
-from analysis.baselines.metrics import metric_names
 from analysis.intervals import BOOTSTRAP, Interval, exact_intervals
 from analysis.serialize import from_versioned, to_versioned
 from analysis.target import BINARY, REGRESSION

@@ -23,8 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.baselines.metrics import LOWER_IS_BETTER, display_name
-from analysis.intervals import (BOOTSTRAP_RESAMPLES, Interval, bootstrap, bootstrap_limit, paired_difference,
-                                weighted_metrics)
+from analysis.intervals import (
+    BOOTSTRAP_RESAMPLES,
+    Interval,
+    bootstrap,
+    bootstrap_limit,
+    paired_difference,
+    weighted_metrics,
+)
 from analysis.target import BINARY, REGRESSION
 
 BETTER, WORSE, LEVEL, UNDEFINED = "better", "worse", "level", "undefined"

@@ -29,8 +29,16 @@ from analysis.baselines.metrics import THRESHOLD_METRICS, canonical_metric, choo
 from analysis.baselines.setup import default_positive_label, label_text, regression_values
 from analysis.candidate.checks import baseline_problems, prediction_problems
 from analysis.candidate.latency import LatencyError, latency_column, latency_problems
-from analysis.candidate.reading import (NotFound, Roles, class_labels, find_key, find_model_columns, find_target,
-                                        read_baseline, read_rows)
+from analysis.candidate.reading import (
+    NotFound,
+    Roles,
+    class_labels,
+    find_key,
+    find_model_columns,
+    find_target,
+    read_baseline,
+    read_rows,
+)
 from analysis.errors import TargetError
 from analysis.serialize import from_versioned, to_versioned
 from analysis.target import BINARY, MULTICLASS, REGRESSION, check_target

@@ -213,7 +213,8 @@ def _asked_scores(asked, predictions: pd.DataFrame, task: str, classes: tuple[st
     elif len(asked) == 1 and len(classes) == 2:
         chosen = {positive: _asked_column(asked[0], predictions, "score", "the predictions")}
     elif len(asked) == len(classes):
-        chosen = {c: _asked_column(col, predictions, "score", "the predictions") for c, col in zip(classes, asked)}
+        chosen = {c: _asked_column(col, predictions, "score", "the predictions")
+                  for c, col in zip(classes, asked, strict=True)}
     else:
         raise NotFound(f"{len(asked)} score columns were named for {len(classes)} classes ({', '.join(classes)}): name "
                        "one per class, or for a binary target one, the positive class's probability.")
