@@ -146,6 +146,14 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
             EvidenceNote("monitoring", "drift", f"Drift: {s.get('reference', '?')} → {s.get('current', '?')}", tuple(lines),
                          _stale(row, current_hashes), s, _dataset_id(row, current_hashes)))
 
+    pipeline = [r for r in rows if r.kind == "check"]       # blueprint check --as: a pipeline's runs, newest first
+    if pipeline:
+        from design.check_evidence import check_lines, check_title
+
+        notes.setdefault("evaluation", []).append(EvidenceNote("evaluation", "check", check_title(pipeline[0]),
+                                                               tuple(check_lines(pipeline[0], pipeline[1:])), None,
+                                                               pipeline[0].summary))
+
     missing = {
         "data": ([] if profiles else ["no dataset profiled"])
         + ([] if leakage else ["no leakage check"])

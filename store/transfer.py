@@ -1,7 +1,7 @@
 """Moving a project between Blueprint installs: export as JSON, import into another store.
 
-The file holds the project, every document revision, comments, decisions and evidence summaries (not
-the datasets themselves). Import always creates a new project; nothing existing is changed.
+The file holds the project, every document revision, comments, decisions, evidence summaries and resolved
+findings (not the datasets themselves). Import always creates a new project; nothing existing is changed.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from store.db import now, write_txn
 from store.documents import list_revisions, get_revision
 from store.errors import StoreError
 from store.projects import create_project, get_project, list_projects
+from store.resolutions import list_resolutions
 from store.results import list_evidence
 from store.reviews import list_comments, list_decisions
 from store.access import list_activity, list_members
@@ -45,6 +46,9 @@ def export_project(db: sqlite_utils.Database, project_id: int) -> dict:
              "created_by": e.created_by, "created_at": e.created_at}
             for e in list_evidence(db, project_id)
         ],
+        # the leakage findings people resolved, with why: a pipeline's `blueprint check` does not count them again
+        "resolutions": [{"finding_key": r.finding_key, "dataset_hash": r.dataset_hash, "resolved_by": r.resolved_by,
+                         "reason": r.reason, "created_at": r.created_at} for r in list_resolutions(db, project_id)],
         "members": [{"email": m.email, "name": m.display_name, "role": m.role, "pending": m.pending}
                     for m in list_members(db, project_id)],
         "activity": [{"at": a.at, "who": a.who, "action": a.action, "detail": a.detail, "link": a.link}
@@ -135,6 +139,13 @@ def import_project(db: sqlite_utils.Database, data: bytes, imported_by: User | S
                     "created_by, created_at) VALUES (?, ?, ?, ?, NULL, ?, NULL, ?, ?, ?)",
                     [project.id, e["section"], e["kind"], cursor.lastrowid, e["dataset_hash"], json.dumps(e["summary"]),
                      e.get("created_by", ""), e["created_at"]],
+                )
+            for r in doc.get("resolutions") or []:      # files written before resolutions were exported have none
+                db.execute(
+                    "INSERT OR REPLACE INTO resolutions (project_id, finding_key, dataset_hash, resolved_by, reason, "
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [project.id, r["finding_key"], r["dataset_hash"], r.get("resolved_by", "?"), r.get("reason", ""),
+                     r.get("created_at", now())],
                 )
     except (KeyError, TypeError) as error:
         raise _fail(f"a record lacks the field {error}") from None

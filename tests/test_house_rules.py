@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NO_STREAMLIT = ("design", "analysis", "store", "jobs", "signin")
+NO_STREAMLIT = ("design", "analysis", "store", "jobs", "signin", "blueprint")
 UI = [*sorted((ROOT / "components").glob("*.py")), *sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]
 
 

@@ -8,6 +8,7 @@ import pytest
 from analysis.read import read_csv
 from analysis.evidence import profile_settings
 from jobs.tasks import compute_and_store, plan_for
+from store.checks import record_check
 from store.datasets import add_dataset, delete_dataset, rename_dataset, set_role, update_source
 from store.documents import save_revision
 from store.drafts import claim_draft, delete_draft, get_draft, list_drafts, save_draft, save_draft_as_revision
@@ -81,6 +82,8 @@ WRITES = [
                                                      **_kw("resolved_by", a))),
     ("reopen_finding", lambda t, a: reopen_finding(t["db"], t["project"].id, "id_column:id",
                                                    t["dataset"].content_hash, **_kw("by", a))),
+    ("record_check", lambda t, a: record_check(t["db"], t["project"].id, {"checked_at": "t"}, {"data_hash": "h"},
+                                               0.1, **_kw("by", a))),
     ("compute_and_store", lambda t, a: compute_and_store(
         t["db"], plan_for(t["db"], "profile", t["dataset"], profile_settings(None)), t["project"].id, t["dataset"],
         **_kw("author", a))),
