@@ -25,7 +25,7 @@ from jobs.tasks import plan_for
 from store.datasets import Dataset
 from store.db import home_of
 from store.jobs import latest_job, submit_job
-from store.results import get_result_meta, record_evidence
+from store.results import get_result_meta, record_evidence, settings_hash
 
 
 def stored(db: sqlite_utils.Database, kind: str, dataset_hash: str, key: dict, from_dict: Callable):
@@ -36,14 +36,19 @@ def stored(db: sqlite_utils.Database, kind: str, dataset_hash: str, key: dict, f
     return stored_results.body(db, meta, from_dict), meta
 
 
+def _refusal_key(kind: str, dataset: Dataset, key: dict) -> str:
+    return f"plan-refused-{kind}-{dataset.content_hash}-{settings_hash(key)}"
+
+
 def start_job(context: AppContext, kind: str, dataset: Dataset, key: dict, label: str) -> bool:
     """Plan the work for this key (checked once, here: analysis.units), queue its job (or join the one under way)
     and wake the workers. A plan refused shows why and what to change, and queues nothing (False)."""
     try:
         plan = plan_for(context.db, kind, dataset, key)
     except PlanError as refused:
-        st.error(plain(str(refused)))
+        st.session_state[_refusal_key(kind, dataset, key)] = str(refused)     # shown until the choices change
         return False
+    st.session_state.pop(_refusal_key(kind, dataset, key), None)
     submit_job(context.db, plan, context.project.id, dataset.id, label, context.user)
     pool_for(home_of(context.db)).wake()
     return True
@@ -102,6 +107,10 @@ def result_or_job(context: AppContext, kind: str, dataset: Dataset, key: dict, f
             job = latest_job(context.db, kind, dataset.content_hash, key)
     if job is not None and (job.active or found is None):
         jobs_view.follow(kind, dataset.content_hash, key, rerun_key=f"{kind}-{dataset.content_hash}")
+        return None
+    refused = st.session_state.get(_refusal_key(kind, dataset, key))
+    if found is None and refused:        # these choices were refused when planned: why, and what to change
+        st.error(plain(refused))
         return None
     if found is None:
         if not may_run:
