@@ -17,6 +17,7 @@ blockers read it instead of their own lists: a new kind is its own package plus 
 """
 from __future__ import annotations
 
+import copy
 import importlib
 import os
 from collections.abc import Callable, Mapping
@@ -85,6 +86,20 @@ class Plan(Protocol):
     def key(self) -> dict: ...
 
     def to_dict(self) -> dict: ...
+
+
+class AskedPlan:
+    """What the plans of the units share: the result key is the dict the page asked with, kept verbatim in the
+    plan's ``asked`` field (so results stored before plans existed are found by the same key), and the datasets it
+    reads besides its own are its ``test_hash`` when it has one."""
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        test_hash = getattr(self, "test_hash", None)
+        return (test_hash,) if test_hash else ()
+
+    def key(self) -> dict:
+        return copy.deepcopy(dict(self.asked))
 
 
 class Inputs(Protocol):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from analysis.baselines.run import RunSettings, display_name, resolve_settings, run_planned
 from analysis.errors import TargetError
 from analysis.evidence import run_summary
-from analysis.units import Cancelled, Computed, DatasetMeta, Inputs, PlanError, Progress, Reason, Unit
+from analysis.units import AskedPlan, Cancelled, Computed, DatasetMeta, Inputs, PlanError, Progress, Reason, Unit
 
 
 class RunPlanError(PlanError):
@@ -25,7 +25,7 @@ class RunPlanError(PlanError):
 
 
 @dataclass(frozen=True)
-class RunPlan:
+class RunPlan(AskedPlan):
     """asked: the result key as the page built it (analysis.evidence.run_settings_key), kept verbatim. resolved:
     every default filled in by resolve_settings, checked against the data: what the run runs."""
 
@@ -35,13 +35,6 @@ class RunPlan:
     test_hash: str | None = None
     reasons: Mapping[str, Reason] = field(default_factory=dict, compare=False)
     kind: str = "run"
-
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        return (self.test_hash,) if self.test_hash else ()
-
-    def key(self) -> dict:
-        return copy.deepcopy(dict(self.asked))
 
     def to_dict(self) -> dict:
         return {"key": self.key(), "resolved": self.resolved.to_dict()}

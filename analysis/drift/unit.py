@@ -15,7 +15,7 @@ from analysis.drift.run import CheckedDrift, DriftInputError, check_drift, drift
 from analysis.evidence import drift_summary, report_name
 from analysis.serialize import from_plain, to_plain
 from analysis.engine.table import reading_note
-from analysis.units import Computed, DatasetMeta, Inputs, PlanError, Progress, Reason, Unit
+from analysis.units import AskedPlan, Computed, DatasetMeta, Inputs, PlanError, Progress, Reason, Unit
 
 
 class DriftPlanError(PlanError):
@@ -23,7 +23,7 @@ class DriftPlanError(PlanError):
 
 
 @dataclass(frozen=True)
-class DriftPlan:
+class DriftPlan(AskedPlan):
     dataset: str                        # the reference dataset (the current side's dataset is in source)
     source: Mapping                     # {"kind": "datasets", "current": hash} | {"kind": "date", "column", "cut"}
     settings: DriftSettings             # | {"kind": "order", "share"}
@@ -35,9 +35,6 @@ class DriftPlan:
     @property
     def inputs(self) -> tuple[str, ...]:
         return (self.source["current"],) if self.source["kind"] == "datasets" else ()
-
-    def key(self) -> dict:
-        return copy.deepcopy(dict(self.asked))
 
     def to_dict(self) -> dict:
         return {"key": self.key(), "settings": self.settings.to_dict(), "checked": to_plain(self.checked)}

@@ -13,7 +13,7 @@ from analysis.errors import TargetError
 from analysis.evidence import leakage_settings, leakage_summary
 from analysis.leakage.scan import DEFAULT_CHECKS, LeakageSettings, Split, check_scan, run_scan
 from analysis.engine.table import reading_note
-from analysis.units import Computed, DatasetMeta, Inputs, PlanError, Progress, Reason, Unit
+from analysis.units import AskedPlan, Computed, DatasetMeta, Inputs, PlanError, Progress, Reason, Unit
 
 
 class LeakagePlanError(PlanError):
@@ -21,7 +21,7 @@ class LeakagePlanError(PlanError):
 
 
 @dataclass(frozen=True)
-class LeakagePlan:
+class LeakagePlan(AskedPlan):
     dataset: str
     target: str
     task: str
@@ -32,13 +32,6 @@ class LeakagePlan:
     checked_table: Mapping[str, Mapping[str, str]] = field(default_factory=dict)   # as checked: what the scan uses
     reasons: Mapping[str, Reason] = field(default_factory=dict, compare=False)
     kind: str = "leakage"
-
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        return (self.test_hash,) if self.test_hash else ()
-
-    def key(self) -> dict:
-        return copy.deepcopy(dict(self.asked))
 
     def to_dict(self) -> dict:
         return {"key": self.key(), "task": self.task, "split": self.split.to_dict(),

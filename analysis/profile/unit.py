@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from analysis.evidence import profile_summary
 from analysis.profile.describe import DEFAULT_SAMPLE_ROWS, describe_file
-from analysis.units import Computed, DatasetMeta, Inputs, PlanError, Progress, Reason, Unit
+from analysis.units import AskedPlan, Computed, DatasetMeta, Inputs, PlanError, Progress, Reason, Unit
 
 
 class ProfilePlanError(PlanError):
@@ -18,7 +18,7 @@ class ProfilePlanError(PlanError):
 
 
 @dataclass(frozen=True)
-class ProfilePlan:
+class ProfilePlan(AskedPlan):
     dataset: str                       # content hash of the dataset profiled
     target: str | None = None
     sample_rows: int = DEFAULT_SAMPLE_ROWS
@@ -26,13 +26,6 @@ class ProfilePlan:
     asked: Mapping = field(default_factory=dict)           # the result key as the page built it, verbatim
     reasons: Mapping[str, Reason] = field(default_factory=dict, compare=False)
     kind: str = "profile"
-
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        return ()
-
-    def key(self) -> dict:
-        return copy.deepcopy(dict(self.asked))
 
     def to_dict(self) -> dict:
         return {"key": self.key(), "target": self.target, "sample_rows": self.sample_rows,
