@@ -102,9 +102,20 @@ def _same(a, b) -> bool:
 def test_figures_take_two_queries_over_all_columns_and_one_per_column(stored):
     path, frame, types = stored
     figures, asked = _counted_figures(path, types)
-    assert len(asked) == 2 + frame.shape[1]          # summary and distinct rows; then one per column
+    assert len(asked) == 2 + frame.shape[1]          # summary, one per column, then distinct rows
     assert not any("quantile_cont" in sql for sql in asked)     # few distinct values: read off the grouped counts
     assert _same(figures, file_figures(path, types))
+
+
+def test_rows_are_not_grouped_when_a_column_tells_they_are_distinct(stored, tmp_path):
+    path, frame, types = stored
+    _, asked = _counted_figures(path, types)
+    assert sum("row_key" in sql for sql in asked) == 1           # 10 rows repeat: the rows are grouped
+    unique = tmp_path / "unique.parquet"
+    frame.drop_duplicates().assign(id=lambda f: np.arange(len(f))).to_parquet(unique, index=False)
+    types = infer_column_types(pd.read_parquet(unique))
+    figures, asked = _counted_figures(unique, types)
+    assert not any("row_key" in sql for sql in asked) and figures.duplicate_rows == 0
 
 
 def test_quantiles_by_quantile_queries_equal_those_read_off_the_counts(stored, monkeypatch):

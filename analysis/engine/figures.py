@@ -10,7 +10,6 @@ cursors of one connection; PostgreSQL one after another in its read-only transac
   1. summary: one scan over every column: counts, missing, NaN / infinite / zero counts, min / max / mean of the
          finite values, whether they are whole, first and last times, text bytes (for the memory estimate), rows
          missing anything;
-     distinct rows: one scan, rows grouped by a 64-bit row hash (DuckDB) or the row's text (PostgreSQL);
      label values, per text, categorical or boolean column: its distinct values grouped and counted (the distinct
          count and top values; for a categorical column with at most LABEL_GROUPS distinct values all of them, so
          the share that reads as numbers is exact);
@@ -22,7 +21,9 @@ cursors of one connection; PostgreSQL one after another in its read-only transac
          closed; times by the period start) and, with at most COUNTED_QUANTILES distinct values, the values at the
          quantiles' positions (a running count; interpolated as numpy, column_stats.quantile_positions);
   3. quantiles of the number columns with more distinct values: one scan for all of them (one per QUANTILE_VALUES
-         values, which the engine holds to find them), by quantile_cont / percentile_cont (linear interpolation).
+         values, which the engine holds to find them), by quantile_cont / percentile_cont (linear interpolation);
+     distinct rows: one scan, rows grouped by a 64-bit row hash (DuckDB) or the row's text (PostgreSQL); none
+         when a column has as many distinct values as there are rows (an identifier: no two rows can be equal).
 Why per column in rounds 1 and 2: the grouped counts give five figures for the price of one group-by. Measured on
 DuckDB with 20 columns of 1,000,000 rows: one query grouping every column (GROUPING SETS) took 1.1 s against 0.8 s
 for one per column, and would hold every column's distinct values at once; histogram bins by GROUPING SETS over the
@@ -82,16 +83,18 @@ def file_figures(path: str | Path, column_types: dict[str, str], settings: Engin
     """Exact figures of every column of the Parquet file (or CSV file, .csv or .csv.gz, read by DuckDB's CSV
     reader) at ``path`` (see the module docstring)."""
     start = time.perf_counter()
-    source = file_source(path)
+    source, parquet = file_source(path), Path(path)
     con = connect(settings)
     converted = None
     try:
         if not source.startswith("read_parquet"):   # text is parsed once: into a Parquet file the queries then read
-            converted = Path(tempfile.mkdtemp(prefix="blueprint-engine-")) / "data.parquet"
+            converted = parquet = Path(tempfile.mkdtemp(prefix="blueprint-engine-")) / "data.parquet"
             con.execute(f"COPY (SELECT * FROM {source}) TO {literal(str(converted))} (FORMAT parquet)")
             source = parquet_source(converted)
         type_names = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-        run = _concurrently(con, (settings or EngineSettings()).threads)
+        (row_groups,) = con.execute(f"SELECT count(DISTINCT row_group_id) FROM parquet_metadata("
+                                    f"{literal(str(parquet))})").fetchone()
+        run = _concurrently(con, max(1, (settings or EngineSettings()).threads // max(1, row_groups)))
         figures = table_figures(run, source, type_names, column_types, DUCKDB)
     finally:
         con.close()
@@ -100,16 +103,17 @@ def file_figures(path: str | Path, column_types: dict[str, str], settings: Engin
     return replace(figures, file_bytes=Path(path).stat().st_size, seconds=time.perf_counter() - start)
 
 
-def _concurrently(con, threads: int) -> Run:
-    """Runs queries on ``con``, ``threads`` at a time, each on a cursor of its own: a query on a file of one row group
-    scans it with one thread, so two queries at once keep two threads busy (all under the one memory limit)."""
+def _concurrently(con, at_once: int) -> Run:
+    """Runs queries on ``con``, ``at_once`` at a time, each on a cursor of its own. DuckDB scans a Parquet file a row
+    group per thread, so a stored dataset of up to a million rows (one row group) keeps one thread busy: two of its
+    queries at once keep two; a file of many row groups has its queries one at a time (less memory at once)."""
     def run(queries: list[str]) -> list[list[tuple]]:
         def fetch(sql: str) -> list[tuple]:
             with con.cursor() as cursor:
                 return cursor.execute(sql).fetchall()
-        if len(queries) == 1 or threads < 2:
+        if len(queries) == 1 or at_once < 2:
             return [fetch(sql) for sql in queries]
-        with ThreadPoolExecutor(max_workers=threads) as pool:
+        with ThreadPoolExecutor(max_workers=at_once) as pool:
             return list(pool.map(fetch, queries))
     return run
 
@@ -126,19 +130,24 @@ def table_figures(run: Run, source: str, type_names: dict[str, str | None], colu
                   dialect: Dialect) -> FileFigures:
     """Exact figures of every column of ``source`` (a FROM clause; column -> the engine's type name in
     ``type_names``), computed by the engine that ``run`` queries (a list of queries in, their rows out, in order)
-    and ``dialect`` spells (file_bytes 0). The summary comes first: the other queries need its means and ranges."""
+    and ``dialect`` spells (file_bytes 0), in the three rounds of the module docstring."""
     start = time.perf_counter()
     kinds = {name: dialect.kind(t) for name, t in type_names.items()}
     counted = {name: kind == LABEL and column_types[name] == CATEGORICAL
                and type_names[name] not in dialect.boolean_types for name, kind in kinds.items()}
     found, total = {name: {} for name in kinds}, {}
     integers = {name for name, t in type_names.items() if t in dialect.integer_types}
-    first = [_summary(source, kinds, integers, found, total, dialect), _distinct_rows(source, kinds, total, dialect)]
+    first = [_summary(source, kinds, integers, found, total, dialect)]
     first += [_label_values(source, name, type_names[name], counted[name], found[name], dialect)
               for name, kind in kinds.items() if kind == LABEL]
     _run(run, first)
     _run(run, [_values(source, name, kind, found[name], dialect) for name, kind in kinds.items() if kind != LABEL])
-    _run(run, _quantiles(source, kinds, found, total["rows"], dialect))     # of columns with many distinct values
+    last = _quantiles(source, kinds, found, total["rows"], dialect)       # of columns with many distinct values
+    if any(found[name]["groups"] == total["rows"] for name in kinds):     # a column of distinct values: so are rows
+        total["distinct_rows"] = total["rows"]
+    else:
+        last.append(_distinct_rows(source, kinds, total, dialect))
+    _run(run, last)
     stats = []
     for name, kind in kinds.items():
         column = _column_stats(name, kind, column_types[name], counted[name], total["rows"], found[name])
@@ -172,7 +181,7 @@ def _float(value: float, d: Dialect) -> str:
 
 def _summary(source: str, kinds: dict[str, str], integers: set[str], found: dict, total: dict,
              d: Dialect) -> tuple[str, Callable]:
-    """Query 1, one scan over every column: (its SQL, what reads its row: each column's figures into ``found``,
+    """Round 1, one scan over every column: (its SQL, what reads its row: each column's figures into ``found``,
     rows and rows_with_missing into ``total``). Columns of an integer type (``integers``) are whole."""
     inner, parts, missing = [], [("rows", None, "count(*)")], []
     for i, (name, kind) in enumerate(kinds.items()):
@@ -216,7 +225,8 @@ def _distinct_rows(source: str, kinds: dict[str, str], total: dict, d: Dialect) 
 
 
 def _quantiles(source: str, kinds: dict[str, str], found: dict, rows: int, d: Dialect) -> list[tuple[str, Callable]]:
-    """Query 2, one scan for every QUANTILE_VALUES values: the quantiles of each number column's finite values."""
+    """Round 3, one scan for every QUANTILE_VALUES values: the quantiles of the finite values of each number column
+    whose grouped counts did not give them (more than COUNTED_QUANTILES distinct values)."""
     names = [n for n, kind in kinds.items() if kind == NUMBER and found[n]["lo"] is not None
              and "quantiles" not in found[n]]
     listed = ", ".join(repr(q) for q in QUANTILES.values())
@@ -235,9 +245,9 @@ def _quantiles(source: str, kinds: dict[str, str], found: dict, rows: int, d: Di
 
 
 def _values(source: str, name: str, kind: str, o: dict, d: Dialect) -> tuple[str, Callable]:
-    """Query 3 for a number or time column, its distinct values grouped and counted, and from those the distinct
-    count, the top values (numbers), the sums of squared and cubed deviations from the mean (numbers) and the rows
-    per histogram bin: (its SQL, what reads its rows into ``o``)."""
+    """Round 2, for a number or time column: its distinct values grouped and counted, and from those the distinct
+    count, the top values (numbers), the sums of squared and cubed deviations from the mean (numbers), the rows per
+    histogram bin and the values at the quantiles' positions (numbers): (its SQL, what reads its rows into ``o``)."""
     if kind == NUMBER:
         value, where = _x(name, d), d("is_finite", x=_x(name, d))
     else:
@@ -265,7 +275,7 @@ def _values(source: str, name: str, kind: str, o: dict, d: Dialect) -> tuple[str
 
 def _positions_branch(o: dict) -> str:
     """The values at the positions (in sorted order) the quantiles need, by the running count over the counted
-    values; only when there are at most COUNTED_QUANTILES of them (else the sort costs more than query 4)."""
+    values; only when there are at most COUNTED_QUANTILES of them (else the sort costs more than a quantile query)."""
     finite = int(o["n"]) - int(o["nan"]) - int(o["pinf"]) - int(o["ninf"])
     o["positions"] = {q: quantile_positions(finite, q) for q in QUANTILES.values()}
     wanted = ", ".join(f"({k})" for k in sorted({k for b, a, _ in o["positions"].values() for k in (b, a)}))
