@@ -41,7 +41,8 @@ tabs = st.tabs(review_view.TABS, key="tab", bind="query-params")
 with tabs[0]:
     review_view.document(context.db, project, summary, context.user, readonly)
 with tabs[1]:
-    review_view.readiness(summary)
+    if tabs[1].open is not False:      # its charts cost most of the page: drawn only for a person who opens the tab
+        review_view.readiness(summary)
 with tabs[2]:
     review_view.decision(context.db, project, summary, context.user, readonly)
 with tabs[3]:

@@ -127,7 +127,7 @@ def put_result(
     except BaseException:
         remove_arrays(db, written)
         raise
-    if replaced != written:
+    if replaced != written and not db.conn.in_transaction:     # inside a caller's transaction: it may roll back
         remove_arrays(db, replaced)
     return dataclasses.replace(get_result_meta(db, kind, dataset_hash, settings), payload=payload)
 

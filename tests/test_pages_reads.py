@@ -129,3 +129,13 @@ def test_the_baselines_page_reads_a_run_s_body_once_and_never_its_predictions(hi
     reads.clear()
     at.run()
     assert not at.exception and not reads, dict(reads)                      # the next run: from the server's cache
+
+
+def test_review_draws_the_readiness_charts_only_when_their_tab_is_open(app_home):
+    at = open_app("pages/review.py")
+    assert not at.exception
+    assert not at.get("plotly_chart")                                        # the Document tab is open
+    assert any("Best baseline run" in i for i in (e.value for e in at.info))
+    at = open_app("pages/review.py", query={"tab": "Readiness"})
+    assert not at.exception
+    assert len(at.get("plotly_chart")) >= 3 and any("Area" in d.value.columns for d in at.dataframe)

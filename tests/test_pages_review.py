@@ -18,7 +18,7 @@ def _review(app_home, author="Rae", query=None):
 
 
 def test_review_shows_evidence_missing_evidence_and_readiness(app_home):
-    at = _review(app_home)
+    at = _review(app_home, query={"tab": "Readiness"})          # the checklist is drawn when its tab is open
     infos = " ".join(texts(at, "info"))
     assert "Profile of breast_cancer.csv" in infos and "569 rows × 32 columns" in infos
     assert "Leakage check of breast_cancer.csv" in infos and "Best baseline run on breast_cancer.csv" in infos
