@@ -102,6 +102,12 @@ def id_like_text(series: pd.Series, kind: str) -> str | None:
             "of people or products; it names rows instead of describing them")
 
 
+def date_like(values: pd.Series) -> pd.Series:
+    """Whether each text value looks like a date (2021-03-04, 04/03/2021, 4 Mar 2021): the test the reader applies
+    before it tries date formats, so a column of such values that stayed text holds dates in no one format."""
+    return values.astype(str).str.contains(_DATE_LIKE)
+
+
 def spread_positions(n: int, k: int) -> np.ndarray:
     """Up to ``k`` positions spread evenly over ``range(n)`` (a cheap, deterministic look at a long column)."""
     return np.unique(np.linspace(0, n - 1, min(n, k)).astype(np.int64))

@@ -128,7 +128,7 @@ def run_summary(dataset_name: str, run, criteria: list) -> dict:
         "beats_dummy": run.beats_dummy,
         "lift": run.lift_over_dummy,
         "too_good": list(run.too_good_flags),
-        "protocol": run.protocol.description,
+        "protocol": run.protocol.line,
         "models": [r.name for r in run.results],
         "status": run.status,
         "criteria": [str(c) for c in criteria],

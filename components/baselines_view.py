@@ -34,6 +34,7 @@ def setup(frame_columns: dict[str, str], target: str, leaky: dict[str, str], dat
         features = st.multiselect("Features", candidates, default=list(resolved.features), key=f"bl-features-{target}")
         if resolved.excluded:
             st.caption("Excluded by default: " + plain("; ".join(f"{c} ({why})" for c, why in resolved.excluded.items())))
+        st.caption(reading_text(resolved.many_values))
         protocol = st.selectbox("Evaluation protocol", list(PROTOCOLS), format_func=PROTOCOLS.get, key="bl-protocol")
         date_column = st.selectbox("Date column (time order)", [None, *dates], key="bl-date",
                                    format_func=lambda c: "none" if c is None else c)
@@ -56,6 +57,14 @@ def setup(frame_columns: dict[str, str], target: str, leaky: dict[str, str], dat
     return settings, test
 
 
+def reading_text(many_values: int) -> str:
+    """How the models read the kinds of column that need more than a number, in one caption."""
+    return ("Dates become numbers (year, month, day of week, day of year, hour, days since the first date); free text "
+            "becomes the TF-IDF of its words, read by the linear model and, through a few components, by gradient "
+            f"boosting; a category with more than {many_values} values is target-encoded inside each fold. The run's "
+            "notes say which columns.")
+
+
 def choices(settings: RunSettings, written: list) -> None:
     """What the design document decides for this run: the decision threshold (or that it names none, so 0.5) and the
     metric that picks the best model, with why."""
@@ -69,7 +78,7 @@ def results(run: BaselineRun) -> None:
     """How the run was made, its headline (the lead metrics with the dummy's value beside), one message on it (too
     good to be true, else the lift over the dummy), the floor notes, the best model against the floor on every
     metric, and every model's metrics (mean ± spread)."""
-    st.markdown(f"**{plain(run.protocol.description)}** · {run.n_rows:,} rows · {run.status} in {run.seconds:.1f} s")
+    st.markdown(f"**{plain(run.protocol.line)}** · {run.n_rows:,} rows · {run.status} in {run.seconds:.1f} s")
     for note in run.notes:
         st.info(plain(note))
     headline(run)

@@ -46,7 +46,7 @@ def settings_in_words(run: BaselineRun, dataset: str) -> dict[str, str]:
         "Dataset": dataset,
         "Target": s.target,
         "Task": TASK_WORDS.get(run.task, run.task),
-        "Protocol": run.protocol.description,
+        "Protocol": run.protocol.line,
         "Features": f"{len(features)} column{'' if len(features) == 1 else 's'}: {_names(features)}" if features else "none",
         "Left out": "; ".join(f"{column} ({why})" for column, why in s.excluded.items()) or "nothing",
         "Models": ", ".join(s.models) if s.models else "the task's usual suite",

@@ -396,20 +396,19 @@ def permutation_importance(score: Callable[[np.ndarray], float], X: np.ndarray, 
                            n_repeats: int, random_state: int, deadline: float
                            ) -> tuple[tuple[FeatureImportance, ...], int]:
     """Permutation importance of each feature: ``score(X)`` is higher for better; ``groups[feature]`` are the columns of
-    ``X`` made from it (shuffled together). Stops before ``deadline`` (time.perf_counter()); returns (importances,
-    largest first; features done)."""
+    ``X`` made from it (shuffled together). ``X`` is a numpy array or a scipy sparse matrix (a text column's TF-IDF:
+    its rows are shuffled without making it dense). Stops before ``deadline`` (time.perf_counter()); returns
+    (importances, largest first; features done)."""
+    import scipy.sparse as sp
+
     rng = np.random.default_rng(random_state)
     base = score(X)
-    shuffled = np.array(X, copy=True)
+    shuffle = _sparse_shuffler(X) if sp.issparse(X) else _dense_shuffler(X)
     found, done = [], 0
     for feature, positions in groups.items():
         began = time.perf_counter()
-        original = X[:, positions]
-        drops = []
-        for _ in range(n_repeats):
-            shuffled[:, positions] = original[rng.permutation(len(original))]
-            drops.append(base - score(shuffled))
-        shuffled[:, positions] = original
+        with_rows = shuffle(positions)
+        drops = [base - score(with_rows(rng.permutation(X.shape[0]))) for _ in range(n_repeats)]
         found.append(FeatureImportance(str(feature), round(float(np.mean(drops)), DECIMALS),
                                        round(float(np.std(drops)), DECIMALS)))
         done += 1
@@ -417,3 +416,43 @@ def permutation_importance(score: Callable[[np.ndarray], float], X: np.ndarray, 
         if now + (now - began) > deadline:
             break
     return tuple(sorted(found, key=lambda f: -f.mean)), done
+
+
+def _dense_shuffler(X: np.ndarray):
+    """shuffle(positions)(order): X with the columns at ``positions`` taking their rows in ``order`` (one copy of X,
+    reused: each call undoes the previous one)."""
+    shuffled = np.array(X, copy=True)
+    last: list = []
+
+    def shuffle(positions):
+        if last:
+            shuffled[:, last[0]] = X[:, last[0]]
+        last[:] = [positions]
+        original = X[:, positions]
+
+        def with_rows(order):
+            shuffled[:, positions] = original[order]
+            return shuffled
+        return with_rows
+    return shuffle
+
+
+def _sparse_shuffler(X):
+    """As _dense_shuffler for a sparse matrix: X = rest + block, where block holds only the columns at ``positions``;
+    a shuffle permutes the block's rows."""
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(X)
+
+    def shuffle(positions):
+        keep = np.ones(X.shape[1])
+        keep[positions] = 0.0
+        rest = X @ sp.diags(keep)
+        block = X[:, positions]
+        place = sp.csr_matrix((np.ones(len(positions)), (np.arange(len(positions)), positions)),
+                              shape=(len(positions), X.shape[1]))
+
+        def with_rows(order):
+            return (rest + block[order] @ place).tocsr()
+        return with_rows
+    return shuffle

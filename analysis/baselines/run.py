@@ -10,8 +10,12 @@
 The pieces: analysis.baselines.setup (task, target check, features, settings, protocol and splits),
 analysis.baselines.models (the models and their pipelines), analysis.baselines.metrics (metrics, curves, importance).
 
-Best model: the highest mean of the run's primary metric among models other than the dummy (the dummy only when no
-other model has a score). The primary metric is settings.primary_metric, which the Baselines page takes from the design
+Best model: the highest mean of the run's primary metric among models other than the dummy whose 95 % interval on that
+metric clears the dummy floor (lies wholly above the dummy's value; below it for a metric where lower is better), or
+among all of them when none does (the dummy only when no other model has a score): a model whose lead chance alone
+could give is never chosen over one whose lead it could not (choose_best). When a better-scoring model is passed over
+so, or (multiclass) the best model's accuracy is below the majority class's share while another model leads on
+accuracy, the floor notes say so and why (_choice_notes). The primary metric is settings.primary_metric, which the Baselines page takes from the design
 document's success criteria (analysis.baselines.metrics.choose_primary_metric: a threshold-free metric they name, else
 PR AUC for criteria on the positive class, ROC AUC for specificity or accuracy), else the task's default (ROC AUC for
 binary tasks; balanced accuracy for multiclass, which weighs every class equally, so a majority-class guess scores
@@ -65,7 +69,8 @@ from analysis.baselines.metrics import (ALIASES, COMPLEMENTS, DEFAULT_THRESHOLD,
                                        classification_metrics, compute_curves, display_name, metric_names,
                                        permutation_importance, regression_metrics, summarize)
 from analysis.baselines.models import (DEFAULT_MODELS, DUMMY, MODELS, Cancelled, check_models, fit_model, model_names,
-                                      native_threads, predict_scores, prepare_features, split_predictor)
+                                      native_threads, predict_scores, prepare_features, reading_notes,
+                                      split_predictor)
 from analysis.baselines.setup import (RunSettings, Protocol, check_baseline_target, check_settings, choose_protocol,
                                      default_features, default_positive_label, detect_task, label_text, make_splits,
                                      regression_values, sample_rows, as_numbers, target_values)
@@ -450,7 +455,8 @@ def run_planned(
         too_good_flags=_too_good(results, best, task), status=status,
         seconds=round(time.perf_counter() - started, 3), versions=_versions(), lift_noise=noise,
         decision_threshold=_threshold(settings) if task == BINARY else None,
-        floor_notes=_floor_notes(results, best, primary, task, data.classes, data.positive),
+        floor_notes=(_choice_notes(results, best, primary, task, settings.primary_metric is not None)
+                     + _floor_notes(results, best, primary, task, data.classes, data.positive)),
     )
     emit(Progress(None, 0, 0, "cancelled" if cancelled else "finished", None, len(results), len(results), run.seconds))
     return run
@@ -467,7 +473,7 @@ def _threshold(settings: RunSettings) -> float:
 def _run_models(data: _Data, settings: RunSettings, emit, stop, started: float):
     primary = _primary(settings)
     results: list[ModelResult] = []
-    keeper: dict = {}    # the best model so far: its name, rank, fitted predictor and last test positions
+    keeper = _Keeper(primary)   # the best model so far: its name, fitted predictor and last test positions
     cancelled = False
     n_models = len(settings.models)
     for index, name in enumerate(settings.models, start=1):
@@ -476,7 +482,7 @@ def _run_models(data: _Data, settings: RunSettings, emit, stop, started: float):
             result = ModelResult(name, SKIPPED, "run cancelled before this model started", n_folds=len(data.splits))
         else:
             result, fitted, cancelled = _run_model(name, data, settings, emit, stop, started, index, n_models)
-            _keep_if_best(keeper, result, fitted, primary)
+            keeper.add(result, fitted)
         results.append(result)
         emit(Progress(name, result.folds_done, result.n_folds, result.status, result, index, n_models,
                       time.perf_counter() - started))
@@ -518,7 +524,8 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
         test_rows = test_frame.take(np.flatnonzero(known.to_numpy())).reset_index(drop=True)
         positions = np.concatenate([positions, np.flatnonzero(known.to_numpy())])
     frames = [rows] + ([test_rows] if test_rows is not None else [])
-    parts, columns = prepare_features(frames, settings.features, column_types)
+    parts, columns = prepare_features(frames, settings.features, column_types, many_values=settings.many_values)
+    notes.extend(reading_notes(columns, settings.models, settings.many_values))
     X = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     classes: tuple[str, ...] = ()
     positive = None
@@ -679,14 +686,61 @@ def _score(result: ModelResult, primary: str) -> float | None:
     return -value if primary in LOWER_IS_BETTER else value
 
 
-def _keep_if_best(keeper: dict, result: ModelResult, fitted, primary: str) -> None:
-    """Remember the best model so far (a non-dummy model beats the dummy whatever their scores)."""
-    score = _score(result, primary)
-    if score is None or fitted is None:
-        return
-    rank = (result.name != DUMMY, score)
-    if "rank" not in keeper or rank > keeper["rank"]:
-        keeper.update(name=result.name, rank=rank, predictor=fitted[0], test=fitted[1])
+def _clears_floor(result: ModelResult, floor: float | None, primary: str) -> bool:
+    """Whether ``result``'s 95 % interval on ``primary`` lies wholly on the better side of the dummy's value."""
+    found = result.intervals.get(primary)
+    if floor is None or found is None or found.value is None or found.low is None or found.high is None:
+        return False
+    return found.high < floor if primary in LOWER_IS_BETTER else found.low > floor
+
+
+def _rank(result: ModelResult, floor: float | None, primary: str) -> tuple:
+    """The best model has the highest rank: any model but the dummy first (whatever their scores), then one whose
+    interval clears the dummy floor, then the best score on the primary metric."""
+    return result.name != DUMMY, _clears_floor(result, floor, primary), _score(result, primary)
+
+
+def choose_best(results: list[ModelResult], primary: str) -> str | None:
+    """The best model (see the module docstring): the best score on ``primary`` among the models whose 95 % interval
+    on it clears the dummy floor, or among all when none does; the dummy only when no other model has a score."""
+    floor = _floor(results, primary)
+    scored = [r for r in results if _score(r, primary) is not None]
+    return max(scored, key=lambda r: _rank(r, floor, primary)).name if scored else None
+
+
+def _floor(results: list[ModelResult], primary: str) -> float | None:
+    dummy = next((r for r in results if r.name == DUMMY and r.has_scores), None)
+    return _pooled(dummy, primary) if dummy is not None else None
+
+
+class _Keeper:
+    """The fitted predictor (and last test positions) of the best model so far (choose_best), for its permutation
+    importance. Models that finish before the dummy are all kept until its floor is known; then only the best."""
+
+    def __init__(self, primary: str):
+        self.primary = primary
+        self.results: list[ModelResult] = []
+        self.fitted: dict[str, tuple] = {}
+
+    def add(self, result: ModelResult, fitted) -> None:
+        if fitted is None or _score(result, self.primary) is None:
+            return
+        self.results.append(result)
+        self.fitted[result.name] = fitted
+        if any(r.name == DUMMY for r in self.results):
+            best = self.get("name")
+            self.fitted = {best: self.fitted[best]}
+
+    def get(self, what: str, default=None):
+        """"name" of the best model so far, its "predictor" or its last "test" positions (``default`` before any)."""
+        best = choose_best(self.results, self.primary)
+        if best is None:
+            return default
+        predictor, test = self.fitted[best]
+        return {"name": best, "predictor": predictor, "test": test}[what]
+
+    def __getitem__(self, what: str):
+        return self.get(what)
 
 
 def _with_importance(result: ModelResult, keeper: dict, data: _Data, settings: RunSettings) -> ModelResult:
@@ -703,7 +757,7 @@ def _with_importance(result: ModelResult, keeper: dict, data: _Data, settings: R
         return dataclasses.replace(result, importance_note="No permutation importance: the test rows hold one class.")
 
     transform, model, groups = split_predictor(keeper["predictor"], list(X.columns))
-    prepared = np.asarray(transform(X), dtype=np.float64)
+    prepared = _matrix(transform(X))
 
     def score(values: np.ndarray) -> float:   # the primary metric only: it runs features x repeats times
         predicted = predict_scores(model, values, task, n_classes)
@@ -724,9 +778,20 @@ def _with_importance(result: ModelResult, keeper: dict, data: _Data, settings: R
              "holdout": "of the holdout", "test_dataset": "of the test dataset"}.get(data.protocol.kind, "")
     note = (f"Permutation importance: the {worse} when a feature's values are shuffled, on {len(test):,} test rows "
             f"{where}, {IMPORTANCE_REPEATS} repeats.")
-    if done < X.shape[1]:
-        note += f" Stopped after {done} of {X.shape[1]} features: time budget {budget:g} s."
+    if done < len(groups):
+        note += f" Stopped after {done} of {len(groups)} features: time budget {budget:g} s."
     return dataclasses.replace(result, importance=found, importance_note=note)
+
+
+def _matrix(values):
+    """A transformed frame as float64: a CSR matrix when sparse (a text column's TF-IDF), else a numpy array; objects
+    (text the model reads itself) as they are."""
+    import scipy.sparse as sp
+
+    if sp.issparse(values):
+        return sp.csr_matrix(values, dtype=np.float64)
+    values = np.asarray(values)
+    return values if values.dtype == object else values.astype(np.float64, copy=False)
 
 
 # --- reading a run ------------------------------------------------------------------------------------------------
@@ -880,6 +945,60 @@ def _floor_notes(results: list[ModelResult], best: str | None, primary: str, tas
                          f"{', '.join(below)}: on {'that metric' if len(below) == 1 else 'those metrics'} predicting "
                          "from the class shares alone does better.")
     return tuple(notes)
+
+
+def _choice_notes(results: list[ModelResult], best: str | None, primary: str, task: str, from_document: bool
+                  ) -> tuple[str, ...]:
+    """Why the best model is the one chosen when a reviewer would ask: a model with a better score on the primary
+    metric was passed over because its 95 % interval does not clear the dummy floor; or (multiclass) the best model's
+    accuracy is below the majority class's share while another model leads on accuracy."""
+    by_name = {r.name: r for r in results}
+    winner = by_name.get(best)
+    if winner is None or best == DUMMY:
+        return ()
+    notes = []
+    label = display_name(primary)
+    floor = _floor(results, primary)
+    top = max((r for r in results if r.name != DUMMY and _score(r, primary) is not None),
+              key=lambda r: _score(r, primary))
+    if top.name != best:
+        notes.append(f"{top.name} has the best {label} ({_fmt(top.metrics[primary], primary)}), but its 95 % interval "
+                     f"({_span(top, primary)}) does not clear the dummy floor ({_fmt(floor, primary)}) while "
+                     f"{best}'s ({_span(winner, primary)}) does, so {best} is the best model: a score that chance "
+                     "alone could give is not one to build on.")
+    majority = _majority_share(winner)
+    accuracy = _pooled(winner, "accuracy")
+    if task != "multiclass" or primary == "accuracy" or majority is None or accuracy is None or accuracy >= majority:
+        return tuple(notes)
+    leader = max((r for r in results if r.name != DUMMY and _pooled(r, "accuracy") is not None),
+                 key=lambda r: _pooled(r, "accuracy"))
+    if leader.name == best:
+        return tuple(notes)
+    why = ("the design document's success criteria name it" if from_document else
+           f"{label} is the default for a multiclass task: it weighs every class equally, so a model that only "
+           "predicts the common classes does not win")
+    notes.append(f"{best} is the best model by {label} ({_fmt(_pooled(winner, primary), primary)}), because {why}; "
+                 f"but its accuracy ({accuracy:.3f}) is below the majority class's share ({majority:.3f}), and "
+                 f"{leader.name} leads on accuracy ({_pooled(leader, 'accuracy'):.3f}, {label} "
+                 f"{_fmt(_pooled(leader, primary), primary)}). If overall accuracy is what matters, "
+                 "make accuracy the first metric of the design document's success criteria (Evaluation section): the "
+                 "best model is then chosen by it.")
+    return tuple(notes)
+
+
+def _span(result: ModelResult, metric: str) -> str:
+    found = result.intervals.get(metric)
+    if found is None or found.low is None or found.high is None or not math.isfinite(found.low):
+        return "unknown"
+    return f"{_fmt(found.low, metric)}-{_fmt(found.high, metric)}"
+
+
+def _majority_share(result: ModelResult) -> float | None:
+    """The share of the most common class among the rows ``result`` was tested on."""
+    if result.curves is None or result.curves.confusion is None:
+        return None
+    counts = np.asarray(result.curves.confusion.counts, dtype=np.float64).sum(axis=1)
+    return float(counts.max() / counts.sum()) if counts.sum() else None
 
 
 def positive_share(run: BaselineRun) -> float | None:

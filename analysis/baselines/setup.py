@@ -15,9 +15,16 @@ Protocol rules (``protocol="auto"``), first match wins:
 5. more rows: one holdout of ``holdout_share`` (stratified for classification).
 Folds shrink to the rows of the smallest class (or the number of groups) when those are fewer than ``folds``.
 Above ``max_rows`` rows, a sample of ``max_rows`` rows is used (stratified by class, time order kept) and the run says so.
+Every protocol says how the rows were ordered before splitting (Protocol.order): shuffled with the run's seed (k-fold,
+holdout, group), sorted by the date column (time) or in file order (a test dataset).
+
+Features (default_features): every column but the target and the split columns, except identifiers and ID-like text,
+constant, empty and mostly empty columns, text that holds dates in several formats, and the leaky ones. Dates, free
+text and categories with many values are features: analysis.baselines.models.prepare_features says how each is read.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -25,7 +32,8 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from analysis.column_types import DATETIME, ID, NUMERIC, TEXT, count_distinct, id_like_text
+from analysis.column_types import (CATEGORICAL, ID, NUMERIC, count_distinct, date_like, id_like_text,
+                                   spread_positions)
 from analysis.errors import TargetError
 from analysis.serialize import from_plain, to_plain
 from analysis.target import BINARY, MULTICLASS, REGRESSION, check_target
@@ -38,6 +46,7 @@ MIN_CLASS_ROWS = 2        # rows each class needs so that it can be on both side
 MAX_CLASSES = 50          # more classes than this is not a classification baseline
 DEFAULT_MAX_ROWS = 100_000  # above, a sample: a 20% holdout of it still tests 20,000 rows, and the suite stays ~1 min
 POSITIVE_WORDS = ("1", "true", "yes", "y", "positive", "pos")   # a binary label read as the positive class
+MANY_VALUES = 50          # categories with more distinct values than this are target-encoded (RunSettings.many_values)
 
 
 def detect_task(series: pd.Series) -> str:
@@ -153,9 +162,6 @@ def default_positive_label(labels: pd.Series) -> str:
 
 REASONS = {
     ID: "ID-like: every value is distinct, so it names rows instead of describing them",
-    TEXT: "free text: the baselines do not read text",
-    DATETIME: "a date: not a feature as it is (name it as the date column for a time split, or derive month or "
-              "weekday from it)",
     "leaky": "flagged as leaking the target",
     "constant": "constant: one value in every row",
     "empty": "every value is missing",
@@ -170,6 +176,11 @@ REASONS = {
 # use too (analysis.correlations.MIN_PAIRS); the half-missing condition keeps small datasets' full columns in.
 SPARSE_MISSING_SHARE = 0.95
 SPARSE_MIN_VALUES = 30
+# Text that holds dates the reader could not read in one format (mixed formats, or a few values that are not dates):
+# at least DATES_SHARE of up to DATES_LOOKED_AT distinct values look like dates. Used as categories they would be
+# one value per day, so such a column is left out with what to do instead.
+DATES_SHARE = 0.8
+DATES_LOOKED_AT = 200
 
 
 def default_features(
@@ -177,9 +188,11 @@ def default_features(
     *, date_column: str | None = None, group_column: str | None = None,
 ) -> tuple[tuple[str, ...], dict[str, str]]:
     """The default features: every column but the target, ID-like (identifiers, and text with a distinct value on
-    most rows, such as names: analysis.column_types.id_like_text), free-text, date, constant, empty and mostly empty
-    (SPARSE_*) columns, the ``leaky`` ones (names, or name -> reason from the leakage checks or the design document)
-    and the split columns. Returns (features in frame order, excluded column -> reason)."""
+    most rows, such as names: analysis.column_types.id_like_text), constant, empty and mostly empty (SPARSE_*)
+    columns, text holding dates in no one format (DATES_*), the ``leaky`` ones (names, or name -> reason from the
+    leakage checks or the design document) and the split columns. Dates and free text are features (the models read
+    them as analysis.baselines.models.prepare_features says). Returns (features in frame order, excluded column ->
+    reason)."""
     leaky_reasons = dict(leaky) if isinstance(leaky, Mapping) else {c: REASONS["leaky"] for c in leaky}
     features, excluded = [], {}
     for column in frame.columns:
@@ -213,8 +226,8 @@ def id_like_columns(frame: pd.DataFrame, column_types: Mapping[str, str]) -> dic
 
 
 def _exclusion(series: pd.Series, kind: str) -> str | None:
-    if kind in (ID, TEXT, DATETIME):
-        return REASONS[kind]
+    if kind == ID:
+        return REASONS[ID]
     distinct = count_distinct(series)
     if distinct == 0:
         return REASONS["empty"]
@@ -225,10 +238,31 @@ def _exclusion(series: pd.Series, kind: str) -> str | None:
     if missing >= SPARSE_MISSING_SHARE or (filled < SPARSE_MIN_VALUES and missing >= 0.5):
         return (f"mostly empty: {filled:,} of {rows:,} rows have a value ({missing:.1%} missing), too few to learn "
                 "from")
+    dates = _unread_dates(series, kind)
+    if dates:
+        return dates
     named = id_like_text(series, kind)
     if named:
         return named
     return None
+
+
+def _unread_dates(series: pd.Series, kind: str) -> str | None:
+    """Why a text column of dates the reader could not read in one format is left out, or None."""
+    if kind != CATEGORICAL:
+        return None
+    present = series.cat.categories if isinstance(series.dtype, pd.CategoricalDtype) else series.dropna().unique()
+    values = pd.Series(np.asarray(present, dtype=object)[spread_positions(len(present), DATES_LOOKED_AT)]).astype(str)
+    if values.empty:
+        return None
+    dated = date_like(values)
+    if dated.mean() < DATES_SHARE:
+        return None
+    shapes = values.str.replace(r"\d", "9", regex=True).str.replace(r"[A-Za-z]", "a", regex=True)
+    examples = dict.fromkeys([*values[~shapes.duplicated()][:3], *values[~dated][:1]])
+    listed = ", ".join(f"'{v}'" for v in examples)
+    return (f"dates in no one format (for example {listed}), so they were read as text: not a feature. Write every "
+            "date in one format (such as 2021-03-04) and upload the file again to use its year, month and weekday")
 
 
 @dataclass(frozen=True)
@@ -250,6 +284,10 @@ class RunSettings:
         None: 0.5. Part of the run's key, so a changed threshold is a new run.
     primary_metric: the metric that picks the best model (analysis.baselines.metrics.choose_primary_metric chooses it
         from the design document's criteria); None: the task's default.
+    many_values: a categorical feature with more distinct values than this is target-encoded inside each fold
+        (scikit-learn's TargetEncoder, with its own 5-fold cross-fitting, so a row's code never comes from its own
+        target) by every model but the dummy; with fewer it is one-hot encoded (linear, naive Bayes, k-NN) or kept
+        as categories (trees). to_dict() leaves it out at its default, so runs stored before it existed keep their keys.
     """
 
     target: str
@@ -268,14 +306,23 @@ class RunSettings:
     max_rows: int | None = DEFAULT_MAX_ROWS
     decision_threshold: float | None = None
     primary_metric: str | None = None
+    many_values: int = MANY_VALUES
 
     def to_dict(self) -> dict:
-        """Plain dicts, lists and JSON scalars."""
-        return to_plain(self)
+        """Plain dicts, lists and JSON scalars; fields added later are left out at their defaults (KEYED_LATER), so
+        the key of a run asked the same way stays the one it was stored under."""
+        plain = to_plain(self)
+        for name, default in KEYED_LATER.items():
+            if plain.get(name) == default:
+                del plain[name]
+        return plain
 
     @classmethod
     def from_dict(cls, data: dict) -> RunSettings:
         return from_plain(cls, data)
+
+
+KEYED_LATER = {"many_values": MANY_VALUES}   # settings added after runs were stored, with their defaults
 
 
 def check_settings(settings: RunSettings) -> RunSettings:
@@ -299,6 +346,9 @@ def check_settings(settings: RunSettings) -> RunSettings:
                          "(or None for 0.5).")
     if settings.protocol == "group" and not settings.group_column:
         raise ValueError("protocol 'group' needs a group_column.")
+    if not isinstance(settings.many_values, int) or isinstance(settings.many_values, bool) or settings.many_values < 2:
+        raise ValueError(f"many_values == {settings.many_values!r}, must be a whole number >= 2 (categories with more "
+                         "distinct values than this are target-encoded).")
     return settings
 
 
@@ -312,6 +362,8 @@ class Protocol:
     stratified: the splits keep each class's share.
     column: the date column (time) or group column (group), else None.
     description: one sentence saying what and why, for the user.
+    order: one sentence saying how the rows were ordered before they were split: shuffled with the run's seed, sorted
+    by the date column, or in file order ("" in runs stored before it was said).
     """
 
     kind: str
@@ -320,17 +372,43 @@ class Protocol:
     stratified: bool
     column: str | None
     description: str
+    order: str = ""
+
+    @property
+    def line(self) -> str:
+        """The protocol as the page says it: what and why, then the order of the rows."""
+        return f"{self.description} {self.order}".strip()
 
 
 def choose_protocol(
     n_rows: int, settings: RunSettings, *, has_test_frame: bool = False, min_class_rows: int | None = None,
     n_groups: int | None = None, n_test_rows: int | None = None,
 ) -> Protocol:
-    """The evaluation protocol for ``n_rows`` labelled rows (see the module docstring for the rules).
+    """The evaluation protocol for ``n_rows`` labelled rows (see the module docstring for the rules), with the order
+    of its rows (make_splits: shuffled with settings.random_state, sorted by the date column, or in file order).
 
     min_class_rows: rows of the smallest class (classification), to shrink the folds when it has fewer;
     n_groups: distinct groups of the group column; n_test_rows: rows of the test dataset.
     """
+    protocol = _protocol(n_rows, settings, has_test_frame=has_test_frame, min_class_rows=min_class_rows,
+                         n_groups=n_groups, n_test_rows=n_test_rows)
+    return dataclasses.replace(protocol, order=_order(protocol, settings.random_state))
+
+
+def _order(protocol: Protocol, seed: int) -> str:
+    if protocol.kind == "test_dataset":
+        return "Rows in file order: the whole dataset trains, the test dataset tests."
+    if protocol.kind == "time":
+        return f"Rows sorted by '{protocol.column}' (rows of the same date in file order), never shuffled."
+    what = "Groups" if protocol.kind == "group" else "Rows"
+    into = "into the folds" if protocol.n_splits > 1 else "before the split"
+    return f"{what} shuffled (seed {seed}) {into}."
+
+
+def _protocol(
+    n_rows: int, settings: RunSettings, *, has_test_frame: bool, min_class_rows: int | None, n_groups: int | None,
+    n_test_rows: int | None,
+) -> Protocol:
     kind = settings.protocol
     if kind == "auto":
         if has_test_frame:
