@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     check = commands.add_parser(
         "check", help="check the design document's criteria and leakage on data, with an exit code",
-        description="Check the design document's success criteria (with 95 %% intervals, at its decision threshold) "
+        description="Check the design document's success criteria (with 95 % intervals, at its decision threshold) "
                     "and the leakage checks on the data given, and the drift check the Monitoring section asks for. "
                     "Exit 0: everything passed; 1: something failed; 2: bad input or nothing could be checked.")
     where = check.add_argument_group("the design document: one of")
