@@ -118,6 +118,15 @@ def test_rows_are_not_grouped_when_a_column_tells_they_are_distinct(stored, tmp_
     assert not any("row_key" in sql for sql in asked) and figures.duplicate_rows == 0
 
 
+def test_a_categorical_column_of_many_values_has_its_share_of_numbers_counted_by_the_engine(stored, monkeypatch):
+    path, _, types = stored
+    every = {s.name: s for s in file_figures(path, types).columns}["plan"]      # its 4 values all counted
+    monkeypatch.setattr(figures_module, "LABEL_GROUPS", 3)                        # fewer than it has: a query
+    plan = {s.name: s for s in file_figures(path, types).columns}["plan"]
+    assert plan.numeric_share == pytest.approx(every.numeric_share) and plan.distinct == every.distinct == 4
+    assert plan.top == every.top
+
+
 def test_quantiles_by_quantile_queries_equal_those_read_off_the_counts(stored, monkeypatch):
     path, frame, types = stored
     counted = file_figures(path, types)
