@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis.baselines.metrics import Confusion, Curves, permutation_importance
-from analysis.baselines.models import TEXT_MAX_CHARS, prepare_features
+from analysis.baselines.models import TEXT_MAX_CHARS, prepare_features, text_limit
 from analysis.baselines.run import ModelResult, RunSettings, choose_best, resolve_settings, run_baselines
 from analysis.baselines.run import _choice_notes  # the notes a run's floor_notes start with
 from analysis.baselines.setup import choose_protocol
@@ -242,6 +242,8 @@ def test_a_300_kb_text_cell_is_read_as_its_first_characters():
     assert any("(each cell's first 1,000 characters; 1 cell longer than that)" in note for note in run.notes)
     (X,), columns = prepare_features([frame], ("ticket",), {"ticket": "text"})
     assert columns.cut == {"ticket": 1} and X["ticket"].str.len().max() == TEXT_MAX_CHARS
+    # a column holds at most 20 million characters: fewer per cell from 20,000 rows on, at least 100
+    assert [text_limit(rows) for rows in (200, 20_000, 100_000, 1_000_000)] == [1_000, 1_000, 200, 100]
 
 
 def test_an_empty_text_column_is_left_out_and_a_chosen_one_does_not_fail_the_run():

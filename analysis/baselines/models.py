@@ -22,15 +22,20 @@ What the models read (prepare_features makes the columns, the pipelines encode t
   pooled) for the linear model, naive Bayes and k-NN, codes for the forest, native categories for boosting; with more
   values, scikit-learn's TargetEncoder, whose own cross-fitting (5 folds inside the training rows) gives each training
   row a code learnt from other rows' targets, so the code of a category seen once says nothing (no leak);
-- free text: each cell cut to its first TEXT_MAX_CHARS characters, then the TF-IDF of its words, hashed into
+- free text: each cell cut to its first text_limit(rows) characters (TEXT_MAX_CHARS, fewer above 20,000 rows so that
+  a column holds at most TEXT_TOTAL_CHARS; TEXT_MIN_CHARS at the least), then the TF-IDF of its words, hashed into
   TEXT_HASH_FEATURES columns (no vocabulary is kept; analysis.baselines.text), plus character CHAR_NGRAMS-grams when
   the column holds at most CHAR_NGRAM_MAX_CHARS characters (they cost 10-17x the words' time: 67 s against 4 s for
   80,000 cells of 180 characters, measured on this 2-core machine under load). The linear model reads the sparse
   TF-IDF; boosting reads TEXT_COMPONENTS components of it (TruncatedSVD, fitted inside each fold too); naive Bayes,
   k-NN and the forest leave text out (ModelSpec.text).
-  Memory bound: a cell of TEXT_MAX_CHARS characters has at most 333 words (two letters and a separator each), so the
-  TF-IDF holds at most 333 float32 values and their column numbers per row, 2.7 KB: 270 MB for 100,000 rows in the
-  worst case, about 0.2 KB per row (20 MB) for cells of 30 words; hashing keeps no vocabulary, whatever the text.
+  Memory and time bound: hashing keeps no vocabulary, whatever the text, so both follow the words read: at most one
+  per three characters (two letters and a separator), 6.7 million for a column of TEXT_TOTAL_CHARS. Measured at the
+  worst (20,000 cells of 1,000 characters of two-letter words, 295 distinct per cell): the linear model's fit peaked
+  at 290 MB above the data (about 48 bytes per word read: the float32 TF-IDF, its float64 copy, the stacked
+  columns) and took 33 s on this loaded 2-core machine, so a column costs at most about 320 MB, whatever its rows.
+  Real text has about one word per six characters: bench baselines --text (100,000 tickets of about 150
+  characters) peaks 100 MB above the same run without the text.
 """
 from __future__ import annotations
 
@@ -60,6 +65,8 @@ FOREST_PARALLEL_ROWS = 5_000   # below, starting threads costs more than it save
 KNN_MAX_TRAIN_ROWS = 50_000  # above, k-NN prediction gets slow: the model is skipped
 N_JOBS = 2
 TEXT_MAX_CHARS = 1_000       # characters of a text cell read: a 300 KB cell is read as its first 1,000
+TEXT_TOTAL_CHARS = 20_000_000   # characters of a text column read in all: above 20,000 rows, fewer per cell
+TEXT_MIN_CHARS = 100         # ... but at least this many per cell (above 200,000 rows, so beyond the default sample)
 TEXT_HASH_FEATURES = 2**17   # columns the words (and character n-grams) of a text column are hashed into
 CHAR_NGRAMS = (3, 5)         # character n-grams (within words) of short text
 CHAR_NGRAM_MAX_CHARS = 300_000   # a text column of at most this many characters is read as character n-grams too
@@ -76,11 +83,11 @@ class Cancelled(Exception):
 class Columns:
     """The model input's columns, in this order in the prepared frame: ``numeric`` (numbers, booleans as 0/1, the
     parts of dates), ``categorical`` (integer codes, NaN when missing), ``many`` (codes of categories with more than
-    many_values distinct values: target-encoded), ``text`` (free text cut to TEXT_MAX_CHARS characters, "" when
+    many_values distinct values: target-encoded), ``text`` (free text cut to ``text_limit`` characters, "" when
     missing). ``chars``: the text columns also read as character n-grams (short text).
     What was derived, for the run's notes: ``dates`` (date column -> its parts kept), ``constant_parts`` (date column
     -> parts left out as the same in every row), ``values`` (target-encoded column -> distinct values), ``cut`` (text
-    column -> cells longer than TEXT_MAX_CHARS)."""
+    column -> cells longer than ``text_limit``)."""
 
     numeric: tuple[str, ...]
     categorical: tuple[str, ...]
@@ -91,6 +98,7 @@ class Columns:
     constant_parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     values: dict[str, int] = field(default_factory=dict)
     cut: dict[str, int] = field(default_factory=dict)
+    text_limit: int = TEXT_MAX_CHARS
 
     def without_text(self) -> Columns:
         """These columns for a model that leaves free text out."""
@@ -296,12 +304,13 @@ def prepare_features(frames: list[pd.DataFrame], features: tuple[str, ...], colu
     """The model input of each frame (see the module docstring for what each kind becomes): float64 columns, numeric
     ones first (booleans as 0/1, infinities as missing, each date as the numbers derived from it, named "date:
     month"), then categorical ones as integer codes shared by all frames (NaN when missing), those with more than
-    ``many_values`` distinct values last among them, then free text (object, cut to TEXT_MAX_CHARS characters).
+    ``many_values`` distinct values last among them, then free text (object, cut to text_limit(rows) characters).
     Every value is derived from its own row (codes follow first appearance, "days since first" counts from the
     column's earliest date): nothing here knows the target, so nothing leaks across a split."""
     kinds = {name: _kind(column_types.get(name), frames[0][name].dtype) for name in features}
     data, dates, constant, values, cut = {}, {}, {}, {}, {}
     numeric, categorical, many, text, chars = [], [], [], [], []
+    limit = text_limit(sum(len(f) for f in frames))
     for name in features:
         series = _joined(frames, name, as_object=kinds[name] in ("categorical", TEXT))
         if kinds[name] == DATETIME:
@@ -315,7 +324,7 @@ def prepare_features(frames: list[pd.DataFrame], features: tuple[str, ...], colu
             data[name] = _as_numbers(series)
             numeric.append(name)
         elif kinds[name] == TEXT:
-            data[name], cut[name], total = _text(series)
+            data[name], cut[name], total = _text(series, limit)
             text.append(name)
             if total <= CHAR_NGRAM_MAX_CHARS:
                 chars.append(name)
@@ -330,7 +339,13 @@ def prepare_features(frames: list[pd.DataFrame], features: tuple[str, ...], colu
     bounds = np.cumsum([0] + [len(f) for f in frames])
     parts = [whole.iloc[a:b].reset_index(drop=True) for a, b in zip(bounds[:-1], bounds[1:])]
     return parts, Columns(tuple(numeric), tuple(categorical), tuple(many), tuple(text), tuple(chars), dates,
-                          {c: p for c, p in constant.items() if p}, values, {c: n for c, n in cut.items() if n})
+                          {c: p for c, p in constant.items() if p}, values, {c: n for c, n in cut.items() if n}, limit)
+
+
+def text_limit(rows: int) -> int:
+    """Characters of each text cell read when a column has ``rows`` rows: TEXT_MAX_CHARS, fewer from 20,000 rows on
+    so that the column holds at most TEXT_TOTAL_CHARS, never fewer than TEXT_MIN_CHARS."""
+    return max(TEXT_MIN_CHARS, min(TEXT_MAX_CHARS, TEXT_TOTAL_CHARS // max(rows, 1)))
 
 
 def reading_notes(columns: Columns, models: tuple[str, ...], many_values: int) -> list[str]:
@@ -358,7 +373,7 @@ def _text_note(name: str, columns: Columns, models: tuple[str, ...]) -> str:
     longer = f"; {cut:,} cell{'s' if cut != 1 else ''} longer than that" if cut else ""
     readers = [f"{m} reads {MODELS[m].text}" for m in models if m in MODELS and MODELS[m].text]
     others = [m for m in models if m in MODELS and not MODELS[m].text and m != DUMMY]
-    said = (f"Free text '{name}': the TF-IDF of its words{grams} (each cell's first {TEXT_MAX_CHARS:,} characters"
+    said = (f"Free text '{name}': the TF-IDF of its words{grams} (each cell's first {columns.text_limit:,} characters"
             f"{longer}), fitted inside each fold. ")
     if not readers:
         able = _listed([n for n, spec in MODELS.items() if spec.text])
@@ -405,15 +420,14 @@ def _varies(values: np.ndarray) -> bool:
     return present.size > 0 and bool(present.min() != present.max())
 
 
-def _text(series: pd.Series) -> tuple[np.ndarray, int, int]:
-    """(each cell as text cut to TEXT_MAX_CHARS characters, "" when missing; cells that were longer; characters
-    kept)."""
+def _text(series: pd.Series, limit: int) -> tuple[np.ndarray, int, int]:
+    """(each cell as text cut to ``limit`` characters, "" when missing; cells that were longer; characters kept)."""
     cells = series.astype(object).where(series.notna(), "").astype(str)
     lengths = cells.str.len().to_numpy()
-    longer = lengths > TEXT_MAX_CHARS
+    longer = lengths > limit
     if longer.any():
-        cells = cells.str.slice(0, TEXT_MAX_CHARS)
-    return cells.to_numpy(dtype=object), int(longer.sum()), int(np.minimum(lengths, TEXT_MAX_CHARS).sum())
+        cells = cells.str.slice(0, limit)
+    return cells.to_numpy(dtype=object), int(longer.sum()), int(np.minimum(lengths, limit).sum())
 
 
 def _codes(series: pd.Series) -> tuple[np.ndarray, int]:
