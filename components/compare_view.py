@@ -8,6 +8,11 @@ numbers with the difference to the first chosen run.
 The two table builders are plain functions (tested without a page); settings() and metrics() draw them. The page
 reads each chosen run's summary (load: what its settings, metrics, weakest slices and criteria need), decoded once
 per server; never a run's body or predictions, and nothing of the runs it only lists.
+
+Candidate models (the team's own, store.models) are listed with their versions beside the runs, from their stored
+evaluations' summaries (evidence kind "candidate"): their metrics beside the first chosen run's, the differences on
+the same rows in words, their stored verdicts beside the run's, and what changed between versions (versions_changed:
+who brought each and when, from what file by content hash or which MLflow run, and the run's params and metrics).
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from analysis.baselines.metrics import LOWER_IS_BETTER, display_name
 from analysis.baselines.run import BaselineRun
 from components import stored_results
 from components.text import plain
+from design.candidates import verdict_text
 from store.errors import StoreError
 from store.results import Evidence, result_meta
 
@@ -162,3 +168,135 @@ def weakest(loaded: dict) -> None:
             rows.append({"Run": f"#{i}", "Slice": s.label, "Rows": s.rows, "Metric": display_name(found.metric),
                          "Value": s.metric.value, "Overall": found.overall.value})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="compare-weak")
+
+
+# --- candidate models beside the runs ------------------------------------------------------------------------------
+
+def latest_evaluations(evidence: list[Evidence]) -> dict[str, Evidence]:
+    """Each evaluated candidate version's newest evaluation (``evidence``: kind "candidate", newest first), by its
+    label ("gbm v3"), newest first."""
+    found: dict[str, Evidence] = {}
+    for e in evidence:
+        found.setdefault(str(e.summary.get("candidate") or f"candidate #{e.id}"), e)
+    return found
+
+
+def default_candidates(models, evaluations: dict[str, Evidence], limit: int = 3) -> list[str]:
+    """The versions compared first: each model's latest evaluated version, the most recent models first."""
+    picked = []
+    for model in models:
+        label = next((v.label for v in model.versions if v.label in evaluations), None)
+        if label is not None:
+            picked.append(label)
+    return picked[:limit] or list(evaluations)[:1]
+
+
+def _verdicts(summary: dict) -> str:
+    counts = summary.get("counts") or {}
+    said = ", ".join(f"{counts[s]} {s}" for s in ("fail", "inconclusive", "not measured", "pass") if counts.get(s))
+    return said or "no criterion checked"
+
+
+def _against_baseline(summary: dict) -> str:
+    """The difference to the baseline on the same rows of the primary metric, in words ("" without a baseline)."""
+    sentences = ((summary.get("differences") or {}).get("baseline") or {}).get("sentences") or []
+    return sentences[0] if sentences else "not compared with a baseline"
+
+
+def candidate_versions(models, evaluations: dict[str, Evidence], datasets: dict[str, str]) -> pd.DataFrame:
+    """Every live version of every candidate model (the most recent model first, its versions newest first): when it
+    was brought, by whom, from what, on which dataset, and its evaluation's verdicts and difference to the baseline
+    ("not evaluated yet" without one)."""
+    rows = []
+    for model in models:
+        for v in model.versions:
+            e = evaluations.get(v.label)
+            rows.append({"Version": v.label, "Brought (UTC)": v.created_at[:16].replace("T", " "), "By": v.created_by,
+                         "From": v.origin, "Dataset": _dataset_words(v, datasets),
+                         "Rows": v.rows, "Verdicts": _verdicts(e.summary) if e else "not evaluated yet",
+                         "Against the baseline": _against_baseline(e.summary) if e else ""})
+    return pd.DataFrame(rows)
+
+
+def _dataset_words(version, datasets: dict[str, str]) -> str:
+    if version.dataset_hash is None:
+        return "the predictions file itself (a scored dataset)"
+    return datasets.get(version.dataset_hash, "a dataset no longer in the project")
+
+
+def version_words(version, datasets: dict[str, str]) -> dict[str, str]:
+    """What a candidate version is, each part in words: who brought it and when, from what (the file and its content
+    hash, or the MLflow run), on which rows, what its columns mean, and the MLflow run's params and metrics."""
+    roles = version.roles or {}
+    scores = roles.get("scores") or {}
+    columns = "; ".join(part for part in (
+        f"target {roles['target']}" if roles.get("target") else "",
+        "scores " + ", ".join(f"{c} for '{k}'" for k, c in scores.items()) if scores else "",
+        f"label {roles['label']}" if roles.get("label") else "",
+        f"key {roles['key']}" if roles.get("key") else "") if part)
+    words = {"Brought by": version.created_by, "Brought (UTC)": version.created_at[:16].replace("T", " "),
+             "From": version.origin,
+             "File content hash": version.predictions_hash[:12] if version.predictions_hash else
+             "none (the run's metrics only)",
+             "Rows": f"{version.rows:,}" if version.rows is not None else "none",
+             "Dataset": _dataset_words(version, datasets), "Columns": columns or "none named",
+             "Note": version.note or "none"}
+    run = version.run or {}
+    words.update({f"MLflow param {k}": str(v) for k, v in sorted((run.get("params") or {}).items())})
+    words.update({f"MLflow metric {k}": f"{v:.4g}" if isinstance(v, (int, float)) else str(v)
+                  for k, v in sorted((run.get("metrics") or {}).items())})
+    return words
+
+
+def versions_changed(versions, datasets: dict[str, str]) -> pd.DataFrame:
+    """What differs between versions of one model (``versions``: oldest first), one row per part that differs, one
+    column per version; a param or metric one version lacks reads "not logged"."""
+    words = {v.label: version_words(v, datasets) for v in versions}
+    keys = list(dict.fromkeys(k for w in words.values() for k in w))
+    filled = {label: {k: w.get(k, "not logged") for k in keys} for label, w in words.items()}
+    return differing_settings(filled)
+
+
+def versions(models, datasets: dict[str, str]) -> None:
+    """For each model with several versions, what changed between them."""
+    several = [m for m in models if len(m.versions) > 1]
+    if not several:
+        st.caption("Each candidate model has one version so far: bring another on the Models page to see what changed.")
+        return
+    for model in several:
+        st.markdown(f"**{plain(model.name)}**: {len(model.versions)} versions")
+        table = versions_changed(list(reversed(model.versions)), datasets)
+        st.dataframe(table, width="stretch", key=f"compare-versions-{model.name}")
+
+
+def candidate_metrics(columns: dict[str, dict[str, float]], first_is_run: bool) -> None:
+    """The metrics side by side (``columns``: label -> metric -> value; the first is the reference), each after the
+    first as its difference to the first."""
+    table = metrics_side_by_side(columns)
+    config = {c: st.column_config.NumberColumn(format="%+.3f" if " − " in c else "%.3f") for c in table.columns}
+    st.dataframe(table, width="stretch", column_config=config, key="compare-candidate-metrics")
+    first = next(iter(columns))
+    st.caption(plain(f"Each difference is that column minus {first}, each measured on its own rows"
+                     + (" (the run's best model out of fold on all tested rows)" if first_is_run else "")
+                     + ". The paired differences on the same rows, with their intervals, follow in words."))
+
+
+def differences_in_words(evaluations: dict[str, Evidence]) -> None:
+    """Each candidate against the baseline and the dummy floor on the same rows, in words (the primary metric
+    first)."""
+    for label, e in evaluations.items():
+        differences = e.summary.get("differences") or {}
+        said = [*((differences.get("baseline") or {}).get("sentences") or [])[:3],
+                *((differences.get("dummy") or {}).get("sentences") or [])[:1]]
+        if not said:
+            st.caption(plain(f"{label}: not compared with another model on the same rows."))
+            continue
+        st.markdown("\n".join(f"- {plain(s)}." for s in said))
+
+
+def criteria_beside(criteria, columns: dict[str, list]) -> pd.DataFrame:
+    """One row per criterion (``criteria``: their texts), one column per model (label -> its CriterionChecks): each
+    verdict with its value and interval ("not checked" where a model has none)."""
+    table = {label: [verdict_text(next((c for c in checks if str(c.criterion) == text), None)) for text in criteria]
+             for label, checks in columns.items()}
+    return pd.DataFrame(table, index=list(criteria))

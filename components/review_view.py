@@ -14,6 +14,7 @@ from components.feature_table import HEADERS
 from components.text import plain
 from design import blockers as blocking
 from design import report_charts
+from design.candidates import side_by_side, verdict_text
 from design.diff import diff_documents
 from design.evidence import EvidenceView, build_view
 from design.export import ReviewSummary
@@ -23,6 +24,7 @@ from design.sections import SECTIONS
 from store.datasets import list_datasets
 from store.documents import get_revision, latest_revision, list_revisions
 from store.errors import NotFoundError, StaleRevisionError, StoreError
+from store.models import list_models
 from store.people import User
 from store.projects import Project
 from store.resolutions import list_resolutions
@@ -61,7 +63,8 @@ def evidence_view(db: sqlite_utils.Database, project: Project, content: dict) ->
     """The project's stored evidence as a reviewer reads it, for a document ``content``."""
     resolved = {(r.finding_key, r.dataset_hash) for r in list_resolutions(db, project.id)}
     hashes = {d.content_hash for d in list_datasets(db, project.id)}
-    return build_view(list_evidence(db, project.id), hashes, content, resolved)
+    versions = [v for model in list_models(db, project.id) for v in model.versions]
+    return build_view(list_evidence(db, project.id), hashes, content, resolved, versions)
 
 
 def section_evidence(view: EvidenceView, section_key: str) -> None:
@@ -306,3 +309,30 @@ def history(db, project: Project) -> None:
     old = left.selectbox("From revision", numbers, index=0 if linked else 1, key="diff-from", on_change=_diff_to_url)
     new = right.selectbox("To revision", numbers, index=0, key="diff-to", on_change=_diff_to_url)
     changes(db, project, old, new)
+
+
+def candidate_criteria(summary: ReviewSummary) -> None:
+    """Per criterion, the candidate's verdict first and the best baseline run's beside it (values, intervals and the
+    counts behind them), failing first, then the differences between them on the same rows in words; said stale
+    when what the candidate was judged on changed. Nothing without an evaluated candidate."""
+    table = side_by_side(summary.view, summary.content)
+    if table is None:
+        return
+    candidate = table.candidate
+    with st.container(border=True, key="candidate-criteria"):
+        st.markdown(f"**Criteria: {plain(candidate.label)} beside "
+                    f"{plain(table.baseline) if table.baseline else 'the baselines (none run yet)'}**")
+        st.caption(plain(f"{candidate.label} is {table.why}. Its verdicts were stored when it was evaluated; "
+                         "the best run's are checked on its stored intervals."))
+        if candidate.note.stale:
+            st.warning(plain(f"Stale: {candidate.note.stale}. Evaluate {candidate.label} again before deciding "
+                             "on these verdicts."))
+        rows = [{"Criterion": r.criterion, candidate.label: verdict_text(r.candidate),
+                 f"{candidate.label}: evidence": r.candidate.reason if r.candidate else
+                 "Not checked: the candidate was evaluated before this criterion was written.",
+                 "Best run": verdict_text(r.baseline) if table.baseline else "no run",
+                 "Best run: evidence": r.baseline.reason if r.baseline else ""} for r in table.rows]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="candidate-criteria-table")
+        if table.sentences:
+            st.markdown("\n".join(f"- {plain(s)}" for s in table.sentences))
+

@@ -35,7 +35,7 @@ FIELD = "empty required fields"
 KINDS = (FAILING, INCONCLUSIVE_CRITERION, UNMEASURED, FINDING, STALE, MISSING, MISMATCH, COMMENT, FIELD)
 
 PAGES = {"design": "Design document", "explore": "Explore", "leakage": "Leakage", "drift": "Drift",
-         "baselines": "Baselines", "review": "Review", "datasets": "Datasets"}
+         "baselines": "Baselines", "review": "Review", "datasets": "Datasets", "models": "Models"}
 DOCUMENT_TAB = "Document and evidence"    # the Review page's tab with the sections and their comment threads
 
 # Fields a reviewer needs answered before approving (those the readiness rubric reads, and the framing's core).
@@ -81,7 +81,9 @@ def find_blockers(project_id: int, content: dict, view: EvidenceView, comments=(
     is a first comment nobody has resolved."""
     project = {"project": str(project_id)}
     run = next((n for n in view.notes.get("evaluation", []) if n.kind == "run"), None)
-    found = _criteria(project, content, view, run)
+    found = _candidate_criteria(project, view)         # the proposed candidate's first: the review decides on it
+    found += _criteria(project, content, view, run)
+    found += _proposal(project, view)
     found += _findings(project, view)
     found += _stale(project, view)
     found += _missing(project, content, view, run)
@@ -125,7 +127,10 @@ def _document_target(content: dict) -> str | None:
 def _criteria(project: dict, content: dict, view: EvidenceView, run: EvidenceNote | None) -> list[Blocker]:
     out = []
     source = f" on the best run ({run.summary.get('best_model')})" if run and run.summary.get("best_model") else ""
+    proposed = view.proposed
     for check in view.criteria_checks:
+        if check.status == NOT_MEASURED and proposed and proposed.check(str(check.criterion)):
+            continue                   # the proposed candidate's verdict on it (measured or not) says more
         if check.status == FAIL:
             out.append(Blocker(FAILING, f"{check.criterion} fails{source}", check.reason,
                                **_on_data(project, "baselines", run, _document_target(content))))
@@ -136,6 +141,39 @@ def _criteria(project: dict, content: dict, view: EvidenceView, run: EvidenceNot
             out.append(Blocker(UNMEASURED, f"{check.criterion} is not measured", check.reason,
                                **_in_document(project, "evaluation")))
     return out
+
+
+def _on_model(project: dict, candidate) -> dict:
+    """Where a candidate's evaluation is read and made again: its unit's page, on its model and version."""
+    page = _result_page("candidate")
+    query = {**project, "model": candidate.name}
+    if candidate.version is not None:
+        query["version"] = str(candidate.version)
+    return {"page": page, "place": f"{PAGES.get(page, page.capitalize())} · {candidate.label}", "query": query}
+
+
+def _candidate_criteria(project: dict, view: EvidenceView) -> list[Blocker]:
+    """The proposed candidate's failing, inconclusive and unmeasured criteria (its stored verdicts)."""
+    candidate = view.proposed
+    if candidate is None:
+        return []
+    source = f" on the proposed candidate ({candidate.label})"
+    kinds = {FAIL: (FAILING, "fails"), INCONCLUSIVE: (INCONCLUSIVE_CRITERION, "is inconclusive"),
+             NOT_MEASURED: (UNMEASURED, "is not measured")}
+    return [Blocker(kinds[c.status][0], f"{c.criterion} {kinds[c.status][1]}{source}", c.reason,
+                    **_on_model(project, candidate)) for c in candidate.checks if c.status in kinds]
+
+
+def _proposal(project: dict, view: EvidenceView) -> list[Blocker]:
+    """The Model section proposes a candidate that has no evaluation."""
+    if not view.proposed_name or view.proposed is not None:
+        return []
+    known = ", ".join(c.label for c in view.candidates)
+    detail = (f"The Model section proposes '{view.proposed_name}', but no candidate of that name has been evaluated"
+              + (f" (evaluated: {known})" if known else "") + ". Bring its predictions on the Models page, or name "
+              "an evaluated candidate in the Model section.")
+    return [Blocker(MISSING, f"No evaluation of the proposed candidate '{view.proposed_name}'", detail,
+                    **_in_document(project, "model"))]
 
 
 def _findings(project: dict, view: EvidenceView) -> list[Blocker]:
@@ -153,12 +191,16 @@ def _findings(project: dict, view: EvidenceView) -> list[Blocker]:
 
 def _stale(project: dict, view: EvidenceView) -> list[Blocker]:
     out = []
+    proposed = view.proposed
     for notes in view.notes.values():
         for note in notes:
+            if note.kind == "candidate" and (proposed is None or note is not proposed.note):
+                continue                # only the proposed candidate's evaluation is decided on
             if note.stale:
                 why = note.stale[:1].upper() + note.stale[1:]
-                out.append(Blocker(STALE, f"Stale: {note.title}", f"{why}: compute it again.",
-                                   **_on_data(project, _result_page(note.kind), note)))
+                place = _on_model(project, proposed) if note.kind == "candidate" else \
+                    _on_data(project, _result_page(note.kind), note)
+                out.append(Blocker(STALE, f"Stale: {note.title}", f"{why}: compute it again.", **place))
     return out
 
 

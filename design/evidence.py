@@ -30,12 +30,21 @@ class EvidenceNote:
 
 @dataclass(frozen=True)
 class EvidenceView:
-    """Notes per section, what is missing per section, and the digest for the readiness rubric."""
+    """Notes per section, what is missing per section, and the digest for the readiness rubric. criteria_checks:
+    the best baseline run's verdicts; candidates: the candidate models' evaluations (design.candidates, newest
+    first); proposed_name: the candidate the Model section proposes ("" for none)."""
 
     notes: dict[str, list[EvidenceNote]]
     missing: dict[str, list[str]]
     digest: EvidenceDigest
     criteria_checks: list = field(default_factory=list)
+    candidates: tuple = ()
+    proposed_name: str = ""
+
+    @property
+    def proposed(self):
+        """The proposed candidate's evaluation (design.candidates.CandidateEvidence), None when there is none."""
+        return next((c for c in self.candidates if c.proposed), None)
 
 
 def _pct(x) -> str:
@@ -74,9 +83,11 @@ def _source_line(s: dict) -> str | None:
             "change since: a re-read that finds other rows marks this evidence stale.")
 
 
-def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tuple[str, str]] = frozenset()) -> EvidenceView:
+def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tuple[str, str]] = frozenset(),
+               versions=None) -> EvidenceView:
     """Read stored evidence ``rows`` (newest first) for a document ``content``; ``resolved`` holds the
-    (finding key, dataset hash) pairs a person has resolved."""
+    (finding key, dataset hash) pairs a person has resolved; ``versions`` the project's live candidate model versions
+    (store.models; None: not known)."""
     notes: dict[str, list[EvidenceNote]] = {}
     profiles = _latest_per_dataset(rows, "profile")
     target_type = minority = None
@@ -134,6 +145,12 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
             EvidenceNote("evaluation", "run", f"Best baseline run on {s.get('dataset', 'a dataset')}", tuple(x for x in lines if x), stale, s,
                          _dataset_id(best, current_hashes)))
 
+    from design.candidates import candidate_evidence, proposed_name
+
+    candidates = candidate_evidence(rows, current_hashes, content, versions)    # before the best run: it is decided on
+    if candidates:
+        notes.setdefault("evaluation", [])[:0] = [c.note for c in candidates]
+
     drifts = [r for r in rows if r.kind == "drift"]
     if drifts:
         row = drifts[0]
@@ -176,7 +193,8 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
         run_slices=best.summary.get("slices") if best else None,
         stale=tuple(f"{n.title}: {n.stale}" for ns in notes.values() for n in ns if n.stale),
     )
-    return EvidenceView(notes, {k: v for k, v in missing.items() if v}, digest, checks)
+    return EvidenceView(notes, {k: v for k, v in missing.items() if v}, digest, checks, candidates,
+                        proposed_name(content))
 
 
 def error_analysis_lines(s: dict, content: dict) -> list[str]:

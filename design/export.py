@@ -19,6 +19,7 @@ from markupsafe import Markup
 from analysis.inert import script_json
 from design import palette
 from design.blockers import Blocker
+from design.candidates import SideBySide, side_by_side, verdict_text
 from design.evidence import EvidenceView
 from design.fields import FEATURE_TABLE, TABLE_COLUMNS, as_text
 from design.readiness import Readiness
@@ -82,6 +83,7 @@ def to_markdown(summary: ReviewSummary) -> str:
             + f"  \n   Fix it on: {_md(b.place)} (`{b.url}`)" for i, b in enumerate(summary.blockers, 1)]
     out += ["" if summary.blockers else "Nothing blocks approval: every criterion the baselines measure passes, the "
             "evidence is current, no high leakage finding or comment is open and the required fields are answered.", ""]
+    out += _candidate_markdown(side_by_side(summary.view, summary.content))
     out += ["## Readiness", "", "| Area | Item | Status | Reason |", "|---|---|---|---|"]
     out += [f"| {i.area} | {i.text} | {i.status} | {_md(i.reason).replace('|', '&#124;')} |" for i in summary.readiness.items]
     out.append("")
@@ -117,6 +119,45 @@ def to_markdown(summary: ReviewSummary) -> str:
     return "\n".join(out) + "\n"
 
 
+def _candidate_markdown(table: SideBySide | None) -> list[str]:
+    """The candidate's verdicts beside the best run's, failing first, and their differences in words."""
+    if table is None:
+        return []
+    label = table.candidate.label
+    out = [f"## Candidate {_md(label)} beside {_md(table.baseline) or 'the baselines (none run yet)'}", "",
+           f"{_md(label)} is {_md(table.why)}."]
+    if table.candidate.note.stale:
+        out[-1] += (f" **Stale**: {_md(table.candidate.note.stale)}; evaluate it again before deciding on these "
+                    "verdicts.")
+    out += ["", f"| Criterion | {_md(label)} | Best run |", "|---|---|---|"]
+    out += [f"| {_md(r.criterion)} | {_cell(verdict_text(r.candidate))} | "
+            f"{_cell(verdict_text(r.baseline)) if table.baseline else 'no run'} |" for r in table.rows]
+    out.append("")
+    if table.sentences:
+        out += ["On the same rows:", ""] + [f"- {_md(s)}" for s in table.sentences] + [""]
+    return out
+
+
+def _cell(verdict: str) -> str:
+    """A verdict in a Markdown table cell, its status in bold when it blocks."""
+    status, _, rest = verdict.partition(":")
+    shown = f"**{status}**" if status in ("fail", "inconclusive") else status
+    return (shown + (f":{rest}" if rest else "")).replace("|", "&#124;")
+
+
+def _candidate_html(table: SideBySide | None) -> dict | None:
+    """What the HTML template draws of the candidate beside the best run."""
+    if table is None:
+        return None
+    css = {"pass": "pass", "fail": "fail"}
+    rows = [{"criterion": r.criterion, "candidate": verdict_text(r.candidate),
+             "candidate_class": css.get(r.candidate.status, "na") if r.candidate else "na",
+             "baseline": verdict_text(r.baseline) if table.baseline else "no run",
+             "baseline_class": css.get(r.baseline.status, "na") if r.baseline else "na"} for r in table.rows]
+    return {"label": table.candidate.label, "why": table.why, "baseline": table.baseline,
+            "stale": table.candidate.note.stale, "rows": rows, "sentences": table.sentences}
+
+
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"]))
 
 
@@ -142,5 +183,6 @@ def to_html(summary: ReviewSummary, charts: list[go.Figure]) -> str:
         })
     return _ENV.get_template("review.html").render(
         s=summary, sections=sections, plotly_js=Markup(get_plotlyjs()), palette=palette,
+        candidate=_candidate_html(side_by_side(summary.view, summary.content)),
         charts=[{"id": f"chart-{i}", "json": _figure_json(fig)} for i, fig in enumerate(charts)],
     )

@@ -348,6 +348,15 @@ SECTIONS: tuple[Section, ...] = (
                 "to explain, likely weaker",
             ),
             Field(
+                "proposed_candidate",
+                "Proposed candidate",
+                TEXT,
+                "Which candidate model do you propose to ship, named as on the Models page ('gbm' for its latest "
+                "version, 'gbm v3' for one version), so that the review judges it and its failing or inconclusive "
+                "criteria block approval?",
+                example="gbm",
+            ),
+            Field(
                 "loss",
                 "Loss function",
                 TEXT,

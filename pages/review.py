@@ -36,6 +36,7 @@ if readonly and not read_link:
     shell.may(context, access.REVIEW, "comment or record a decision")
 review_view.header(summary)
 review_view.blockers(summary)
+review_view.candidate_criteria(summary)        # the candidate's verdicts beside the best run's (when one is evaluated)
 
 tabs = st.tabs(review_view.TABS, key="tab", bind="query-params")
 with tabs[0]:
