@@ -139,6 +139,15 @@ def test_quantiles_by_quantile_queries_equal_those_read_off_the_counts(stored, m
     assert sum("quantile_cont" in sql for sql in asked) == len(numbers) == 4 and _same(figures, counted)
 
 
+def test_a_number_column_without_a_finite_value_is_described_as_in_memory(tmp_path):
+    frame = pd.DataFrame({"none": [np.nan, np.nan, np.inf, np.nan], "n": [1, 2, 2, 3]})
+    frame.to_parquet(tmp_path / "f.parquet", index=False)
+    types = infer_column_types(frame)
+    mine, theirs = file_figures(tmp_path / "f.parquet", types).columns[0], describe_dataset(frame, types).columns[0]
+    assert replace(mine, memory_bytes=0) == replace(theirs, memory_bytes=0)
+    assert (mine.count, mine.infinite, mine.zeros, mine.histogram) == (1, 1, 0, None)
+
+
 def test_engine_figures_name_the_cases(stored):
     path, _, types = stored
     by_name = {s.name: s for s in file_figures(path, types).columns}

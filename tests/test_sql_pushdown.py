@@ -38,23 +38,33 @@ ARROW = {"int8": pa.int64(), "int4": pa.int32(), "float8": pa.float64(), "text":
          "timestamptz": pa.timestamp("us")}
 
 
-@pytest.fixture(scope="module")
-def big(postgres, tmp_path_factory):  # noqa: F811
-    """(connection settings, Parquet file of the same rows, seconds to load) for the 1M-row table ``big``."""
-    start = time.perf_counter()
-    postgres.execute("DROP TABLE IF EXISTS big")
-    for statement in TABLE.split(";"):
+ODD = '"odd ""name"""'         # a column named: odd "name"
+EDGE_CASES = f"""
+CREATE TABLE edge_cases AS
+SELECT g AS {ODD},
+       CASE WHEN g % 2 = 0 THEN NULL ELSE 'NaN'::float8 END AS nothing_finite,
+       7.5::float8 AS constant,
+       CASE g % 4 WHEN 0 THEN 'Infinity'::float8 WHEN 1 THEN '-Infinity'::float8 ELSE g * 0.5 END AS edges,
+       CASE WHEN g % 3 = 0 THEN NULL ELSE (ARRAY['b', 'B', 'Zürich', 'a b', '12'])[1 + g % 5] END AS words,
+       CASE WHEN g % 5 = 0 THEN NULL ELSE timestamptz '2024-02-28 23:00:00+00' + g * interval '7 hours' END AS at
+FROM generate_series(1, 400) AS g;
+INSERT INTO edge_cases SELECT * FROM edge_cases WHERE {ODD} <= 3;
+"""
+
+
+def _load(postgres, table: str, statements: str, path) -> None:  # noqa: F811
+    """Create ``table`` by ``statements`` and export its rows as they are (typed by Arrow, not by Blueprint) to the
+    Parquet file at ``path``."""
+    postgres.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in statements.split(";"):
         if statement.strip():
             postgres.execute(statement)
-    postgres.execute("ANALYZE big")
-    loaded = time.perf_counter() - start
-    connection = SqlConnection("warehouse", postgres.url(), 120)
-    path = tmp_path_factory.mktemp("export") / "big.parquet"
+    postgres.execute(f"ANALYZE {table}")
     import psycopg
 
-    with psycopg.connect(postgres.url()) as conn:          # the rows as they are, typed by Arrow, not by Blueprint
+    with psycopg.connect(postgres.url()) as conn:
         cursor = conn.execute("SET TimeZone = 'UTC'")
-        cursor = conn.execute("SELECT * FROM big")
+        cursor = conn.execute(f"SELECT * FROM {table}")
         names = [d.name for d in cursor.description]
         types = [conn.adapters.types.get(d.type_code).name for d in cursor.description]
         rows = cursor.fetchall()
@@ -65,7 +75,16 @@ def big(postgres, tmp_path_factory):  # noqa: F811
             values = [None if v is None else v.replace(tzinfo=None) for v in values]
         columns.append(pa.array(values, type=ARROW[t]))
     pq.write_table(pa.table(columns, names=names), path, row_group_size=100_000)
-    return connection, path, loaded
+
+
+@pytest.fixture(scope="module")
+def big(postgres, tmp_path_factory):  # noqa: F811
+    """(connection settings, Parquet file of the same rows, seconds to load) for the 1M-row table ``big``."""
+    start = time.perf_counter()
+    path = tmp_path_factory.mktemp("export") / "big.parquet"
+    _load(postgres, "big", TABLE, path)
+    loaded = time.perf_counter() - start
+    return SqlConnection("warehouse", postgres.url(), 120), path, loaded
 
 
 def _close(a, b, what: str, rel: float = 1e-9) -> None:
@@ -116,6 +135,23 @@ def test_pushdown_profile_of_a_million_rows_equals_duckdb_on_the_same_rows_as_pa
     with capsys.disabled():
         print(f"\nRESULT rows={ROWS} load_s={loaded:.1f} identity_s={t1 - t0:.2f} sample_s={t2 - t1:.2f} "
               f"sample_rows={fetched} types={sorted(table.column_types.items())} pushdown_figures_s={t3 - t2:.2f} duckdb_parquet_figures_s={t4 - t3:.2f}")
+
+
+def test_pushdown_figures_of_the_edge_cases_equal_duckdb_on_the_same_rows(postgres, tmp_path):  # noqa: F811
+    path = tmp_path / "edge_cases.parquet"
+    _load(postgres, "edge_cases", EDGE_CASES, path)
+    query = table_query("public", "edge_cases")
+    with open_source(SqlConnection("warehouse", postgres.url(), 60)) as conn:
+        pg_types = column_types_of(conn, query)
+        columns, _ = fetch_sample(conn, query, 1_000, 0, pg_types, 403)
+        types = table_from_source(list(pg_types), columns, "").column_types
+        pushed = sql_figures(conn, query, pg_types, types)
+    duck = file_figures(path, types)
+    assert_same_figures(pushed, duck)
+    by_name = {c.name: c for c in pushed.columns}
+    assert (by_name["nothing_finite"].count, by_name["nothing_finite"].histogram) == (0, None)    # NaN is missing
+    assert by_name["constant"].skew is None and by_name["edges"].infinite == 201
+    assert pushed.duplicate_rows == 3 and by_name["words"].distinct == 5 and by_name["at"].histogram.period == "day"
 
 
 @pytest.mark.slow

@@ -19,7 +19,7 @@ NUMBER_TEXT = r"^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf(inity)?
 SPELLINGS = {
     "float": ("DOUBLE", "float8"),
     "timestamp": ("TIMESTAMP", "timestamp"),
-    "count_if": ("count_if({x})", "count(*) FILTER (WHERE {x})"),
+    "count_if": ("coalesce(count_if({x}), 0)", "count(*) FILTER (WHERE {x})"),     # DuckDB's: NULL over NULLs
     "is_nan": ("isnan({x})", "({x} = 'NaN'::float8)"),
     "is_finite": ("isfinite({x})", "({x} NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8))"),
     "infinity": ("CAST('inf' AS DOUBLE)", "CAST('Infinity' AS float8)"),
