@@ -27,6 +27,7 @@ PAGES = {
     ],
     "Models": [
         st.Page("pages/baselines.py", title="Baselines", icon=":material/model_training:", url_path="baselines"),
+        st.Page("pages/models.py", title="Models", icon=":material/smart_toy:", url_path="models"),
         st.Page("pages/compare.py", title="Compare", icon=":material/leaderboard:", url_path="compare"),
     ],
     "Review": [

@@ -30,6 +30,7 @@ REGISTERED: dict[str, str] = {
     "leakage": "analysis.leakage.unit",
     "run": "analysis.baselines.unit",
     "drift": "analysis.drift.unit",
+    "candidate": "analysis.candidate.unit",
 }
 
 

@@ -25,7 +25,7 @@ from jobs.tasks import plan_for
 from store.datasets import Dataset
 from store.db import home_of
 from store.jobs import latest_job, submit_job
-from store.results import get_result_meta, record_evidence, settings_hash
+from store.results import get_result_meta, list_evidence, record_evidence, settings_hash
 
 
 def stored(db: sqlite_utils.Database, kind: str, dataset_hash: str, key: dict, from_dict: Callable):
@@ -89,8 +89,12 @@ def sql_sample_note(dataset: Dataset) -> None:
 
 
 def result_or_job(context: AppContext, kind: str, dataset: Dataset, key: dict, from_dict: Callable, label: str,
-                  summary: Callable[[object], dict], start: bool = False, again: bool = False, idle: str | None = None):
-    """The stored result object for ``key`` (recorded as evidence on this project), or None.
+                  summary: Callable[[object], dict] | None, start: bool = False, again: bool = False,
+                  idle: str | None = None):
+    """The stored result object for ``key`` (recorded as evidence on this project), or None. ``dataset``: what the
+    result is stored under (a store Dataset, or an object read like one: jobs.candidates.Evaluated); ``summary``:
+    the evidence summary of the result object, None when the job that stored it recorded it (a unit whose summary
+    needs its plan: the candidate's).
 
     start: queue a job when nothing is stored (unless the last attempt failed, was cancelled or interrupted: a
     person then reads why and presses Run again); again: queue one even when a result is stored (a new run
@@ -124,6 +128,16 @@ def result_or_job(context: AppContext, kind: str, dataset: Dataset, key: dict, f
         jobs_view.show_job(job, f"{kind}-{dataset.content_hash}", may_run)     # a later attempt failed; the earlier result stays
     if kind != "profile":
         sql_sample_note(dataset)
-    if may_run:                       # a reader sees the result; recording it as evidence is an editor's write
-        record_evidence(context.db, context.project.id, section_of(kind), meta, dataset.id, summary(value), context.user)
+    if may_run and summary is not None:   # a reader sees the result; recording it as evidence is an editor's write
+        record_evidence(context.db, context.project.id, section_of(kind), meta, dataset.id, summary(value),
+                        context.user)
     return value
+
+
+def recorded_summary(context: AppContext, kind: str, dataset: Dataset, key: dict) -> dict:
+    """The evidence summary recorded on this project for the stored result of ``key`` ({} when none was)."""
+    meta = get_result_meta(context.db, kind, dataset.content_hash, key)
+    if meta is None:
+        return {}
+    found = (e for e in list_evidence(context.db, context.project.id, section_of(kind), kind) if e.result_id == meta.id)
+    return next((e.summary for e in found), {})

@@ -39,18 +39,21 @@ def compute(db: sqlite_utils.Database, plan: Plan, project_id: int, progress: Pr
     return computed, time.perf_counter() - start
 
 
-def store_result(db: sqlite_utils.Database, plan: Plan, dataset: Dataset, computed: Computed, seconds: float,
+def store_result(db: sqlite_utils.Database, plan: Plan, dataset: Dataset | None, computed: Computed, seconds: float,
                  project_id: int, author: User | System) -> Result:
-    """Store a computed result (and its files) and record it as evidence on the project's section for its kind."""
+    """Store a computed result (and its files) and record it as evidence on the project's section for its kind;
+    ``dataset`` None for a result about no stored dataset (a candidate model's scored predictions file)."""
     check_actor(author)
     for name, text in computed.files.items():
         save_report(db, name, text)
     result = put_result(db, plan.kind, plan.dataset, plan.key(), computed.payload, seconds)
-    record_evidence(db, project_id, unit(plan.kind).section, result, dataset.id, computed.summary, author)
+    record_evidence(db, project_id, unit(plan.kind).section, result, dataset.id if dataset is not None else None,
+                    computed.summary, author)
     return result
 
 
-def compute_and_store(db: sqlite_utils.Database, plan: Plan, project_id: int, dataset: Dataset, author: User | System,
+def compute_and_store(db: sqlite_utils.Database, plan: Plan, project_id: int, dataset: Dataset | None,
+                      author: User | System,
                       progress: Progress | None = None, criteria: list | None = None) -> Result:
     """compute() then store_result(): what seeding and tests do without a job."""
     check_actor(author)                     # before the work, not after it

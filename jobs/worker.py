@@ -123,15 +123,16 @@ def run_job(db, job: Job, reporter: _Reporter | None = None) -> Job:
     reporter = reporter or _Reporter(db, job.id)
     progress = Progress(report=reporter.report, should_stop=reporter.should_stop)
     try:
-        if job.dataset_id is None:
-            raise StoreError("The dataset of this job was deleted before it started; nothing was computed.")
         if job.plan is None:
             raise StoreError("This job was queued by an earlier version of Blueprint, before analyses were planned; "
                              "press Run again on its page.")
-        dataset = get_dataset(db, job.dataset_id)
         plan = unit(job.kind).load(job.plan, job.dataset_hash)        # checked when it was planned: trusted here
+        on_dataset = getattr(plan, "on_dataset", True)     # False: about no stored dataset (a model's scored file)
+        if job.dataset_id is None and on_dataset:
+            raise StoreError("The dataset of this job was deleted before it started; nothing was computed.")
+        dataset = get_dataset(db, job.dataset_id) if job.dataset_id is not None else None
         computed, seconds = compute(db, plan, job.project_id, progress, _criteria(db, job.project_id))
-        if get_job(db, job.id).dataset_id is None:
+        if dataset is not None and get_job(db, job.id).dataset_id is None:
             raise StoreError("The dataset was deleted while this job ran; its result was not stored.")
         result = store_result(db, plan, dataset, computed, seconds, job.project_id, _asker(db, job))
         state = "cancelled" if computed.payload.get("status") == "cancelled" else "done"

@@ -14,21 +14,23 @@ from analysis.leakage.scan import LeakageSettings, Split
 from analysis.read import read_csv, read_table
 from design.checks import document_run_choices
 from design.document import check_section, success_criteria
+from jobs.candidates import bring_predictions, evidence_key
 from jobs.tasks import compute_and_store, plan_for
-from store.jobs import submit_job
+from store.access import EDITOR, REVIEWER, VIEWER, add_member
 from store.datasets import add_dataset, set_role
 from store.db import write_txn
 from store.documents import save_revision
+from store.jobs import submit_job
+from store.people import System, system_user
 from store.projects import create_project
 from store.resolutions import resolve_finding
-from store.access import EDITOR, REVIEWER, VIEWER, add_member
-from store.people import System, system_user
 
 HERE = Path(__file__).parent
 SEEDED_KEY = "sample_seeded"
 SAMPLE_CSV = HERE / "breast_cancer.csv"
 SAMPLE_PARQUET = HERE / "breast_cancer.parquet"     # the same rows as Parquet: the sample lists a second format
 SAMPLE_TARGET = "diagnosis"
+SAMPLE_CANDIDATE = HERE / "gbm_v1_predictions.csv"  # the team's candidate "gbm" v1 (make_candidate.py), by sample_id
 
 
 def sample_document() -> dict:
@@ -76,6 +78,7 @@ def _add_sample_data(db: sqlite_utils.Database, project_id: int, author: System,
     # The document's decision threshold (0.2) and the metric its criteria choose, as the Baselines page sets them.
     settings = dataclasses.replace(settings, **document_run_choices(sample_document()["content"], settings.task))
     assert settings.positive_label == "malignant", settings.positive_label
+    run_key = run_settings_key(settings, None)
     work = [
         ("profile", profile_settings(SAMPLE_TARGET), f"Profile of {dataset.name} for '{SAMPLE_TARGET}'"),
         ("leakage", leakage_settings(SAMPLE_TARGET, Split(), LeakageSettings(), None),
@@ -83,7 +86,7 @@ def _add_sample_data(db: sqlite_utils.Database, project_id: int, author: System,
         # The file's row order follows when the samples were collected: first half against second half.
         ("drift", drift_settings({"kind": "order", "share": 0.5}, DriftSettings()),
          f"Drift check {dataset.name} first 50% → {dataset.name} last 50%"),
-        ("run", run_settings_key(settings, None), f"Baselines on {dataset.name} for '{SAMPLE_TARGET}'"),
+        ("run", run_key, f"Baselines on {dataset.name} for '{SAMPLE_TARGET}'"),
     ]
     criteria = success_criteria(sample_document()["content"])
     for kind, key, label in work:
@@ -92,8 +95,28 @@ def _add_sample_data(db: sqlite_utils.Database, project_id: int, author: System,
             submit_job(db, plan, project_id, dataset.id, label, author)
         else:
             compute_and_store(db, plan, project_id, dataset, author, criteria=criteria)
+    # the team's candidate, compared with that baseline run on the same rows
+    _add_sample_candidate(db, project_id, dataset, {"dataset": dataset.content_hash, "key": run_key}, author,
+                          background, criteria)
     parquet = read_table(SAMPLE_PARQUET.read_bytes(), SAMPLE_PARQUET.name)
     add_dataset(db, project_id, SAMPLE_PARQUET.name, parquet, author)
     # sample_id is found as an ID column by the scan; the sample's authors explain why it is not a leak here.
     resolve_finding(db, project_id, "id_column:sample_id", dataset.content_hash, author,
                     "sample_id is excluded from the features; folds are stratified and shuffled, so row order cannot leak.")
+
+
+def _add_sample_candidate(db: sqlite_utils.Database, project_id: int, dataset, baseline: dict, author: System,
+                          background: bool, criteria: list) -> None:
+    """The team's candidate "gbm" v1 (its predictions joined to the sample CSV by sample_id) and its evidence against
+    the document and the sample's baseline run on the same rows, computed the way a job does it (queued when
+    ``background``: it then waits for the baseline run it is compared with)."""
+    content = sample_document()["content"]
+    table = read_csv(SAMPLE_CANDIDATE.read_bytes(), SAMPLE_CANDIDATE.name)
+    version = bring_predictions(db, project_id, "gbm", table, SAMPLE_CANDIDATE.name, by=author, dataset=dataset,
+                                content=content, note="Gradient boosting started from the logistic regression; "
+                                                      "out-of-fold scores of 5-fold stratified cross-validation.")
+    plan = plan_for(db, "candidate", dataset, evidence_key(version, content, baseline))
+    if background:
+        submit_job(db, plan, project_id, dataset.id, f"Evidence of {version.label}", author)
+    else:
+        compute_and_store(db, plan, project_id, dataset, author, criteria=criteria)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.candidate.plan import CandidateError, load
+from analysis.candidate.plan import CandidateError, load, plan_candidate
 from analysis.candidate.unit import UNIT, InMemory
 from analysis.column_types import infer_column_types
 from analysis.units import REGISTERED, Cancelled, DatasetMeta, Progress
@@ -53,9 +53,9 @@ def run(predictions=None, asked=None, *, dataset=None, document_=None, baseline=
         asked.setdefault("baseline", {"table": "baseline", "name": "Logistic regression"})
     if latencies is not None:
         asked.setdefault("latency", {"table": "latencies"})
-    plan = UNIT.plan(metas.get("predictions") or metas["latencies"], asked, predictions=predictions, dataset=dataset,
-                     dataset_meta=metas.get("dataset"), document=document_, baseline=baseline, latencies=latencies,
-                     latency_meta=metas.get("latencies"))
+    plan = plan_candidate(metas.get("predictions") or metas["latencies"], asked, predictions=predictions,
+                          dataset=dataset, dataset_meta=metas.get("dataset"), document=document_, baseline=baseline,
+                          latencies=latencies, latency_meta=metas.get("latencies"))
     computed = UNIT.compute(plan, InMemory(frames), Progress())
     return plan, computed.summary, computed.payload
 
@@ -350,17 +350,17 @@ def test_the_paired_interval_is_narrower_than_two_separate_intervals():
 
 def test_the_unit_plans_once_and_its_plan_round_trips():
     frame = scored(500)
-    plan = UNIT.plan(meta(frame), {"name": "gbm v3", "decision_threshold": 0.3}, predictions=frame,
-                     document=document(["recall >= 0.5"], threshold=0.4))
+    plan = plan_candidate(meta(frame), {"name": "gbm v3", "decision_threshold": 0.3}, predictions=frame,
+                          document=document(["recall >= 0.5"], threshold=0.4))
     assert load(plan.to_dict()) == plan
     assert plan.decision_threshold == 0.3 and plan.reasons["decision_threshold"].source == "asked"
     assert (UNIT.kind, UNIT.section, UNIT.page) == ("candidate", "evaluation", "models")
-    assert "candidate" not in REGISTERED and issubclass(UNIT.error, ValueError)
+    assert REGISTERED["candidate"] == "analysis.candidate.unit" and issubclass(UNIT.error, ValueError)
 
 
 def test_a_cancel_stops_the_computation():
     frame = scored(500)
-    plan = UNIT.plan(meta(frame), {}, predictions=frame, document=document())
+    plan = plan_candidate(meta(frame), {}, predictions=frame, document=document())
     with pytest.raises(Cancelled):
         UNIT.compute(plan, InMemory({"predictions": (frame, meta(frame))}),
                      Progress(report=lambda share, message, partial=None: True))

@@ -37,6 +37,7 @@ WRITES = {
     "leakage": {EDIT: ({"Run leakage checks", "Reopen"}, ("run leakage checks or resolve findings",))},
     "drift": {EDIT: ({"Run drift check"}, ("run drift checks",))},
     "baselines": {EDIT: ({"Run baselines"}, ("run baselines",))},
+    "models": {EDIT: ({"upload: Predictions file"}, ("bring candidate models",))},
     "compare": {},
     "review": {REVIEW: ({"Post comment", "Record decision"}, ("comment or record a decision",))},
     "jobs": {EDIT: ({"Cancel job 1 (A job a worker runs)"}, ("cancel jobs or run them again",))},

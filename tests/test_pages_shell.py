@@ -14,7 +14,8 @@ from components.shell import local_account
 from tests.apptest import by_label, open_app, texts
 
 PAGES = ["pages/projects.py", "pages/design.py", "pages/datasets.py", "pages/explore.py", "pages/leakage.py",
-         "pages/drift.py", "pages/baselines.py", "pages/compare.py", "pages/review.py", "pages/jobs.py"]
+         "pages/drift.py", "pages/baselines.py", "pages/models.py", "pages/compare.py", "pages/review.py",
+         "pages/jobs.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)

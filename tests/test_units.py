@@ -6,15 +6,18 @@ import time
 
 import pytest
 
-from analysis.evidence import drift_settings, leakage_settings, profile_settings, run_settings_key
 from analysis.baselines.run import RunSettings
 from analysis.drift.model import DriftSettings
+from analysis.evidence import drift_settings, leakage_settings, profile_settings, run_settings_key
 from analysis.leakage.scan import LeakageSettings, Split
 from analysis.units import EXTRA_UNITS_ENV, REGISTERED, PlanError, kinds, section_of, unit
+from jobs.candidates import evaluated_on, evidence_key
 from jobs.pool import WorkerPool
 from jobs.tasks import plan_for
 from store.datasets import list_datasets
+from store.documents import latest_revision
 from store.jobs import get_job, submit_job
+from store.models import list_models
 from store.people import System
 from store.results import get_result, list_evidence
 
@@ -24,17 +27,21 @@ ANA = System("test", "Ana")
 def test_every_kind_plans_once_and_a_plan_reads_back_the_same(app_db):
     """plan -> to_dict (what a job stores) -> load (what a worker runs) gives the same plan and the same key."""
     dataset = list_datasets(app_db, 1)[0]
+    version = list_models(app_db, 1)[0].latest              # the sample's candidate, gbm v1
     asked = {"profile": profile_settings("diagnosis"),
              "leakage": leakage_settings("diagnosis", Split(), LeakageSettings(), None),
              "drift": drift_settings({"kind": "order", "share": 0.5}, DriftSettings()),
-             "run": run_settings_key(RunSettings(target="diagnosis", models=("Dummy",)), None)}
+             "run": run_settings_key(RunSettings(target="diagnosis", models=("Dummy",)), None),
+             "candidate": evidence_key(version, latest_revision(app_db, 1).content)}
     assert set(asked) == set(REGISTERED)
     for kind, key in asked.items():
-        plan = plan_for(app_db, kind, dataset, key)
-        again = unit(kind).load(plan.to_dict(), dataset.content_hash)
+        planned_on = evaluated_on(app_db, version) if kind == "candidate" else dataset
+        plan = plan_for(app_db, kind, planned_on, key)
+        again = unit(kind).load(plan.to_dict(), planned_on.content_hash)
         assert again == plan and again.key() == key, kind
-    assert plan.resolved.task == "binary" and plan.resolved.positive_label == "malignant"
-    assert plan.reasons["task"].source == "data"
+        if kind == "run":
+            assert plan.resolved.task == "binary" and plan.resolved.positive_label == "malignant"
+            assert plan.reasons["task"].source == "data"
 
 
 @pytest.mark.parametrize("kind, key, said", [
@@ -42,6 +49,7 @@ def test_every_kind_plans_once_and_a_plan_reads_back_the_same(app_db):
     ("leakage", leakage_settings("no_such_column", Split(), LeakageSettings(), None), "no_such_column"),
     ("drift", drift_settings({"kind": "order", "share": 1.5}, DriftSettings()), "between 0 and 1"),
     ("run", run_settings_key(RunSettings(target="diagnosis", folds=1), None), "folds == 1"),
+    ("candidate", {"version": 999}, "no candidate model version with id 999"),
 ])
 def test_a_bad_choice_is_the_units_own_error_with_what_to_change(app_db, kind, key, said):
     with pytest.raises(unit(kind).error, match=said) as refused:

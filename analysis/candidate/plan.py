@@ -98,7 +98,10 @@ class CandidatePlan:
     task, roles, classes (as text, sorted), positive_label. decision_threshold: binary with scores, else None.
     labels_only: the model gave labels, no scores. primary_metric: what slices compare. criteria: the criteria
     checked (texts). baseline, latency: what else is read. rows_word: "test rows" when the rows are a test set.
-    random_state: seeds every bootstrap and sample. reasons: choice -> why."""
+    random_state: seeds every bootstrap and sample. reasons: choice -> why. reported: metrics a tracking server
+    reported for the model (metric -> its point value, named as Blueprint names metrics: reported_name), checked
+    on those points when the rows are not at hand; reported_by: whose numbers they are, in words ("MLflow for run
+    1c9b63dd")."""
 
     name: str
     predictions: str | None = None
@@ -117,6 +120,8 @@ class CandidatePlan:
     rows_word: str = "rows"
     random_state: int = 0
     reasons: dict[str, Reason] = field(default_factory=dict)
+    reported: dict[str, float] = field(default_factory=dict)
+    reported_by: str = ""
     kind: str = KIND
 
     @property
@@ -143,9 +148,11 @@ def load(settings: Mapping) -> CandidatePlan:
 def plan_candidate(meta: DatasetMeta, asked: Mapping | None = None, *, predictions: pd.DataFrame | None = None,
                    dataset: pd.DataFrame | None = None, dataset_meta: DatasetMeta | None = None,
                    document: dict | None = None, baseline: pd.DataFrame | None = None,
-                   latencies: pd.DataFrame | None = None, latency_meta: DatasetMeta | None = None) -> CandidatePlan:
+                   latencies: pd.DataFrame | None = None, latency_meta: DatasetMeta | None = None,
+                   reported: Mapping | None = None, reported_by: str = "") -> CandidatePlan:
     """Check everything once and return the plan; CandidateError naming every problem otherwise. ``meta`` is the
-    predictions table's (or, with no predictions, the load test's)."""
+    predictions table's (or, with no predictions, the load test's). ``reported``: the metrics a tracking server
+    logged for the model (name -> value, as logged), ``reported_by`` whose they are ("MLflow for run 1c9b63dd")."""
     asked = dict(asked or {})
     unknown = sorted(set(asked) - set(ASKED))
     if unknown:
@@ -154,7 +161,7 @@ def plan_candidate(meta: DatasetMeta, asked: Mapping | None = None, *, predictio
     shapes = _shape_problems(asked)
     if shapes:
         raise CandidateError(shapes)
-    if predictions is None and latencies is None:
+    if predictions is None and latencies is None and not reported:
         raise CandidateError(["Bring the candidate's predictions (or a load test's latencies) to evaluate."])
     reasons = {"name": Reason("asked", f"Named '{asked['name']}'.") if asked.get("name")
                else Reason("default", "No name given: called 'the candidate'.")}
@@ -170,6 +177,8 @@ def plan_candidate(meta: DatasetMeta, asked: Mapping | None = None, *, predictio
                              baseline))
     if latencies is not None:
         fields["latency"] = _latency(asked.get("latency") or {}, latencies, latency_meta or meta, reasons, problems)
+    if reported:
+        fields.update(_reported(reported, reported_by, asked, predictions is not None, reasons))
     if problems:
         raise CandidateError(problems)
     return CandidatePlan(criteria=tuple(str(c) for c in criteria), reasons=reasons, **fields)
@@ -322,7 +331,15 @@ def _primary(task: str, labels_only: bool, criteria: list) -> str:
 
 def _baseline(asked: Mapping, table: pd.DataFrame | None, rows, task, classes, positive, reasons,
               problems) -> BaselineSpec | None:
-    """The baseline compared with, checked against the candidate's rows."""
+    """The baseline compared with, checked against the candidate's rows. A baseline run still being computed when
+    this is planned (asked with "pending": a run Blueprint itself computes on these rows, the sample's first start)
+    is read when the evaluation runs: its rows are the dataset's by construction."""
+    if asked.get("pending") and asked.get("table"):
+        spec = BaselineSpec(str(asked["table"]), str(asked.get("name") or ""), "row",
+                            tuple(str(c) for c in asked.get("classes") or ()), asked.get("positive_label"))
+        reasons["baseline"] = Reason("asked", "Compared with the best model of a baseline run on the same rows, read "
+                                              "when the evaluation runs (the run was still being computed).")
+        return spec
     if table is None or not asked.get("table"):
         problems.append("A baseline to compare with needs both its predictions table and its id (baseline: "
                         "{'table': ..., 'name': ...}).")
@@ -345,6 +362,41 @@ def _baseline(asked: Mapping, table: pd.DataFrame | None, rows, task, classes, p
     reasons["baseline"] = Reason("asked", f"Compared with {spec.name} on the rows both predicted (aligned by "
                                           f"{'row' if spec.align == 'row' else repr(spec.align)}).")
     return spec
+
+
+def reported_name(name: str) -> str:
+    """A metric's name as a tracking server logs it, as Blueprint names it: "roc_auc" -> "roc auc", "recall_score" ->
+    "recall", "precision_recall_auc" -> "pr auc", "p95_latency_ms" -> "p95 latency ms" (as a criterion's metric
+    reads through canonical_metric)."""
+    from analysis.baselines.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS
+
+    found, _ = canonical_metric(str(name))
+    found = REPORTED_ALIASES.get(found, found)
+    if found.endswith(" score") and found[:-len(" score")] in (*CLASSIFICATION_METRICS, *REGRESSION_METRICS):
+        found = found[:-len(" score")]
+    return found
+
+
+REPORTED_ALIASES = {"precision recall auc": "pr auc", "average precision": "pr auc", "roc auc score": "roc auc",
+                    "f1 score": "f1", "root mean squared error": "rmse", "mean absolute error": "mae"}
+
+
+def _reported(reported: Mapping, by: str, asked: Mapping, with_rows: bool, reasons: dict) -> dict:
+    """The metrics a tracking server reported, by Blueprint's names (finite numbers only), and the task as the
+    version says it when there are no rows to read it from."""
+    found: dict[str, float] = {}
+    for name, value in reported.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            continue
+        found.setdefault(reported_name(name), float(value))
+    by = str(by or "the tracking server")
+    reasons["reported"] = Reason("asked", f"{len(found)} metrics reported by {by}" + (
+        ": measured again here on the rows, the reported values are shown beside." if with_rows else
+        ": the rows are not available here, so the criteria are checked on those points, with no interval."))
+    fields = {"reported": found, "reported_by": by}
+    if not with_rows and asked.get("task") in TASKS:
+        fields["task"] = asked["task"]
+    return fields
 
 
 def _latency(asked: Mapping, latencies: pd.DataFrame, meta: DatasetMeta, reasons, problems) -> LatencySpec | None:

@@ -25,7 +25,7 @@ def test_first_visit_deep_link_on_fresh_server_shows_the_full_app(fresh_server, 
 
 
 RAW_NAMES = ["app", "baselines", "compare", "datasets", "design", "drift", "explore", "jobs", "leakage",
-             "projects", "review"]      # the file names Streamlit's automatic page list would show
+             "models", "projects", "review"]      # the file names Streamlit's automatic page list would show
 WATCH_RAW_NAMES = """names => {
   window.__raw = [];
   const look = () => {
