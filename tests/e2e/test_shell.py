@@ -84,7 +84,7 @@ def test_create_project_fill_section_save_and_reload(app_server, page):
 def test_one_history_entry_per_page_visit_and_back_goes_to_the_previous_page(app_server, page):
     db = open_store(app_server.home)
     if not any(p.name == "Second project" for p in list_projects(db)):
-        create_project(db, "Second project", "", "test", created_by=System("test"))
+        create_project(db, "Second project", "", created_by=System("test"))
     db.close()
     page.goto(app_server.url + "/?project=1")
     wait_idle(page)
