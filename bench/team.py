@@ -394,10 +394,14 @@ class Session:
         raise LookupError(f"{self.label}: no {kind} labelled {label!r} on the page")
 
     def alert(self, starts: str) -> str | None:
-        """The text of the first message (st.success, st.error...) in the last run that starts with ``starts``."""
+        """The text of the first message (st.success, st.error...) in the last run that starts with ``starts``, as a
+        reader sees it (without the backslashes components.text.plain puts before Markdown's characters, such as
+        "Not saved\\: ...")."""
         for element in self.elements:
-            if element.WhichOneof("type") == "alert" and element.alert.body.startswith(starts):
-                return element.alert.body
+            if element.WhichOneof("type") == "alert":
+                shown = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", element.alert.body)
+                if shown.startswith(starts):
+                    return shown
         return None
 
 

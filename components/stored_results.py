@@ -6,7 +6,7 @@
 A stored result never changes: the store writes a new version (a new ``stamp``, same id) when a run of the same
 settings replaces it. So its decoded form is cached by (data folder, result id, stamp) in a server-wide cache
 (st.cache_resource: the same frozen objects for every session, no copy per hit) that computes and returns data and
-never draws; bounded by entries (summaries are small, bodies are not: a 100,000-row run's body is 0.6 MB of JSON).
+never draws; bounded by entries: at most about 50 MB of summaries and 40 MB of bodies of 100,000-row runs.
 A new version of a result drops only the entries of its earlier version. The per-row arrays (a run's predictions)
 are not cached here: no page reads them (store.results.result_arrays reads them from their Parquet file).
 """
@@ -21,8 +21,8 @@ import streamlit as st
 from store.db import home_of
 from store.results import Result, result_body, result_summary
 
-SUMMARIES = 256    # decoded summaries kept (a 100,000-row run's: 0.18 MB of JSON, 0.04 s to decode)
-BODIES = 16        # decoded bodies kept (a 100,000-row run's: 0.6 MB of JSON, 0.15 s to decode)
+SUMMARIES = 128    # decoded summaries kept (a 100,000-row run's: 0.18 MB of JSON, 0.04 s to decode, 0.4 MB decoded)
+BODIES = 16        # decoded bodies kept (a 100,000-row run's: 0.6 MB of JSON, 0.15 s to decode, 2.4 MB decoded)
 
 _latest: dict[tuple[str, int], str] = {}     # (data folder, result id) -> the stamp last read
 _latest_lock = threading.Lock()
