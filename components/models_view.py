@@ -234,10 +234,15 @@ def _pick_run(server) -> str | None:
 
 
 def _run_facts(run) -> None:
-    with st.expander(f"What run {run.id[:8]} logged: {len(run.params)} params, {len(run.metrics)} metrics, "
-                     f"{len(run.tags)} tags"):
-        for title, values in (("Metrics", run.metrics), ("Params", run.params),
-                              ("Tags", {k: v for k, v in run.tags.items() if not k.startswith("mlflow.")})):
+    _logged_facts(run.id, run.params, run.metrics, run.tags)
+
+
+def _logged_facts(run_id: str, params: dict, metrics: dict, tags: dict) -> None:
+    """What an MLflow run logged (MLflow's own tags, mlflow.*, left out), in an expander."""
+    tags = {k: v for k, v in tags.items() if not k.startswith("mlflow.")}
+    with st.expander(plain(f"What run {run_id[:8]} logged: {len(params)} params, {len(metrics)} metrics, "
+                           f"{len(tags)} tags")):
+        for title, values in (("Metrics", metrics), ("Params", params), ("Tags", tags)):
             if values:
                 st.markdown(f"**{title}**")
                 st.dataframe(pd.DataFrame({"Name": list(values), "Value": [str(v) for v in values.values()]}),
@@ -313,7 +318,8 @@ def _said(value) -> str:
 
 
 def version_facts(version: ModelVersion) -> None:
-    """Where the version came from, who brought it, what it predicts on, and what its columns mean."""
+    """Where the version came from, who brought it, what it predicts on, what its columns mean, and for an MLflow
+    run what it logged."""
     roles = version.roles
     columns = "; ".join(f"{k.replace('_', ' ')} {_said(v)}" for k, v in roles.items() if v)
     st.caption(plain(f"{version.label} from {version.origin}, brought by {version.created_by} on "
@@ -322,16 +328,20 @@ def version_facts(version: ModelVersion) -> None:
                      + (f" · {columns}" if columns else "")))
     if version.note:
         st.caption(plain(version.note))
+    if version.from_mlflow:
+        logged = version.run
+        _logged_facts(str(logged.get("run_id", "")), logged.get("params") or {}, logged.get("metrics") or {},
+                      logged.get("tags") or {})
 
 
 def choose_comparisons(context: AppContext, version: ModelVersion) -> tuple[dict | None, dict | None]:
     """(the baseline run compared with: its ref, or None; a load test: {"dataset", "column"} or None). The best
     baseline run on the version's rows by default; a load test is any stored dataset of latencies."""
-    runs = baseline_runs(context.db, context.project.id, version)
-    options = [*range(len(runs)), None]
-    picked = st.selectbox("Compared on the same rows with", options, key=f"mv-baseline-{version.id}",
+    runs = {r.result_id: r for r in baseline_runs(context.db, context.project.id, version)}
+    best = next(iter(runs), None)
+    picked = st.selectbox("Compared on the same rows with", [*runs, None], key=f"mv-baseline-{version.id}",
                           format_func=lambda i: NO_BASELINE if i is None else
-                          runs[i].label + (" (best)" if i == 0 else ""),
+                          runs[i].label + (" (best)" if i == best else ""),
                           help="A baseline run whose rows are the dataset the predictions join (or its test dataset).")
     if not runs:
         st.caption("No baseline run has these rows: run the baselines on the dataset the predictions join to compare "

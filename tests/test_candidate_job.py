@@ -187,3 +187,24 @@ def test_at_first_start_the_sample_candidate_is_queued_after_the_baseline_run_it
     assert set(jobs) == {"profile", "leakage", "drift", "run", "candidate"} and jobs["candidate"].id > jobs["run"].id
     plan = unit("candidate").load(jobs["candidate"].plan, jobs["candidate"].dataset_hash)
     assert plan.run["pending"] and plan.run["key"] == jobs["run"].settings and plan.version["label"] == "gbm v1"
+
+
+def test_a_load_test_in_the_project_measures_the_latency_criterion_with_its_interval(app_db):
+    from store.datasets import add_dataset
+
+    rng = np.random.default_rng(4)
+    latencies = pd.DataFrame({"request": np.arange(2_000),
+                              "latency_ms": rng.lognormal(np.log(80), 0.4, 2_000).round(2)})
+    load_test, _ = add_dataset(app_db, 1, "load_test.csv", table(latencies, "load_test.csv"), ANA)
+    version = list_models(app_db, 1)[0].latest
+    key = evidence_key(version, content(app_db), latency={"dataset": load_test.content_hash, "column": None})
+    plan = plan_for(app_db, "candidate", evaluated_on(app_db, version), key)
+    assert plan.inputs == (load_test.content_hash,) and plan.candidate.latency.column == "latency_ms"
+    result = compute_and_store(app_db, plan, 1, csv_dataset(app_db), ANA)
+    [evidence] = [e for e in list_evidence(app_db, 1, "evaluation", "candidate") if e.result_id == result.id]
+    check = next(c for c in evidence.summary["checks"] if c["criterion"] == "p95 latency_ms <= 300")
+    assert check["status"] == "pass" and check["low"] < check["value"] < check["high"] < 300
+    assert evidence.summary["latency"]["requests"] == 2_000
+    with pytest.raises(CandidateError):                   # a dataset with no latency column is refused by name
+        plan_for(app_db, "candidate", evaluated_on(app_db, version),
+                 {**key, "latency": {"dataset": csv_dataset(app_db).content_hash, "column": None}})
