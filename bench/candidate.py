@@ -74,6 +74,7 @@ def make_scored(rows: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
 def evidence(frame: pd.DataFrame, baseline: pd.DataFrame, criteria: list[str], steps: list | None = None):
     """Plan (every check) and compute the candidate's evidence: (plan, Computed); ``steps`` gets (seconds since the
     start, what began) of each step."""
+    from analysis.candidate.plan import plan_candidate
     from analysis.candidate.unit import UNIT, InMemory
     from analysis.column_types import infer_column_types
     from analysis.units import DatasetMeta, Progress
@@ -91,7 +92,7 @@ def evidence(frame: pd.DataFrame, baseline: pd.DataFrame, criteria: list[str], s
     asked = {"name": "gbm v3", "target": "churned", "positive_label": "yes", "criteria": criteria,
              "baseline": {"table": "baseline", "name": "Logistic regression", "classes": ["no", "yes"],
                           "positive_label": "yes"}}
-    plan = UNIT.plan(meta, asked, predictions=frame, baseline=baseline)
+    plan = plan_candidate(meta, asked, predictions=frame, baseline=baseline)
     tables = InMemory({"scored": (frame, meta), "baseline": (baseline, meta)})
     computed = UNIT.compute(plan, tables, Progress(report=heard))
     steps.append((time.perf_counter() - began, "summary written"))
