@@ -169,6 +169,8 @@ def test_a_candidate_planned_while_its_baseline_run_is_queued_is_computed_after_
     [evidence] = [e for e in list_evidence(app_db, 1, "evaluation", "candidate") if e.result_id == stored.id]
     assert evidence.summary["differences"]["baseline"]["name"] == "Logistic regression"
     assert evidence.summary["differences"]["baseline"]["rows"] == 569
+    said = evidence.summary["baseline_run"]
+    assert said["pending"] and said["model"] == "Logistic regression" and said["result_id"] == done[0].result_id
     assert any(o.ref == ref for o in baseline_runs(app_db, 1, version))
 
 

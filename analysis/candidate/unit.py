@@ -41,8 +41,9 @@ def compute(plan: CandidatePlan | EvaluationPlan, tables, progress: Progress | N
     """The candidate's evidence (see the module docstring): of a CandidatePlan on ``tables`` (analysis.units.Inputs
     or InMemory), or of the registered unit's EvaluationPlan on a project's stored inputs."""
     if isinstance(plan, EvaluationPlan):
-        computed = compute(plan.candidate, _Resolved(plan, tables), progress)
-        return Computed(computed.payload, {**computed.summary, **plan.described()})
+        resolved = _Resolved(plan, tables)
+        computed = compute(plan.candidate, resolved, progress)
+        return Computed(computed.payload, {**computed.summary, **plan.described(resolved.run_read)})
     progress = progress or Progress()
     found = Evaluation(plan.name, plan.task, plan.classes, plan.positive_label)
     if plan.predictions:
@@ -223,9 +224,14 @@ class EvaluationPlan:
         return {"key": self.key(), "version": dict(self.version), "candidate": self.candidate.to_dict(),
                 "run": copy.deepcopy(self.run)}
 
-    def described(self) -> dict:
-        """What the evidence summary says of the version and the baseline run, beside the candidate's figures."""
-        return {"version": dict(self.version), "baseline_run": copy.deepcopy(self.run)}
+    def described(self, read=None) -> dict:
+        """What the evidence summary says of the version and the baseline run, beside the candidate's figures;
+        ``read``: the run's predictions as compute read them (its best model and result id, for a run planned while
+        it was still being computed)."""
+        run = copy.deepcopy(self.run)
+        if run is not None and read is not None:
+            run.update(model=read.model, result_id=read.result_id)
+        return {"version": dict(self.version), "baseline_run": run}
 
 
 def stored_under(version) -> str:
@@ -343,6 +349,7 @@ class _Resolved:
 
     def __init__(self, plan: EvaluationPlan, inputs) -> None:
         self.plan, self.inputs = plan, inputs
+        self.run_read = None           # the baseline run's predictions once read (jobs.inputs.RunPredictions)
 
     def open(self, name: str, memory_rows: int | None = None) -> pd.DataFrame:
         candidate = self.plan.candidate
@@ -350,7 +357,8 @@ class _Resolved:
             return self.inputs.model_predictions(self.plan.version["id"])
         if candidate.baseline is not None and name == candidate.baseline.table:
             run = self.plan.run
-            return self.inputs.run_predictions(run["dataset"], run["key"], candidate.dataset, wait=True).table
+            self.run_read = self.inputs.run_predictions(run["dataset"], run["key"], candidate.dataset, wait=True)
+            return self.run_read.table
         return self.inputs.open(name, memory_rows)
 
     def meta(self, name: str) -> DatasetMeta:
