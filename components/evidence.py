@@ -92,7 +92,7 @@ def result_or_job(context: AppContext, kind: str, dataset: Dataset, key: dict, f
                   summary: Callable[[object], dict] | None, start: bool = False, again: bool = False,
                   idle: str | None = None):
     """The stored result object for ``key`` (recorded as evidence on this project), or None. ``dataset``: what the
-    result is stored under (a store Dataset, or an object read like one: jobs.candidates.Evaluated); ``summary``:
+    result is stored under (a store Dataset, or an object read like one: jobs.tasks.NotADataset); ``summary``:
     the evidence summary of the result object, None when the job that stored it recorded it (a unit whose summary
     needs its plan: the candidate's).
 

@@ -37,17 +37,17 @@ def _run_again(job_id: int) -> None:
     """Queue the same work again (a new job with the same key and dataset, planned again: the data it reads may be
     another file of the same content, the plan is checked here once more)."""
     from analysis.units import PlanError
-    from jobs.tasks import plan_for
-    from store.datasets import get_dataset
+    from jobs.tasks import plan_for, planned_on
     from store.jobs import submit_job
 
     db = shell.connect_store()
     try:
         old = get_job(db, job_id)
-        if old.dataset_id is None:
+        planned = planned_on(db, old)       # its dataset, or what a job about no stored dataset is stored under
+        if planned is None:
             st.session_state["job-flash"] = "The dataset of this job was deleted; choose another one on the page."
             return
-        plan = plan_for(db, old.kind, get_dataset(db, old.dataset_id), old.settings)
+        plan = plan_for(db, old.kind, planned, old.settings)
         submit_job(db, plan, old.project_id, old.dataset_id, old.label, shell.acting_user())
         pool_for(home_of(db)).wake()
     except (StoreError, PlanError) as error:

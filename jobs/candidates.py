@@ -5,7 +5,7 @@ sample's seeding and the tests: one way for each.
     version = bring_predictions(db, project_id, "gbm", table, "scores.csv", by=user, dataset=dataset)  # CandidateError
     version = bring_mlflow(db, project_id, "gbm", by=user, server=server, run=run, artifact=found, dataset=dataset)
     key = evidence_key(version, content, best_baseline_run(db, project_id, version).ref)
-    subject = evaluated_on(db, version)        # what its evidence is stored under, read like a dataset by the pages
+    subject = evaluated_on(db, version)        # what its evidence is stored under: a Dataset, or a NotADataset
     plan = plan_for(db, "candidate", subject, key)
 
 Nothing here draws; the store checks rights (store.models.add_model_version: editors and owners, and for an MLflow
@@ -14,7 +14,7 @@ server who may use it).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlite_utils
 
@@ -22,29 +22,13 @@ from analysis.candidate.plan import CandidateError, plan_candidate
 from analysis.candidate.unit import stored_under
 from analysis.units import DatasetMeta
 from jobs.inputs import open_dataset
+from jobs.tasks import NotADataset
 from store.datasets import Dataset, find_dataset
 from store.grants import ADMINS_ONLY, Grant
 from store.models import ModelVersion, add_model_version
 from store.people import System, User
 
 COLUMN_CHOICES = ("target", "scores", "label", "key", "positive_label", "task")
-
-
-@dataclass(frozen=True)
-class Evaluated:
-    """What a candidate version's evidence is stored under when it is not a stored dataset of the project (a scored
-    predictions file, an MLflow run's metrics): read like a store.datasets.Dataset by the pages and jobs (``id`` None:
-    a job about no stored dataset)."""
-
-    project_id: int
-    name: str
-    content_hash: str
-    rows: int = 0
-    columns: int = 0
-    column_types: dict = field(default_factory=dict)
-    id: int | None = None
-    role: str | None = None
-    source: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -81,15 +65,15 @@ def evidence_key(version: ModelVersion, content: Mapping | None, baseline: dict 
             "document": document_choices(content), "baseline": baseline, "latency": latency}
 
 
-def evaluated_on(db: sqlite_utils.Database, version: ModelVersion) -> Dataset | Evaluated:
+def evaluated_on(db: sqlite_utils.Database, version: ModelVersion) -> Dataset | NotADataset:
     """The project's dataset the version's predictions join (its evidence is then linked to that dataset, and a job
-    fails when it is deleted), else what the evidence is stored under (Evaluated)."""
+    fails when it is deleted), else what the evidence is stored under (jobs.tasks.NotADataset)."""
     if version.dataset_hash:
         found = find_dataset(db, version.project_id, version.dataset_hash)
         if found is not None:
             return found
-    return Evaluated(version.project_id, version.label, stored_under(version), version.rows or 0,
-                     len(version.column_types), dict(version.column_types))
+    return NotADataset(version.project_id, version.label, stored_under(version), version.rows or 0,
+                       len(version.column_types), dict(version.column_types))
 
 
 def baseline_runs(db: sqlite_utils.Database, project_id: int, version: ModelVersion) -> list[BaselineOption]:

@@ -10,6 +10,7 @@ checked again there.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
@@ -20,7 +21,37 @@ from store.people import System, User, check_actor
 from store.reports import save_report
 from store.results import Result, put_result, record_evidence
 
-__all__ = ["Cancelled", "Progress", "compute", "compute_and_store", "plan_for", "store_result"]
+__all__ = ["Cancelled", "NotADataset", "Progress", "compute", "compute_and_store", "plan_for", "planned_on",
+           "store_result"]
+
+
+@dataclass(frozen=True)
+class NotADataset:
+    """What a result about no stored dataset of the project is stored under (a candidate model's scored predictions
+    file, an MLflow run's metrics: analysis.candidate.unit.stored_under), read like a store.datasets.Dataset by
+    plan_for, the pages and the jobs (``id`` None: a job about no stored dataset)."""
+
+    project_id: int
+    name: str
+    content_hash: str
+    rows: int = 0
+    columns: int = 0
+    column_types: dict = field(default_factory=dict)
+    id: int | None = None
+    role: str | None = None
+    source: dict | None = None
+
+
+def planned_on(db: sqlite_utils.Database, job) -> Dataset | NotADataset | None:
+    """What a job (store.jobs.Job) was planned on, to plan it again: its dataset; a NotADataset for a job whose plan
+    is about no stored dataset (its plan's ``on_dataset`` False); None when its dataset was deleted."""
+    from store.datasets import get_dataset
+
+    if job.dataset_id is not None:
+        return get_dataset(db, job.dataset_id)
+    if job.plan is None or getattr(unit(job.kind).load(job.plan, job.dataset_hash), "on_dataset", True):
+        return None
+    return NotADataset(job.project_id, job.label, job.dataset_hash)
 
 
 def plan_for(db: sqlite_utils.Database, kind: str, dataset: Dataset, asked: dict, criteria: list | None = None):

@@ -5,6 +5,7 @@ while its baseline run is still queued (the sample's first start), and the sampl
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -210,3 +211,31 @@ def test_a_load_test_in_the_project_measures_the_latency_criterion_with_its_inte
     with pytest.raises(CandidateError):                   # a dataset with no latency column is refused by name
         plan_for(app_db, "candidate", evaluated_on(app_db, version),
                  {**key, "latency": {"dataset": csv_dataset(app_db).content_hash, "column": None}})
+
+
+def test_run_again_plans_a_job_about_no_stored_dataset_on_what_it_is_stored_under(app_db):
+    """The Jobs page's Run again (components.jobs_view) plans a job again on what it was planned on: a scored file's
+    evaluation has no dataset, and is not taken for a job whose dataset was deleted."""
+    from jobs.tasks import planned_on
+
+    scored = sample().drop(columns=["sample_id"]).assign(score=scores(2))
+    version = bring_predictions(app_db, 1, "scored", table(scored, "scored.csv"), "scored.csv", by=ANA,
+                                content=content(app_db))
+    key = evidence_key(version, content(app_db))
+    job, _ = submit_job(app_db, plan_for(app_db, "candidate", evaluated_on(app_db, version), key), 1, None,
+                        "Evidence of scored v1", ANA)
+    again = planned_on(app_db, job)
+    assert again.id is None and again.content_hash == version.predictions_hash
+    assert plan_for(app_db, "candidate", again, job.settings).key() == key
+    joined = next(j for j in _jobs(app_db) if j.kind == "run")
+    assert planned_on(app_db, joined).id == joined.dataset_id
+    assert planned_on(app_db, replace(joined, dataset_id=None)) is None          # its dataset was deleted
+
+
+def _jobs(db):
+    from store.jobs import list_jobs
+
+    dataset = csv_dataset(db)
+    submit_job(db, plan_for(db, "run", dataset, run_settings_key(RunSettings(target="diagnosis", models=("Dummy",)),
+                                                               None)), 1, dataset.id, "A run", ANA)
+    return list_jobs(db, 1)
