@@ -239,3 +239,15 @@ def _jobs(db):
     submit_job(db, plan_for(db, "run", dataset, run_settings_key(RunSettings(target="diagnosis", models=("Dummy",)),
                                                                None)), 1, dataset.id, "A run", ANA)
     return list_jobs(db, 1)
+
+
+def test_the_sample_candidates_file_is_what_its_script_trains():
+    """sample_data/gbm_v1_predictions.csv is the committed output of make_candidate.py (seeded): retrained here, the
+    same probabilities to the file's 6 decimals (a library update that changes them shows up here)."""
+    from sample_data.make_candidate import PREDICTIONS, candidate_predictions
+
+    committed = pd.read_csv(PREDICTIONS)
+    again = candidate_predictions()
+    assert list(committed.columns) == ["sample_id", "score"] and len(committed) == 569
+    assert committed["sample_id"].tolist() == again["sample_id"].tolist()
+    assert np.abs(committed["score"].to_numpy() - again["score"].to_numpy()).max() <= 1e-6
