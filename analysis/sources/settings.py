@@ -241,23 +241,33 @@ def _folder_entry(entry, problems: list[str]) -> tuple[str | None, Grant]:
     return path, read_grant(entry.get("people"), entry.get("projects"), where, problems)
 
 
-def _connections(value, problems: list[str]) -> dict[str, SqlConnection]:
+def _named_sections(value, table: str, keys: tuple[str, ...], what: str, section_help: str, problems: list[str]):
+    """(name, section, where) of each [blueprint.TABLE.NAME] section in ``value``; what is not a section, and
+    unknown keys, are added to ``problems`` (``what``: the table as a whole must hold; ``section_help``: what one
+    section needs)."""
     if value is None:
-        return {}
+        return
     if not isinstance(value, Mapping):
-        problems.append("[blueprint.sql] must hold named connections: [blueprint.sql.NAME] with "
-                        'url = "postgresql://user:password@host:5432/database".')
-        return {}
-    found = {}
+        problems.append(f"[blueprint.{table}] must hold {what}.")
+        return
     for name, section in value.items():
-        where = f"[blueprint.sql.{name}]"
+        where = f"[blueprint.{table}.{name}]"
         if not isinstance(section, Mapping):
-            problems.append(f'{where} must be a section with url = "postgresql://user:password@host:5432/database".')
+            problems.append(f"{where} must be a section with {section_help}.")
             continue
-        unknown = sorted(set(section) - set(CONNECTION_KEYS))
+        unknown = sorted(set(section) - set(keys))
         if unknown:
             problems.append(f"{where} has unknown settings {', '.join(unknown)}; the known ones are "
-                            f"{', '.join(CONNECTION_KEYS)}.")
+                            f"{', '.join(keys)}.")
+        yield str(name), section, where
+
+
+def _connections(value, problems: list[str]) -> dict[str, SqlConnection]:
+    found = {}
+    for name, section, where in _named_sections(
+            value, "sql", CONNECTION_KEYS, 'named connections: [blueprint.sql.NAME] with '
+            'url = "postgresql://user:password@host:5432/database"',
+            'url = "postgresql://user:password@host:5432/database"', problems):
         url = section.get("url")
         if not isinstance(url, str) or not url.strip():
             problems.append(f'{where} needs url = "postgresql://user:password@host:5432/database".')
@@ -271,7 +281,7 @@ def _connections(value, problems: list[str]) -> dict[str, SqlConnection]:
             problems.append(f"{where} timeout_s must be a number of seconds between 1 and {MAX_TIMEOUT_S}.")
             continue
         grant = read_grant(section.get("people"), section.get("projects"), where, problems)
-        found[str(name)] = SqlConnection(str(name), url.strip(), float(timeout), grant)
+        found[name] = SqlConnection(name, url.strip(), float(timeout), grant)
     return found
 
 
@@ -279,24 +289,12 @@ MLFLOW_HELP = '[blueprint.mlflow.NAME] with uri = "https://mlflow.example.org" (
 
 
 def _mlflow_servers(value, problems: list[str]) -> dict[str, MlflowServer]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        problems.append(f"[blueprint.mlflow] must hold named MLflow servers: {MLFLOW_HELP}.")
-        return {}
     found = {}
-    for name, section in value.items():
-        where = f"[blueprint.mlflow.{name}]"
-        if not isinstance(section, Mapping):
-            problems.append(f'{where} must be a section with uri = "https://mlflow.example.org".')
-            continue
-        unknown = sorted(set(section) - set(MLFLOW_KEYS))
-        if unknown:
-            problems.append(f"{where} has unknown settings {', '.join(unknown)}; the known ones are "
-                            f"{', '.join(MLFLOW_KEYS)}.")
-        server = _mlflow_server(str(name), section, where, problems)
+    for name, section, where in _named_sections(value, "mlflow", MLFLOW_KEYS, f"named MLflow servers: {MLFLOW_HELP}",
+                                                'uri = "https://mlflow.example.org"', problems):
+        server = _mlflow_server(name, section, where, problems)
         if server is not None:
-            found[str(name)] = server
+            found[name] = server
     return found
 
 
