@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from store.db import open_store
 from store.projects import create_project, list_projects
 from store.people import System
-from tests.e2e.conftest import wait_idle
+from tests.e2e.conftest import settle, wait_idle
 
 
 def test_first_visit_deep_link_on_fresh_server_shows_the_full_app(fresh_server, page):
@@ -105,12 +105,14 @@ def test_one_history_entry_per_page_visit_and_back_goes_to_the_previous_page(app
     for previous in reversed(visited[:-1]):
         page.go_back()
         expect(page).to_have_url(previous)
-        wait_idle(page)
+        settle(page)
     expect(page.get_by_role("heading", name=re.compile("Explore"))).to_be_visible()
 
     # a project switch is one entry too, and Back returns to the project before it
     page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Project").click()
     page.get_by_role("option", name="Second project").click()
-    wait_idle(page)
+    # the switch keeps the page: wait for its own history entry (wait_idle alone can pass before the rerun begins)
+    expect(page).to_have_url(re.compile(r"/explore\?project=(?!1\b)\d+"))
+    settle(page)
     page.go_back()
     expect(page).to_have_url(visited[0])
