@@ -26,8 +26,10 @@ OWNER, EDITOR, REVIEWER, VIEWER = "owner", "editor", "reviewer", "viewer"
 ROLES = (OWNER, EDITOR, REVIEWER, VIEWER)
 READ, EDIT, REVIEW, MANAGE = "read", "edit", "review", "manage"
 RIGHTS = {VIEWER: {READ}, REVIEWER: {READ, REVIEW}, EDITOR: {READ, EDIT}, OWNER: {READ, EDIT, REVIEW, MANAGE}}
-_DOES = {READ: "open this project", EDIT: "edit the document, upload or delete datasets, run analyses and resolve findings",
-         REVIEW: "comment and record review decisions", MANAGE: "change members and roles, rename or archive the project"}
+_DOES = {READ: "open this project",
+         EDIT: "edit the document, upload or delete datasets, run analyses and resolve findings",
+         REVIEW: "comment and record review decisions",
+         MANAGE: "change members and roles, rename or archive the project"}
 _WHO = {READ: "its members", EDIT: "editors and owners", REVIEW: "reviewers and owners", MANAGE: "owners"}
 A_ROLE = {OWNER: "an owner", EDITOR: "an editor", REVIEWER: "a reviewer", VIEWER: "a viewer"}   # "is an editor of"
 
@@ -87,7 +89,8 @@ def require(db: sqlite_utils.Database, user: User, project_id: int, right: str) 
     """The user's role when it grants ``right`` in the project; else PermissionDenied saying who may and what
     to do. TypeError for anything but a User (members, roles and reads are a person's, never Blueprint's)."""
     if not isinstance(user, User):
-        raise TypeError(f"Rights are a signed-in person's: pass a store.people.User (a page passes context.user); got {user!r}.")
+        raise TypeError("Rights are a signed-in person's: pass a store.people.User (a page passes context.user); "
+                        f"got {user!r}.")
     if getattr(user, "read_only", False) and right != READ:
         raise PermissionDenied("This is a read-only link: it lets you read and export, not change anything. "
                                "Open the project without mode=read to work in it with your own role.")
@@ -148,12 +151,14 @@ def list_members(db: sqlite_utils.Database, project_id: int) -> list[Member]:
 
 
 def _owner_count(db: sqlite_utils.Database, project_id: int) -> int:
-    return db.execute("SELECT COUNT(*) FROM members WHERE project_id = ? AND role = ?", [project_id, OWNER]).fetchone()[0]
+    return db.execute("SELECT COUNT(*) FROM members WHERE project_id = ? AND role = ?",
+                      [project_id, OWNER]).fetchone()[0]
 
 
 def make_owner(db: sqlite_utils.Database, user: User, project_id: int) -> None:
     """The creator of a project is its owner (inside the creating transaction)."""
-    db.execute("INSERT OR REPLACE INTO members (project_id, user_id, role, added_by_id, added_at) VALUES (?, ?, ?, ?, ?)",
+    db.execute("INSERT OR REPLACE INTO members (project_id, user_id, role, added_by_id, added_at) "
+               "VALUES (?, ?, ?, ?, ?)",
                [project_id, user.id, OWNER, user.id, now()])
 
 
@@ -169,12 +174,15 @@ def add_member(db: sqlite_utils.Database, actor: User, project_id: int, email: s
                        "VALUES (?, ?, ?, ?, ?)", [project_id, email, role, actor.id, now()])
             record(db, actor, project_id, "invited", f"{email} as {role} (pending until they sign in)", "")
             return Member(None, email, email, role, True, now())
-        current = db.execute("SELECT role FROM members WHERE project_id = ? AND user_id = ?", [project_id, user.id]).fetchone()
+        current = db.execute("SELECT role FROM members WHERE project_id = ? AND user_id = ?",
+                             [project_id, user.id]).fetchone()
         if current and current[0] == OWNER and role != OWNER and _owner_count(db, project_id) == 1:
             raise StoreError(f"{user.display_name} is the project's only owner: make someone else an owner first.")
-        db.execute("INSERT OR REPLACE INTO members (project_id, user_id, role, added_by_id, added_at) VALUES (?, ?, ?, ?, ?)",
+        db.execute("INSERT OR REPLACE INTO members (project_id, user_id, role, added_by_id, added_at) "
+                   "VALUES (?, ?, ?, ?, ?)",
                    [project_id, user.id, role, actor.id, now()])
-        record(db, actor, project_id, "changed a role" if current else "added a member", f"{user.display_name} as {role}", "")
+        record(db, actor, project_id, "changed a role" if current else "added a member",
+               f"{user.display_name} as {role}", "")
     return Member(user.id, user.email, user.display_name, role, False, now())
 
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import sqlite_utils
 
+from store.access import EDIT, authorize, check, record
 from store.db import home_of, now, write_txn
 from store.errors import DuplicateNameError, InvalidNameError, NotFoundError, StoreError
-from store.projects import get_project
-from store.access import EDIT, authorize, check, record
 from store.grants import ADMINS_ONLY, Grant, require_source
 from store.people import System, User
+from store.projects import get_project
 
 ROLES = ("train", "test", "reference", "current")
 MAX_NAME_CHARS = 120
@@ -96,7 +96,8 @@ def list_datasets(db: sqlite_utils.Database, project_id: int) -> list[Dataset]:
 
 
 def find_dataset(db: sqlite_utils.Database, project_id: int, content_hash: str) -> Dataset | None:
-    rows = list(db.query("SELECT * FROM datasets WHERE project_id = ? AND content_hash = ?", [project_id, content_hash]))
+    rows = list(db.query("SELECT * FROM datasets WHERE project_id = ? AND content_hash = ?",
+                         [project_id, content_hash]))
     return _dataset(rows[0]) if rows else None
 
 
@@ -118,7 +119,8 @@ def _write_file(db: sqlite_utils.Database, table) -> None:
 
 
 def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, uploaded_by: User | System, *,
-                source: dict | None = None, rows: int | None = None, grant: Grant = ADMINS_ONLY) -> tuple[Dataset, bool]:
+                source: dict | None = None, rows: int | None = None,
+                grant: Grant = ADMINS_ONLY) -> tuple[Dataset, bool]:
     """Store a table read by ``analysis.read.read_csv`` under ``name``; return (dataset, created).
 
     The same bytes uploaded again to the project return the existing dataset and created=False; a name
@@ -244,7 +246,8 @@ def delete_dataset(db: sqlite_utils.Database, dataset_id: int, *, by: User | Sys
         record(db, authorize(db, by, dataset.project_id, EDIT), dataset.project_id, "deleted a dataset", dataset.name,
                f"datasets?project={dataset.project_id}")
         db.execute("DELETE FROM datasets WHERE id = ?", [dataset_id])
-        still_used = db.execute("SELECT COUNT(*) FROM datasets WHERE content_hash = ?", [dataset.content_hash]).fetchone()[0]
+        still_used = db.execute("SELECT COUNT(*) FROM datasets WHERE content_hash = ?",
+                                [dataset.content_hash]).fetchone()[0]
     if not still_used:
         data_file(db, dataset.content_hash).unlink(missing_ok=True)
     return dataset

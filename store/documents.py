@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from store.access import EDIT, authorize, record
 from store.db import now, write_txn
 from store.errors import NotFoundError, StaleRevisionError
-from store.projects import get_project
-from store.access import EDIT, authorize, record
 from store.people import System, User, check_actor
-
+from store.projects import get_project
 
 _INFO_COLUMNS = "id, project_id, number, parent_id, author, created_at, section, author_id"
 
@@ -112,7 +111,8 @@ def save_revision(
             ],
         )
         number = (latest.number if latest else 0) + 1
-        record(db, user, project_id, f"saved revision {number}", f"section {section}" if section else "the whole document",
+        record(db, user, project_id, f"saved revision {number}",
+               f"section {section}" if section else "the whole document",
                f"design?project={project_id}" + (f"&section={section}" if section else ""))
     return get_revision(db, cursor.lastrowid)
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from store.access import EDIT, check
 from store.db import now, write_txn
 from store.documents import Revision, save_revision
 from store.errors import StoreError
-from store.projects import get_project
-from store.access import EDIT, check
 from store.people import System, User, check_actor
+from store.projects import get_project
 
 MAX_DRAFT_CHARS = 1_000_000   # a section's worth of typing, with room to spare; a pasted book is refused
 
@@ -94,7 +94,8 @@ def save_draft(db: sqlite_utils.Database, project_id: int, section: str, author:
         db.execute(
             "INSERT INTO drafts (project_id, section, author, base_revision_id, content, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, section, author) DO UPDATE SET "
-            "base_revision_id = excluded.base_revision_id, content = excluded.content, updated_at = excluded.updated_at",
+            "base_revision_id = excluded.base_revision_id, content = excluded.content, "
+            "updated_at = excluded.updated_at",
             [project_id, section, _author(author), base_revision_id, content, now()],
         )
     return get_draft(db, project_id, section, author)
@@ -124,8 +125,8 @@ def claim_draft(db: sqlite_utils.Database, project_id: int, section: str, author
     return _draft_under(db, project_id, section, author)
 
 
-def save_draft_as_revision(db: sqlite_utils.Database, project_id: int, section: str, author: User | System, content: dict,
-                           parent_id: int | None) -> Revision:
+def save_draft_as_revision(db: sqlite_utils.Database, project_id: int, section: str, author: User | System,
+                           content: dict, parent_id: int | None) -> Revision:
     """Save the document ``content`` (with ``author``'s edits of ``section``) as a revision and clear their draft
     of it, in one transaction. A stale ``parent_id`` is refused by save_revision (StaleRevisionError) and the
     draft is kept."""

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from analysis.units import Plan, unit
+from store.access import EDIT, authorize, record
 from store.db import now, write_txn
 from store.errors import NotFoundError, StoreError
-from store.access import EDIT, authorize, record
 from store.people import System, User, check_actor
 from store.results import settings_hash, settings_json
-from analysis.units import Plan, unit
 
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled", "interrupted")
@@ -106,13 +106,14 @@ def submit_job(db: sqlite_utils.Database, plan: Plan, project_id: int, dataset_i
     with write_txn(db):
         user = authorize(db, created_by, project_id, EDIT)
         rows = list(db.query(
-            "SELECT * FROM jobs WHERE kind = ? AND dataset_hash = ? AND settings_hash = ? AND state IN ('queued', 'running')",
+            "SELECT * FROM jobs WHERE kind = ? AND dataset_hash = ? AND settings_hash = ? "
+            "AND state IN ('queued', 'running')",
             [plan.kind, plan.dataset, key]))
         if rows:
             return _job(rows[0]), True
         cursor = db.execute(
-            "INSERT INTO jobs (kind, project_id, dataset_id, dataset_hash, settings, settings_hash, plan, label, state, "
-            "message, created_by, created_by_id, created_at) "
+            "INSERT INTO jobs (kind, project_id, dataset_id, dataset_hash, settings, settings_hash, plan, label, "
+            "state, message, created_by, created_by_id, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 'waiting for a worker', ?, ?, ?)",
             [plan.kind, project_id, dataset_id, plan.dataset, settings_json(settings), key,
              json.dumps(plan.to_dict(), sort_keys=True, default=str), label, user.display_name, user.id, now()])
@@ -176,8 +177,8 @@ def request_cancel(db: sqlite_utils.Database, job_id: int, *, by: User | System)
     with write_txn(db):
         job = get_job(db, job_id)
         if job.state in ("queued", "running"):
-            record(db, authorize(db, by, job.project_id, EDIT), job.project_id, f"cancelled {job.kind.replace('_', ' ')}",
-                   job.label, f"jobs?project={job.project_id}")
+            record(db, authorize(db, by, job.project_id, EDIT), job.project_id,
+                   f"cancelled {job.kind.replace('_', ' ')}", job.label, f"jobs?project={job.project_id}")
         if job.state == "queued":
             db.execute("UPDATE jobs SET state = 'cancelled', cancel_requested = 1, finished_at = ?, "
                        "message = 'cancelled before it started' WHERE id = ?", [now(), job_id])

@@ -161,7 +161,8 @@ def load_predictions(db: sqlite_utils.Database, version: ModelVersion) -> pd.Dat
                             "version with a predictions file to measure it on rows.")
     path = predictions_file(db, version.predictions_hash)
     if not path.exists():
-        raise NotFoundError(f"The predictions file of {version.label} is missing ({path}). Bring the predictions again.")
+        raise NotFoundError(f"The predictions file of {version.label} is missing ({path}). "
+                            "Bring the predictions again.")
     return pd.read_parquet(path)
 
 
@@ -223,7 +224,8 @@ def delete_model_version(db: sqlite_utils.Database, version_id: int, *, by: User
     version = get_model_version(db, version_id)
     with write_txn(db):
         user = authorize(db, by, version.project_id, EDIT)
-        db.execute("UPDATE model_versions SET deleted_at = ?, deleted_by_id = ? WHERE id = ?", [now(), user.id, version_id])
+        db.execute("UPDATE model_versions SET deleted_at = ?, deleted_by_id = ? WHERE id = ?",
+                   [now(), user.id, version_id])
         record(db, user, version.project_id, "deleted a candidate model version", version.label,
                f"models?project={version.project_id}")
     if version.predictions_hash:
@@ -233,7 +235,8 @@ def delete_model_version(db: sqlite_utils.Database, version_id: int, *, by: User
 
 def delete_model(db: sqlite_utils.Database, project_id: int, name: str, *, by: User | System) -> list[ModelVersion]:
     """Delete every live version of the model ``name`` (editors and owners), as delete_model_version does each."""
-    model = next((m for m in list_models(db, project_id) if m.name.lower() == " ".join(str(name).split()).lower()), None)
+    model = next((m for m in list_models(db, project_id)
+                  if m.name.lower() == " ".join(str(name).split()).lower()), None)
     if model is None:
         raise NotFoundError(f"This project has no candidate model named '{name}'. Pick one from the list.")
     with write_txn(db):

@@ -87,8 +87,9 @@ def see_user(db: sqlite_utils.Database, email: str, default_name: str, *, first_
         if found is None:
             first = first_is_admin and not email.startswith(NOT_PEOPLE) and not db.execute(
                 "SELECT 1 FROM users WHERE email NOT LIKE 'typed:%' AND email NOT LIKE 'system:%' LIMIT 1").fetchone()
-            db.execute("INSERT INTO users (email, display_name, first_seen, last_seen, is_admin) VALUES (?, ?, ?, ?, ?) "
-                       "ON CONFLICT (email) DO NOTHING", [email, _check_name(default_name), stamp, stamp, int(first)])
+            db.execute("INSERT INTO users (email, display_name, first_seen, last_seen, is_admin) "
+                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
+                       [email, _check_name(default_name), stamp, stamp, int(first)])
         db.execute("UPDATE users SET last_seen = ? WHERE email = ?", [stamp, email])
     user = find_user(db, email)
     if found is None:

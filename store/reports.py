@@ -11,8 +11,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from store.db import home_of
 from analysis.inert import ReportFormatError, inert_evidently_html
+from store.db import home_of
 from store.errors import NotFoundError, StoreError
 
 

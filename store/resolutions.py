@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from store.access import EDIT, authorize, record
 from store.db import now, write_txn
 from store.errors import InvalidNameError
-from store.access import EDIT, authorize, record
 from store.people import System, User, check_actor
 
 MAX_REASON_CHARS = 2_000
@@ -41,13 +41,15 @@ def resolve_finding(db: sqlite_utils.Database, project_id: int, finding_key: str
         user = authorize(db, resolved_by, project_id, EDIT)
         db.execute(
             "INSERT INTO resolutions (project_id, finding_key, dataset_hash, resolved_by, resolved_by_id, reason, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, finding_key, dataset_hash) DO UPDATE SET "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, finding_key, dataset_hash) "
+            "DO UPDATE SET "
             "resolved_by = excluded.resolved_by, resolved_by_id = excluded.resolved_by_id, reason = excluded.reason, "
             "created_at = excluded.created_at",
             [project_id, finding_key, dataset_hash, user.display_name, user.id, reason, now()],
         )
         record(db, user, project_id, "resolved a finding", f"{finding_key}: {reason}", f"leakage?project={project_id}")
-    return next(r for r in list_resolutions(db, project_id) if r.finding_key == finding_key and r.dataset_hash == dataset_hash)
+    return next(r for r in list_resolutions(db, project_id)
+                if r.finding_key == finding_key and r.dataset_hash == dataset_hash)
 
 
 def reopen_finding(db: sqlite_utils.Database, project_id: int, finding_key: str, dataset_hash: str, *,
@@ -60,4 +62,5 @@ def reopen_finding(db: sqlite_utils.Database, project_id: int, finding_key: str,
 
 
 def list_resolutions(db: sqlite_utils.Database, project_id: int) -> list[Resolution]:
-    return [Resolution(**r) for r in db.query("SELECT * FROM resolutions WHERE project_id = ? ORDER BY id", [project_id])]
+    return [Resolution(**r)
+            for r in db.query("SELECT * FROM resolutions WHERE project_id = ? ORDER BY id", [project_id])]

@@ -21,12 +21,12 @@ import pandas as pd
 import sqlite_utils
 
 from analysis.stored import Parts, has_layout, join, split
+from store.access import EDIT, authorize, record
 from store.db import home_of, now, write_txn
-from store.result_files import arrays_path, read_arrays, remove_arrays, write_arrays
 from store.documents import latest_revision
 from store.errors import NotFoundError, StoreError
-from store.access import EDIT, authorize, record
 from store.people import System, User, check_actor
+from store.result_files import arrays_path, read_arrays, remove_arrays, write_arrays
 
 VERSIONED = ("pandas", "numpy", "scikit-learn", "scipy", "evidently", "pyarrow")
 
@@ -111,8 +111,9 @@ def put_result(
                                 [kind, dataset_hash, key]).fetchone()
             replaced = before[0] if before else None
             db.execute(
-                "INSERT INTO results (kind, dataset_hash, settings, settings_hash, payload, summary, stamp, computed_at, "
-                "seconds, versions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, dataset_hash, settings_hash) "
+                "INSERT INTO results (kind, dataset_hash, settings, settings_hash, payload, summary, stamp, "
+                "computed_at, seconds, versions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (kind, dataset_hash, settings_hash) "
                 "DO UPDATE SET payload = excluded.payload, summary = excluded.summary, arrays = NULL, "
                 "stamp = excluded.stamp, computed_at = excluded.computed_at, seconds = excluded.seconds, "
                 "versions = excluded.versions",
@@ -120,7 +121,8 @@ def put_result(
                  json.dumps(library_versions())],
             )
             if parts.arrays is not None:
-                result_id = db.execute("SELECT id FROM results WHERE kind = ? AND dataset_hash = ? AND settings_hash = ?",
+                result_id = db.execute("SELECT id FROM results "
+                                       "WHERE kind = ? AND dataset_hash = ? AND settings_hash = ?",
                                        [kind, dataset_hash, key]).fetchone()[0]
                 written = write_arrays(db, result_id, stamp, parts.arrays)
                 db.execute("UPDATE results SET arrays = ? WHERE id = ?", [written, result_id])
@@ -206,7 +208,8 @@ def record_evidence(
         return _evidence(next(db.query("SELECT * FROM evidence WHERE id = ?", [cursor.lastrowid])))
 
 
-def list_evidence(db: sqlite_utils.Database, project_id: int, section: str | None = None, kind: str | None = None) -> list[Evidence]:
+def list_evidence(db: sqlite_utils.Database, project_id: int, section: str | None = None,
+                  kind: str | None = None) -> list[Evidence]:
     """The project's evidence, newest first, optionally for one section and kind."""
     where, params = ["project_id = ?"], [project_id]
     if section is not None:

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from store.access import REVIEW, PermissionDenied, authorize, record
 from store.db import now, write_txn
 from store.documents import Revision, get_revision, latest_revision
 from store.errors import InvalidNameError, NotFoundError, StaleRevisionError
-from store.projects import get_project
-from store.access import REVIEW, PermissionDenied, authorize, record
 from store.people import System, User, check_actor
+from store.projects import get_project
 
 STATUSES = ("in review", "changes requested", "approved")
 MAX_COMMENT_CHARS = 5_000
@@ -99,7 +99,8 @@ def get_comment(db: sqlite_utils.Database, comment_id: int) -> Comment:
 
 
 def add_comment(
-    db: sqlite_utils.Database, project_id: int, section: str, author: User | System, body: str, parent_id: int | None = None
+    db: sqlite_utils.Database, project_id: int, section: str, author: User | System, body: str,
+    parent_id: int | None = None,
 ) -> Comment:
     """Add a comment on ``section`` (a reply when ``parent_id`` is given; replies join the parent's thread)."""
     author, body = _author(author), _body(body)
@@ -161,7 +162,8 @@ def _newer_than_read(read: Revision, latest: Revision) -> StaleRevisionError:
     """The refusal of a decision on ``read`` when ``latest`` is newer: who saved what after it, and what to do."""
     at = latest.created_at.replace("T", " ")[:16]
     if latest.number == read.number + 1:
-        newer = f"revision {latest.number} was saved by {latest.author} at {at} UTC after the one you read ({read.number})"
+        newer = (f"revision {latest.number} was saved by {latest.author} at {at} UTC "
+                 f"after the one you read ({read.number})")
     else:
         numbers = f"{read.number + 1} and {latest.number}" if latest.number == read.number + 2 else \
             f"{read.number + 1} to {latest.number}"
@@ -193,14 +195,17 @@ def decide(
         if (status == "approved" and isinstance(author, User) and latest.author_id == user.id
                 and not get_project(db, project_id).allow_self_approval):
             raise PermissionDenied(f"{user.display_name} wrote revision {latest.number}, so cannot approve it: "
-                                   "another reviewer approves it (an owner can allow self-approval on the Projects page).")
+                                   "another reviewer approves it "
+                                   "(an owner can allow self-approval on the Projects page).")
         cursor = db.execute(
-            "INSERT INTO decisions (project_id, status, revision_id, author, author_id, note, evidence_ids, created_at) "
+            "INSERT INTO decisions "
+            "(project_id, status, revision_id, author, author_id, note, evidence_ids, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [project_id, status, latest.id, user.display_name, user.id, (note or "").strip(),
              json.dumps(list(evidence_ids)), now()],
         )
-        record(db, user, project_id, f"decided: {status}", f"revision {latest.number}" + (f": {note.strip()}" if note else ""),
+        record(db, user, project_id, f"decided: {status}",
+               f"revision {latest.number}" + (f": {note.strip()}" if note else ""),
                f"review?project={project_id}")
     return next(d for d in list_decisions(db, project_id) if d.id == cursor.lastrowid)
 

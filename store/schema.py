@@ -196,7 +196,8 @@ def _v5_jobs(db: sqlite_utils.Database) -> None:
         CREATE INDEX jobs_queue ON jobs(state, id);
         CREATE INDEX jobs_project ON jobs(project_id, id);
         CREATE INDEX jobs_key ON jobs(kind, dataset_hash, settings_hash, id);
-        CREATE UNIQUE INDEX jobs_one_active ON jobs(kind, dataset_hash, settings_hash) WHERE state IN ('queued', 'running')
+        CREATE UNIQUE INDEX jobs_one_active ON jobs(kind, dataset_hash, settings_hash)
+            WHERE state IN ('queued', 'running')
         """,
     )
 
@@ -282,11 +283,13 @@ def _v8_members_and_audit(db: sqlite_utils.Database) -> None:
     stamp = now()
     for table, name_column, id_column in AUTHORED:
         db.execute(f"ALTER TABLE {table} ADD COLUMN {id_column} INTEGER REFERENCES users(id)")
-        names = [r[0] for r in db.execute(f"SELECT DISTINCT {name_column} FROM {table} WHERE TRIM(COALESCE({name_column}, '')) != ''")]
+        names = [r[0] for r in db.execute(f"SELECT DISTINCT {name_column} FROM {table} "
+                                          f"WHERE TRIM(COALESCE({name_column}, '')) != ''")]
         for name in names:           # a typed name becomes a user with that display name; the records point to it
             db.execute("INSERT INTO users (email, display_name, first_seen, last_seen) VALUES (?, ?, ?, ?) "
                        "ON CONFLICT (email) DO NOTHING", [TYPED + name.strip(), name.strip()[:80], stamp, stamp])
-            db.execute(f"UPDATE {table} SET {id_column} = (SELECT id FROM users WHERE email = ?) WHERE {name_column} = ?",
+            db.execute(f"UPDATE {table} SET {id_column} = (SELECT id FROM users WHERE email = ?) "
+                       f"WHERE {name_column} = ?",
                        [TYPED + name.strip(), name])
 
 
@@ -346,12 +349,15 @@ def _v12_model_versions(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "projects and append-only design-document revisions", _v1_projects_and_revisions),
-    Migration(2, "datasets, cached results, and evidence linking results to document sections", _v2_datasets_results_evidence),
+    Migration(2, "datasets, cached results, and evidence linking results to document sections",
+              _v2_datasets_results_evidence),
     Migration(3, "review comments (threaded, resolvable) and review decisions", _v3_reviews),
     Migration(4, "resolutions: a person's explanation that closes a finding (e.g. a leakage finding)", _v4_resolutions),
-    Migration(5, "jobs: long work (profile, leakage scan, baselines, drift) queued in the store and run by workers", _v5_jobs),
+    Migration(5, "jobs: long work (profile, leakage scan, baselines, drift) queued in the store and run by workers",
+              _v5_jobs),
     Migration(6, "drafts: a person's unsaved edits of a document section, kept until saved or discarded", _v6_drafts),
-    Migration(7, "users: who works in Blueprint (email or local account, display name, first and last seen)", _v7_users),
+    Migration(7, "users: who works in Blueprint (email or local account, display name, first and last seen)",
+              _v7_users),
     Migration(8, "roles per project (members, invites), admins, the audit trail; records point to their author's user",
               _v8_members_and_audit),
     Migration(9, "datasets: where a dataset comes from (a data folder's file, or a SQL source and its identity)",

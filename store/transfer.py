@@ -10,16 +10,16 @@ from dataclasses import asdict
 
 import sqlite_utils
 
+from store.access import list_activity, list_members
 from store.db import now, write_txn
-from store.documents import list_revisions, get_revision
+from store.documents import get_revision, list_revisions
 from store.errors import StoreError
+from store.grants import ADMINS_ONLY, Grant, require_creator
+from store.people import System, User, check_actor
 from store.projects import create_project, get_project, list_projects
 from store.resolutions import list_resolutions
 from store.results import list_evidence
 from store.reviews import list_comments, list_decisions
-from store.access import list_activity, list_members
-from store.grants import ADMINS_ONLY, Grant, require_creator
-from store.people import System, User, check_actor
 
 FORMAT = "blueprint-project"
 VERSION = 1
@@ -57,7 +57,8 @@ def export_project(db: sqlite_utils.Database, project_id: int) -> dict:
 
 
 def _fail(problem: str) -> ImportFileError:
-    return ImportFileError(f"This is not a Blueprint project file: {problem}. Export the project again with 'Export project (JSON)'.")
+    return ImportFileError(f"This is not a Blueprint project file: {problem}. "
+                           "Export the project again with 'Export project (JSON)'.")
 
 
 def parse_project_file(data: bytes) -> dict:
@@ -76,7 +77,8 @@ def parse_project_file(data: bytes) -> dict:
             f"This project file has format version {version}; this Blueprint reads versions up to {VERSION}. "
             "Upgrade Blueprint to import it."
         )
-    for key, kind in (("project", dict), ("revisions", list), ("comments", list), ("decisions", list), ("evidence", list)):
+    for key, kind in (("project", dict), ("revisions", list), ("comments", list), ("decisions", list),
+                      ("evidence", list)):
         if not isinstance(doc.get(key), kind):
             raise _fail(f"the '{key}' part is missing or malformed")
     if not isinstance(doc["project"].get("name"), str):
@@ -109,34 +111,40 @@ def import_project(db: sqlite_utils.Database, data: bytes, imported_by: User | S
             revision_ids, comment_ids = {}, {}
             for r in sorted(doc["revisions"], key=lambda r: r["number"]):
                 cursor = db.execute(
-                    "INSERT INTO revisions (project_id, number, parent_id, author, created_at, section, content) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO revisions (project_id, number, parent_id, author, created_at, section, content) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [project.id, r["number"], revision_ids.get(r.get("parent_id")), r.get("author", "?"),
                      r.get("created_at", now()), r.get("section"), json.dumps(r["content"], sort_keys=True)],
                 )
                 revision_ids[r.get("id")] = cursor.lastrowid
             for c in sorted(doc["comments"], key=lambda c: c["id"]):
                 cursor = db.execute(
-                    "INSERT INTO comments (project_id, section, parent_id, revision_id, author, body, created_at, resolved_by, resolved_at) "
+                    "INSERT INTO comments (project_id, section, parent_id, revision_id, author, body, created_at, "
+                    "resolved_by, resolved_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [project.id, c["section"], comment_ids.get(c.get("parent_id")), revision_ids.get(c.get("revision_id")),
+                    [project.id, c["section"], comment_ids.get(c.get("parent_id")),
+                     revision_ids.get(c.get("revision_id")),
                      c["author"], c["body"], c["created_at"], c.get("resolved_by"), c.get("resolved_at")],
                 )
                 comment_ids[c["id"]] = cursor.lastrowid
             for d in doc["decisions"]:
                 db.execute(
-                    "INSERT INTO decisions (project_id, status, revision_id, author, note, evidence_ids, created_at) VALUES (?, ?, ?, ?, ?, '[]', ?)",
-                    [project.id, d["status"], revision_ids.get(d.get("revision_id")), d["author"], d.get("note", ""), d["created_at"]],
+                    "INSERT INTO decisions (project_id, status, revision_id, author, note, evidence_ids, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, '[]', ?)",
+                    [project.id, d["status"], revision_ids.get(d.get("revision_id")), d["author"], d.get("note", ""),
+                     d["created_at"]],
                 )
             for i, e in enumerate(doc["evidence"]):
                 cursor = db.execute(
-                    "INSERT INTO results (kind, dataset_hash, settings, settings_hash, payload, computed_at, seconds, versions) "
+                    "INSERT INTO results "
+                    "(kind, dataset_hash, settings, settings_hash, payload, computed_at, seconds, versions) "
                     "VALUES (?, ?, ?, ?, '{}', ?, 0, '{}')",
                     [e["kind"], e["dataset_hash"], json.dumps({"imported_into": project.id, "n": i}),
                      f"imported-{project.id}-{i}", e["created_at"]],
                 )
                 db.execute(
-                    "INSERT INTO evidence (project_id, section, kind, result_id, dataset_id, dataset_hash, revision_id, summary, "
-                    "created_by, created_at) VALUES (?, ?, ?, ?, NULL, ?, NULL, ?, ?, ?)",
+                    "INSERT INTO evidence (project_id, section, kind, result_id, dataset_id, dataset_hash, "
+                    "revision_id, summary, created_by, created_at) VALUES (?, ?, ?, ?, NULL, ?, NULL, ?, ?, ?)",
                     [project.id, e["section"], e["kind"], cursor.lastrowid, e["dataset_hash"], json.dumps(e["summary"]),
                      e.get("created_by", ""), e["created_at"]],
                 )
