@@ -21,8 +21,14 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from analysis.baselines.metrics import (CLASSIFICATION_METRICS, REGRESSION_METRICS, THRESHOLD_METRICS,
-                                       canonical_metric, choose_primary_metric, display_name)
+from analysis.baselines.metrics import (
+    CLASSIFICATION_METRICS,
+    REGRESSION_METRICS,
+    THRESHOLD_METRICS,
+    canonical_metric,
+    choose_primary_metric,
+    display_name,
+)
 from analysis.intervals import Interval, confusion_intervals
 from design.criteria import REFERENCES, Criterion, check_slice, format_number
 from design.document import success_criteria, value
@@ -245,7 +251,8 @@ def _check_slice(criterion: Criterion, slices: dict | None, source: str) -> Crit
         interval = _interval(found[i])
         if complement and isinstance(interval, Interval):
             interval = interval.complement()
-        parts.append((labels[i], _check_interval(criterion, interval, label, name, f"{source}, {column} = {labels[i]}")))
+        parts.append((labels[i],
+                      _check_interval(criterion, interval, label, name, f"{source}, {column} = {labels[i]}")))
     if len(parts) == 1:
         only = parts[0][1]
         return dataclasses.replace(only, reason=f"On the slice {column} = {parts[0][0]}: {only.reason}")

@@ -359,7 +359,8 @@ def check_criterion(text: str) -> CheckedCriterion:
     if unit:
         notes.append(f"Read as '{criterion}'.")
     elif percent:
-        notes.append(f"{_CRITERION.match(moved)['threshold'].replace(' ', '')} read as {format_number(criterion.threshold)}.")
+        notes.append(f"{_CRITERION.match(moved)['threshold'].replace(' ', '')} read as "
+                     f"{format_number(criterion.threshold)}.")
     measured_names, aliases, complements = _measured_metrics()
     from analysis.baselines.metrics import canonical_metric
 
@@ -390,7 +391,8 @@ def check_criterion(text: str) -> CheckedCriterion:
     plain_name = _AT_K.sub("", phrase).strip()
     if plain_name != phrase:
         plain_name = plain_name if plain_name in _ELSEWHERE_SHARES else f"{plain_name} at k"
-    if plain_name in _ELSEWHERE_SHARES or plain_name in _ELSEWHERE_NON_NEGATIVE or criterion.metric in known_metric_names():
+    if (plain_name in _ELSEWHERE_SHARES or plain_name in _ELSEWHERE_NON_NEGATIVE
+            or criterion.metric in known_metric_names()):
         problem = _range_error(text, criterion, *(SHARE if plain_name in _ELSEWHERE_SHARES else NON_NEGATIVE), percent)
         if problem:
             raise CriterionError(problem)

@@ -101,5 +101,6 @@ def fill_feature_table(rows: list[dict] | None, columns: list[str], source: str)
     written. Returns (rows, how many were added)."""
     kept = [dict(row) for row in rows or []]
     listed = {row["column"] for row in kept}
-    added = [{"column": str(c), "known": "unknown", "source": source, "note": ""} for c in columns if str(c) not in listed]
+    added = [{"column": str(c), "known": "unknown", "source": source, "note": ""}
+             for c in columns if str(c) not in listed]
     return kept + added, len(added)

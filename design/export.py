@@ -85,7 +85,8 @@ def to_markdown(summary: ReviewSummary) -> str:
             "evidence is current, no high leakage finding or comment is open and the required fields are answered.", ""]
     out += _candidate_markdown(side_by_side(summary.view, summary.content))
     out += ["## Readiness", "", "| Area | Item | Status | Reason |", "|---|---|---|---|"]
-    out += [f"| {i.area} | {i.text} | {i.status} | {_md(i.reason).replace('|', '&#124;')} |" for i in summary.readiness.items]
+    out += [f"| {i.area} | {i.text} | {i.status} | {_md(i.reason).replace('|', '&#124;')} |"
+            for i in summary.readiness.items]
     out.append("")
     for sec in SECTIONS:
         values = summary.content.get(sec.key) or {}
@@ -93,7 +94,8 @@ def to_markdown(summary: ReviewSummary) -> str:
         for f in sec.fields:
             text = as_text(f, values.get(f.key))
             if f.kind == FEATURE_TABLE and values.get(f.key):
-                out += [f"**{f.label}**", "", "| Column | Known at prediction time | Source | Note |", "|---|---|---|---|"]
+                out += [f"**{f.label}**", "", "| Column | Known at prediction time | Source | Note |",
+                        "|---|---|---|---|"]
                 out += ["| " + " | ".join(_md(row.get(k, "")).replace("|", "&#124;") for k in TABLE_COLUMNS) + " |"
                         for row in values[f.key]]
                 out.append("")
@@ -111,10 +113,12 @@ def to_markdown(summary: ReviewSummary) -> str:
             for c in comments:
                 indent = "  " if c.parent_id else ""
                 done = f" _(resolved by {_md(c.resolved_by)})_" if c.resolved_by else ""
-                out.append(f"{indent}- **{_md(c.author)}** ({c.created_at[:16].replace('T', ' ')}): {_md(c.body)}{done}")
+                out.append(f"{indent}- **{_md(c.author)}** ({c.created_at[:16].replace('T', ' ')}): "
+                           f"{_md(c.body)}{done}")
             out.append("")
     out += ["## Decision history", ""]
-    out += [f"- {d.created_at[:16].replace('T', ' ')}: **{_md(d.status)}** by {_md(d.author)}" + (f": {_md(d.note)}" if d.note else "")
+    out += [f"- {d.created_at[:16].replace('T', ' ')}: **{_md(d.status)}** by {_md(d.author)}"
+            + (f": {_md(d.note)}" if d.note else "")
             for d in summary.decisions] or ["- No decision yet."]
     return "\n".join(out) + "\n"
 

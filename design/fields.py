@@ -148,7 +148,8 @@ def _check_table(name: str, raw: Any) -> list[dict[str, str]] | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if isinstance(raw, str):
-        raw = [dict(zip(TABLE_COLUMNS, line.split("|"))) for line in raw.splitlines() if line.strip()]
+        # a line may have fewer cells than columns (the rest are empty) or more (the extra ones are dropped)
+        raw = [dict(zip(TABLE_COLUMNS, line.split("|"), strict=False)) for line in raw.splitlines() if line.strip()]
     if not isinstance(raw, (list, tuple)):
         raise FieldError(f"{name} must be a table of rows (column, known at prediction time, source, note).")
     rows, seen = [], {}

@@ -23,7 +23,8 @@ GREY = "#999999"
 LIGHT_GREY = "#D9D9D9"
 INK = "#1B2430"          # text, threshold lines and markers
 
-SEQUENCE = (BLUE, ORANGE, SKY_BLUE, REDDISH_PURPLE, BLUISH_GREEN, YELLOW, BLACK, VERMILLION)   # vermillion last: it means "bad"
+# vermillion last: it means "bad"
+SEQUENCE = (BLUE, ORANGE, SKY_BLUE, REDDISH_PURPLE, BLUISH_GREEN, YELLOW, BLACK, VERMILLION)
 STATUS = {"pass": BLUE, "fail": VERMILLION, "inconclusive": ORANGE, "not measured": GREY, "n/a": GREY}
 REFERENCE, CURRENT = BLUE, ORANGE          # the two sides of a drift check
 DRIFTED, STABLE = VERMILLION, GREY         # a column's drift verdict

@@ -11,7 +11,8 @@ from design.fields import is_template
 
 NA = "n/a"
 AREAS = ("Problem", "Data", "Model", "Evaluation", "Deployment", "Monitoring")
-FRAMING_OF_TARGET = {"binary": "binary classification", "multiclass": "multiclass classification", "regression": "regression"}
+FRAMING_OF_TARGET = {"binary": "binary classification", "multiclass": "multiclass classification",
+                     "regression": "regression"}
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,8 @@ class EvidenceDigest:
     run_metrics: the best baseline run's metrics (name -> value) or None; run_intervals: its best model's metrics
     with their 95 % intervals (name -> Interval dict; None for a run stored before intervals); run_task: its task;
     run_slices: its best model's slices for slice criteria (analysis.error_analysis.analyze.slice_evidence; None
-    before slices); beats_dummy and lift: whether and how much it beats the dummy floor; drift_checked: whether a drift report exists; stale: descriptions
-    of evidence computed on data or criteria that have changed since.
+    before slices); beats_dummy and lift: whether and how much it beats the dummy floor; drift_checked: whether a
+    drift report exists; stale: descriptions of evidence computed on data or criteria that have changed since.
     """
 
     profiled: int = 0
@@ -113,7 +114,8 @@ def assess_readiness(content: dict, evidence: EvidenceDigest) -> Readiness:
     ml_type = value(content, "framing", "ml_type")
     if evidence.target_type is None or ml_type is None:
         items.append(Item("Problem", "Framing matches the target column", NA,
-                          "No framing chosen or no target profiled yet." if ml_type is None else "No target column profiled yet."))
+                          "No framing chosen or no target profiled yet." if ml_type is None
+                          else "No target column profiled yet."))
     else:
         expected = FRAMING_OF_TARGET.get(evidence.target_type)
         items.append(_item("Problem", "Framing matches the target column", ml_type == expected,
@@ -121,7 +123,8 @@ def assess_readiness(content: dict, evidence: EvidenceDigest) -> Readiness:
                            f"Framed as {ml_type}, but the target column is {evidence.target_type} ({expected})."))
 
     items.append(_item("Data", "Data profiled", evidence.profiled > 0,
-                       f"{evidence.profiled} dataset(s) profiled.", "No dataset profiled: upload and explore the data."))
+                       f"{evidence.profiled} dataset(s) profiled.",
+                       "No dataset profiled: upload and explore the data."))
     if not evidence.leakage_checked:
         items.append(Item("Data", "No open high-severity leakage finding", FAIL, "No leakage check has been run."))
     else:
@@ -130,11 +133,14 @@ def assess_readiness(content: dict, evidence: EvidenceDigest) -> Readiness:
                            f"{evidence.open_high_leakage} high-severity leakage finding(s) unresolved."))
     if evidence.minority_share is None or evidence.minority_share >= 0.2:
         items.append(Item("Data", "Imbalance plan when classes are imbalanced", NA,
-                          "Classes are not imbalanced." if evidence.minority_share is not None else "No class balance measured."))
+                          "Classes are not imbalanced." if evidence.minority_share is not None
+                          else "No class balance measured."))
     else:
-        items.append(_item("Data", "Imbalance plan when classes are imbalanced", _written(content, "data", "imbalance_plan"),
+        items.append(_item("Data", "Imbalance plan when classes are imbalanced",
+                           _written(content, "data", "imbalance_plan"),
                            "Data section has an imbalance plan.",
-                           f"The rarest class is {evidence.minority_share:.1%} of rows, and Data has no imbalance plan."))
+                           f"The rarest class is {evidence.minority_share:.1%} of rows, "
+                           "and Data has no imbalance plan."))
     items.append(_item("Data", "Privacy addressed", _written(content, "data", "privacy"),
                        "Data section covers privacy.", "Data section says nothing on privacy."))
 
@@ -158,24 +164,29 @@ def assess_readiness(content: dict, evidence: EvidenceDigest) -> Readiness:
         items.extend(_criteria_items(criteria, evidence))
     classification = ml_type is not None and "classification" in ml_type
     if classification:
-        ok = value(content, "evaluation", "decision_threshold") is not None and _written(content, "evaluation", "threshold_tradeoff")
+        ok = (value(content, "evaluation", "decision_threshold") is not None
+              and _written(content, "evaluation", "threshold_tradeoff"))
         items.append(_item("Evaluation", "Decision threshold and its FPR/FNR stated", ok,
-                           "Threshold and its trade-off are written.", "Evaluation lacks the decision threshold or the FPR/FNR it implies."))
+                           "Threshold and its trade-off are written.",
+                           "Evaluation lacks the decision threshold or the FPR/FNR it implies."))
     else:
         items.append(Item("Evaluation", "Decision threshold and its FPR/FNR stated", NA, "Not a classification task."))
 
     items.append(_item("Deployment", "Serving target and prediction mode chosen",
                        _written(content, "deployment", "target") and _written(content, "deployment", "prediction_mode"),
-                       "Deployment names where and how predictions are served.", "Deployment lacks the target or the prediction mode."))
+                       "Deployment names where and how predictions are served.",
+                       "Deployment lacks the target or the prediction mode."))
     testing = value(content, "deployment", "testing_in_production") or []
     items.append(_item("Deployment", "Testing in production planned", bool(testing) and testing != ["none"],
-                       f"Planned: {', '.join(testing)}.", "No shadow, A/B, canary or other test in production is planned."))
+                       f"Planned: {', '.join(testing)}.",
+                       "No shadow, A/B, canary or other test in production is planned."))
 
     items.append(_item("Monitoring", "Drift monitoring planned", _written(content, "monitoring", "drift"),
                        "Monitoring describes drift detection.", "Monitoring does not say how drift is detected."))
     items.append(_item("Monitoring", "A drift check has been run", evidence.drift_checked,
                        "A drift report is stored.", "No drift report yet: compare a reference and a current dataset."))
-    items.append(_item("Monitoring", "Retraining trigger defined", _written(content, "monitoring", "retraining_trigger"),
+    items.append(_item("Monitoring", "Retraining trigger defined",
+                       _written(content, "monitoring", "retraining_trigger"),
                        "Monitoring names the retraining trigger.", "Monitoring has no retraining trigger."))
 
     areas = {}

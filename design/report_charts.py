@@ -6,8 +6,8 @@ import math
 
 import plotly.graph_objects as go
 
-from analysis.inert import chart_text, inert_traces
 from analysis.drift.model import ColumnDrift
+from analysis.inert import chart_text, inert_traces
 from design import palette
 from design.evidence import EvidenceView
 from design.formats import format_score
@@ -36,7 +36,8 @@ def class_balance_figure(summary: dict) -> go.Figure | None:
     balance = summary.get("class_balance")
     if not balance:
         return None
-    fig = go.Figure(go.Bar(x=list(balance), y=list(balance.values()), text=[f"{v:.1%}" for v in balance.values()], textposition="outside"))
+    fig = go.Figure(go.Bar(x=list(balance), y=list(balance.values()), text=[f"{v:.1%}" for v in balance.values()],
+                           textposition="outside"))
     fig.update_yaxes(range=[0, 1.1], tickformat=".0%")
     return _layout(fig, chart_text(f"Class balance of {summary.get('target')} in {summary.get('dataset')}"))
 
@@ -64,8 +65,8 @@ def drift_figure(summary: dict) -> go.Figure | None:
     top = summary.get("top") or []
     if not top:
         return None
-    columns = [ColumnDrift(c["column"], c.get("type", ""), c.get("method", ""), c.get("threshold") or 0.0, c.get("score"),
-                           bool(c.get("drifted"))) for c in top]
+    columns = [ColumnDrift(c["column"], c.get("type", ""), c.get("method", ""), c.get("threshold") or 0.0,
+                           c.get("score"), bool(c.get("drifted"))) for c in top]
     shown = f"the {len(columns)} most drifted of {summary.get('columns_checked', len(columns))} columns"
     return drift_strength_figure(columns, f"Drift per column: {shown} ({summary.get('drifted_count', 0)} drifted)")
 
@@ -76,7 +77,8 @@ def drift_strength_figure(columns: list[ColumnDrift], title: str) -> go.Figure:
     log p / log threshold for p-value tests, where a smaller p-value is more drift). 1 is the threshold (a dashed
     line): a bar past it drifted. Log axis, so p-values and distances share one scale and the longest bar is
     always the column that drifted most; each bar is labelled with the score itself and the hover names the test."""
-    ordered = sorted(columns, key=lambda c: (not c.drifted, -c.severity, c.column))[::-1]  # the first bar is drawn at the bottom
+    # the first bar is drawn at the bottom
+    ordered = sorted(columns, key=lambda c: (not c.drifted, -c.severity, c.column))[::-1]
     lengths = [max(c.severity, MIN_STRENGTH) for c in ordered]
     labels = [("p = " if c.lower_is_drift else "") + format_score(c.score) for c in ordered]
     hover = [f"<b>{chart_text(c.column)}</b>{f' ({c.type})' if c.type else ''}<br>{c.method}: {format_score(c.score)} "

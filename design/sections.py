@@ -51,7 +51,8 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="requirements",
         title="Requirements",
-        purpose="What the business needs, for whom, and within which limits of data, compute, privacy, scale and speed.",
+        purpose="What the business needs, for whom, and within which limits of data, compute, privacy, scale and "
+        "speed.",
         fields=(
             Field(
                 "business_objective",
@@ -59,8 +60,8 @@ SECTIONS: tuple[Section, ...] = (
                 TEXT,
                 "What business outcome should this system change, and how will you know it did? "
                 "Which metric does the business already track, and what change in it do you expect?",
-                example="Cut monthly voluntary churn of paying subscribers from 3.1 % to 2.6 % within two quarters (the "
-                "churn rate finance already reports).",
+                example="Cut monthly voluntary churn of paying subscribers from 3.1 % to 2.6 % within two quarters "
+                "(the churn rate finance already reports).",
             ),
             Field(
                 "success_summary",
@@ -69,8 +70,8 @@ SECTIONS: tuple[Section, ...] = (
                 "What does success look like for the business and for the people who use the system, in one "
                 "sentence? And which bars (metric, operator, number) under Evaluation, Success criteria, will show "
                 "it was reached?",
-                example="The retention team saves more customers per call than today: at 500 calls a week it reaches at "
-                "least 7 in 10 of the customers about to leave.",
+                example="The retention team saves more customers per call than today: at 500 calls a week it "
+                "reaches at least 7 in 10 of the customers about to leave.",
             ),
             Field(
                 "users",
@@ -146,8 +147,8 @@ SECTIONS: tuple[Section, ...] = (
                 TEXT,
                 "Is ML needed at all? What does a simple heuristic or rule achieve today, and by how much must "
                 "ML beat it to be worth its cost?",
-                example="Today the team calls everyone whose usage halved last month: that finds about 35 % of churners. "
-                "ML must find 50 % with as many calls.",
+                example="Today the team calls everyone whose usage halved last month: that finds about 35 % of "
+                "churners. ML must find 50 % with as many calls.",
             ),
             Field(
                 "ml_objective",
@@ -172,8 +173,8 @@ SECTIONS: tuple[Section, ...] = (
                 TEXT,
                 "What does the model return (label, score, ranked list) and who or what consumes it? If there "
                 "are several models, what are the inputs and outputs of each?",
-                example="A churn probability per subscriber, written nightly to the CRM table retention_scores; the team "
-                "sorts its call list by it.",
+                example="A churn probability per subscriber, written nightly to the CRM table retention_scores; "
+                "the team sorts its call list by it.",
             ),
             Field(
                 "ml_type",
@@ -206,15 +207,16 @@ SECTIONS: tuple[Section, ...] = (
                 LIST,
                 "Which assumptions must hold for this framing to work, and what observation would prove each "
                 "one wrong?",
-                example="Past cancellations predict future ones: a price change would break this\nAgents follow the list: "
-                "check the call logs weekly",
+                example="Past cancellations predict future ones: a price change would break this\n"
+                "Agents follow the list: check the call logs weekly",
             ),
         ),
     ),
     Section(
         key="data",
         title="Data",
-        purpose="Where the training data and labels come from, how they are split and prepared, and what risks they carry.",
+        purpose="Where the training data and labels come from, how they are split and prepared, and what risks "
+        "they carry.",
         fields=(
             Field(
                 "target",
@@ -344,8 +346,8 @@ SECTIONS: tuple[Section, ...] = (
                 LIST,
                 "Which models will you try, and what does each trade off (accuracy, latency, interpretability, "
                 "data needed, cost)?",
-                example="Gradient-boosted trees: usually best on tabular data, fast to score\nLogistic regression: easy "
-                "to explain, likely weaker",
+                example="Gradient-boosted trees: usually best on tabular data, fast to score\n"
+                "Logistic regression: easy to explain, likely weaker",
             ),
             Field(
                 "proposed_candidate",
@@ -491,7 +493,8 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="deployment",
         title="Deployment and serving",
-        purpose="Where and how predictions are served, within which latency budget, and how a new model is tested on real traffic.",
+        purpose="Where and how predictions are served, within which latency budget, and how a new model is tested "
+        "on real traffic.",
         fields=(
             Field(
                 "target",
@@ -638,8 +641,8 @@ SECTIONS: tuple[Section, ...] = (
                 TEXT,
                 "How are model versions recorded with their training data, code and metrics, and can you "
                 "reproduce or restore any version that served predictions?",
-                example="A model registry entry per version with the training data snapshot, git commit and metrics; any "
-                "version restorable in minutes.",
+                example="A model registry entry per version with the training data snapshot, git commit and "
+                "metrics; any version restorable in minutes.",
             ),
         ),
     ),
