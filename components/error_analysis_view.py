@@ -18,6 +18,8 @@ from design import palette
 
 EXPLORE = "pages/explore.py"
 COLUMNS_TAB = "Columns"
+TABS = ("Slices", "Worst errors", "Calibration")
+TAB_KEY = "ea-tab"        # the open tab (its label), in the session
 
 
 def explore_query(project_id: int, dataset_id: int, column: str) -> dict:
@@ -49,13 +51,15 @@ def show(run: BaselineRun, always: list[str], project_id: int, dataset_id: int) 
         st.warning(plain(problem))
     # The test dataset's rows are not the project dataset's: its columns open in Explore only for the dataset.
     link = dataset_id if found.source == "dataset" else None
-    tabs = st.tabs(["Slices", "Worst errors", "Calibration"])
-    with tabs[0]:
-        slices(found.slices, always, project_id, link)
-    with tabs[1]:
-        worst(found.worst, found.slices, project_id, link)
-    with tabs[2]:
-        calibration(found.calibration)
+    # Only the open tab draws (a rerun on switching): the other two views' tables and figures cost the server nothing.
+    tabs = st.tabs(TABS, key=TAB_KEY, on_change="rerun")
+    views = (lambda: slices(found.slices, always, project_id, link),
+             lambda: worst(found.worst, found.slices, project_id, link),
+             lambda: calibration(found.calibration))
+    for tab, view in zip(tabs, views, strict=True):
+        if tab.open:
+            with tab:
+                view()
 
 
 def _interval_text(interval) -> str:

@@ -28,6 +28,14 @@ def test_sample_run_shows_slices_worst_errors_and_calibration(app_home):
     assert {"Values", "ROC AUC", "95 % interval", "recall"} <= set(always.columns)
     charts = [c for c in at.get("plotly_chart") if "ROC AUC by worst_radius" in c.proto.spec]
     assert charts
+    links = [p for p in at.get("page_link") if "Open worst" in p.proto.label]
+    assert links, [p.proto.label for p in at.get("page_link")]
+    # only the open tab draws: the worst errors and the calibration are not on the page until their tab is opened
+    assert not [d for d in at.dataframe if "Confidence in the wrong class" in d.value.columns]
+    assert "Expected calibration error" not in [m.label for m in at.metric]
+    at.session_state["ea-tab"] = "Worst errors"
+    at.run()
+    assert not [c for c in at.get("plotly_chart") if "ROC AUC by worst_radius" in c.proto.spec]
     worst = _table(at, "Confidence in the wrong class")
     assert {"Row", "True", "Predicted", "Score", "Confidence in the wrong class", "worst_radius"} <= set(worst.columns)
     assert (worst["True"] != worst["Predicted"]).all()
@@ -35,11 +43,11 @@ def test_sample_run_shows_slices_worst_errors_and_calibration(app_home):
     filtered = _table(at, "Confidence in the wrong class")
     assert 0 < len(filtered) < len(worst)
     assert at.get("download_button")
+    at.session_state["ea-tab"] = "Calibration"
+    at.run()
     assert "Expected calibration error" in [m.label for m in at.metric]
     assert any("calibrated" in s for s in texts(at, "info") + texts(at, "warning"))
     assert any("Reliability diagram" in c.proto.spec for c in at.get("plotly_chart"))
-    links = [p for p in at.get("page_link") if "Open worst" in p.proto.label]
-    assert links, [p.proto.label for p in at.get("page_link")]
 
 
 def test_review_and_export_show_weakest_slices_and_the_slice_criterion(app_home):
