@@ -28,7 +28,8 @@ TEXT_MIN_WORDS = 3.0     # average words per value from which a mostly-distinct 
 TYPE_SAMPLE = 1_000      # values looked at to tell prose from labels and to find a date format
 
 _ID_NAME = re.compile(r"(^|[_\W])(id|uuid|guid|key)$|^id([_\W]|$)|[a-z]Id$", re.I)
-_DATE_LIKE = re.compile(r"\d{1,4}[-/. ][A-Za-z]{3,9}[-/. ,]+\d{2,4}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2} [A-Za-z]{3,9},? \d{4}")
+_DATE_LIKE = re.compile(r"\d{1,4}[-/. ][A-Za-z]{3,9}[-/. ,]+\d{2,4}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"
+                        r"|\d{1,2} [A-Za-z]{3,9},? \d{4}")
 _DOT_GROUPED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")   # 1.234.567,5 with a decimal comma
 _TRUE = {"true", "yes"}
 _FALSE = {"false", "no"}

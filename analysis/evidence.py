@@ -25,7 +25,8 @@ def profile_summary(dataset_name: str, profile: Profile) -> dict:
         "duplicate_rows": profile.overview.duplicate_rows,
         "missing_share": profile.overview.missing_share,
         "warnings": sum(a.severity == "warning" for a in profile.alerts),
-        "alerts": [{"column": a.column, "kind": a.kind, "severity": a.severity, "reason": a.reason} for a in profile.alerts],
+        "alerts": [{"column": a.column, "kind": a.kind, "severity": a.severity, "reason": a.reason}
+                   for a in profile.alerts],
         "sampled": profile.sampled,
         "sample_rows": profile.sample_rows,
     }
@@ -34,7 +35,7 @@ def profile_summary(dataset_name: str, profile: Profile) -> dict:
         summary["task"] = profile.target.task
         if profile.target.balance is not None:
             balance = profile.target.balance
-            summary["class_balance"] = dict(zip(balance.labels, balance.shares))
+            summary["class_balance"] = dict(zip(balance.labels, balance.shares, strict=True))
             summary["imbalance_ratio"] = balance.imbalance_ratio
             summary["minority_share"] = min(balance.shares)
     return summary
@@ -89,7 +90,8 @@ def drift_summary(reference_name: str, current_name: str, summary) -> dict:
         "drifted_count": summary.drifted_count,
         "columns_checked": len(summary.columns),
         "sampled": summary.sampled,
-        "top": [{"column": c.column, "method": c.method, "score": c.score, "threshold": c.threshold, "drifted": c.drifted}
+        "top": [{"column": c.column, "method": c.method, "score": c.score, "threshold": c.threshold,
+                 "drifted": c.drifted}
                 for c in summary.columns[:10]],
     }
 

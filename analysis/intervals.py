@@ -162,7 +162,8 @@ def auc_se(auc, n1, n0):
     return np.sqrt(np.maximum(var, 0.0))
 
 
-def confusion_intervals(tp: int, fp: int, tn: int, fn: int, positive: str = "", negative: str = "") -> dict[str, Interval]:
+def confusion_intervals(tp: int, fp: int, tn: int, fn: int, positive: str = "",
+                        negative: str = "") -> dict[str, Interval]:
     """Wilson intervals of the proportions of a binary confusion at one threshold: accuracy, recall, precision,
     specificity (the names of the positive and negative class make the counts' words)."""
     rows = tp + fp + tn + fn

@@ -86,7 +86,7 @@ def arrow_columns(schema: pa.Schema, batches, capacity: int) -> list[np.ndarray 
     builders = [_builder(field.type, capacity) for field in schema]
     rows = 0
     for batch in batches:
-        for builder, column in zip(builders, batch.columns):
+        for builder, column in zip(builders, batch.columns, strict=True):
             builder.append(column, rows)
         rows += batch.num_rows
     return [builder.finish(rows) for builder in builders]
@@ -170,7 +170,8 @@ class _Strings:
 
 
 def _room(array: np.ndarray, size: int) -> np.ndarray:
-    """``array`` if it holds ``size`` items, else a copy grown by half (more rows than newlines: stray carriage returns)."""
+    """``array`` if it holds ``size`` items, else a copy grown by half (more rows than newlines: stray carriage
+    returns)."""
     if size <= len(array):
         return array
     grown = np.zeros(max(size, len(array) * 3 // 2), dtype=array.dtype)

@@ -77,7 +77,8 @@ class Table:
     sheet: str | None = None
 
 
-def read_table(data: bytes, name: str = "upload", sheet: str | None = None, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Table:
+def read_table(data: bytes, name: str = "upload", sheet: str | None = None, *,
+               max_bytes: int = MAX_UPLOAD_BYTES) -> Table:
     """Read the bytes of a CSV, gzip-compressed CSV, Parquet file or Excel workbook into a Table; raise ReadError
     (named after ``name``) saying what is wrong and what to do. ``sheet``: the worksheet of a workbook to read
     (None: the first; see sheet_names); other formats ignore it."""
@@ -203,7 +204,8 @@ def _read(data: bytes, max_bytes: int) -> Table:
         raise ReadError(
             "The file has only a header row and no data rows. Export it again with its data rows, then upload it."
         )
-    columns, text_notes = _convert_text_columns(names, columns, day_first=dialect.decimal == ",", decimal=dialect.decimal)
+    columns, text_notes = _convert_text_columns(names, columns, day_first=dialect.decimal == ",",
+                                                decimal=dialect.decimal)
     frame, column_types = _typed_frame(names, columns)
     encoding = "utf-16" if utf16_note else "utf-8-sig" if dialect.skip else dialect.encoding
     notes = tuple(n for n in (utf16_note,) if n) + dialect.notes + name_notes + text_notes
@@ -218,7 +220,8 @@ def _parse(data: bytes, dialect: Dialect) -> tuple[list, Dialect]:
         except EncodingMismatch:
             encoding = NEXT_ENCODING.get(dialect.encoding)
             if encoding is None:
-                raise ReadError("The file's text could not be decoded. Save it as CSV UTF-8 and upload it again.") from None
+                raise ReadError("The file's text could not be decoded. "
+                                "Save it as CSV UTF-8 and upload it again.") from None
             note = f"Read as {ENCODING_NAMES[encoding]}: the file is not valid UTF-8."
             notes = tuple(n for n in dialect.notes if not n.startswith("Read as")) + (note,)
             dialect = replace(dialect, encoding=encoding, notes=notes)
@@ -247,7 +250,7 @@ def _column_names(header: tuple[str, ...]) -> tuple[list[str], tuple[str, ...]]:
 
 def _typed_frame(names: list[str], columns: list) -> tuple[pd.DataFrame, dict[str, str]]:
     """The frame of the columns and their types; text stays a Categorical only where its type is categorical."""
-    frame = pd.DataFrame(dict(zip(names, columns)), copy=False)
+    frame = pd.DataFrame(dict(zip(names, columns, strict=True)), copy=False)
     column_types = infer_column_types(frame)
     for column, kind in column_types.items():
         if isinstance(frame[column].dtype, pd.CategoricalDtype) and kind != CATEGORICAL:
@@ -258,7 +261,7 @@ def _typed_frame(names: list[str], columns: list) -> tuple[pd.DataFrame, dict[st
 def _convert_text_columns(names, columns, *, day_first: bool, decimal: str) -> tuple[list, tuple[str, ...]]:
     """Text columns whose values are all booleans, numbers or dates become those (see column_types.convert_text)."""
     converted, notes = [], []
-    for label, values in zip(names, columns):
+    for label, values in zip(names, columns, strict=True):
         if isinstance(values, pd.Categorical):
             values, note = convert_text(values, day_first=day_first, decimal=decimal)
             if note:

@@ -192,7 +192,8 @@ def _sniff_delimiter(text: str, complete: bool) -> tuple[str, list[list[str]]]:
         if best_score is None or score > best_score:
             best_score, best = score, (delimiter, rows)
     if best is None:
-        raise ReadError(f"The start of the file is not valid CSV text ({problem}). Check that it is a plain CSV export.")
+        raise ReadError(f"The start of the file is not valid CSV text ({problem}). "
+                        "Check that it is a plain CSV export.")
     return best
 
 

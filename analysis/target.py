@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.profile.column_stats import Histogram, all_whole, bin_edges
 from analysis.column_types import BOOLEAN, CATEGORICAL, DATETIME, ID, NUMERIC, TEXT, count_distinct, infer_column_type
 from analysis.correlations import MIN_PAIRS, codes_of, float_frame
 from analysis.errors import TargetError
+from analysis.profile.column_stats import Histogram, all_whole, bin_edges
 
 BINARY, MULTICLASS, REGRESSION = "binary", "multiclass", "regression"
 MAX_INTEGER_CLASSES = 10   # a whole-number target with at most this many values is a class label, not a quantity
@@ -99,7 +99,8 @@ def check_target(frame: pd.DataFrame, target: str, column_types: dict[str, str] 
     kind = (column_types or {}).get(target) or infer_column_type(series)
     if series.notna().sum() == 0:
         raise TargetError(
-            f"Target column '{target}' has no values: every row is missing. Choose the column that holds the outcome to predict."
+            f"Target column '{target}' has no values: every row is missing. "
+            "Choose the column that holds the outcome to predict."
         )
     if kind == DATETIME:
         raise TargetError(
@@ -181,7 +182,8 @@ def class_balance(target: pd.Series) -> ClassBalance:
             "precision or PR-AUC rather than accuracy."
         )
     return ClassBalance(
-        tuple(str(c) for c in counts.index), tuple(int(c) for c in counts), tuple(float(s) for s in shares), ratio, rare, warning
+        tuple(str(c) for c in counts.index), tuple(int(c) for c in counts), tuple(float(s) for s in shares), ratio,
+        rare, warning
     )
 
 
@@ -212,7 +214,8 @@ def _numeric_by_class(series: pd.Series, class_codes: np.ndarray, classes: tuple
     quartiles = []
     for k in range(len(classes)):
         within = values[codes == k]
-        quartiles.append(tuple(float(q) for q in np.quantile(within, (0.25, 0.5, 0.75))) if within.size else (None, None, None))
+        quartiles.append(tuple(float(q) for q in np.quantile(within, (0.25, 0.5, 0.75))) if within.size
+                         else (None, None, None))
     return FeatureByClass(
         str(series.name), NUMERIC, classes, tuple(float(e) for e in edges), _rows(counts), tuple(quartiles)
     )

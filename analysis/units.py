@@ -12,8 +12,9 @@ leakage, baselines, drift, a candidate model's evaluation, ...) is a package wit
     computed.payload, computed.summary       # the stored result, and what a reviewer reads of it (evidence)
 
 The registry is the one place that knows which kinds exist (REGISTERED: one line per kind, imported on first
-use, so a page that never computes does not import the analyses; BLUEPRINT_UNITS adds kinds from outside). The job queue, the worker, evidence and
-blockers read it instead of their own lists: a new kind is its own package plus one line here.
+use, so a page that never computes does not import the analyses; BLUEPRINT_UNITS adds kinds from outside). The job
+queue, the worker, evidence and blockers read it instead of their own lists: a new kind is its own package plus one
+line here.
 """
 from __future__ import annotations
 

@@ -40,7 +40,8 @@ CLASSIFICATION_METRICS = ("accuracy", "balanced accuracy", "precision", "recall"
 REGRESSION_METRICS = ("mae", "rmse", "r2", "mape")
 LOWER_IS_BETTER = frozenset({"log loss", "brier score", "mae", "rmse", "mape"})
 PRIMARY_METRIC = {BINARY: "roc auc", MULTICLASS: "balanced accuracy", REGRESSION: "rmse"}
-DISPLAY = {"roc auc": "ROC AUC", "pr auc": "PR AUC", "f1": "F1", "mae": "MAE", "rmse": "RMSE", "r2": "R2", "mape": "MAPE"}
+DISPLAY = {"roc auc": "ROC AUC", "pr auc": "PR AUC", "f1": "F1", "mae": "MAE", "rmse": "RMSE", "r2": "R2",
+           "mape": "MAPE"}
 CURVE_POINTS = 200
 RESIDUAL_POINTS = 500
 THRESHOLDS = np.round(np.arange(101) / 100, 2)
@@ -73,7 +74,8 @@ POSITIVE_CLASS_METRICS = frozenset({"precision", "recall", "f1"})
 
 def canonical_metric(name: str) -> tuple[str, bool]:
     """(the baselines' name of a metric as a criterion writes it, whether the criterion is 1 - that metric):
-    "Sensitivity" -> ("recall", False), "FPR" -> ("specificity", True), "p95 latency_ms" -> ("p95 latency_ms", False)."""
+    "Sensitivity" -> ("recall", False), "FPR" -> ("specificity", True),
+    "p95 latency_ms" -> ("p95 latency_ms", False)."""
     text = " ".join(str(name).lower().replace("_", " ").split())
     if text in COMPLEMENTS:
         return COMPLEMENTS[text], True
@@ -112,7 +114,8 @@ def primary_reason(task: str, primary: str, criteria_metrics: list[str] | tuple[
             return (f"The best model is the one with the best {label}: the success criteria name only "
                     f"{', '.join(display_name(m) for m in dict.fromkeys(measured))}, which depend on the decision "
                     f"threshold, and {label} ranks the models at every threshold.")
-        return f"The best model is the one with the best {label} (the default for a {task} task: the success criteria name no metric the baselines measure)."
+        return (f"The best model is the one with the best {label} (the default for a {task} task: "
+                "the success criteria name no metric the baselines measure).")
     if primary in measured:
         return f"The best model is the one with the best {label}, a metric the success criteria name."
     threshold = [display_name(m) for m in dict.fromkeys(measured) if m in THRESHOLD_METRICS]
@@ -164,7 +167,8 @@ def classification_metrics(y: np.ndarray, proba: np.ndarray, positive: int | Non
             out["recall"] = m.recall_score(y, pred, average="macro", zero_division=0.0)
             out["specificity"] = _macro_specificity(m.confusion_matrix(y, pred, labels=labels))
             out["f1"] = m.f1_score(y, pred, average="macro", zero_division=0.0)
-            out["roc auc"] = _or_none(lambda: m.roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=labels))
+            out["roc auc"] = _or_none(lambda: m.roc_auc_score(y, proba, multi_class="ovr", average="macro",
+                                                              labels=labels))
             out["pr auc"] = _or_none(lambda: m.average_precision_score(y, proba, average="macro"))
             out["log loss"] = m.log_loss(y, proba, labels=labels)
             out["brier score"] = m.brier_score_loss(y, proba, labels=labels)
@@ -326,7 +330,8 @@ def compute_curves(task: str, y: np.ndarray, scores: np.ndarray, classes: tuple[
 
     if task == REGRESSION:
         rng = np.random.default_rng(random_state)
-        keep = np.sort(rng.choice(len(y), RESIDUAL_POINTS, replace=False)) if len(y) > RESIDUAL_POINTS else np.arange(len(y))
+        keep = (np.sort(rng.choice(len(y), RESIDUAL_POINTS, replace=False)) if len(y) > RESIDUAL_POINTS
+                else np.arange(len(y)))
         return Curves(len(y), residuals=Residuals(_floats(y[keep]), _floats(scores[keep])))
     labels = list(range(len(classes)))
     if task == MULTICLASS:
@@ -367,7 +372,7 @@ def _thin(x: np.ndarray, y: np.ndarray) -> tuple[tuple[float, ...], tuple[float,
 
 
 def _rates(part: np.ndarray, whole: np.ndarray) -> tuple[float | None, ...]:
-    return tuple(round(float(p) / w, DECIMALS) if w else None for p, w in zip(part, whole))
+    return tuple(round(float(p) / w, DECIMALS) if w else None for p, w in zip(part, whole, strict=True))
 
 
 def _floats(values) -> tuple[float, ...]:

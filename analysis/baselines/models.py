@@ -337,7 +337,7 @@ def prepare_features(frames: list[pd.DataFrame], features: tuple[str, ...], colu
                 categorical.append(name)
     whole = pd.DataFrame(data, columns=numeric + categorical + many + text)
     bounds = np.cumsum([0] + [len(f) for f in frames])
-    parts = [whole.iloc[a:b].reset_index(drop=True) for a, b in zip(bounds[:-1], bounds[1:])]
+    parts = [whole.iloc[a:b].reset_index(drop=True) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     return parts, Columns(tuple(numeric), tuple(categorical), tuple(many), tuple(text), tuple(chars), dates,
                           {c: p for c, p in constant.items() if p}, values, {c: n for c, n in cut.items() if n}, limit)
 
@@ -559,7 +559,7 @@ def _output_groups(prep) -> dict[str, list[int]] | None:
         if sum(widths) != out.stop - out.start:
             return None
         start = out.start
-        for column, width in zip(columns, widths):
+        for column, width in zip(columns, widths, strict=True):
             groups[column] = list(range(start, start + width))
             start += width
     return groups
@@ -579,7 +579,8 @@ def _widths(transformer, n_columns: int, width: int) -> list[int]:
     last = steps[-1]
     if isinstance(last, OneHotEncoder):
         infrequent = getattr(last, "infrequent_categories_", [None] * n_columns)
-        return [len(c) - (len(i) - 1 if i is not None else 0) for c, i in zip(last.categories_, infrequent)]
+        return [len(c) - (len(i) - 1 if i is not None else 0)
+                for c, i in zip(last.categories_, infrequent, strict=True)]
     return [1] * n_columns   # imputers (keeping empty columns), scalers, ordinal encoders, passthrough
 
 

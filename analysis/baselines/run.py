@@ -15,9 +15,10 @@ metric clears the dummy floor (lies wholly above the dummy's value; below it for
 among all of them when none does (the dummy only when no other model has a score): a model whose lead chance alone
 could give is never chosen over one whose lead it could not (choose_best). When a better-scoring model is passed over
 so, or (multiclass) the best model's accuracy is below the majority class's share while another model leads on
-accuracy, the floor notes say so and why (_choice_notes). The primary metric is settings.primary_metric, which the Baselines page takes from the design
-document's success criteria (analysis.baselines.metrics.choose_primary_metric: a threshold-free metric they name, else
-PR AUC for criteria on the positive class, ROC AUC for specificity or accuracy), else the task's default (ROC AUC for
+accuracy, the floor notes say so and why (_choice_notes). The primary metric is settings.primary_metric, which the
+Baselines page takes from the design document's success criteria (analysis.baselines.metrics.choose_primary_metric:
+a threshold-free metric they name, else PR AUC for criteria on the positive class, ROC AUC for specificity or
+accuracy), else the task's default (ROC AUC for
 binary tasks; balanced accuracy for multiclass, which weighs every class equally, so a majority-class guess scores
 1/K; the lowest RMSE for regression).
 Decision threshold: binary metrics that need one (recall, precision, specificity, accuracy, F1, balanced accuracy) and
@@ -63,17 +64,60 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.baselines.metrics import (ALIASES, COMPLEMENTS, DEFAULT_THRESHOLD, LOWER_IS_BETTER, PRIMARY_METRIC,
-                                       Confusion, Curve, Curves, FeatureImportance, Residuals, ThresholdGrid,
-                                       canonical_metric, chance_se, chance_z, choose_primary_metric,
-                                       classification_metrics, compute_curves, display_name, metric_names,
-                                       permutation_importance, regression_metrics, summarize)
-from analysis.baselines.models import (DEFAULT_MODELS, DUMMY, MODELS, Cancelled, check_models, fit_model, model_names,
-                                      native_threads, predict_scores, prepare_features, reading_notes,
-                                      split_predictor)
-from analysis.baselines.setup import (RunSettings, Protocol, check_baseline_target, check_settings, choose_protocol,
-                                     default_features, default_positive_label, detect_task, label_text, make_splits,
-                                     regression_values, sample_rows, as_numbers, target_values)
+from analysis.baselines.metrics import (
+    ALIASES,
+    COMPLEMENTS,
+    DEFAULT_THRESHOLD,
+    LOWER_IS_BETTER,
+    PRIMARY_METRIC,
+    Confusion,
+    Curve,
+    Curves,
+    FeatureImportance,
+    Residuals,
+    ThresholdGrid,
+    canonical_metric,
+    chance_se,
+    chance_z,
+    choose_primary_metric,
+    classification_metrics,
+    compute_curves,
+    display_name,
+    metric_names,
+    permutation_importance,
+    regression_metrics,
+    summarize,
+)
+from analysis.baselines.models import (
+    DEFAULT_MODELS,
+    DUMMY,
+    MODELS,
+    Cancelled,
+    check_models,
+    fit_model,
+    model_names,
+    native_threads,
+    predict_scores,
+    prepare_features,
+    reading_notes,
+    split_predictor,
+)
+from analysis.baselines.setup import (
+    Protocol,
+    RunSettings,
+    as_numbers,
+    check_baseline_target,
+    check_settings,
+    choose_protocol,
+    default_features,
+    default_positive_label,
+    detect_task,
+    label_text,
+    make_splits,
+    regression_values,
+    sample_rows,
+    target_values,
+)
 from analysis.engine.table import FILE, PANDAS, engine_of
 from analysis.error_analysis.model import ErrorAnalysis
 from analysis.errors import TargetError
@@ -82,9 +126,11 @@ from analysis.serialize import from_versioned, to_versioned
 from analysis.target import BINARY, REGRESSION, check_target
 
 __all__ = [
-    "ALIASES", "COMPLEMENTS", "DEFAULT_MODELS", "DUMMY", "PRIMARY_METRIC", "BaselineRun", "Confusion", "Curve", "Curves", "FeatureImportance", "Interval",
+    "ALIASES", "COMPLEMENTS", "DEFAULT_MODELS", "DUMMY", "PRIMARY_METRIC", "BaselineRun", "Confusion", "Curve",
+    "Curves", "FeatureImportance", "Interval",
     "ModelResult", "Predictions", "Progress", "Protocol", "Residuals", "RunSettings", "ThresholdGrid", "best_metrics",
-    "check_baseline_target", "choose_primary_metric", "choose_protocol", "criterion_evidence", "floor_values", "default_features", "detect_task",
+    "check_baseline_target", "choose_primary_metric", "choose_protocol", "criterion_evidence", "floor_values",
+    "default_features", "detect_task",
     "display_name", "headline_metrics", "metric_names", "metric_value", "model_names", "positive_share",
     "resolve_settings", "run_baselines", "run_planned",
 ]
@@ -211,8 +257,8 @@ class BaselineRun:
     n_rows: labelled rows used (after sampling). n_rows_total: rows of the dataset. sampled: n_rows is a sample.
     n_test_rows: rows of the user's test dataset (protocol "test_dataset"), else 0.
     notes: what the run changed or noticed (rows dropped for a missing target, the sample), for the user.
-    results: one ModelResult per model, in run order. primary_metric: what picks the best model (settings.primary_metric,
-    chosen from the design document's criteria, or the task's default).
+    results: one ModelResult per model, in run order. primary_metric: what picks the best model
+    (settings.primary_metric, chosen from the design document's criteria, or the task's default).
     best_model: the best model's name, or None when no model has a score.
     lift_over_dummy: a sentence on how much the best model beats the dummy floor.
     lift: best minus dummy in the primary metric (for RMSE: dummy minus best), None without a dummy score.
@@ -302,7 +348,8 @@ def resolve_settings(frame: pd.DataFrame, column_types: dict[str, str], settings
     labels = check_baseline_target(frame, target, task)
     for role, column in (("date", settings.date_column), ("group", settings.group_column)):
         if column is not None and column not in frame.columns:
-            raise TargetError(f"The {role} column '{column}' is not in this dataset. Choose one of its columns or none.")
+            raise TargetError(f"The {role} column '{column}' is not in this dataset. "
+                              "Choose one of its columns or none.")
         if column == target:
             raise TargetError(f"The {role} column cannot be the target '{target}'. Choose another column.")
     if settings.date_column is not None:
@@ -539,7 +586,8 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
         codes = {c: i for i, c in enumerate(classes)}
         y = labels.map(codes).to_numpy(dtype=np.int64)
         if test_rows is not None:
-            y = np.concatenate([y, test_rows[target].astype(object).map(label_text).map(codes).to_numpy(dtype=np.int64)])
+            y = np.concatenate([y, test_rows[target].astype(object).map(label_text).map(codes)
+                                .to_numpy(dtype=np.int64)])
         min_class = int(np.bincount(y[: len(rows)]).min())
         positive = codes[settings.positive_label] if task == BINARY else None
     groups = order = None
@@ -665,8 +713,13 @@ def _predictions(data: _Data, tested: np.ndarray, scores: np.ndarray, settings: 
         proba = scores[where]
         truth, predicted = data.y[where], proba.argmax(axis=1)
         score = proba[np.arange(len(where)), predicted]
-    floats = (lambda v: tuple(np.round(v.astype(np.float64), 6).tolist()))
-    codes = (lambda v: tuple(v.astype(np.int64).tolist()))
+
+    def floats(v):
+        return tuple(np.round(v.astype(np.float64), 6).tolist())
+
+    def codes(v):
+        return tuple(v.astype(np.int64).tolist())
+
     return Predictions(source, tuple(data.positions[where].tolist()),
                        floats(truth) if task == REGRESSION else codes(truth),
                        floats(predicted) if task == REGRESSION else codes(predicted), floats(score), total)
@@ -871,8 +924,9 @@ def _too_good(results: list[ModelResult], best: str | None, task: str) -> tuple[
     perfect = [(n, v) for n, v in scored if v >= NEAR_PERFECT[metric]]
     if perfect:
         listed = ", ".join(f"{n} {v:.4f}" for n, v in perfect)
-        flags.append(f"Near-perfect {label}: {listed}. Real problems rarely allow this: check the features for one that "
-                     "encodes the target (run the leakage checks) and for duplicate rows shared by training and test folds.")
+        flags.append(f"Near-perfect {label}: {listed}. Real problems rarely allow this: "
+                     "check the features for one that encodes the target (run the leakage checks) "
+                     "and for duplicate rows shared by training and test folds.")
     ranked = sorted(scored, key=lambda item: -item[1])
     if len(ranked) >= 2 and ranked[0][1] - ranked[1][1] >= FAR_ABOVE[metric]:
         (first, top), (second, runner_up) = ranked[0], ranked[1]
@@ -903,7 +957,8 @@ def _floor_notes(results: list[ModelResult], best: str | None, primary: str, tas
         entries, majority_label, majority_share = [], None, None
         for r in results:
             accuracy = r.intervals.get("accuracy")
-            if r.name == DUMMY or accuracy is None or accuracy.value is None or r.curves is None or r.curves.confusion is None:
+            if (r.name == DUMMY or accuracy is None or accuracy.value is None or r.curves is None
+                    or r.curves.confusion is None):
                 continue
             counts = np.asarray(r.curves.confusion.counts, dtype=np.float64)
             total = counts.sum()
@@ -1039,7 +1094,8 @@ def metric_value(run: BaselineRun, metric_name: str) -> float | None:
 
 def criterion_evidence(run: BaselineRun) -> dict:
     """What success criteria are checked against (design.checks.check_criteria): the best model's intervals, or for a
-    run stored before intervals its mean metrics (bare numbers: inconclusive until run again); {} without a best model."""
+    run stored before intervals its mean metrics (bare numbers: inconclusive until run again); {} without a best
+    model."""
     best = run.best()
     if best is None:
         return {}

@@ -14,7 +14,8 @@ Protocol rules (``protocol="auto"``), first match wins:
 4. up to KFOLD_MAX_ROWS rows: k-fold cross-validation (stratified for classification), every row tested once;
 5. more rows: one holdout of ``holdout_share`` (stratified for classification).
 Folds shrink to the rows of the smallest class (or the number of groups) when those are fewer than ``folds``.
-Above ``max_rows`` rows, a sample of ``max_rows`` rows is used (stratified by class, time order kept) and the run says so.
+Above ``max_rows`` rows, a sample of ``max_rows`` rows is used (stratified by class, time order kept) and the run
+says so.
 Every protocol says how the rows were ordered before splitting (Protocol.order): shuffled with the run's seed (k-fold,
 holdout, group), sorted by the date column (time) or in file order (a test dataset).
 
@@ -32,8 +33,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from analysis.column_types import (CATEGORICAL, ID, NUMERIC, count_distinct, date_like, id_like_text,
-                                   spread_positions)
+from analysis.column_types import CATEGORICAL, ID, NUMERIC, count_distinct, date_like, id_like_text, spread_positions
 from analysis.errors import TargetError
 from analysis.serialize import from_plain, to_plain
 from analysis.target import BINARY, MULTICLASS, REGRESSION, check_target
@@ -434,8 +434,8 @@ def _protocol(
         column = settings.date_column
         if not small:
             return Protocol(kind, 1, share, False, column,
-                            f"{rows} ordered by '{column}': trained on the earliest {1 - share:.0%}, tested on the latest "
-                            f"{share:.0%}, so the model never sees the future it predicts.")
+                            f"{rows} ordered by '{column}': trained on the earliest {1 - share:.0%}, "
+                            f"tested on the latest {share:.0%}, so the model never sees the future it predicts.")
         folds = min(settings.folds, max(2, n_rows // MIN_ROWS))
         return Protocol(kind, folds, None, False, column,
                         f"{rows} ordered by '{column}': {folds} expanding-window folds, each tested on rows later than "
@@ -447,7 +447,8 @@ def _protocol(
                               "Choose another group column or none.")
         if not small:
             return Protocol(kind, 1, share, False, column,
-                            f"{rows}: a group holdout on '{column}' ({split}), so no {column} is on both sides of the split.")
+                            f"{rows}: a group holdout on '{column}' ({split}), "
+                            f"so no {column} is on both sides of the split.")
         folds = min(settings.folds, n_groups or settings.folds)
         strat = "stratified " if classify else ""
         return Protocol(kind, folds, None, classify, column,
@@ -475,8 +476,15 @@ def make_splits(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train positions, test positions) per split. ``y``: class codes (stratified) or values; ``order``: the sort
     key of a time split; ``groups``: group codes of a group split."""
-    from sklearn.model_selection import (GroupKFold, GroupShuffleSplit, KFold, StratifiedGroupKFold,
-                                         StratifiedKFold, TimeSeriesSplit, train_test_split)
+    from sklearn.model_selection import (
+        GroupKFold,
+        GroupShuffleSplit,
+        KFold,
+        StratifiedGroupKFold,
+        StratifiedKFold,
+        TimeSeriesSplit,
+        train_test_split,
+    )
 
     n = len(y)
     positions = np.arange(n)

@@ -104,7 +104,8 @@ def _reporter(progress: Progress):
             r = event.result
             rows.append({"Model": r.name, "Status": r.status, **{display_name(k): v for k, v in r.metrics.items()},
                          "Note": r.message})
-            progress.report(0.05 + 0.9 * event.model_index / max(event.n_models, 1), f"{r.name}: {r.status}", list(rows))
+            progress.report(0.05 + 0.9 * event.model_index / max(event.n_models, 1), f"{r.name}: {r.status}",
+                            list(rows))
         elif event.status == "importance":
             progress.report(0.96, f"permutation importance of {event.model}", None)
 

@@ -118,7 +118,8 @@ def read_snapshot(snapshot, types: dict[str, str]) -> tuple[list[ColumnDrift], b
             columns.append(ColumnDrift(
                 column=name,
                 type=column_type,
-                method=display_name(metric["config"]["method"], "numeric" if column_type == "numeric" else "categorical"),
+                method=display_name(metric["config"]["method"],
+                                    "numeric" if column_type == "numeric" else "categorical"),
                 threshold=float(metric["config"]["threshold"]),
                 score=None if score is None else float(score),
                 drifted=status.get(metric["id"]) == "FAIL",

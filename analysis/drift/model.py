@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from analysis.serialize import from_plain, from_versioned, to_plain, to_versioned
 
 DRIFT_FORMAT = 1                # version of DriftSummary.to_dict()'s layout; from_dict() refuses other versions
-MAX_ROWS_PER_SIDE = 50_000      # each side above this many rows is sampled down to it (measured: analysis.drift.run docstring)
+MAX_ROWS_PER_SIDE = 50_000      # each side above this many rows is sampled down to it
+                                # (measured: analysis.drift.run docstring)
 MIN_ROWS = 30                   # fewer rows than this on a side and a drift check says nothing useful
 TESTED_TYPES = ("numeric", "categorical", "boolean")   # column types the drift report checks
 P_VALUE_FLOOR = 1e-300          # p-values of 0 are taken as this when ranking columns

@@ -29,33 +29,54 @@ p-value test on a sample then answers for the sample's size).
 How the limit was chosen (bench/drift.py data: 1M + 1M rows x 20 columns, 4 shifted; 2 cores shared with other
 jobs, load average about 4, so times are about twice a quiet machine's). Evidently's report has a fixed cost
 (mostly building its plotly figures: about 7 s CPU here for 20 columns; notes/stack.md measured 1.5 s for
-18 columns x 5,000 rows on a quiet machine), then its stat tests grow with the rows. CPU seconds of run_drift / largest |score - full-data score| over the 20 columns (3 seeds):
+18 columns x 5,000 rows on a quiet machine), then its stat tests grow with the rows. CPU seconds of run_drift /
+largest |score - full-data score| over the 20 columns (3 seeds):
 10k rows per side 7.0 s / 0.038; 20k 7.9 s / 0.023; 50k 9.6 s / 0.013; 100k 12.1 s / 0.008; 200k 17.8 s / 0.006;
-Evidently's Report.run on the full frames: 198 s wall, 1.6 GB peak. Every size gave the full run's verdict on all 20 columns
-(thresholds 0.1; shifted columns score 0.33-0.50, unshifted at most 0.04 at 10k, 0.014 at 50k). 50k keeps
+Evidently's Report.run on the full frames: 198 s wall, 1.6 GB peak. Every size gave the full run's verdict on all 20
+columns (thresholds 0.1; shifted columns score 0.33-0.50, unshifted at most 0.04 at 10k, 0.014 at 50k). 50k keeps
 the sampling error near a tenth of the threshold for under 1.5x the fixed cost; 100k halves the error again
 for 25 % more time. bench: run_drift 14.4 s vs 197.6 s, speedup 13.7, verdict agreement 1.0.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from analysis.column_types import BOOLEAN, CATEGORICAL, DATETIME, NUMERIC, infer_column_types
-from analysis.engine.table import FILE, PANDAS, FileTable, engine_of
 from analysis.drift.evidently_report import (
-    FEW_VALUES, SMALL_REFERENCE, default_method, evidently_version, external_resources, load_evidently,
-    method_names, read_snapshot, run_report, sample_positions, strip_external_resources,
+    FEW_VALUES,
+    SMALL_REFERENCE,
+    default_method,
+    evidently_version,
+    external_resources,
+    load_evidently,
+    method_names,
+    read_snapshot,
+    run_report,
+    sample_positions,
+    strip_external_resources,
 )
-from analysis.inert import inert_evidently_html
 from analysis.drift.model import (
-    DRIFT_FORMAT, MAX_ROWS_PER_SIDE, MIN_ROWS, TESTED_TYPES, ColumnDrift, ColumnMatch, DriftResult,
-    DriftSettings, DriftSummary, MissingColumn, RetypedColumn, SkippedColumn, sort_columns,
+    DRIFT_FORMAT,
+    MAX_ROWS_PER_SIDE,
+    MIN_ROWS,
+    TESTED_TYPES,
+    ColumnDrift,
+    ColumnMatch,
+    DriftResult,
+    DriftSettings,
+    DriftSummary,
+    MissingColumn,
+    RetypedColumn,
+    SkippedColumn,
+    sort_columns,
 )
+from analysis.engine.table import FILE, PANDAS, FileTable, engine_of
+from analysis.inert import inert_evidently_html
 
 __all__ = [
     "DRIFT_FORMAT", "MAX_ROWS_PER_SIDE", "MIN_ROWS", "ColumnDrift", "ColumnMatch", "DriftInputError",
@@ -95,7 +116,8 @@ def split_by_date(frame: pd.DataFrame, column: str, cut) -> tuple[pd.DataFrame, 
     try:
         cut = pd.Timestamp(cut)
     except (TypeError, ValueError):
-        raise DriftInputError(f"The cut date {cut!r} is not a date. Give it as YYYY-MM-DD, e.g. '2020-01-31'.") from None
+        raise DriftInputError(f"The cut date {cut!r} is not a date. "
+                              "Give it as YYYY-MM-DD, e.g. '2020-01-31'.") from None
     if pd.isna(cut):
         raise DriftInputError("The cut date is missing. Give it as YYYY-MM-DD, e.g. '2020-01-31'.")
     tz = getattr(dates.dtype, "tz", None)
@@ -166,7 +188,8 @@ def match_columns(
         if ref_type not in TESTED_TYPES:
             not_tested.append(SkippedColumn(name, _NOT_TESTED.get(ref_type, f"{ref_type} columns are not checked")))
             continue
-        empty = [side for side, frame in (("reference", reference), ("current", current)) if not _has_values(frame[name])]
+        empty = [side for side, frame in (("reference", reference), ("current", current))
+                 if not _has_values(frame[name])]
         if empty:
             missing.append(MissingColumn(name, "both" if len(empty) == 2 else empty[0]))
             continue
@@ -263,7 +286,8 @@ def drift_report(reference, current, checked: CheckedDrift, settings: DriftSetti
 
     per_column = {}
     for name, kind in columns.items():
-        method = methods.get("numeric" if kind == NUMERIC else "categorical") or _auto_method(name, kind, reference, current)
+        method = (methods.get("numeric" if kind == NUMERIC else "categorical")
+                  or _auto_method(name, kind, reference, current))
         if method is not None:
             per_column[name] = method
     preset_args = {"drift_share": settings.drift_share, "threshold": settings.threshold,
@@ -296,7 +320,8 @@ def drift_report(reference, current, checked: CheckedDrift, settings: DriftSetti
     notes.extend(match.notes())
     for role, name in (("target", settings.target), ("prediction", settings.prediction)):
         if name and name not in by_name:
-            notes.append(f"The {role} column '{name}' is not checked: {_why_not(name, match)}; no {role} drift is reported.")
+            notes.append(f"The {role} column '{name}' is not checked: {_why_not(name, match)}; "
+                         f"no {role} drift is reported.")
     summary = DriftSummary(
         dataset_drift=dataset_drift,
         drifted_count=count,
@@ -370,7 +395,8 @@ def _histograms(ref: pd.Series, cur: pd.Series, column_type: str, bins: int) -> 
     else:
         low, high = float(both.min()), float(both.max())
         whole = column_type == NUMERIC and np.all(np.mod(both, 1) == 0) and high - low < bins
-        edges = np.arange(low - 0.5, high + 1.5) if whole else np.histogram_bin_edges(both, bins=bins, range=(low, high))
+        edges = (np.arange(low - 0.5, high + 1.5) if whole
+                 else np.histogram_bin_edges(both, bins=bins, range=(low, high)))
     shares = [_shares(np.histogram(k, bins=edges)[0], k.size) for k in known]
     if column_type == DATETIME:
         edge_list = [pd.Timestamp(int(e)).isoformat() for e in edges]
@@ -379,7 +405,8 @@ def _histograms(ref: pd.Series, cur: pd.Series, column_type: str, bins: int) -> 
     return {
         "kind": "histogram", "edges": edge_list, "reference": shares[0], "current": shares[1],
         "reference_values": int(known[0].size), "current_values": int(known[1].size),
-        "reference_missing": int(values[0].size - known[0].size), "current_missing": int(values[1].size - known[1].size),
+        "reference_missing": int(values[0].size - known[0].size),
+        "current_missing": int(values[1].size - known[1].size),
     }
 
 
@@ -390,7 +417,7 @@ def _category_shares(ref: pd.Series, cur: pd.Series) -> dict:
     order = overall.sort_values(ascending=False, kind="stable").index
     shown = list(order[:OVERLAY_CATEGORIES])
     shares = []
-    for c, total in zip(counts, totals):
+    for c, total in zip(counts, totals, strict=True):
         side = [float(c.get(label, 0)) / total if total else 0.0 for label in shown]
         if len(order) > OVERLAY_CATEGORIES:
             side.append(float(c.drop(shown, errors="ignore").sum()) / total if total else 0.0)
@@ -480,7 +507,8 @@ def _check_settings(settings: DriftSettings) -> None:
     if not 0 < settings.drift_share <= 1:
         raise DriftInputError(f"drift_share is {settings.drift_share}; it must be above 0 and at most 1 (default 0.5).")
     if settings.threshold is not None and not settings.threshold > 0:
-        raise DriftInputError(f"The drift threshold is {settings.threshold}; it must be above 0 (or None for the default).")
+        raise DriftInputError(f"The drift threshold is {settings.threshold}; "
+                              "it must be above 0 (or None for the default).")
 
 
 def _types(frame: pd.DataFrame, types: Mapping[str, str] | None) -> dict[str, str]:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from analysis.drift.model import DriftSettings
 from analysis.drift.run import CheckedDrift, DriftInputError, check_drift, drift_report, split_by_date, split_by_order
+from analysis.engine.table import reading_note
 from analysis.evidence import drift_summary, report_name
 from analysis.serialize import from_plain, to_plain
-from analysis.engine.table import reading_note
 from analysis.units import AskedPlan, Computed, DatasetMeta, Inputs, PlanError, Progress, Reason, Unit
 
 
@@ -85,7 +85,8 @@ def compute(plan: DriftPlan, inputs: Inputs, progress: Progress) -> Computed:
     ref, cur, _, _, names = sides(inputs, plan.dataset, plan.source, plan.settings.max_rows_per_side)
     progress.report(0.1, "loading Evidently (about 7 s the first time in a worker)", None)
     load_evidently()
-    progress.report(0.4, f"running Evidently's drift report ({len(ref):,} vs {len(cur):,} rows{reading_note(ref)})", None)
+    progress.report(0.4, f"running Evidently's drift report ({len(ref):,} vs {len(cur):,} rows{reading_note(ref)})",
+                    None)
     result = drift_report(ref, cur, plan.checked, plan.settings)
     return Computed(result.summary.to_dict(), drift_summary(*names, result.summary),
                     {report_name(plan.dataset, plan.key()): result.html})

@@ -48,8 +48,19 @@ from analysis.column_types import CATEGORICAL
 from analysis.engine.connection import EngineSettings, connect, literal, parquet_source, quote
 from analysis.engine.dialect import DUCKDB, LABEL, NUMBER, TIME, Dialect
 from analysis.profile.column_stats import (
-    HISTOGRAM_BINS, QUANTILES, TOP_K, ColumnStats, Histogram, ValueCount, bin_edges, iso, label_stats, number_label,
-    quantile_positions, spread_of, time_edges,
+    HISTOGRAM_BINS,
+    QUANTILES,
+    TOP_K,
+    ColumnStats,
+    Histogram,
+    ValueCount,
+    bin_edges,
+    iso,
+    label_stats,
+    number_label,
+    quantile_positions,
+    spread_of,
+    time_edges,
 )
 
 LABEL_GROUPS = 100_000   # a categorical column with at most this many distinct values has them all counted exactly
@@ -161,7 +172,7 @@ def table_figures(run: Run, source: str, type_names: dict[str, str | None], colu
 
 def _run(run: Run, queries: list[tuple[str, Callable]]) -> None:
     """Runs the queries, then gives each its rows (they are independent: the engine may run them at once)."""
-    for (_, read), rows in zip(queries, run([sql for sql, _ in queries])):
+    for (_, read), rows in zip(queries, run([sql for sql, _ in queries]), strict=True):
         read(rows)
 
 
@@ -208,8 +219,8 @@ def _summary(source: str, kinds: dict[str, str], integers: set[str], found: dict
     parts.append(("rows_with_missing", None, d("count_if", x=" OR ".join(missing))))
     sql = f"SELECT {', '.join(sql for _, _, sql in parts)} FROM (SELECT {', '.join(inner)} FROM {source}) AS picked"
 
-    def read(rows, names=list(kinds)):
-        for (stat, i, _), value in zip(parts, rows[0]):
+    def read(rows, names=tuple(kinds)):
+        for (stat, i, _), value in zip(parts, rows[0], strict=True):
             if i is None:
                 total[stat] = int(value)
             else:
@@ -238,8 +249,8 @@ def _quantiles(source: str, kinds: dict[str, str], found: dict, rows: int, d: Di
         picked = ", ".join(f"{_finite(name, d)} AS f_{j}" for j, name in enumerate(batch))
 
         def read(rows, batch=batch):
-            for name, quantiles in zip(batch, rows[0]):
-                found[name]["quantiles"] = {label: float(v) for label, v in zip(QUANTILES, quantiles)}
+            for name, quantiles in zip(batch, rows[0], strict=True):
+                found[name]["quantiles"] = {label: float(v) for label, v in zip(QUANTILES, quantiles, strict=True)}
         queries.append((f"SELECT {parts} FROM (SELECT {picked} FROM {source}) AS picked", read))
     return queries
 
@@ -252,7 +263,7 @@ def _values(source: str, name: str, kind: str, o: dict, d: Dialect) -> tuple[str
         value, where = _x(name, d), d("is_finite", x=_x(name, d))
     else:
         value, where = quote(name), f"{quote(name)} IS NOT NULL"
-    branches = [f"SELECT 'groups' AS part, NULL AS key, count(*) AS n FROM counted"]
+    branches = ["SELECT 'groups' AS part, NULL AS key, count(*) AS n FROM counted"]
     if kind == NUMBER:
         top = f"SELECT v, n FROM counted ORDER BY n DESC, v LIMIT {TOP_K}"
         branches.insert(0, f"SELECT 'top', v, n FROM ({top}) AS top")
@@ -312,7 +323,7 @@ def _read_values(rows: list, o: dict) -> dict:
         read["counts"] = tuple(int(c) for c in counts)
     if at:
         read["quantiles"] = {label: at[b] + (at[a] - at[b]) * fraction
-                             for label, (b, a, fraction) in zip(QUANTILES, o["positions"].values())}
+                             for label, (b, a, fraction) in zip(QUANTILES, o["positions"].values(), strict=True)}
     return read
 
 

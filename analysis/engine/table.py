@@ -86,7 +86,8 @@ class FileTable:
     def __getitem__(self, name: str) -> pd.Series:
         """Column ``name``, whole (for this table's rows), as pandas.read_parquet gives it, with a RangeIndex."""
         if not isinstance(name, str):
-            raise TypeError(f"A FileTable gives one column by its name, not {type(name).__name__}; use take() for rows.")
+            raise TypeError(f"A FileTable gives one column by its name, not {type(name).__name__}; "
+                            "use take() for rows.")
         if name not in self.columns:
             raise KeyError(name)
         if self._last is not None and self._last[0] == name:

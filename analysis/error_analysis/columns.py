@@ -23,7 +23,8 @@ MAX_VALUES = 20            # values of a categorical column sliced one by one; t
 MAX_NUMERIC_VALUES = 10    # a numeric column with at most this many distinct values is sliced per value
 N_BINS = 5                 # quantile bins of other numeric columns (fifths)
 MISSING, OTHER = "(missing)", "(other)"
-CODE_DTYPE = np.int8       # slice codes (at most MAX_VALUES + 2 slices): one byte a row, as every row of the frame is coded
+CODE_DTYPE = np.int8       # slice codes (at most MAX_VALUES + 2 slices): one byte a row, as every row of the frame
+                           # is coded
 REASONS = {ID: "an identifier: it names rows", TEXT: "free text", DATETIME: "a date"}
 
 

@@ -33,7 +33,7 @@ class Slice:
     @property
     def label(self) -> str:
         """"region = north" or "region = north & sex = F"."""
-        return " & ".join(f"{c} = {v}" for c, v in zip(self.columns, self.values))
+        return " & ".join(f"{c} = {v}" for c, v in zip(self.columns, self.values, strict=True))
 
 
 @dataclass(frozen=True)

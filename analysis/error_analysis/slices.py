@@ -301,7 +301,7 @@ def slice_report(outcomes: Outcomes, columns: list[SlicedColumn], positions: np.
     codes = [c.codes[positions].astype(np.int64) for c in columns]
 
     singles, z_all, where = [], [], []
-    for ci, (column, g) in enumerate(zip(columns, codes)):
+    for ci, (column, g) in enumerate(zip(columns, codes, strict=True)):
         st = group_stats(metric, rows, g, len(column.labels), min_rows)
         z, ok = _z(st, sign)
         made = []
@@ -329,7 +329,7 @@ def slice_report(outcomes: Outcomes, columns: list[SlicedColumn], positions: np.
     p_all = ndtr(-np.asarray(z_all, dtype=np.float64))
     rejected = holm(p_all, alpha)
     found_pairs = []
-    for (key, i), p, reject in zip(where, p_all, rejected):
+    for (key, i), p, reject in zip(where, p_all, rejected, strict=True):
         if isinstance(key, int):
             made = singles[key][2][i]
             made["p_value"] = float(p)
@@ -338,7 +338,7 @@ def slice_report(outcomes: Outcomes, columns: list[SlicedColumn], positions: np.
             found_pairs.append((key, i, float(p)))
 
     column_slices = []
-    for (column, st, made), g in zip(singles, codes):
+    for (column, _, made), g in zip(singles, codes, strict=True):
         extras = {}
         for name in extra:
             if name != metric:

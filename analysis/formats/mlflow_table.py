@@ -13,7 +13,8 @@ from analysis.parse import arrow_columns
 
 SHAPE = '{"columns": ["id", "score"], "data": [[1, 0.91], [2, 0.12]]}'
 NOT_A_TABLE = ("This JSON file is not a table logged with mlflow.log_table, which is an object with \"columns\" (the "
-               f"names) and \"data\" (one list per row), e.g. {SHAPE}. Log the predictions with mlflow.log_table(frame, "
+               f"names) and \"data\" (one list per row), e.g. {SHAPE}. "
+               "Log the predictions with mlflow.log_table(frame, "
                "\"predictions.json\"), or as a Parquet or CSV file with mlflow.log_artifact.")
 
 

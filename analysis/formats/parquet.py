@@ -50,10 +50,12 @@ def parquet_columns(data: bytes, max_frame_bytes: int, size_text) -> tuple[list[
     if estimate > max_frame_bytes:
         raise ReadError(
             f"The Parquet file holds {rows:,} rows × {len(keep)} columns, about {size_text(estimate)} in memory, "
-            f"over the limit of {size_text(max_frame_bytes)} for an upload. Upload a sample of the rows or fewer columns."
+            f"over the limit of {size_text(max_frame_bytes)} for an upload. "
+            "Upload a sample of the rows or fewer columns."
         )
     try:
-        batches = (batch for i in range(file.num_row_groups) for batch in file.read_row_group(i, columns=keep).to_batches())
+        batches = (batch for i in range(file.num_row_groups)
+                   for batch in file.read_row_group(i, columns=keep).to_batches())
         columns = arrow_columns(pa.schema([schema.field(n) for n in keep]), batches, rows)
     except (pa.ArrowException, OSError) as error:
         raise ReadError(

@@ -51,18 +51,21 @@ def sheet_columns(data: bytes, sheet: str | None) -> tuple[str, list[str], list,
     book = _open(data)
     names = sheet_names(data)
     if not names:
-        raise ReadError("The workbook has no visible worksheet. Unhide a sheet that holds the table, save, and upload again.")
+        raise ReadError("The workbook has no visible worksheet. "
+                        "Unhide a sheet that holds the table, save, and upload again.")
     notes = []
     if sheet is None:
         sheet = names[0]
         if len(names) > 1:
             notes.append(f"The workbook has {len(names)} sheets; read the first, '{sheet}'.")
     elif sheet not in names:
-        raise ReadError(f"The workbook has no sheet '{sheet}'; its sheets are {', '.join(repr(n) for n in names)}. Choose one of them.")
+        raise ReadError(f"The workbook has no sheet '{sheet}'; its sheets are {', '.join(repr(n) for n in names)}. "
+                        "Choose one of them.")
     try:
         cells = book.get_sheet_by_name(sheet).to_python(skip_empty_area=True)
     except Exception as error:     # python-calamine raises its own error types for damaged parts
-        raise ReadError(f"Sheet '{sheet}' cannot be read ({error}). Open the workbook in Excel, save it again, then upload it.") from None
+        raise ReadError(f"Sheet '{sheet}' cannot be read ({error}). "
+                        "Open the workbook in Excel, save it again, then upload it.") from None
     while cells and all(v == "" for v in cells[-1]):
         cells.pop()
     if not cells:

@@ -25,8 +25,15 @@ from analysis.cells import shorten
 from analysis.column_types import CATEGORICAL, DATETIME, ID, NUMERIC, id_like_text
 from analysis.leakage.model import HIGH, INFO, MEDIUM, SEVERITIES, Finding, LeakageSettings, Split
 from analysis.leakage.rows import (
-    MISSING_HASH, RowHashes, as_dates, distinct_sorted, first_rows, repeat_count, sample_positions,
-    in_sorted, split_rows,
+    MISSING_HASH,
+    RowHashes,
+    as_dates,
+    distinct_sorted,
+    first_rows,
+    in_sorted,
+    repeat_count,
+    sample_positions,
+    split_rows,
 )
 from analysis.leakage.scores import REGRESSION, ROC_AUC, FeatureScore, assign_folds, encode_target, score_feature
 
@@ -117,7 +124,8 @@ class ScanContext:
         column, and asked only of columns strong enough to be target proxies."""
         cache = self.__dict__.setdefault("_encodings", {})
         if column not in cache:
-            cache[column] = None if column in self.id_columns else _encoding(self.sample[column], self.sample[self.target], self.task)
+            cache[column] = (None if column in self.id_columns
+                             else _encoding(self.sample[column], self.sample[self.target], self.task))
         return cache[column]
 
     def encodes_target(self, score: FeatureScore) -> bool:
@@ -128,7 +136,8 @@ class ScanContext:
     def proxy_level(self, score: FeatureScore) -> str | None:
         """The target-proxy level of a score's lower bound (high, medium or None), before the sample-size cap."""
         s = self.settings
-        high, medium = (s.proxy_auc_high, s.proxy_auc_medium) if self.task != REGRESSION else (s.proxy_r2_high, s.proxy_r2_medium)
+        high, medium = ((s.proxy_auc_high, s.proxy_auc_medium) if self.task != REGRESSION
+                        else (s.proxy_r2_high, s.proxy_r2_medium))
         return _level(score.low, high, medium)
 
     @cached_property
@@ -171,7 +180,8 @@ class ScanContext:
         return self.hashes.column(column)[self.sides.train], source.column(column)[self.sides.test]
 
     # --- evidence --------------------------------------------------------------------------------------------
-    def examples(self, frame: pd.DataFrame, positions, first: list[str], extra: dict[str, list] | None = None) -> list[dict]:
+    def examples(self, frame: pd.DataFrame, positions, first: list[str],
+                 extra: dict[str, list] | None = None) -> list[dict]:
         """Up to max_examples rows of ``frame`` as dicts: "row" (1-based row number in its file), the columns in
         ``first``, the target, then other columns up to example_columns; ``extra`` adds values per example."""
         positions = list(positions)[: self.settings.max_examples]
@@ -225,12 +235,13 @@ def _id_reasons(series: pd.Series, kind: str, settings: LeakageSettings) -> list
     if kind == CATEGORICAL and id_like_text(series, kind):
         filled = int(series.count())
         distinct = int(series.nunique(dropna=True))
-        return [f"a distinct value on most rows ({distinct:,} values in {filled:,} filled rows, {distinct / filled:.0%}), "
-                "like names of people or products"]
+        return [f"a distinct value on most rows ({distinct:,} values in {filled:,} filled rows, "
+                f"{distinct / filled:.0%}), like names of people or products"]
     if kind not in (NUMERIC, "categorical") or len(series) == 0:
         return []
     named = re.search(settings.id_name_pattern, str(series.name)) is not None
-    monotonic = kind == NUMERIC and (series.is_monotonic_increasing or series.is_monotonic_decreasing) and _whole(series)
+    monotonic = (kind == NUMERIC and (series.is_monotonic_increasing or series.is_monotonic_decreasing)
+                 and _whole(series))
     if not (named or monotonic):
         return []
     distinct = series.nunique(dropna=True) / len(series)
@@ -240,7 +251,8 @@ def _id_reasons(series: pd.Series, kind: str, settings: LeakageSettings) -> list
     if named:
         reasons.append("its name says identifier")
     if monotonic:
-        reasons.append("whole numbers that only " + ("rise" if series.is_monotonic_increasing else "fall") + " down the rows")
+        reasons.append("whole numbers that only " + ("rise" if series.is_monotonic_increasing else "fall")
+                       + " down the rows")
     return reasons
 
 
@@ -311,7 +323,8 @@ def _score_evidence(score: FeatureScore) -> dict[str, Any]:
     return {
         "metric": score.metric, "score": round(score.score, 4), "lower_bound": round(score.low, 4),
         "raw": None if score.raw is None else round(score.raw, 4), "cross_validated": round(score.cv, 4),
-        "z": round(score.z, 1), "rank_correlation": None if score.rank_correlation is None else round(score.rank_correlation, 4),
+        "z": round(score.z, 1),
+        "rank_correlation": None if score.rank_correlation is None else round(score.rank_correlation, 4),
         "mi_bits": round(score.mi_bits, 4), "mi_share": round(score.mi_share, 4), "rows_scored": score.rows,
         "missing_share": round(score.missing_share, 4),
     }
@@ -344,7 +357,8 @@ class TargetProxy:
 
     def compute(self, ctx: ScanContext) -> list[Finding]:
         s = ctx.settings
-        high, medium = (s.proxy_auc_high, s.proxy_auc_medium) if ctx.task != REGRESSION else (s.proxy_r2_high, s.proxy_r2_medium)
+        high, medium = ((s.proxy_auc_high, s.proxy_auc_medium) if ctx.task != REGRESSION
+                        else (s.proxy_r2_high, s.proxy_r2_medium))
         findings = []
         for score in ctx.scores.values():
             severity = _level(score.low, high, medium)
@@ -361,8 +375,8 @@ class TargetProxy:
                 "honest features rarely do, a copy or a consequence of the target does."
             )
             if few:
-                explanation += (f" With {score.rows:,} rows ({ctx.smallest_class:,} in the smallest class), that is not "
-                                "enough to be sure it is not chance.")
+                explanation += (f" With {score.rows:,} rows ({ctx.smallest_class:,} in the smallest class), "
+                                "that is not enough to be sure it is not chance.")
             elif past and score.low >= high:
                 explanation += f" Its name ('{past}') says it is from before the outcome, so it may well be honest."
             evidence = _score_evidence(score)
@@ -404,12 +418,14 @@ class PostOutcome:
         patterns = [re.compile(p) for p in s.post_outcome_patterns]
         target_tokens = [t for t in _tokens(ctx.target) if len(t) >= 4 and t not in _GENERIC_NAME_TOKENS]
         time_column = ctx.prediction_time_column
-        high, medium = (s.hint_auc_high, s.hint_auc_medium) if ctx.task != REGRESSION else (s.hint_r2_high, s.hint_r2_medium)
+        high, medium = ((s.hint_auc_high, s.hint_auc_medium) if ctx.task != REGRESSION
+                        else (s.hint_r2_high, s.hint_r2_medium))
         findings = []
         for column, score in ctx.scores.items():
             if column == time_column or ctx.encodes_target(score):
                 continue   # the target written another way: the target proxy check names it so
-            hints = [] if _matching_token(column, s.pre_outcome_patterns) else _name_hints(column, patterns, target_tokens)
+            hints = ([] if _matching_token(column, s.pre_outcome_patterns)
+                     else _name_hints(column, patterns, target_tokens))
             after = self._after(ctx, column, time_column) if time_column else None
             late = after is not None and after["share_after"] >= s.after_share
             if late:
@@ -509,9 +525,10 @@ class FeatureAvailability:
             if row["known"] == "no":
                 severity = HIGH
                 title = f"'{column}' is not known at prediction time (design document)"
-                explanation = (f"The feature table in the design document's Data section says '{column}'{source} is not "
-                               f"known when the prediction is made, and alone it predicts '{ctx.target}' strongly "
-                               f"({metric}): a model trained with it learns from what production will not have.")
+                explanation = (f"The feature table in the design document's Data section says '{column}'{source} "
+                               f"is not known when the prediction is made, and alone it predicts '{ctx.target}' "
+                               f"strongly ({metric}): a model trained with it learns from what production will not "
+                               "have.")
                 action = (f"Keep '{column}' out of the features (the baselines leave it out), or replace it by its "
                           "value as of the prediction time. If the table is wrong, correct it in the Data section.")
             else:
@@ -519,7 +536,8 @@ class FeatureAvailability:
                 title = f"'{column}' predicts the target strongly; when it is known is not settled"
                 explanation = (f"Alone, '{column}'{source} predicts '{ctx.target}' strongly ({metric}), and the design "
                                "document's feature table marks when it is known as 'unknown'. A strong column recorded "
-                               "after the outcome scores like an honest one; only when it is recorded tells them apart.")
+                               "after the outcome scores like an honest one; "
+                               "only when it is recorded tells them apart.")
                 action = (f"Find out when '{column}' is recorded and mark it 'yes' or 'no' in the feature table "
                           "(Design document, Data section); a 'no' keeps it out of the baselines.")
             evidence = {"feature_table": {"column": column, **{k: row.get(k, "") for k in ("known", "source", "note")}},
@@ -551,16 +569,19 @@ class IdColumn:
             evidence["examples"] = ctx.examples(ctx.frame, shown, [column])
             metric = _metric_name(score) if score else ""
             if severity == HIGH:
-                explanation = (f"'{column}' is an identifier, yet alone it reaches {metric} {score.score:.3f}: the ids were "
-                               "given in the order of the label, so the id and the row order give the answer away.")
+                explanation = (f"'{column}' is an identifier, yet alone it reaches {metric} {score.score:.3f}: "
+                               "the ids were given in the order of the label, so the id and the row order give the "
+                               "answer away.")
             elif severity == MEDIUM:
-                explanation = (f"'{column}' is an identifier, yet it predicts the target ({metric} {score.score:.3f}): the rows "
-                               "are ordered in a way related to the label (collected by class, or over time).")
+                explanation = (f"'{column}' is an identifier, yet it predicts the target ({metric} {score.score:.3f}): "
+                               "the rows are ordered in a way related to the label (collected by class, or over time).")
             else:
-                explanation = (f"'{column}' looks like an identifier: {'; '.join(reasons)}. It tells a model nothing about "
+                explanation = (f"'{column}' looks like an identifier: {'; '.join(reasons)}. "
+                               "It tells a model nothing about "
                                "a new row. ID-like column; if used as a feature, a model learns the training rows by "
                                "their id or name instead of a pattern, and its score will not hold on new rows: the "
-                               "baselines leave it out by default and warn (medium) when it is put back among the features.")
+                               "baselines leave it out by default and warn (medium) when it is put back among the "
+                               "features.")
             named = reasons[0].startswith("a distinct value on most rows")
             findings.append(Finding(
                 check=self.name, severity=severity, column=column,
@@ -568,7 +589,8 @@ class IdColumn:
                        else f"'{column}' is an ID column" + (" that predicts the target" if severity != INFO else "")),
                 explanation=explanation,
                 action=(f"Drop '{column}' from the features" + (
-                    "; shuffle the rows before any split that follows their order, or split by time if the order is time."
+                    "; shuffle the rows before any split that follows their order, "
+                    "or split by time if the order is time."
                     if severity != INFO else ".")),
                 evidence=evidence,
             ))
@@ -605,7 +627,8 @@ class DuplicateRows:
         severity = MEDIUM if share >= ctx.settings.duplicate_share_medium else INFO
         dropped = list(ctx.id_columns)
         copies = first_rows(hashes, values, ctx.settings.max_examples)   # the first repeated rows, in row order
-        examples = ctx.examples(frame, [rows[1] for rows in copies], [], {"same_as_row": [int(rows[0]) + 1 for rows in copies]})
+        examples = ctx.examples(frame, [rows[1] for rows in copies], [],
+                                {"same_as_row": [int(rows[0]) + 1 for rows in copies]})
         evidence = {
             "rows": len(frame), "exact_duplicates": exact, "duplicates_without_ids": count,
             "share": round(share, 4), "id_columns_dropped": dropped, "examples": examples,
@@ -616,7 +639,8 @@ class DuplicateRows:
             title=f"{count:,} duplicate rows ({share:.1%})",
             explanation=(f"{count:,} rows repeat an earlier row{also}: a random split puts copies on both sides, "
                          "so the test score counts rows the model has already seen."),
-            action="Deduplicate before splitting (keep one copy of each row), or keep copies together with a group split.",
+            action="Deduplicate before splitting (keep one copy of each row), "
+                   "or keep copies together with a group split.",
             evidence=evidence,
         )]
 
@@ -657,7 +681,8 @@ class TrainTestOverlap:
             explanation=(f"{count:,} rows of {where} have the same features as a training row"
                          + (f" ({exact:,} exactly, {count:,} once {', '.join(dropped)} is dropped)" if dropped else "")
                          + ": the model is tested on rows it has learned, so the test score is optimistic."),
-            action="Deduplicate before splitting, and drop from the test set the rows that are in training (or split by group).",
+            action="Deduplicate before splitting, and drop from the test set the rows that are in training "
+                   "(or split by group).",
             evidence={"test_rows": len(test), "train_rows": len(train), "exact_rows": exact,
                       "rows_without_ids": count, "share": round(share, 4), "id_columns_dropped": dropped,
                       "examples": examples},
@@ -704,8 +729,10 @@ class ConflictingLabels:
             title=f"{rows:,} rows ({share:.1%}) share their features with a row of another label",
             explanation=(f"{groups:,} sets of rows have identical features but different '{ctx.target}' values: label "
                          "noise, or the feature that tells them apart is missing; no model can get all of them right."),
-            action="Check how these rows were labelled: fix or drop wrong labels, or add the information that separates them.",
-            evidence={"groups": groups, "rows": rows, "share": round(share, 4), "id_columns_dropped": list(ctx.id_columns),
+            action="Check how these rows were labelled: fix or drop wrong labels, "
+                   "or add the information that separates them.",
+            evidence={"groups": groups, "rows": rows, "share": round(share, 4),
+                      "id_columns_dropped": list(ctx.id_columns),
                       "examples": ctx.examples(frame, np.sort(shown), [ctx.target])},
         )]
 
@@ -739,10 +766,11 @@ class DateOverlap:
             check=self.name, severity=severity, column=column,
             title=f"{count:,} test rows ({share:.1%}) are dated before the last training date",
             explanation=(f"Training reaches {plain_value(last_train)[:10]} in '{column}' while test rows start at "
-                         f"{plain_value(test[test_known].min())[:10]}: the model learns from the future of the rows it is "
-                         "tested on, which production never allows, so the test score is optimistic."),
+                         f"{plain_value(test[test_known].min())[:10]}: the model learns from the future of the rows "
+                         "it is tested on, which production never allows, so the test score is optimistic."),
             action=f"Split by time: train on rows before a cut date in '{column}' and test on the rows after it.",
-            evidence={"last_train_date": plain_value(last_train), "first_test_date": plain_value(test[test_known].min()),
+            evidence={"last_train_date": plain_value(last_train),
+                      "first_test_date": plain_value(test[test_known].min()),
                       "test_rows_dated": int(test_known.sum()), "test_rows_before": count, "share": round(share, 4),
                       "examples": examples},
         )]
@@ -776,8 +804,8 @@ class GroupOverlap:
         return [Finding(
             check=self.name, severity=severity, column=column,
             title=f"{shared_groups:,} groups of '{column}' are in both training and test",
-            explanation=(f"{count:,} test rows ({share:.1%}) belong to a '{column}' also seen in training: the model can "
-                         "recognise the group instead of learning what generalises to new ones."),
+            explanation=(f"{count:,} test rows ({share:.1%}) belong to a '{column}' also seen in training: "
+                         "the model can recognise the group instead of learning what generalises to new ones."),
             action=f"Split by group: keep all rows of each '{column}' on one side.",
             evidence={"train_groups": train_groups, "test_groups": test_groups, "shared_groups": shared_groups,
                       "test_rows_in_shared_groups": count, "share": round(share, 4), "examples": examples},

@@ -55,11 +55,14 @@ class LeakageSettings:
     """
 
     # sampling and the single-feature models
-    sample_rows: int = 100_000             # above this many rows, scores use a sample of this many (stratified by class)
-    min_class_rows: int = 500              # a stratified sample keeps at least this many rows of each class (or all it has)
+    sample_rows: int = 100_000             # above this many rows, scores use a sample of this many (stratified by
+                                           # class)
+    min_class_rows: int = 500              # a stratified sample keeps at least this many rows of each class (or all
+                                           # it has)
     cv_folds: int = 5                      # folds of the cross-validated single-feature models
     score_bins: int = 20                   # quantile bins of a numeric feature in its cross-validated lookup model
-    smoothing: float = 10.0                # prior weight, in rows, of target-mean encoding (pulls rare values to the mean)
+    smoothing: float = 10.0                # prior weight, in rows, of target-mean encoding (pulls rare values to the
+                                           # mean)
     confidence_z: float = 1.645            # standard errors subtracted from a score before comparing (one-sided 95 %)
     random_state: int = 0                  # seed of the sample, the folds and the random split
     min_rows: int = 20                     # fewer rows with a target value than this: refuse to scan
@@ -68,10 +71,12 @@ class LeakageSettings:
     proxy_auc_medium: float = 0.97         # AUC bound from which a feature is suspiciously strong (medium)
     proxy_r2_high: float = 0.95            # R2 bound, numeric target, high
     proxy_r2_medium: float = 0.9           # R2 bound, numeric target, medium
-    proxy_min_class_rows: int = 50         # below this many rows in the smallest class (rows / 2 for regression), at most medium
+    proxy_min_class_rows: int = 50         # below this many rows in the smallest class (rows / 2 for regression),
+                                           # at most medium
     # post-outcome columns: a strong feature with a name or timing hint
     hint_auc_high: float = 0.9             # AUC bound from which a name-hinted column is post-outcome (high)
-    hint_auc_medium: float = 0.75          # AUC bound for medium; a column dated after the prediction time is high from here
+    hint_auc_medium: float = 0.75          # AUC bound for medium; a column dated after the prediction time is high
+                                           # from here
     hint_r2_high: float = 0.7              # R2 bound, numeric target, high
     hint_r2_medium: float = 0.4            # R2 bound, numeric target, medium
     after_share: float = 0.05              # share of rows dated after the prediction time that makes a timing hint
@@ -79,7 +84,8 @@ class LeakageSettings:
     pre_outcome_patterns: tuple[str, ...] = PRE_OUTCOME_PATTERNS     # name tokens saying before-the-outcome values
     # ID-like columns
     id_name_pattern: str = ID_NAME_PATTERN  # names that say identifier
-    id_unique_share: float = 0.95          # distinct values / rows from which a named or monotonic whole-number column is an id
+    id_unique_share: float = 0.95          # distinct values / rows from which a named or monotonic whole-number
+                                           # column is an id
     id_auc_medium: float = 0.6             # AUC bound from which an id predicts the target (row order leaks): medium
     id_auc_high: float = 0.9               # AUC bound from which an id gives the target away: high
     id_r2_medium: float = 0.05             # R2 bound, numeric target, medium
@@ -107,7 +113,8 @@ class LeakageSettings:
             raise ValueError(f"LeakageSettings.cv_folds == {self.cv_folds!r}, must be an integer >= 2.")
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name.endswith(("_high", "_medium", "_share")) and not (isinstance(value, (int, float)) and 0 <= value <= 1):
+            if (f.name.endswith(("_high", "_medium", "_share"))
+                    and not (isinstance(value, (int, float)) and 0 <= value <= 1)):
                 raise ValueError(f"LeakageSettings.{f.name} == {value!r}, must be a number between 0 and 1.")
         for stem in ("proxy_auc", "proxy_r2", "hint_auc", "hint_r2", "id_auc", "id_r2", "overlap_share",
                      "date_overlap_share", "group_overlap_share"):
@@ -123,7 +130,8 @@ class LeakageSettings:
                 try:
                     re.compile(pattern)
                 except (re.error, TypeError) as error:
-                    raise ValueError(f"LeakageSettings.{name} has an invalid regular expression {pattern!r}: {error}.") from None
+                    raise ValueError(f"LeakageSettings.{name} has an invalid regular expression "
+                                     f"{pattern!r}: {error}.") from None
 
     def update(self, changes: dict[str, Any]) -> LeakageSettings:
         """A copy with ``changes`` applied; ValueError naming an unknown setting."""
@@ -265,7 +273,8 @@ class LeakageReport:
         for item in self.findings:
             if item.key == key:
                 return item
-        raise KeyError(f"No finding {key!r} in this report; it has {', '.join(f.key for f in self.findings) or 'none'}.")
+        raise KeyError(f"No finding {key!r} in this report; "
+                       f"it has {', '.join(f.key for f in self.findings) or 'none'}.")
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, every severity present (0 when none)."""
@@ -274,7 +283,7 @@ class LeakageReport:
     def to_dict(self) -> dict:
         """Plain dicts, lists and JSON scalars (no NaN), tagged with REPORT_FORMAT; each finding carries its key."""
         plain = to_versioned(self, REPORT_FORMAT)
-        for item, finding in zip(plain["findings"], self.findings):
+        for item, finding in zip(plain["findings"], self.findings, strict=True):
             item["key"] = finding.key
         return plain
 

@@ -149,9 +149,11 @@ def split_rows(frame: pd.DataFrame, split: Split, test_frame: pd.DataFrame | Non
     if sides is not None:
         for name, rows in (("training", sides.train), ("test", sides.test)):
             if len(rows) == 0:
-                why = f" (no date in '{split.date_column}' is {'before' if name == 'training' else 'on or after'} the cut)" if split.kind == "date" else ""
+                why = (f" (no date in '{split.date_column}' is "
+                       f"{'before' if name == 'training' else 'on or after'} the cut)" if split.kind == "date" else "")
                 sides = SplitRows(sides.train, sides.test, sides.external,
-                                  sides.notes + (f"The split leaves no {name} rows{why}; nothing is compared across it.",))
+                                  sides.notes + (f"The split leaves no {name} rows{why}; "
+                                                 "nothing is compared across it.",))
     return sides
 
 
@@ -168,18 +170,22 @@ def _split_rows(frame: pd.DataFrame, split: Split, test_frame: pd.DataFrame | No
     if split.kind == "date":
         dates = as_dates(frame[split.date_column])
         known = ~np.isnat(dates)
-        cut = np.datetime64(pd.Timestamp(split.cut).to_datetime64(), "ns") if split.cut else _date_at(dates[known], 1 - split.test_share)
+        cut = (np.datetime64(pd.Timestamp(split.cut).to_datetime64(), "ns") if split.cut
+               else _date_at(dates[known], 1 - split.test_share))
         train = known & (dates < cut)
-        notes = (f"{int((~known).sum()):,} rows with no date in '{split.date_column}' are in neither side of the split.",) if (~known).any() else ()
+        notes = ((f"{int((~known).sum()):,} rows with no date in '{split.date_column}' "
+                  "are in neither side of the split.",) if (~known).any() else ())
         return SplitRows(everything[train], everything[known & ~train], False, notes)
     codes = pd.factorize(frame[split.group_column], use_na_sentinel=True)[0]
     groups = int(codes.max()) + 1 if n else 0
-    chosen = np.random.default_rng(seed).permutation(groups)[: max(1, round(groups * split.test_share))] if groups else []
+    chosen = (np.random.default_rng(seed).permutation(groups)[: max(1, round(groups * split.test_share))] if groups
+              else [])
     in_test_group = np.zeros(max(groups, 1), dtype=bool)
     in_test_group[chosen] = True
     known = codes >= 0
     test = known & in_test_group[np.where(known, codes, 0)]
-    notes = (f"{int((~known).sum()):,} rows with no value in '{split.group_column}' are in neither side of the split.",) if (~known).any() else ()
+    notes = ((f"{int((~known).sum()):,} rows with no value in '{split.group_column}' "
+              "are in neither side of the split.",) if (~known).any() else ())
     return SplitRows(everything[known & ~test], everything[test], False, notes)
 
 
@@ -198,7 +204,8 @@ def _date_at(dates: np.ndarray, share: float) -> np.datetime64:
     return ordered[min(int(len(ordered) * share), len(ordered) - 1)]
 
 
-def sample_positions(labels: pd.Series | None, rows: np.ndarray, size: int, min_class_rows: int, seed: int) -> np.ndarray:
+def sample_positions(labels: pd.Series | None, rows: np.ndarray, size: int, min_class_rows: int,
+                     seed: int) -> np.ndarray:
     """``rows`` (sorted positions) when there are at most ``size``; else a sorted sample of ``size``: stratified by
     ``labels`` (each class keeps its share, and at least ``min_class_rows`` or all it has), or uniform when None."""
     if len(rows) <= size:

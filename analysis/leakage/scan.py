@@ -8,17 +8,25 @@
 
 The checks (analysis.leakage.checks.DEFAULT_CHECKS; each a small object with one compute function):
 
-| check | finds | severity |
-|---|---|---|
-| target_proxy | one feature alone predicts the target almost perfectly | high: score bound >= proxy_*_high; medium: >= proxy_*_medium |
-| post_outcome | a strong feature named like an outcome (or like the target), or dated after the prediction time | high / medium by hint_* |
-| availability | a strong feature (bound >= hint_*_medium) that the design document's feature table marks not known at prediction time, or unknown | high ("no") / medium ("unknown") |
-| id_column | ID-like columns (identifiers; text with a distinct value on most rows, such as names), and whether they predict the target (row order leaking) | high: bound >= id_*_high; medium: >= id_*_medium; else info (medium on the Baselines page when among a run's features) |
-| duplicates | rows repeating an earlier row, exactly and without the ID columns | medium from duplicate_share_medium, else info |
-| train_test_overlap | test rows whose features equal a training row's | high / medium by overlap_share_* , else info |
-| conflicting_labels | identical features, different labels (class targets) | medium from conflict_share_medium, else info |
-| date_overlap | test rows dated before the last training date (split names a date column) | by date_overlap_share_* |
-| group_overlap | a group (customer) on both sides (split names a group column) | by group_overlap_share_* |
+- target_proxy finds one feature alone that predicts the target almost perfectly.
+  Severity: high: score bound >= proxy_*_high; medium: >= proxy_*_medium.
+- post_outcome finds a strong feature named like an outcome (or like the target), or dated after the prediction
+  time. Severity: high / medium by hint_*.
+- availability finds a strong feature (bound >= hint_*_medium) that the design document's feature table marks not
+  known at prediction time, or unknown. Severity: high ("no") / medium ("unknown").
+- id_column finds ID-like columns (identifiers; text with a distinct value on most rows, such as names), and whether
+  they predict the target (row order leaking). Severity: high: bound >= id_*_high; medium: >= id_*_medium; else
+  info (medium on the Baselines page when among a run's features).
+- duplicates finds rows repeating an earlier row, exactly and without the ID columns.
+  Severity: medium from duplicate_share_medium, else info.
+- train_test_overlap finds test rows whose features equal a training row's.
+  Severity: high / medium by overlap_share_* , else info.
+- conflicting_labels finds identical features, different labels (class targets).
+  Severity: medium from conflict_share_medium, else info.
+- date_overlap finds test rows dated before the last training date (split names a date column).
+  Severity: by date_overlap_share_*.
+- group_overlap finds a group (customer) on both sides (split names a group column).
+  Severity: by group_overlap_share_*.
 
 Scores are cross-validated single-feature models without fitting (analysis.leakage.scores): ROC AUC of the
 values themselves, and of a lookup of the target mean per bin or category in the other folds; R2 for a numeric
@@ -66,7 +74,15 @@ from analysis.engine.table import FILE, FileTable, engine_of
 from analysis.errors import TargetError
 from analysis.leakage.checks import DEFAULT_CHECKS, ScanContext, run_checks
 from analysis.leakage.model import (
-    HIGH, INFO, MEDIUM, SEVERITIES, SPLIT_KINDS, Finding, LeakageReport, LeakageSettings, Split,
+    HIGH,
+    INFO,
+    MEDIUM,
+    SEVERITIES,
+    SPLIT_KINDS,
+    Finding,
+    LeakageReport,
+    LeakageSettings,
+    Split,
 )
 from analysis.leakage.rows import as_dates
 from analysis.leakage.scores import FeatureScore
@@ -112,7 +128,8 @@ def check_split(frame: pd.DataFrame, column_types: dict[str, str], target: str, 
     if split.kind == "test_dataset" and test_frame is None:
         raise ValueError("The split uses a test dataset, but none was given: pass test_frame, or choose another split.")
     if split.kind != "test_dataset" and test_frame is not None:
-        raise ValueError(f"A test dataset was given with a '{split.kind}' split; use Split(kind='test_dataset') to compare them.")
+        raise ValueError(f"A test dataset was given with a '{split.kind}' split; "
+                         "use Split(kind='test_dataset') to compare them.")
     for role, column in (("date_column", split.date_column), ("group_column", split.group_column),
                          ("prediction_time_column", split.prediction_time_column)):
         if column is None:
@@ -125,7 +142,8 @@ def check_split(frame: pd.DataFrame, column_types: dict[str, str], target: str, 
             raise ValueError(f"The split's {role} '{column}' is not in the test dataset; both datasets need it.")
         if role != "group_column" and not _holds_dates(frame[column], column_types.get(column)):
             raise ValueError(
-                f"The split's {role} '{column}' holds no dates (its type is {column_types.get(column)}); choose a date column."
+                f"The split's {role} '{column}' holds no dates (its type is {column_types.get(column)}); "
+                "choose a date column."
             )
     if split.kind == "date" and split.cut is not None:
         try:
@@ -196,8 +214,8 @@ def run_scan(frame, column_types: dict[str, str], target: str, task: str, split:
                                    settings.random_state, sides is not None))
     elif sampled:
         how = "a uniform sample" if task == "regression" else "a sample stratified by class"
-        notes.insert(0, f"Scores use {how} of {len(ctx.sample_positions):,} of the {ctx.labelled_rows:,} labelled rows; "
-                        "duplicate, overlap and conflict counts use every row.")
+        notes.insert(0, f"Scores use {how} of {len(ctx.sample_positions):,} of the {ctx.labelled_rows:,} "
+                        "labelled rows; duplicate, overlap and conflict counts use every row.")
     if ctx.labelled_rows < len(frame):
         notes.append(f"{len(frame) - ctx.labelled_rows:,} rows without a '{target}' value are left out of the scores.")
     return LeakageReport(
@@ -228,8 +246,8 @@ def scope_note(rows: int, labelled: int, scored: int, task: str, target: str, se
     checks = "duplicate rows, " + ("train/test overlap, " if split else "") + "conflicting labels and ID columns"
     if scored < labelled:
         how = "uniform" if task == "regression" else f"stratified by '{target}'"
-        scores = (f"sampled: single-feature scores on {scored:,} of the {labelled:,} labelled rows ({how}, seed {seed}), "
-                  "read from the file by position")
+        scores = (f"sampled: single-feature scores on {scored:,} of the {labelled:,} labelled rows "
+                  f"({how}, seed {seed}), read from the file by position")
     else:
         scores = f"single-feature scores on all {labelled:,} labelled rows"
     return (f"Large dataset, read from the stored file a column at a time (never all {rows:,} rows in memory): "
@@ -251,7 +269,8 @@ def check_feature_table(table: dict[str, dict[str, str]] | None) -> dict[str, di
         if known not in KNOWN_AT_PREDICTION:
             raise ValueError(f"Feature table row for '{column}': known at prediction time is {known!r}; it must be "
                              f"one of {', '.join(KNOWN_AT_PREDICTION)}.")
-        checked[str(column)] = {"known": known, "source": str(row.get("source") or ""), "note": str(row.get("note") or "")}
+        checked[str(column)] = {"known": known, "source": str(row.get("source") or ""),
+                                "note": str(row.get("note") or "")}
     return checked
 
 

@@ -227,7 +227,7 @@ class _Ordered:
         if self.distinct == 0:
             return 0.5
         table = self._table(y).astype(np.float64)
-        weights, classes = zip(*_class_weights(y))
+        weights, classes = zip(*_class_weights(y), strict=True)
         present, missing = table[:-1], table[-1]
         positive = present[:, classes]
         negative = present.sum(axis=1, keepdims=True) - positive
@@ -352,7 +352,7 @@ def _class_weights(y: EncodedTarget) -> list[tuple[float, int]]:
         return [(1.0, 1)]
     classes = list(_scored_classes(y))
     shares = y.shares[: len(classes)]
-    return [(float(w), k) for w, k in zip(shares / shares.sum(), classes)]
+    return [(float(w), k) for w, k in zip(shares / shares.sum(), classes, strict=True)]
 
 
 def _oof_auc(codes: np.ndarray, y: EncodedTarget, folds: np.ndarray, nfolds: int, smoothing: float) -> float:

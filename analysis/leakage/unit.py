@@ -9,10 +9,10 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from analysis.engine.table import reading_note
 from analysis.errors import TargetError
 from analysis.evidence import leakage_settings, leakage_summary
 from analysis.leakage.scan import DEFAULT_CHECKS, LeakageSettings, Split, check_scan, run_scan
-from analysis.engine.table import reading_note
 from analysis.units import AskedPlan, Computed, DatasetMeta, Inputs, PlanError, Progress, Reason, Unit
 
 
@@ -35,7 +35,8 @@ class LeakagePlan(AskedPlan):
 
     def to_dict(self) -> dict:
         return {"key": self.key(), "task": self.task, "split": self.split.to_dict(),
-                "settings": self.settings.to_dict(), "checked_table": {c: dict(r) for c, r in self.checked_table.items()}}
+                "settings": self.settings.to_dict(),
+                "checked_table": {c: dict(r) for c, r in self.checked_table.items()}}
 
 
 def plan(meta: DatasetMeta, asked: Mapping, inputs: Inputs) -> LeakagePlan:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analysis.baselines.setup import SPARSE_MISSING_SHARE
-from analysis.profile.column_stats import ColumnStats
 from analysis.column_types import CATEGORICAL, ID, NUMERIC
 from analysis.correlations import Correlations
+from analysis.profile.column_stats import ColumnStats
 from analysis.target import TargetView
 
 WARNING, INFO = "warning", "info"     # likely to hurt a model or its evaluation / worth knowing
@@ -20,8 +20,9 @@ ALERT_KINDS = (
 NEAR_CONSTANT_SHARE = 0.95   # the most frequent value holds at least this share of the values
 HIGH_MISSING_SHARE = 0.20    # at least this share of a column is missing
 HIGH_CARDINALITY = 50        # a categorical column with more distinct values than this
-HIGH_CORRELATION = 0.90      # |Pearson|, |Spearman| or Cramér's V at or above this (each needs MIN_PAIRS complete pairs:
-                             # analysis.correlations, so a column with a handful of values raises no correlation alert)
+HIGH_CORRELATION = 0.90      # |Pearson|, |Spearman| or Cramér's V at or above this (each needs MIN_PAIRS complete
+                             # pairs: analysis.correlations, so a column with a handful of values raises no
+                             # correlation alert)
 SKEWED = 2.0                 # |skew| at or above this
 ZEROS_SHARE = 0.50           # at least this share of a numeric column is 0
 MIXED_SHARE = 0.01           # numbers and words each make up at least this share of a categorical column
@@ -48,7 +49,8 @@ class Alert:
 
 
 def find_alerts(
-    rows: int, duplicate_rows: int, columns: tuple[ColumnStats, ...], correlations: Correlations, target: TargetView | None,
+    rows: int, duplicate_rows: int, columns: tuple[ColumnStats, ...], correlations: Correlations,
+    target: TargetView | None,
     imbalance_share: float = IMBALANCE_SHARE,
 ) -> tuple[Alert, ...]:
     """All alerts: the dataset's duplicates, then per column in column order, then correlations, then the target
@@ -57,8 +59,8 @@ def find_alerts(
     if duplicate_rows:
         alerts.append(Alert(
             None, "duplicates", WARNING,
-            f"{duplicate_rows:,} rows ({duplicate_rows / rows:.1%}) are exact copies of another row; copies that land in "
-            "both the training and the test split inflate the evaluation.",
+            f"{duplicate_rows:,} rows ({duplicate_rows / rows:.1%}) are exact copies of another row; "
+            "copies that land in both the training and the test split inflate the evaluation.",
         ))
     for stats in columns:
         alerts.extend(a for check in COLUMN_CHECKS if (a := check(stats)) is not None)
@@ -86,8 +88,8 @@ def _imbalance(target: TargetView | None, share: float) -> Alert | None:
         judge = f"judge models by balanced accuracy and the recall of each class, '{smallest}' first"
     return Alert(target.target, "imbalance", WARNING,
                  f"Class '{smallest}' is {minority:.1%} of the rows ({count:,} of {sum(balance.counts):,}; imbalance "
-                 f"ratio {balance.imbalance_ratio:.1f}:1). For evaluation this means: predicting '{majority}' for every "
-                 f"row already scores accuracy {balance.shares[0]:.3f}, so {judge}; {IMBALANCE_FOLDS}-fold "
+                 f"ratio {balance.imbalance_ratio:.1f}:1). For evaluation this means: predicting '{majority}' "
+                 f"for every row already scores accuracy {balance.shares[0]:.3f}, so {judge}; {IMBALANCE_FOLDS}-fold "
                  f"cross-validation tests about {per_fold:,.0f} '{smallest}' rows per fold, so its metrics come with "
                  "wide intervals. Keep every split stratified and write an imbalance plan (Data section).")
 
@@ -95,7 +97,8 @@ def _imbalance(target: TargetView | None, share: float) -> Alert | None:
 def _constant(s: ColumnStats) -> Alert | None:
     if s.distinct == 1:
         value = f"'{s.top[0].value}'" if s.top else str(s.min)
-        return Alert(s.name, "constant", WARNING, f"Every value is {value}; the column carries no information. Drop it.")
+        return Alert(s.name, "constant", WARNING,
+                     f"Every value is {value}; the column carries no information. Drop it.")
     return None
 
 
@@ -110,8 +113,9 @@ def _near_constant(s: ColumnStats) -> Alert | None:
 def _high_missing(s: ColumnStats) -> Alert | None:
     if s.missing_share >= SPARSE_MISSING_SHARE:
         return Alert(s.name, "high_missing", WARNING,
-                     f"{s.missing_share:.1%} of the values are missing: only {s.count:,} rows have one. Too few to learn "
-                     "from or to measure an association on: left out of the default baseline features.")
+                     f"{s.missing_share:.1%} of the values are missing: only {s.count:,} rows have one. "
+                     "Too few to learn from or to measure an association on: left out of the default baseline "
+                     "features.")
     if s.missing_share >= HIGH_MISSING_SHARE:
         return Alert(s.name, "high_missing", WARNING,
                      f"{s.missing_share:.1%} of the values are missing ({s.missing:,} rows). "
@@ -130,8 +134,8 @@ def _high_cardinality(s: ColumnStats) -> Alert | None:
 def _unique(s: ColumnStats) -> Alert | None:
     if s.type == ID:
         return Alert(s.name, "unique", INFO,
-                     f"Every value is distinct ({s.distinct:,}): an identifier. A model cannot learn from it, and it can leak "
-                     "row order; keep it out of the features.")
+                     f"Every value is distinct ({s.distinct:,}): an identifier. "
+                     "A model cannot learn from it, and it can leak row order; keep it out of the features.")
     return None
 
 
@@ -165,18 +169,21 @@ def _mixed_types(s: ColumnStats) -> Alert | None:
     return None
 
 
-COLUMN_CHECKS = (_constant, _near_constant, _high_missing, _high_cardinality, _unique, _skewed, _zeros, _infinite, _mixed_types)
+COLUMN_CHECKS = (_constant, _near_constant, _high_missing, _high_cardinality, _unique, _skewed, _zeros, _infinite,
+                 _mixed_types)
 
 
 def _correlations(correlations: Correlations) -> list[Alert]:
     """One alert per strongly associated pair (the strongest of the measures), on the pair's first column."""
     strongest: dict[tuple[str, str], tuple[float, str]] = {}
-    for label, matrix in (("Pearson correlation", correlations.pearson), ("Spearman correlation", correlations.spearman),
+    for label, matrix in (("Pearson correlation", correlations.pearson),
+                          ("Spearman correlation", correlations.spearman),
                           ("Cramér's V", correlations.cramers_v)):
         for a, b, value in matrix.pairs():
             if abs(value) >= HIGH_CORRELATION and abs(value) > strongest.get((a, b), (0.0, ""))[0]:
                 strongest[(a, b)] = (abs(value), f"{label} with '{b}' is {value:.2f}")
     return [
-        Alert(a, "high_correlation", WARNING, f"{text}; one of the two may be redundant (or a leak, if one is the target).")
+        Alert(a, "high_correlation", WARNING,
+              f"{text}; one of the two may be redundant (or a leak, if one is the target).")
         for (a, b), (_, text) in strongest.items()
     ]

@@ -93,7 +93,8 @@ class ColumnStats:
 
 def describe_column(series: pd.Series, column_type: str) -> ColumnStats:
     """Exact statistics of ``series``, labelled ``column_type``."""
-    base = {"name": str(series.name), "type": column_type, "memory_bytes": int(series.memory_usage(deep=True, index=False))}
+    base = {"name": str(series.name), "type": column_type,
+            "memory_bytes": int(series.memory_usage(deep=True, index=False))}
     dtype = series.dtype
     if ptypes.is_numeric_dtype(dtype) and not ptypes.is_bool_dtype(dtype):
         return ColumnStats(**base, **_numbers(series))

@@ -25,11 +25,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.profile.alerts import Alert, find_alerts
-from analysis.profile.column_stats import ColumnStats, describe_column
 from analysis.column_types import COLUMN_TYPES, infer_column_types
 from analysis.correlations import Correlations, correlate
-from analysis.engine.sample import MIN_CLASS_ROWS, sample_positions
+from analysis.engine.sample import MIN_CLASS_ROWS as MIN_CLASS_ROWS  # re-exported: the docstring names it
+from analysis.engine.sample import sample_positions
+from analysis.profile.alerts import Alert, find_alerts
+from analysis.profile.column_stats import ColumnStats, describe_column
 from analysis.profile.missing import MissingPattern, describe_missing, missing_pattern
 from analysis.serialize import from_versioned, to_versioned
 from analysis.target import REGRESSION, TargetView, check_target, describe_target
@@ -39,8 +40,9 @@ from analysis.target import REGRESSION, TargetView, check_target, describe_targe
 # 0.01 of the all-rows values (0.015 on 25,000, 0.005 on 200,000): twice the rows buy a third decimal nobody reads.
 DEFAULT_SAMPLE_ROWS = 100_000
 HASH_ROWS = 1 << 17             # rows hashed per step when looking for duplicates (bounds the memory it takes)
-PROFILE_FORMAT = 3              # version of to_dict()'s layout and rules (2: associations need 30 pairs, V bias-corrected;
-                                # 3: exact_engine and source_bytes; a format 2 profile reads as computed by pandas)
+PROFILE_FORMAT = 3              # version of to_dict()'s layout and rules (2: associations need 30 pairs,
+                                # V bias-corrected; 3: exact_engine and source_bytes; a format 2 profile reads as
+                                # computed by pandas)
 PANDAS, DUCKDB, POSTGRESQL = "pandas", "duckdb", "postgresql"
 
 
@@ -162,7 +164,8 @@ def _check_inputs(frame, column_types, sample_rows) -> tuple[pd.DataFrame, dict[
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"describe_dataset needs a pandas DataFrame, got {type(frame).__name__}.")
     if frame.shape[1] == 0 or len(frame) == 0:
-        raise ValueError(f"The dataset has {len(frame)} rows and {frame.shape[1]} columns; a profile needs at least one of each.")
+        raise ValueError(f"The dataset has {len(frame)} rows and {frame.shape[1]} columns; "
+                         "a profile needs at least one of each.")
     if isinstance(sample_rows, bool) or not isinstance(sample_rows, (int, np.integer)) or sample_rows < 1:
         raise ValueError(f"sample_rows == {sample_rows!r}, must be an integer >= 1.")
     if not all(isinstance(c, str) for c in frame.columns):
@@ -303,6 +306,7 @@ def count_duplicate_rows(frame: pd.DataFrame) -> int:
     """Rows equal to an earlier row: 64-bit row hashes (hashed HASH_ROWS rows at a time), sorted, repeats counted."""
     hashes = np.empty(len(frame), dtype=np.uint64)
     for start in range(0, len(frame), HASH_ROWS):
-        hashes[start : start + HASH_ROWS] = pd.util.hash_pandas_object(frame.iloc[start : start + HASH_ROWS], index=False)
+        hashes[start : start + HASH_ROWS] = pd.util.hash_pandas_object(frame.iloc[start : start + HASH_ROWS],
+                                                                       index=False)
     hashes.sort()
     return int(np.count_nonzero(hashes[1:] == hashes[:-1]))

@@ -39,14 +39,16 @@ class MissingPattern:
 
 
 def describe_missing(frame: pd.DataFrame, sample: pd.DataFrame, missing_counts: dict[str, int]) -> MissingPattern:
-    """Missing-value shares and row patterns; ``missing_counts`` (column -> missing values) comes from the column stats."""
+    """Missing-value shares and row patterns; ``missing_counts`` (column -> missing values) comes from the column
+    stats."""
     any_missing = np.zeros(len(frame), dtype=bool)
     for column in (c for c, k in missing_counts.items() if k):
         any_missing |= frame[column].isna().to_numpy()
     return missing_pattern(len(frame), missing_counts, int(any_missing.sum()), sample)
 
 
-def missing_pattern(rows: int, missing_counts: dict[str, int], rows_with_missing: int, sample: pd.DataFrame) -> MissingPattern:
+def missing_pattern(rows: int, missing_counts: dict[str, int], rows_with_missing: int,
+                    sample: pd.DataFrame) -> MissingPattern:
     """The MissingPattern from exact counts (column -> missing values, rows missing anything) and the sample's rows;
     the data engine gives the counts by queries when the rows are not in memory."""
     columns = sorted((c for c, k in missing_counts.items() if k), key=lambda c: -missing_counts[c])

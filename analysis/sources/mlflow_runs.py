@@ -400,7 +400,8 @@ class _Read:
         name = self.server.name
         if response.status_code in (401, 403):
             raise MlflowError(f"The MLflow server '{name}' ({self.server.uri}) refused Blueprint's sign-in (HTTP "
-                              f"{response.status_code}{': ' + text if text else ''}). An admin checks token, or username "
+                              f"{response.status_code}{': ' + text if text else ''}). "
+                              "An admin checks token, or username "
                               f"and password, under [blueprint.mlflow.{name}] in .streamlit/secrets.toml.")
         if code == "RESOURCE_DOES_NOT_EXIST" or (code == "INVALID_PARAMETER_VALUE" and missing is not None):
             raise RunNotFound(missing or f"The MLflow server '{name}' has no such thing: {text}.")
@@ -459,7 +460,8 @@ def _limited(server: MlflowServer, what: str, work: Callable[[_Read], object]):
         raise MlflowUnreachable(_unreachable(server, error)) from None
     if isinstance(error, requests.RequestException):
         raise MlflowError(f"Blueprint could not read the MLflow server '{server.name}' ({what}): "
-                          f"{type(error).__name__}. An admin checks its uri under [blueprint.mlflow.{server.name}].") from None
+                          f"{type(error).__name__}. "
+                          f"An admin checks its uri under [blueprint.mlflow.{server.name}].") from None
     raise error
 
 
@@ -491,8 +493,9 @@ def _error_of(response: requests.Response) -> tuple[str | None, str]:
 
 
 def _too_large(server: MlflowServer, run: Run, path: str, size: int, at_least: bool = False) -> str:
-    return (f"The artifact {path} of run {run.id} is {format_size(size)}{' or more' if at_least else ''}, over the limit "
-            f"of {format_size(server.max_artifact_bytes)} for artifacts read from '{server.name}'. Log a smaller "
+    return (f"The artifact {path} of run {run.id} is {format_size(size)}{' or more' if at_least else ''}, "
+            f"over the limit of {format_size(server.max_artifact_bytes)} for artifacts read from '{server.name}'. "
+            "Log a smaller "
             "predictions file (the key, target and score columns only, or a sample of the rows), or ask an admin to "
             f"raise max_artifact_mb under [blueprint.mlflow.{server.name}].")
 
@@ -558,7 +561,8 @@ def _summary(run: dict) -> RunSummary:
 def _run(run: dict) -> Run:
     info, data = run.get("info", {}), run.get("data", {})
     return Run(str(info.get("run_id") or info.get("run_uuid")), info.get("run_name", ""),
-               str(info.get("experiment_id", "")), info.get("status", ""), _time(info.get("start_time")), _time(info.get("end_time")),
+               str(info.get("experiment_id", "")), info.get("status", ""), _time(info.get("start_time")),
+               _time(info.get("end_time")),
                info.get("artifact_uri", ""), {p["key"]: str(p.get("value", "")) for p in data.get("params", [])},
                _metrics(data), {t["key"]: str(t.get("value", "")) for t in data.get("tags", [])})
 

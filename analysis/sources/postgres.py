@@ -89,7 +89,8 @@ def _message(error: psycopg.Error, connection: SqlConnection) -> str:
                 "database's owners for read access, or pick another table.")
     if isinstance(error, (pg_errors.SyntaxError, pg_errors.UndefinedTable, pg_errors.UndefinedColumn,
                           pg_errors.UndefinedFunction, pg_errors.DataError)):
-        return f"PostgreSQL cannot run the query on '{connection.name}': {_primary(error)}. Fix the query and send it again."
+        return (f"PostgreSQL cannot run the query on '{connection.name}': {_primary(error)}. "
+                "Fix the query and send it again.")
     if isinstance(error, psycopg.OperationalError):
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         if "password" in text.lower() or "authentication" in text.lower():

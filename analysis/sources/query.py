@@ -51,7 +51,8 @@ def _tokens_outside_literals(sql: str) -> tuple[str, list[int]]:
             out.append(" ")
             continue
         if c in ("'", '"'):
-            escapes = c == "'" and i > 0 and sql[i - 1] in "eE" and (i < 2 or not (sql[i - 2].isalnum() or sql[i - 2] == "_"))
+            escapes = (c == "'" and i > 0 and sql[i - 1] in "eE"
+                       and (i < 2 or not (sql[i - 2].isalnum() or sql[i - 2] == "_")))
             j = i + 1
             while True:
                 if j >= n:

@@ -23,8 +23,8 @@ into a checked SourceSettings, or a SourceSettingsError whose message lists ever
 
 Who may use each source: its ``people`` (emails, ``@domain``s, or "everyone") and ``projects`` (ids); with
 neither, admins only (store.grants, checked where a dataset is stored). The connection's address (with its
-password) and an MLflow server's credentials stay on the server: pages show their names only. Sign-in keys of the same [blueprint]
-section are read by signin.settings.
+password) and an MLflow server's credentials stay on the server: pages show their names only. Sign-in keys of the
+same [blueprint] section are read by signin.settings.
 """
 from __future__ import annotations
 
@@ -230,10 +230,12 @@ def _folder_entry(entry, problems: list[str]) -> tuple[str | None, Grant]:
     if isinstance(entry, str):
         return entry, ADMINS_ONLY
     path = entry.get("path")
-    where = f'[blueprint] data_folders entry {{ path = "{path}" }}' if isinstance(path, str) else "[blueprint] data_folders"
+    where = (f'[blueprint] data_folders entry {{ path = "{path}" }}' if isinstance(path, str)
+             else "[blueprint] data_folders")
     unknown = sorted(set(entry) - set(FOLDER_KEYS))
     if unknown:
-        problems.append(f"{where} has unknown settings {', '.join(unknown)}; the known ones are {', '.join(FOLDER_KEYS)}.")
+        problems.append(f"{where} has unknown settings {', '.join(unknown)}; "
+                        f"the known ones are {', '.join(FOLDER_KEYS)}.")
     if not isinstance(path, str) or not path.strip():
         problems.append(f'{where}: an entry with people or projects needs path = "/srv/data" (the folder), e.g. '
                         f"{FOLDERS_HELP}.")
@@ -285,7 +287,8 @@ def _connections(value, problems: list[str]) -> dict[str, SqlConnection]:
     return found
 
 
-MLFLOW_HELP = '[blueprint.mlflow.NAME] with uri = "https://mlflow.example.org" (and token = "..." or username and password)'
+MLFLOW_HELP = ('[blueprint.mlflow.NAME] with uri = "https://mlflow.example.org" '
+               '(and token = "..." or username and password)')
 
 
 def _mlflow_servers(value, problems: list[str]) -> dict[str, MlflowServer]:
