@@ -62,7 +62,8 @@ class WorkerPool:
     def _spawn(self) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
                SERVER_PID: str(os.getpid())}     # the worker stops when this process is gone (see jobs.worker)
-        self.procs.append(subprocess.Popen([sys.executable, "-c", _LAUNCH, str(WORKER_NICE), self.home], cwd=ROOT, env=env))
+        self.procs.append(subprocess.Popen([sys.executable, "-c", _LAUNCH, str(WORKER_NICE), self.home], cwd=ROOT,
+                                           env=env))
 
     def _reap(self) -> None:
         for proc in [p for p in self.procs if p.poll() is not None]:

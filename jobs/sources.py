@@ -27,8 +27,8 @@ def connection_of(dataset: Dataset):
 
 def profile_sql(db, dataset: Dataset, key: dict, progress):
     """(profile dict, evidence summary) of a SQL dataset: exact figures by its database, the sampled views on a
-    sample it draws; SourceChanged when the source's identity is no longer the stored one; analysis.units.Cancelled when its
-    statement was stopped on the database (the job's Cancel)."""
+    sample it draws; SourceChanged when the source's identity is no longer the stored one; analysis.units.Cancelled
+    when its statement was stopped on the database (the job's Cancel)."""
     from analysis.sources.postgres import SourceCancelled
     from analysis.units import Cancelled
 
@@ -51,7 +51,8 @@ def _profile_sql(dataset: Dataset, key: dict, progress):
         if identity.key != dataset.content_hash:
             raise SourceChanged(
                 f"The SQL source of '{dataset.name}' changed since it was read on {source['checked_at']}: "
-                f"{source['rows']:,} rows then, {identity.rows:,} now{' (same count, other values)' if identity.rows == source['rows'] else ''}. "
+                f"{source['rows']:,} rows then, {identity.rows:,} now"
+                f"{' (same count, other values)' if identity.rows == source['rows'] else ''}. "
                 "An editor reads it again on the Datasets page ('Read the source again'); the evidence computed on "
                 "the former rows is then marked stale.")
         progress.report(0.15, f"profiling {identity.rows:,} rows in the database (pushdown)", None)
