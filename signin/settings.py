@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from store.grants import EVERYONE, Grant, read_creators
 
 MODES = ("local", "oidc", "header")
+# the last three: data sources, checked by analysis.sources.settings
 BLUEPRINT_KEYS = ("sign_in", "user_header", "name_header", "sign_out_url", "admins", "project_creators",
-                  "data_folders", "sql", "mlflow")   # the last three: data sources, checked by analysis.sources.settings
+                  "data_folders", "sql", "mlflow")
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 # [auth] keys that are Streamlit's own settings, not named providers
 AUTH_OWN_KEYS = ("redirect_uri", "cookie_secret", *PROVIDER_KEYS, "client_kwargs", "expose_tokens")
