@@ -102,7 +102,8 @@ def _add_sample_data(db: sqlite_utils.Database, project_id: int, author: System,
     add_dataset(db, project_id, SAMPLE_PARQUET.name, parquet, author)
     # sample_id is found as an ID column by the scan; the sample's authors explain why it is not a leak here.
     resolve_finding(db, project_id, "id_column:sample_id", dataset.content_hash, author,
-                    "sample_id is excluded from the features; folds are stratified and shuffled, so row order cannot leak.")
+                    "sample_id is excluded from the features; folds are stratified and shuffled, "
+                    "so row order cannot leak.")
 
 
 def _add_sample_candidate(db: sqlite_utils.Database, project_id: int, dataset, baseline: dict, author: System,
