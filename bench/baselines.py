@@ -23,7 +23,6 @@ import pandas as pd
 
 from bench.common import Stage, Timer, max_rss_mb, print_result
 
-
 NEGATIVE = ("cancel", "refund", "broken", "slow", "charged", "twice", "error", "crash", "unhappy", "leaving")
 POSITIVE = ("thanks", "great", "love", "works", "quick", "helpful", "easy", "happy", "perfect", "recommend")
 TEXT_EFFECT = 1.5   # churn's logit moves by this times the hidden factor that the ticket's sentiment follows

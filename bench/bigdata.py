@@ -1,4 +1,5 @@
-"""Data larger than memory through the engine: ``python -m bench bigdata [--rows N] [--memory-limit 1GB] [--threads 2]``.
+"""Data larger than memory through the engine: ``python -m bench bigdata [--rows N] [--memory-limit 1GB]
+[--threads 2]``.
 
 Writes bench.profile's 20-column data (numbers skewed and with missing values, categories, dates, booleans, a binary
 target; seeded numpy) in chunks of --chunk rows to a temporary folder, as one Parquet file (a row group per chunk)
@@ -45,7 +46,8 @@ def write_files(folder: Path, rows: int, chunk: int) -> tuple[Path, Path, Path]:
             table = _as_stored(make_table(min(chunk, rows - start), seed=index))
             if writer is None:
                 writer = pq.ParquetWriter(parquet, table.schema)
-                csv_writer = pacsv.CSVWriter(csv, table.schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
+                csv_writer = pacsv.CSVWriter(csv, table.schema,
+                                             write_options=pacsv.WriteOptions(quoting_style="needed"))
                 pq.write_table(table, first)
             writer.write_table(table)
             csv_writer.write_table(table)
@@ -130,7 +132,7 @@ def _exact_match(first: str, types: dict, memory_limit: str, threads: int) -> di
     if (figures.rows, figures.duplicate_rows, figures.rows_with_missing) != (
             memory.overview.rows, memory.overview.duplicate_rows, memory.missing.rows_with_missing):
         problems.append("overview")
-    for mine, theirs in zip(figures.columns, memory.columns):
+    for mine, theirs in zip(figures.columns, memory.columns, strict=True):
         for field in dataclasses.fields(mine):
             if field.name in ("memory_bytes", "top"):
                 continue
@@ -153,7 +155,7 @@ def figures_close(a, b) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(figures_close(a[k], b[k]) for k in a)
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        return len(a) == len(b) and all(figures_close(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(figures_close(x, y) for x, y in zip(a, b, strict=True))
     return a == b
 
 
@@ -172,7 +174,8 @@ def _in_child(function, *args) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench bigdata", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench bigdata",
+                                     description=__doc__.split("\n\n")[0].replace("\n", " "))
     parser.add_argument("--rows", type=int, default=10_000_000, help="rows of the generated data (default 10,000,000)")
     parser.add_argument("--chunk", type=int, default=CHECK_ROWS, help="rows generated and written at a time")
     parser.add_argument("--memory-limit", default="1GB", help="DuckDB's memory_limit (default 1GB)")
@@ -195,7 +198,8 @@ def main(argv: list[str]) -> int:
     timer.print_table()
     profile, figures, pandas_run = runs.values()
     print(f"generated in {generated:.1f} s: Parquet {sizes['big.parquet']:.1f} MB, CSV {sizes['big.csv']:.1f} MB; "
-          f"sample {profile['sample_rows']:,} rows ({profile['method']}); pandas frame {pandas_run['frame_mb']:.1f} MB; "
+          f"sample {profile['sample_rows']:,} rows ({profile['method']}); "
+          f"pandas frame {pandas_run['frame_mb']:.1f} MB; "
           f"DuckDB memory_limit {args.memory_limit}, threads {args.threads}; peak MB: whole child process")
     print(f"exact figures checked on the first {check['rows']:,} rows: "
           + ("all equal" if not check["problems"] else "differ: " + ", ".join(check["problems"]))

@@ -11,9 +11,9 @@ distributions on both sides.
 Stages: make the frames; import Evidently and warm both calls up on 2,000 rows (not counted on either side);
 run_drift (sampling, report, summary and HTML); Evidently's Report.run on the full frames with the same preset
 settings, called as a user would (the default DataDriftPreset with its tests on the plain DataFrames:
-Evidently infers the column types and picks the tests; its HTML is not rendered, which favours it). Then the verdicts are compared per column:
-verdict_agreement is the share of columns with the same drifted flag; the run fails (exit 1) when a shifted
-column is not found drifted or an unshifted one is, on either side.
+Evidently infers the column types and picks the tests; its HTML is not rendered, which favours it). Then the
+verdicts are compared per column: verdict_agreement is the share of columns with the same drifted flag; the run
+fails (exit 1) when a shifted column is not found drifted or an unshifted one is, on either side.
 """
 from __future__ import annotations
 
@@ -121,7 +121,8 @@ def main(argv: list[str]) -> int:
         evidently_s = stage.seconds
     timer.print_table()
 
-    print(f"\n{'column':<18}{'method (ours)':<32}{'score':>9}{'drift':>7}   {'method (full)':<32}{'score':>9}{'drift':>7}")
+    print(f"\n{'column':<18}{'method (ours)':<32}{'score':>9}{'drift':>7}   "
+          f"{'method (full)':<32}{'score':>9}{'drift':>7}")
     for name in reference.columns:
         o = ours[name]
         line = f"{name:<18}{o.method:<32}{o.score:>9.4f}{'yes' if o.drifted else 'no':>7}"

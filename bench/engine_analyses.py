@@ -3,15 +3,16 @@
 
 Writes bench.profile's 20-column data (seeded numpy; the binary target ``churned``, 10 % positive) chunk by chunk as
 one Parquet file, stores it in a fresh store the way an upload is stored (analysis.read.read_table, then
-store.datasets.add_dataset), then plans and computes each analysis with jobs.tasks (plan_for, compute), each in a fresh spawned process
-(peak = that process's peak resident memory, interpreter and libraries included), two ways:
+store.datasets.add_dataset), then plans and computes each analysis with jobs.tasks (plan_for, compute), each in a
+fresh spawned process (peak = that process's peak resident memory, interpreter and libraries included), two ways:
   engine: the dataset is above each analysis's in-memory size, so the job reads the stored file as an
           analysis.engine.table FileTable (columns one at a time; the sample by position);
   pandas: the same job forced to load the whole file into pandas first (use_engine=False: what every job did before).
 The analyses: a leakage scan with a random split (scores on a 100,000-row stratified sample; duplicates, overlap and
 conflicts exact over every row), a baseline run of logistic regression only (a 100,000-row stratified sample; its
 error analysis), a drift check of the first half against the second (50,000 rows per side). Also: pandas' full load
-of the stored file alone. same=1 when the engine's result equals the pandas one (timings and notes left out; floats to 1e-9 relative).
+of the stored file alone. same=1 when the engine's result equals the pandas one (timings and notes left out; floats
+to 1e-9 relative).
 Ends with ``RESULT rows=... leakage_s=... leakage_peak_mb=... run_s=... run_peak_mb=... drift_s=... drift_peak_mb=...
 pandas_leakage_peak_mb=... pandas_run_peak_mb=... pandas_drift_peak_mb=... pandas_load_peak_mb=... same=1``.
 """
@@ -131,7 +132,7 @@ def _same(a, b) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     return a == b
 
 

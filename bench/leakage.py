@@ -7,7 +7,8 @@ repeats (the group), a signup date and an event date (the prediction time), nine
 categorical ones, a flag, the binary target ``churned`` and two planted leaks: ``retention_score`` (the target
 plus noise) and ``closed_at`` (a date after the event, only for churned customers). 1 % of the rows repeat
 another row under a new order id. The scan uses a random split that names the date and group columns, so every
-check runs. Prints the stage table, the findings, then ``RESULT scan_s=... sampled_rows=... rows=... findings_high=...``.
+check runs. Prints the stage table, the findings, then
+``RESULT scan_s=... sampled_rows=... rows=... findings_high=...``.
 """
 from __future__ import annotations
 

@@ -66,7 +66,8 @@ def wait_for_jobs(home: str, timeout_s: float = 1800) -> float:
 def store_analyses(at, home: str) -> float:
     """What a user would have stored on the uploaded dataset before: its profile (Explore starts it), its leakage
     scan and a baseline run (their Run buttons pressed), computed by the job workers; seconds until all are done."""
-    for page, button in (("pages/explore.py", None), ("pages/leakage.py", "leak-run"), ("pages/baselines.py", "bl-run")):
+    for page, button in (("pages/explore.py", None), ("pages/leakage.py", "leak-run"),
+                         ("pages/baselines.py", "bl-run")):
         at.switch_page(page).run()
         if button is not None:
             at.button(key=button).click().run()
@@ -127,7 +128,8 @@ def main(argv: list[str]) -> int:
                 reruns = [_seconds(at, at.run) for _ in range(args.reruns)]
                 name = Path(page).stem
                 timer.stages.append(Stage(f"{name}: first", args.rows, first, max_rss_mb()))
-                timer.stages.append(Stage(f"{name}: rerun (median)", args.rows, statistics.median(reruns), max_rss_mb()))
+                timer.stages.append(Stage(f"{name}: rerun (median)", args.rows, statistics.median(reruns),
+                                          max_rss_mb()))
                 figures[f"{name}_first_s"] = first
                 figures[f"{name}_rerun_ms"] = statistics.median(reruns) * 1000
         finally:

@@ -53,11 +53,13 @@ def make_table(rows: int, seed: int = 0) -> pa.Table:
         "country": np.where(rng.random(rows) < 0.99, "DE", "AT"),                # near constant
         "is_active": rng.random(rows) < 0.6,
         "signup_date": pa.array(np.datetime64("2015-01-01") + rng.integers(0, 3650, rows).astype("timedelta64[D]")),
-        "last_seen": pa.array(np.datetime64("2024-01-01T00:00:00") + rng.integers(0, 365 * 86400, rows).astype("timedelta64[s]")),
+        "last_seen": pa.array(np.datetime64("2024-01-01T00:00:00")
+                              + rng.integers(0, 365 * 86400, rows).astype("timedelta64[s]")),
         "notes_len": with_missing(rng.integers(0, 500, rows), 0.30),
         TARGET: (rng.random(rows) < 0.1).astype(np.int64),                       # binary, 10% positive
     }
-    return pa.table({name: values if isinstance(values, pa.Array) else pa.array(values) for name, values in columns.items()})
+    return pa.table({name: values if isinstance(values, pa.Array) else pa.array(values)
+                     for name, values in columns.items()})
 
 
 def write_csv(path: Path, rows: int, seed: int = 0) -> None:
@@ -105,7 +107,8 @@ def _measure_analysis(path: str, rows: int, sample_rows: int) -> dict:
         table = read_csv(Path(path).read_bytes())
     with timer.stage("describe_dataset", rows):
         profile = describe_dataset(table.frame, table.column_types, target=TARGET, sample_rows=sample_rows)
-    return {"stages": _relative(timer.stages, baseline), "frame_mb": _frame_mb(table.frame), "sample_rows": profile.sample_rows}
+    return {"stages": _relative(timer.stages, baseline), "frame_mb": _frame_mb(table.frame),
+            "sample_rows": profile.sample_rows}
 
 
 def _relative(stages: list[Stage], baseline: float) -> list[Stage]:

@@ -88,7 +88,7 @@ def main(argv: list[str]) -> int:
               f"{f'{s.metric.low:.3f}-{s.metric.high:.3f}':>16}{s.gap:>8.3f}{s.p_value:>10.1e}")
     planted = f"{PLANTED[0]} = {PLANTED[1]}"
     ranks = [i for i, s in enumerate(report.weak, start=1) if s.label == planted]
-    false = [s for s in report.weak if dict(zip(s.columns, s.values)).get(PLANTED[0]) != PLANTED[1]]
+    false = [s for s in report.weak if dict(zip(s.columns, s.values, strict=True)).get(PLANTED[0]) != PLANTED[1]]
     print_result(rows=args.rows, columns=len(columns), slices_tested=report.tested, slice_search_s=search.seconds,
                  planted_rank=ranks[0] if ranks else 0, false_slices=len(false), peak_mb=max_rss_mb())
     return 0

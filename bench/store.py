@@ -57,7 +57,8 @@ def main(argv: list[str]) -> int:
         db.close()
     timer.print_table()
     print(f"save latency ms: p50 {_ms(save_times, 50):.2f}  p95 {_ms(save_times, 95):.2f}")
-    print(f"page data load ms (history of {args.saves} revisions): p50 {_ms(load_times, 50):.2f}  p95 {_ms(load_times, 95):.2f}")
+    print(f"page data load ms (history of {args.saves} revisions): "
+          f"p50 {_ms(load_times, 50):.2f}  p95 {_ms(load_times, 95):.2f}")
     print_result(
         saves=args.saves,
         save_total_s=sum(save_times),

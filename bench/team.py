@@ -114,7 +114,8 @@ class Run:
     fragment_runs: int = 0
     exceptions: list[str] = field(default_factory=list)
     network_noise: set[str] = field(default_factory=set)
-    writes: list[dict] = field(default_factory=list)   # {"phase", "kind", "text", "acked", "refused", "error", "seconds"}
+    # {"phase", "kind", "text", "acked", "refused", "error", "seconds"}
+    writes: list[dict] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------- CPU per group
@@ -355,7 +356,8 @@ class Session:
                 element = msg.delta.new_element
                 self.elements.append(element)
                 if element.WhichOneof("type") == "exception":
-                    self.run.exceptions.append(f"{self.label}: {element.exception.type}: {element.exception.message[:200]}")
+                    self.run.exceptions.append(f"{self.label}: {element.exception.type}: "
+                                               f"{element.exception.message[:200]}")
             elif kind == "new_session":      # a full run: its fragments announce their timers again
                 self.timers = {}
             elif kind == "page_not_found":
@@ -384,7 +386,8 @@ class Session:
                     self.run.fragment_runs += 1
                     due[fid] = time.monotonic() + self.timers.get(fid, interval)
             upcoming = [due[fid] for fid in self.timers if fid in due]
-            await asyncio.sleep(max(0.0, min([0.25, end - time.monotonic(), *(t - time.monotonic() for t in upcoming)])))
+            await asyncio.sleep(max(0.0, min([0.25, end - time.monotonic(),
+                                              *(t - time.monotonic() for t in upcoming)])))
 
     def widget(self, kind: str, label: str):
         """The first widget of ``kind`` (text_input, text_area, button...) labelled ``label`` in the last run."""
@@ -591,7 +594,8 @@ async def first_visit(url: str, home: Path, timeout_s: float = 600) -> None:
             page = await browser.new_page()
             await page.goto(url, wait_until="commit")
             error = page.get_by_test_id("stException")
-            await page.wait_for_function(f"() => ({RENDERED_JS})() || !!document.querySelector('[data-testid=\"stException\"]')",
+            await page.wait_for_function(f"() => ({RENDERED_JS})() "
+                                         "|| !!document.querySelector('[data-testid=\"stException\"]')",
                                          polling=100, timeout=timeout_s * 1000)
             if await error.count():
                 raise RuntimeError(f"the app failed on its first visit:\n{(await error.first.inner_text())[:2000]}")
@@ -637,7 +641,8 @@ async def drive(args, server: AppServer, home: Path, project, sample, big, run: 
               for i in range(args.writers)]
     await asyncio.sleep(args.warmup)          # every page has been served a few times: caches are warm
 
-    await phase(run, meter, "idle-before", f"{args.sessions} readers and {args.writers} writers, no job, {args.seconds:.0f} s")
+    await phase(run, meter, "idle-before",
+                f"{args.sessions} readers and {args.writers} writers, no job, {args.seconds:.0f} s")
     await asyncio.sleep(args.seconds)
     await phase(run, meter, "submit", "the data scientist presses Run baselines twice (two settings), in Chromium")
     try:
@@ -678,7 +683,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def times(loads: list[Load], phase: str, page: str | None = None) -> list[float]:
     """Page times of a phase, of one page when given."""
-    return [l.seconds for l in loads if l.phase == phase and (page is None or l.page == page)]
+    return [load.seconds for load in loads if load.phase == phase and (page is None or load.page == page)]
 
 
 def print_report(args, run: Run, meter: CpuMeter, jobs: list[dict], lost: int, busy_s: float,
@@ -688,11 +693,12 @@ def print_report(args, run: Run, meter: CpuMeter, jobs: list[dict], lost: int, b
           f"{'cpu server':>11}{'cpu workers':>12}{'cpu clients':>12}{'cpu other':>10}{'load':>6}")
     for name in PHASES:
         values = times(run.loads, name)
-        failed = sum(1 for l in run.loads if l.phase == name and not l.ok)
+        failed = sum(1 for load in run.loads if load.phase == name and not load.ok)
         cpu = meter.seconds.get(name, dict.fromkeys(CpuMeter.GROUPS, 0.0))
         print(f"{name:<12}{args.sessions:>9}{len(values):>7}{failed:>7}{percentile(values, 50):>7.2f}"
-              f"{percentile(values, 95):>7.2f}{max(values, default=float('nan')):>7.2f}{meter.wall.get(name, 0.0):>8.1f}"
-              + "".join(f"{cpu[g]:>{w}.1f}" for g, w in zip(CpuMeter.GROUPS, (11, 12, 12, 10)))
+              f"{percentile(values, 95):>7.2f}{max(values, default=float('nan')):>7.2f}"
+              f"{meter.wall.get(name, 0.0):>8.1f}"
+              + "".join(f"{cpu[g]:>{w}.1f}" for g, w in zip(CpuMeter.GROUPS, (11, 12, 12, 10), strict=True))
               + f"{meter.load.get(name, float('nan')):>6.1f}")
     print(f"(cpu: CPU seconds used in the phase by the server process, the job workers, this benchmark's clients "
           f"and every other process on the machine, of {os.cpu_count()} cores x wall; load: the 1-minute load average "
@@ -732,13 +738,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sessions", type=int, default=20, help="readers: concurrent sessions opening pages")
     parser.add_argument("--rows", type=int, default=100_000, help="rows of the dataset the baseline jobs run on")
     parser.add_argument("--seconds", type=float, default=60.0,
-                        help="length of each idle window (before the jobs and after them); busy lasts while the jobs run")
-    parser.add_argument("--writers", type=int, default=2, help="sessions posting comments and saving revisions through the forms")
+                        help="length of each idle window (before the jobs and after them); "
+                             "busy lasts while the jobs run")
+    parser.add_argument("--writers", type=int, default=2,
+                        help="sessions posting comments and saving revisions through the forms")
     parser.add_argument("--think", type=float, default=10.0, help="mean seconds a reader stays on a page")
     parser.add_argument("--writer-think", type=float, default=10.0, help="mean seconds between a writer's saves")
     parser.add_argument("--warmup", type=float, default=20.0, help="seconds of traffic before measuring")
     parser.add_argument("--job-timeout", type=float, default=600.0, help="the most the busy phase (the jobs) may last")
-    parser.add_argument("--workers", type=int, default=None, help="BLUEPRINT_WORKERS for the server (default: the app's)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="BLUEPRINT_WORKERS for the server (default: the app's)")
     parser.add_argument("--worker-nice", type=int, default=None,
                         help="BLUEPRINT_WORKER_NICE for the server: the job workers' CPU priority (0: as the server's)")
     parser.add_argument("--runs", type=int, default=0,
