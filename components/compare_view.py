@@ -13,6 +13,9 @@ Candidate models (the team's own, store.models) are listed with their versions b
 evaluations' summaries (evidence kind "candidate"): their metrics beside the first chosen run's, the differences on
 the same rows in words, their stored verdicts beside the run's, and what changed between versions (versions_changed:
 who brought each and when, from what file by content hash or which MLflow run, and the run's params and metrics).
+
+The pipeline's runs (``blueprint check --as``, evidence kind "check") are listed newest first with each criterion's
+verdict across the latest runs (ci_runs; the tables are built by design.check_evidence from stored summaries).
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from analysis.baselines.metrics import LOWER_IS_BETTER, display_name
 from analysis.baselines.run import BaselineRun
 from components import stored_results
 from components.text import plain
+from design import check_evidence
 from design.candidates import verdict_text
 from store.errors import StoreError
 from store.results import Evidence, result_meta
@@ -220,7 +224,8 @@ def candidate_versions(models, evaluations: dict[str, Evidence], datasets: dict[
 
 def _dataset_words(version, datasets: dict[str, str]) -> str:
     if version.dataset_hash is None:
-        return "the predictions file itself (a scored dataset)"
+        return ("the predictions file itself (a scored dataset)" if version.predictions_hash else
+                "none (the run's metrics only)")
     return datasets.get(version.dataset_hash, "a dataset no longer in the project")
 
 
@@ -300,3 +305,24 @@ def criteria_beside(criteria, columns: dict[str, list]) -> pd.DataFrame:
     table = {label: [verdict_text(next((c for c in checks if str(c.criterion) == text), None)) for text in criteria]
              for label, checks in columns.items()}
     return pd.DataFrame(table, index=list(criteria))
+
+
+# --- the pipeline's runs (blueprint check) -------------------------------------------------------------------------
+
+def ci_runs(rows: list[Evidence]) -> None:
+    """The CI runs (``rows``: evidence of kind "check", newest first; their stored summaries only): one row per run,
+    then each criterion's verdict across the latest runs, and the criteria the latest run started failing."""
+    st.dataframe(pd.DataFrame(check_evidence.runs_table(rows)), hide_index=True, width="stretch",
+                 key="compare-ci-runs")
+    st.caption("Each run as the pipeline stored it (blueprint check --as): exit 0 passed, 1 failed, 2 nothing could be "
+               "checked. Unresolved high leakage is empty when the run scanned no data.")
+    table = check_evidence.criteria_by_run(rows)
+    if not any(table.values()):
+        st.info("None of these runs checked a criterion.")
+        return
+    st.dataframe(pd.DataFrame(table), width="stretch", key="compare-ci-criteria")
+    shown = min(len(rows), check_evidence.RUNS_SHOWN)
+    st.caption(f"The latest {shown} run{'s' if shown > 1 else ''}, oldest on the left: each cell is the verdict, the "
+               "value and its 95 % interval.")
+    for line in check_evidence.started_failing(rows):
+        st.error(plain(line))

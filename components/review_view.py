@@ -29,8 +29,8 @@ from store.people import User
 from store.projects import Project
 from store.resolutions import list_resolutions
 from store.results import list_evidence
-from store.transfer import export_project
 from store.reviews import STATUSES, add_comment, decide, list_comments, list_decisions, review_state, set_resolved
+from store.transfer import export_project
 
 
 def gather(db: sqlite_utils.Database, project: Project, revision_number: int | None = None) -> ReviewSummary:
@@ -56,6 +56,7 @@ def gather(db: sqlite_utils.Database, project: Project, revision_number: int | N
         comments=comments,
         decisions=tuple(list_decisions(db, project.id)),
         blockers=tuple(blocking.find_blockers(project.id, content, view, comments)),
+        warnings=tuple(blocking.find_warnings(project.id, view)),
     )
 
 
@@ -113,7 +114,8 @@ def header(summary: ReviewSummary) -> None:
 
 
 TABS = (blocking.DOCUMENT_TAB, "Readiness", "Decision", "History", "Export")
-ICONS = {blocking.FAILING: ":material/cancel:", blocking.INCONCLUSIVE_CRITERION: ":material/help:",
+ICONS = {blocking.FAILING: ":material/cancel:", blocking.CHECK_FAILED: ":material/terminal:",
+         blocking.INCONCLUSIVE_CRITERION: ":material/help:",
          blocking.UNMEASURED: ":material/straighten:", blocking.FINDING: ":material/plumbing:",
          blocking.STALE: ":material/update:", blocking.MISSING: ":material/add_circle:",
          blocking.MISMATCH: ":material/compare_arrows:", blocking.COMMENT: ":material/forum:",
@@ -122,21 +124,26 @@ FIRST_SHOWN = 6        # blockers listed before the rest fold into an expander
 
 
 def blockers(summary: ReviewSummary) -> None:
-    """What blocks approval, most blocking first, each with a link to the place to fix it."""
+    """What blocks approval, most blocking first, each with a link to the place to fix it; then what is worth a
+    look without blocking (a CI run that measured nothing)."""
     found = summary.blockers
     with st.container(border=True, key="blockers"):
         if not found:
             st.markdown(":material/check_circle: **Nothing blocks approval**: every criterion the baselines measure "
                         "passes, the evidence is current, no high leakage finding or comment is open and the required "
                         "fields are answered.")
-            return
-        st.markdown(f"**What blocks approval ({len(found)})**")
-        for b in found[:FIRST_SHOWN]:
-            _blocker(b)
-        if len(found) > FIRST_SHOWN:
-            with st.expander(f"{len(found) - FIRST_SHOWN} more"):
-                for b in found[FIRST_SHOWN:]:
-                    _blocker(b)
+        else:
+            st.markdown(f"**What blocks approval ({len(found)})**")
+            for b in found[:FIRST_SHOWN]:
+                _blocker(b)
+            if len(found) > FIRST_SHOWN:
+                with st.expander(f"{len(found) - FIRST_SHOWN} more"):
+                    for b in found[FIRST_SHOWN:]:
+                        _blocker(b)
+        for w in summary.warnings:
+            st.warning(f"**{plain(w.kind.capitalize())}** (not blocking): {plain(w.title)}. {plain(w.detail)}")
+            st.page_link(f"pages/{w.page}.py", label=f"See {plain(w.place)}", query_params=w.query,
+                         icon=":material/arrow_forward:")
 
 
 def _blocker(b) -> None:

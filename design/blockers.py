@@ -4,6 +4,7 @@
     b = blockers[0]
     b.kind, b.title    # "unmeasured criterion", "p95 latency_ms <= 300 is not measured"
     b.place, b.url     # "Design document · Evaluation", "design?project=1&section=evaluation"
+    warnings = find_warnings(project_id, view)    # worth a look, never blocking: a CI run that measured nothing
 
 Read from the document and its stored evidence only (design.evidence.EvidenceView): nothing is recomputed. The
 Review page lists them on its first screen, and the Markdown and HTML exports lead with the same list. Titles and
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from analysis.units import page_of
+from design.check_evidence import run_time
 from design.checks import FAIL, INCONCLUSIVE, NOT_MEASURED
 from design.document import success_criteria
 from design.evidence import EvidenceNote, EvidenceView
@@ -24,6 +26,7 @@ from design.sections import SECTIONS
 
 # Kinds, in the order they are listed (what blocks most first).
 FAILING = "failing criterion"
+CHECK_FAILED = "failed pipeline check"     # the latest `blueprint check --as` run failed (design.check_evidence)
 INCONCLUSIVE_CRITERION = "inconclusive criterion"
 UNMEASURED = "unmeasured criterion"
 FINDING = "leakage finding"
@@ -32,10 +35,14 @@ MISSING = "missing evidence"
 MISMATCH = "document and data disagree"
 COMMENT = "open comments"
 FIELD = "empty required fields"
-KINDS = (FAILING, INCONCLUSIVE_CRITERION, UNMEASURED, FINDING, STALE, MISSING, MISMATCH, COMMENT, FIELD)
+KINDS = (FAILING, CHECK_FAILED, INCONCLUSIVE_CRITERION, UNMEASURED, FINDING, STALE, MISSING, MISMATCH, COMMENT, FIELD)
+# Warnings: worth a reviewer's look, but they do not block approval (find_warnings).
+CHECK_NOTHING = "pipeline check measured nothing"   # the latest run could measure no criterion (exit 2)
 
 PAGES = {"design": "Design document", "explore": "Explore", "leakage": "Leakage", "drift": "Drift",
-         "baselines": "Baselines", "review": "Review", "datasets": "Datasets", "models": "Models"}
+         "baselines": "Baselines", "review": "Review", "datasets": "Datasets", "models": "Models",
+         "compare": "Compare"}
+CHECKS_PLACE = "Checks from the pipeline (blueprint check)"     # the Compare page's section of CI runs
 DOCUMENT_TAB = "Document and evidence"    # the Review page's tab with the sections and their comment threads
 
 # Fields a reviewer needs answered before approving (those the readiness rubric reads, and the framing's core).
@@ -56,9 +63,10 @@ IMBALANCED_BELOW = 0.2        # a rarest class under this share of rows asks for
 class Blocker:
     """One thing that blocks approval.
 
-    kind: one of KINDS. title: what blocks, in one line. detail: why, with the figures behind it ("" when the
-    title says all). page: the app page where it is fixed (its URL path, a key of PAGES). place: that page and
-    the spot on it, in words. query: the page's URL query that opens the spot (project, section, dataset, target).
+    kind: one of KINDS (a warning's: CHECK_NOTHING). title: what blocks, in one line. detail: why, with the figures
+    behind it ("" when the title says all). page: the app page where it is fixed (its URL path, a key of PAGES).
+    place: that page and the spot on it, in words. query: the page's URL query that opens the spot (project,
+    section, dataset, target).
     """
 
     kind: str
@@ -83,6 +91,7 @@ def find_blockers(project_id: int, content: dict, view: EvidenceView, comments=(
     run = next((n for n in view.notes.get("evaluation", []) if n.kind == "run"), None)
     found = _candidate_criteria(project, view)         # the proposed candidate's first: the review decides on it
     found += _criteria(project, content, view, run)
+    found += _ci_check(project, view)
     found += _proposal(project, view)
     found += _findings(project, view)
     found += _stale(project, view)
@@ -141,6 +150,46 @@ def _criteria(project: dict, content: dict, view: EvidenceView, run: EvidenceNot
             out.append(Blocker(UNMEASURED, f"{check.criterion} is not measured", check.reason,
                                **_in_document(project, "evaluation")))
     return out
+
+
+def _latest_ci_run(view: EvidenceView) -> EvidenceNote | None:
+    """The latest pipeline run's note (design.evidence keeps the newest CI run only), None when there is none."""
+    return next((n for n in view.notes.get("evaluation", []) if n.kind == "check"), None)
+
+
+def _on_compare(project: dict) -> dict:
+    return {"page": "compare", "place": f"{PAGES['compare']} · {CHECKS_PLACE}", "query": dict(project)}
+
+
+def _ci_check(project: dict, view: EvidenceView) -> list[Blocker]:
+    """The latest CI run failed (exit 1): its failures block approval until a later run passes. An earlier failed run
+    followed by one that passed blocks nothing."""
+    note = _latest_ci_run(view)
+    if note is None or note.summary.get("outcome") != "fail":
+        return []
+    s = note.summary
+    failed = [str(line).rstrip(". ") for line in s.get("failed") or []]
+    listed = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if len(failed) > 5 else "")
+    detail = (f"{listed}. " if listed else "") + (
+        f"Checked on {s.get('source') or 'its evidence'}, document revision {s.get('revision')}, data hash "
+        f"{str(s.get('data_hash') or '')[:12]}. Fix the model or the data in the pipeline: a later run that passes "
+        "clears this.")
+    return [Blocker(CHECK_FAILED, f"The latest CI check failed (run {run_time(s)})", detail, **_on_compare(project))]
+
+
+def find_warnings(project_id: int, view: EvidenceView) -> list[Blocker]:
+    """What a reviewer should see but that does not block approval: the latest CI run could measure none of the
+    criteria (exit 2), so the pipeline holds nothing to the document."""
+    note = _latest_ci_run(view)
+    if note is None or note.summary.get("outcome") != "nothing checked":
+        return []
+    s = note.summary
+    reasons = list(dict.fromkeys(str(c.get("reason")) for c in s.get("checks") or [] if c.get("reason")))
+    detail = (f"None of the {len(s.get('checks') or [])} success criteria could be measured on "
+              f"{s.get('source') or 'its evidence'}" + (f": {'; '.join(reasons[:2])}" if reasons else "") +
+              ". The pipeline holds nothing to the document until it brings what the criteria need.")
+    return [Blocker(CHECK_NOTHING, f"The latest CI check could measure no criterion (run {run_time(s)})", detail,
+                    **_on_compare({"project": str(project_id)}))]
 
 
 def _on_model(project: dict, candidate) -> dict:

@@ -31,7 +31,8 @@ class ReviewSummary:
     """What an export holds: the project, the revision, the review status, the document, its evidence,
     the readiness checklist, comments (objects with section, author, body, created_at, parent_id,
     resolved_by), decisions (with status, author, note, created_at; newest first) and what blocks approval
-    (design.blockers.find_blockers, most blocking first)."""
+    (design.blockers.find_blockers, most blocking first), then what is worth a look without blocking
+    (design.blockers.find_warnings)."""
 
     project_name: str
     project_description: str
@@ -45,6 +46,7 @@ class ReviewSummary:
     comments: tuple
     decisions: tuple
     blockers: tuple[Blocker, ...] = ()
+    warnings: tuple[Blocker, ...] = ()
 
     @property
     def decision(self):
@@ -83,6 +85,9 @@ def to_markdown(summary: ReviewSummary) -> str:
             + f"  \n   Fix it on: {_md(b.place)} (`{b.url}`)" for i, b in enumerate(summary.blockers, 1)]
     out += ["" if summary.blockers else "Nothing blocks approval: every criterion the baselines measure passes, the "
             "evidence is current, no high leakage finding or comment is open and the required fields are answered.", ""]
+    out += [f"- Worth a look (not blocking): **{_md(w.kind.capitalize())}**: {_md(w.title)}. {_md(w.detail)}"
+            f"  \n  See: {_md(w.place)} (`{w.url}`)" for w in summary.warnings]
+    out += [""] if summary.warnings else []
     out += _candidate_markdown(side_by_side(summary.view, summary.content))
     out += ["## Readiness", "", "| Area | Item | Status | Reason |", "|---|---|---|---|"]
     out += [f"| {i.area} | {i.text} | {i.status} | {_md(i.reason).replace('|', '&#124;')} |"

@@ -1,11 +1,12 @@
 """Compare: baseline runs across datasets and time, and the team's candidate models with their versions beside them,
-side by side, against the design document's criteria."""
+side by side, against the design document's criteria; then the checks a pipeline ran (blueprint check --as)."""
 import pandas as pd
 import streamlit as st
 
 from analysis.baselines.run import DUMMY, criterion_evidence, display_name, floor_values
 from components import baseline_charts, compare_view, shell
 from components.text import plain
+from design.blockers import CHECKS_PLACE
 from design.candidates import stored_checks
 from design.checks import check_criteria
 from design.document import success_criteria
@@ -19,10 +20,11 @@ project = shell.require_project(context)
 st.title(f"Compare runs · {plain(project.name)}")
 runs = list_evidence(context.db, project.id, "evaluation", "run")
 candidates = list_evidence(context.db, project.id, "evaluation", "candidate")
+pipeline = list_evidence(context.db, project.id, "evaluation", "check")       # stored summaries only
 if not runs:
     st.info("No baseline run yet: run one on the Baselines page.")
     st.page_link("pages/baselines.py", label="Go to Baselines", icon=":material/model_training:")
-    if not candidates:
+    if not candidates and not pipeline:
         st.stop()
 
 
@@ -119,3 +121,7 @@ if candidates:
                    "difference to the baseline on the same rows); the run's checked on its best model's intervals.")
     st.subheader("What changed between versions")
     compare_view.versions(models, datasets)
+
+if pipeline:
+    st.header(CHECKS_PLACE)
+    compare_view.ci_runs(pipeline)
