@@ -7,6 +7,7 @@ import pytest
 
 from store.db import connect, open_store
 from store.schema import migrate
+from tests.mlflow_server import mlflow_server  # noqa: F401  (one tracking server for the whole session)
 
 
 @pytest.fixture

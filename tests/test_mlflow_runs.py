@@ -21,7 +21,7 @@ from analysis.sources.mlflow_runs import (ArtifactTooLarge, MlflowCancelled, Mlf
                                           list_artifacts, list_experiments, list_model_versions, list_runs,
                                           read_artifact_table)
 from analysis.sources.settings import MlflowServer
-from tests.mlflow_server import TrackingServer, free_port, mlflow_server  # noqa: F401  (fixture)
+from tests.mlflow_server import free_port
 
 ROWS = 60
 
@@ -33,7 +33,7 @@ def _predictions() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def logged(mlflow_server, tmp_path_factory):  # noqa: F811
+def logged(mlflow_server, tmp_path_factory):
     """Runs logged as a team would: an experiment "churn" with a logistic regression, then a gradient boosting run
     (params, metrics, a tag, predictions as Parquet and CSV, the same as a table with mlflow.log_table, a file that is
     not a table, a model registered as "churn-gbm"), a deleted run, and an experiment whose artifacts live in a
@@ -77,7 +77,7 @@ def logged(mlflow_server, tmp_path_factory):  # noqa: F811
 
 
 @pytest.fixture
-def server(mlflow_server):  # noqa: F811
+def server(mlflow_server):
     return mlflow_server.settings()
 
 
@@ -159,7 +159,7 @@ def test_a_deleted_run_an_unknown_run_and_a_bad_id_are_refused_with_a_message(se
         list_runs(server, "98765")
 
 
-def test_an_artifact_over_the_limit_is_refused_saying_the_limit_and_how_to_change_it(mlflow_server, logged):  # noqa: F811
+def test_an_artifact_over_the_limit_is_refused_saying_the_limit_and_how_to_change_it(mlflow_server, logged):
     small = mlflow_server.settings(max_artifact_bytes=1000)
     run = get_run(small, logged["run"])
     with pytest.raises(ArtifactTooLarge, match=r"eval/predictions\.parquet of run \w+ is [\d.]+ KB, over the limit of "
@@ -185,7 +185,7 @@ def test_a_file_that_is_not_a_table_is_refused_by_its_name_or_its_content(server
         read_artifact_table(server, run, "../secrets/x.csv")
 
 
-def test_an_address_that_is_not_an_mlflow_server_says_so(mlflow_server):  # noqa: F811
+def test_an_address_that_is_not_an_mlflow_server_says_so(mlflow_server):
     elsewhere = MlflowServer("tracking", mlflow_server.uri + "/static-files", timeout_s=10)
     with pytest.raises(MlflowError, match=r"answered \(HTTP \d+.*\), but not as an MLflow tracking server does. An "
                                           r"admin checks that uri under \[blueprint\.mlflow\.tracking\]"):
@@ -193,29 +193,19 @@ def test_an_address_that_is_not_an_mlflow_server_says_so(mlflow_server):  # noqa
 
 
 def test_nothing_listening_is_said_at_once():
+    """A server that was stopped, or never started: the connection is refused, said at once (a real server stopped
+    gives the same refusal, as a test that started and stopped its own server showed; that start cost 25-70 s)."""
     down = MlflowServer("tracking", f"http://127.0.0.1:{free_port()}", timeout_s=5)
     started = time.monotonic()
     with pytest.raises(MlflowUnreachable, match=r"Cannot reach the MLflow server 'tracking' \(http://127\.0\.0\.1:\d+\): "
-                                                "the connection was refused.*An admin checks its uri"):
+                                                "the connection was refused.*Is the server running, and reachable from this "
+                                                "Blueprint server\\? An admin checks its uri"):
         list_experiments(down)
     assert time.monotonic() - started < 2
 
 
-def test_a_server_that_was_stopped_gives_a_message_within_the_time_limit(tmp_path):
-    own = TrackingServer(tmp_path)
-    own.start()
-    try:
-        assert [e.name for e in list_experiments(own.settings(timeout_s=10))] == ["Default"]
-    finally:
-        own.stop()
-    started = time.monotonic()
-    with pytest.raises(MlflowUnreachable, match="Is the server running, and reachable from this Blueprint server?"):
-        list_experiments(own.settings(timeout_s=3))
-    assert time.monotonic() - started < 3
-
-
 @pytest.fixture
-def hung(mlflow_server):  # noqa: F811
+def hung(mlflow_server):
     """The session's server paused (SIGSTOP): it accepts connections but answers nothing, until the test ends."""
     os.killpg(mlflow_server.process.pid, signal.SIGSTOP)
     try:

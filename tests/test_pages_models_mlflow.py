@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from sample_data.seed import SAMPLE_CSV
 from store.models import list_models
 from tests.apptest import APP, finish_jobs, texts
-from tests.mlflow_server import free_port, mlflow_server  # noqa: F401  (fixture)
+from tests.mlflow_server import free_port
 
 METRICS = {"recall_score": 0.97, "specificity": 0.85, "roc_auc": 0.99}
 
@@ -28,7 +28,7 @@ def _predictions() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def triage(mlflow_server, tmp_path_factory):  # noqa: F811
+def triage(mlflow_server, tmp_path_factory):
     """An experiment "triage": a run "gbm" with params, metrics, its predictions as Parquet and a CSV over 1 MB, a
     model registered as "triage-gbm" (version 1); a model "gone-gbm" whose run was then deleted."""
     import mlflow
@@ -104,7 +104,7 @@ def test_a_run_with_predictions_gets_the_full_evidence_and_a_registered_version_
     at.radio(key="mv-how").set_value("A registered model version").run()
     at.text_input(key="mv-registered").input("triage-gbm").run()
     at.text_input(key="mv-registered-version").input("1").run()
-    assert at.selectbox(key="mv-artifact").value is None                       # metrics only
+    assert at.selectbox(key="mv-artifact").value == ""                         # metrics only
     next(b for b in at.button if b.label == "Import this run").click().run()
     assert not at.error, texts(at, "error")
     version = next(m for m in list_models(app_db, 1) if m.name == "registered").latest
