@@ -37,7 +37,8 @@ def confusion_figure(result: ModelResult) -> go.Figure:
 def roc_figure(results: list[ModelResult]) -> go.Figure:
     fig = go.Figure()
     for r in results:
-        fig.add_scatter(x=r.curves.roc.x, y=r.curves.roc.y, mode="lines", name=f"{r.name} ({r.metrics.get('roc auc', 0):.3f})")
+        fig.add_scatter(x=r.curves.roc.x, y=r.curves.roc.y, mode="lines",
+                        name=f"{r.name} ({r.metrics.get('roc auc', 0):.3f})")
     fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line=dict(dash="dot", color=palette.GREY))
     return _layout(fig, "ROC curves (out-of-fold)", "false positive rate", "true positive rate")
 
@@ -45,7 +46,8 @@ def roc_figure(results: list[ModelResult]) -> go.Figure:
 def pr_figure(results: list[ModelResult]) -> go.Figure:
     fig = go.Figure()
     for r in results:
-        fig.add_scatter(x=r.curves.pr.x, y=r.curves.pr.y, mode="lines", name=f"{r.name} ({r.metrics.get('pr auc', 0):.3f})")
+        fig.add_scatter(x=r.curves.pr.x, y=r.curves.pr.y, mode="lines",
+                        name=f"{r.name} ({r.metrics.get('pr auc', 0):.3f})")
     return _layout(fig, "Precision-recall curves (out-of-fold)", "recall", "precision")
 
 
@@ -87,7 +89,8 @@ def _runs(thresholds: tuple[float, ...]) -> list[tuple[float, float]]:
 
 def residuals_figure(result: ModelResult) -> go.Figure:
     res = result.curves.residuals
-    fig = go.Figure(go.Scatter(x=res.predicted, y=[a - p for a, p in zip(res.actual, res.predicted)], mode="markers",
+    fig = go.Figure(go.Scatter(x=res.predicted, y=[a - p for a, p in zip(res.actual, res.predicted, strict=True)],
+                               mode="markers",
                                marker=dict(size=5, opacity=0.6)))
     fig.add_hline(y=0, line_dash="dot")
     return _layout(fig, f"Residuals of {result.name} (actual - predicted)", "predicted", "residual")

@@ -7,9 +7,20 @@ import pandas as pd
 import streamlit as st
 
 from analysis.baselines.metrics import canonical_metric, primary_reason
-from analysis.baselines.run import (DUMMY, PRIMARY_METRIC, RARE_POSITIVE_SHARE, BaselineRun, RunSettings, criterion_evidence,
-                                display_name, headline_metrics, metric_names, model_names, positive_share,
-                                resolve_settings)
+from analysis.baselines.run import (
+    DUMMY,
+    PRIMARY_METRIC,
+    RARE_POSITIVE_SHARE,
+    BaselineRun,
+    RunSettings,
+    criterion_evidence,
+    display_name,
+    headline_metrics,
+    metric_names,
+    model_names,
+    positive_share,
+    resolve_settings,
+)
 from analysis.error_analysis.analyze import slice_evidence
 from components import baseline_charts
 from components.text import plain
@@ -22,7 +33,8 @@ PROTOCOLS = {"auto": "automatic (by size and shape)", "kfold": "k-fold cross-val
 STATUS_ICON = {"done": "✓", "partial": "◐", "skipped": "–", "failed": "✗"}
 
 
-def setup(frame_columns: dict[str, str], target: str, leaky: dict[str, str], datasets: list[Dataset], resolved: RunSettings):
+def setup(frame_columns: dict[str, str], target: str, leaky: dict[str, str], datasets: list[Dataset],
+          resolved: RunSettings):
     """The run's settings as widgets, starting from ``resolved`` (what resolve_settings chose from the data).
     Returns (RunSettings, test dataset or None)."""
     dates = [c for c, t in frame_columns.items() if t == "datetime"]
@@ -33,7 +45,8 @@ def setup(frame_columns: dict[str, str], target: str, leaky: dict[str, str], dat
         candidates = [c for c in frame_columns if c != target]
         features = st.multiselect("Features", candidates, default=list(resolved.features), key=f"bl-features-{target}")
         if resolved.excluded:
-            st.caption("Excluded by default: " + plain("; ".join(f"{c} ({why})" for c, why in resolved.excluded.items())))
+            st.caption("Excluded by default: "
+                       + plain("; ".join(f"{c} ({why})" for c, why in resolved.excluded.items())))
         st.caption(reading_text(resolved.many_values))
         protocol = st.selectbox("Evaluation protocol", list(PROTOCOLS), format_func=PROTOCOLS.get, key="bl-protocol")
         date_column = st.selectbox("Date column (time order)", [None, *dates], key="bl-date",
@@ -42,17 +55,23 @@ def setup(frame_columns: dict[str, str], target: str, leaky: dict[str, str], dat
                                     format_func=lambda c: "none" if c is None else c)
         test = None
         if protocol == "test_dataset" and others:
-            test = others[st.selectbox("Test dataset", list(others), format_func=lambda i: others[i].name, key="bl-test")]
-        models = st.multiselect("Models", list(model_names(resolved.task)), default=list(resolved.models), key=f"bl-models-{resolved.task}")
-        budget = st.number_input("Time budget per model (seconds)", 1.0, 600.0, float(resolved.time_budget_s), 5.0, key="bl-budget")
+            test = others[st.selectbox("Test dataset", list(others), format_func=lambda i: others[i].name,
+                                       key="bl-test")]
+        models = st.multiselect("Models", list(model_names(resolved.task)), default=list(resolved.models),
+                                key=f"bl-models-{resolved.task}")
+        budget = st.number_input("Time budget per model (seconds)", 1.0, 600.0, float(resolved.time_budget_s), 5.0,
+                                 key="bl-budget")
         classes = None
         if resolved.task == "binary":
-            classes = st.text_input("Positive class", value=resolved.positive_label or "", key=f"bl-positive-{target}").strip()
-        st.caption(f"random_state = {resolved.random_state} for the sample, the splits, the models and the permutations.")
+            classes = st.text_input("Positive class", value=resolved.positive_label or "",
+                                    key=f"bl-positive-{target}").strip()
+        st.caption(f"random_state = {resolved.random_state} for the sample, the splits, the models and the "
+                   "permutations.")
     settings = RunSettings(
         target=target, task=resolved.task, features=tuple(features), excluded=resolved.excluded, protocol=protocol,
         date_column=date_column, group_column=group_column, models=tuple(models), time_budget_s=budget,
-        positive_label=classes or resolved.positive_label, random_state=resolved.random_state, max_rows=resolved.max_rows,
+        positive_label=classes or resolved.positive_label, random_state=resolved.random_state,
+        max_rows=resolved.max_rows,
     )
     return settings, test
 
@@ -101,7 +120,8 @@ def results(run: BaselineRun) -> None:
         row = {"Model": f"{STATUS_ICON.get(r.status, '')} {r.name}" + (" (best)" if r.name == run.best_model else "")}
         for m in names:
             mean, std = r.metrics.get(m), r.metrics_std.get(m)
-            row[display_name(m)] = None if mean is None else (f"{mean:.3f} ± {std:.3f}" if std is not None else f"{mean:.3f}")
+            row[display_name(m)] = (None if mean is None
+                                    else (f"{mean:.3f} ± {std:.3f}" if std is not None else f"{mean:.3f}"))
         row.update({"Fit s": round(r.fit_s, 2), "Predict s": round(r.predict_s, 2), "Note": r.message})
         rows.append(row)
     st.markdown("**Every model, mean ± spread over the folds**")
@@ -143,7 +163,7 @@ def headline(run: BaselineRun) -> None:
     if share is not None and share < RARE_POSITIVE_SHARE:
         st.caption(plain(f"The positive class '{run.positive_label}' is {share:.1%} of the rows, so recall, precision "
                          "and PR AUC lead: accuracy and ROC AUC look good even for a model that finds few positives."))
-    for col, metric in zip(st.columns(len(lead)), lead):
+    for col, metric in zip(st.columns(len(lead)), lead, strict=True):
         found = best.intervals.get(metric)
         value = _value(best, metric)
         floor = _value(dummy, metric)
@@ -209,7 +229,8 @@ def charts(run: BaselineRun, written: list = ()) -> None:
     best = run.best()
     if run.task == "binary" and scored:
         left, right = st.columns(2)
-        left.plotly_chart(baseline_charts.roc_figure([r for r in scored if r.curves.roc]), width="stretch", key="bl-roc")
+        left.plotly_chart(baseline_charts.roc_figure([r for r in scored if r.curves.roc]), width="stretch",
+                          key="bl-roc")
         right.plotly_chart(baseline_charts.pr_figure([r for r in scored if r.curves.pr]), width="stretch", key="bl-pr")
     if best is not None and best.curves is not None and best.curves.confusion is not None:
         st.plotly_chart(baseline_charts.confusion_figure(best), width="stretch", key="bl-confusion")
@@ -230,19 +251,21 @@ def threshold_explorer(result, written: list = (), document_threshold: float | N
     st.markdown(f"**Threshold explorer** ({plain(result.name)}): pick a decision threshold and see what it means.")
     passes = threshold_passes(list(written), grid)
     if passes:
-        st.plotly_chart(baseline_charts.threshold_figure(grid, passes, start), width="stretch", key="bl-threshold-chart")
+        st.plotly_chart(baseline_charts.threshold_figure(grid, passes, start), width="stretch",
+                        key="bl-threshold-chart")
         for p in passes:
             st.caption(plain(f"{p.criterion} would pass (its whole 95 % interval clears the bar) at thresholds "
                              f"{ranges_text(p.passes)}; its value alone meets the bar at {ranges_text(p.point)}."))
     threshold = st.slider("Decision threshold", 0.0, 1.0, start, 0.01, key="bl-threshold")
     at = grid.at(threshold)
     cols = st.columns(4)
-    for col, name in zip(cols, ("precision", "recall", "fpr", "fnr")):
+    for col, name in zip(cols, ("precision", "recall", "fpr", "fnr"), strict=True):
         value = at.get(name)
         col.metric(name.upper() if len(name) == 3 else name.capitalize(), "n/a" if value is None else f"{value:.3f}")
     verdicts = "; ".join(f"{p.criterion} {p.status[int(round(threshold * 100))]}" for p in passes)
     st.caption(f"At {threshold:.2f}: {at['tp']} true positives, {at['fp']} false positives, "
-               f"{at['tn']} true negatives, {at['fn']} false negatives." + (f" Criteria: {plain(verdicts)}." if verdicts else ""))
+               f"{at['tn']} true negatives, {at['fn']} false negatives."
+               + (f" Criteria: {plain(verdicts)}." if verdicts else ""))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -270,7 +293,8 @@ def feature_warnings(leaks: list[dict], settings: RunSettings, id_like_columns: 
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def defaults(content_hash: str, target: str, leaky: tuple, _db, _dataset: Dataset, positive: str | None = None) -> RunSettings:
+def defaults(content_hash: str, target: str, leaky: tuple, _db, _dataset: Dataset,
+             positive: str | None = None) -> RunSettings:
     # Keyed by content, not by store: the same bytes give the same defaults wherever they are stored.
     """What a run would use by default on this data (task, features, models), computed once per data;
     ``positive``: the design document's positive class, used when it is a class of the target."""

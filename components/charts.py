@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from analysis.profile.column_stats import ColumnStats, Histogram
 from analysis.column_types import DATETIME, NUMERIC
 from analysis.correlations import Matrix
 from analysis.inert import chart_text, inert_traces
+from analysis.profile.column_stats import ColumnStats, Histogram
 from analysis.profile.missing import MissingPattern
 from analysis.target import ClassBalance, FeatureByClass, TargetView
 from design import palette
@@ -33,9 +33,9 @@ def histogram_chart(stats: ColumnStats) -> go.Figure:
     """Bars over the stored bins of a numeric column."""
     histogram = _require(stats.histogram, stats.name, "a histogram")
     edges = histogram.edges
-    centers = [(a + b) / 2 for a, b in zip(edges, edges[1:])]
-    widths = [b - a for a, b in zip(edges, edges[1:])]
-    hover = [f"{a:g} to {b:g}: {c:,} rows" for a, b, c in zip(edges, edges[1:], histogram.counts)]
+    centers = [(a + b) / 2 for a, b in zip(edges, edges[1:], strict=False)]      # pairs of edges: one fewer
+    widths = [b - a for a, b in zip(edges, edges[1:], strict=False)]
+    hover = [f"{a:g} to {b:g}: {c:,} rows" for a, b, c in zip(edges, edges[1:], histogram.counts, strict=False)]
     figure = go.Figure(go.Bar(x=centers, y=histogram.counts, width=widths, hovertext=hover, hoverinfo="text"))
     return _layout(figure, f"Histogram of {stats.name}", stats.name, "rows")
 
@@ -103,10 +103,10 @@ def feature_by_class_chart(view: FeatureByClass, target: str) -> go.Figure:
     figure = go.Figure()
     if view.kind == NUMERIC:
         edges = view.bins
-        x = [(a + b) / 2 for a, b in zip(edges, edges[1:])]
+        x = [(a + b) / 2 for a, b in zip(edges, edges[1:], strict=False)]   # pairs of edges: one fewer
     else:
         x = list(view.bins)
-    for label, counts in zip(view.classes, view.counts):
+    for label, counts in zip(view.classes, view.counts, strict=True):
         total = sum(counts) or 1
         figure.add_trace(go.Bar(x=x, y=[c / total for c in counts], name=f"{target} = {label}"))
     figure.update_layout(barmode="overlay" if view.kind == NUMERIC else "group")

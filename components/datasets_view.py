@@ -23,7 +23,8 @@ def upload(db: sqlite_utils.Database, project: Project, author: User) -> None:
         accept_multiple_files=True,
         key=f"upload-{project.id}",
         help="CSV (comma, semicolon, tab or pipe separated; UTF-8 or Latin-1; the first row names the columns), "
-             "gzip-compressed CSV (.csv.gz), Parquet, or an Excel workbook (.xlsx: the sheet's first row names the columns).",
+             "gzip-compressed CSV (.csv.gz), Parquet, or an Excel workbook "
+             "(.xlsx: the sheet's first row names the columns).",
     )
     done = st.session_state.setdefault(f"uploaded-{project.id}", {})
     for file in files or []:
@@ -120,7 +121,8 @@ def manage(db: sqlite_utils.Database, datasets: list[Dataset], user: User) -> No
             st.session_state[confirm_key] = True
             st.rerun()
         return
-    st.warning(plain(f"Delete '{chosen.name}' ({chosen.rows:,} rows)? Evidence already computed on it stays in the review."))
+    st.warning(plain(f"Delete '{chosen.name}' ({chosen.rows:,} rows)? "
+                     "Evidence already computed on it stays in the review."))
     yes, no = st.columns(2)
     if yes.button("Yes, delete it", type="primary", key=f"delete-yes-{chosen.id}"):
         try:

@@ -45,8 +45,8 @@ def _state(project_id: int) -> dict:
 
 def _load(project_id: int, revision: Revision | None) -> None:
     state = _state(project_id)
-    state.update(gen=state["gen"] + 1, base=revision.id if revision else None, content=revision.content if revision else {},
-                 open={})
+    state.update(gen=state["gen"] + 1, base=revision.id if revision else None,
+                 content=revision.content if revision else {}, open={})
     state.pop("stale", None)
 
 
@@ -165,7 +165,8 @@ def _remember(project_id: int, section_key: str, author: User) -> None:
     values = {}
     for f in sec.fields:
         current = st.session_state.get(_key(project_id, state["gen"], sec, f), opened["values"].get(f.key))
-        values[f.key] = _edited_rows(opened["values"].get(f.key) or [], current) if f.kind == F.FEATURE_TABLE else current
+        values[f.key] = (_edited_rows(opened["values"].get(f.key) or [], current) if f.kind == F.FEATURE_TABLE
+                         else current)
     try:
         db = shell.connect_store()
     except StoreError as error:
@@ -212,7 +213,8 @@ def _open(db: sqlite_utils.Database, project: Project, sec: Section, author: Use
         if base == state["base"]:
             saved = saved_here
         else:
-            saved = _section_values(sec, get_revision(db, base).content) if base is not None else _section_values(sec, {})
+            saved = (_section_values(sec, get_revision(db, base).content) if base is not None
+                     else _section_values(sec, {}))
         values = {f.key: draft.values.get(f.key, saved[f.key]) for f in sec.fields}
         opened = {"values": values, "saved": saved, "base": base, "draft_at": draft.updated_at}
     opened.update(gen=state["gen"], written=dict(opened["values"]))
@@ -298,12 +300,13 @@ def section_editor(db: sqlite_utils.Database, project: Project, sec: Section, au
         with st.container(gap="xsmall"):
             raw[f.key] = _widget(f, opened["values"].get(f.key), _key(project.id, state["gen"], sec, f), remember)
             if F.is_template(raw[f.key]):
-                st.caption("Template text: replace it with your own answer. It does not count as answered until you do.")
+                st.caption("Template text: replace it with your own answer. "
+                           "It does not count as answered until you do.")
             if f.kind == F.CRITERIA:
                 _criteria_feedback(raw[f.key])
             if (sec.key, f.key) == ("requirements", "success_summary"):
-                st.button(SUCCESS_LINK, key=f"to-criteria-{project.id}", type="tertiary", icon=":material/arrow_forward:",
-                          on_click=_go_to_section, args=("evaluation",))
+                st.button(SUCCESS_LINK, key=f"to-criteria-{project.id}", type="tertiary",
+                          icon=":material/arrow_forward:", on_click=_go_to_section, args=("evaluation",))
     if isinstance(raw.get("feature_table"), pd.DataFrame):
         raw["feature_table"] = raw["feature_table"].to_dict("records")
     try:
@@ -325,8 +328,10 @@ def _draft_mark(mark, db, project: Project, sec: Section, author: User, opened: 
             st.error(plain(f"Your edits could not be kept as a draft: {error}"))
         if not opened.get("draft_at"):
             return
-        st.warning(f"**{DRAFT_MARK}** of {plain(sec.title)}, last edited {plain(opened['draft_at'].replace('T', ' ')[:16])} "
-                   "UTC: kept for you only, not a revision yet. Save makes it one; Discard goes back to the saved text.")
+        st.warning(f"**{DRAFT_MARK}** of {plain(sec.title)}, "
+                   f"last edited {plain(opened['draft_at'].replace('T', ' ')[:16])} "
+                   "UTC: kept for you only, not a revision yet. "
+                   "Save makes it one; Discard goes back to the saved text.")
         if st.button("Discard draft", key=f"discard-draft-{project.id}-{sec.key}"):
             delete_draft(db, project.id, sec.key, author)
             state["open"].pop(sec.key, None)
@@ -364,7 +369,8 @@ def _reading_notes(sec: Section, raw: dict) -> str:
             continue
         for line in str(raw.get(f.key) or "").splitlines():
             if line.strip() and not F.is_template(line):
-                notes += [f"'{line.strip()}': {n}" for n in check_criterion(line).notes if not n.startswith(("Valid", "'"))]
+                notes += [f"'{line.strip()}': {n}" for n in check_criterion(line).notes
+                          if not n.startswith(("Valid", "'"))]
     return (" " + " ".join(notes)) if notes else ""
 
 

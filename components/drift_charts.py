@@ -37,7 +37,8 @@ def overlay_figure(data: dict) -> go.Figure:
     else:
         for side, color in sides:
             figure.add_trace(go.Bar(
-                x=[chart_text(str(c)) for c in data["categories"]], y=data[side], name=f"{side} ({data[f'{side}_values']:,} values)",
+                x=[chart_text(str(c)) for c in data["categories"]], y=data[side],
+                name=f"{side} ({data[f'{side}_values']:,} values)",
                 marker_color=color, hovertemplate="%{x}<br>%{y:.1%}<extra>" + side + "</extra>",
             ))
         figure.update_layout(barmode="group")
@@ -73,7 +74,7 @@ def _bins(edges: list, dates: bool) -> tuple[list, list]:
         centres = left + (right - left) / 2
         widths = ((right - left).dt.total_seconds() * 1000).tolist()
         return [c.isoformat() for c in centres], widths
-    centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:])]
-    widths = [b - a for a, b in zip(edges[:-1], edges[1:])]
+    centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    widths = [b - a for a, b in zip(edges[:-1], edges[1:], strict=True)]
     return centres, widths
 

@@ -7,19 +7,20 @@ import pandas as pd
 import sqlite_utils
 import streamlit as st
 
-from analysis.drift.run import overlay
 from analysis.drift.model import MAX_ROWS_PER_SIDE, DriftSettings, DriftSummary
+from analysis.drift.run import overlay
+from analysis.drift.unit import sides
 from analysis.inert import safe_csv
 from components.drift_charts import drift_scores_figure, overlay_figure
 from components.text import plain
 from design.formats import format_score
-from analysis.drift.unit import sides
 from jobs.inputs import StoreInputs
 from store.datasets import Dataset
 from store.errors import StoreError
 
 METHODS = {None: "automatic (Evidently picks by size and type)", "ks": "Kolmogorov-Smirnov (p-value)",
-           "wasserstein": "Wasserstein distance", "psi": "Population Stability Index", "jensenshannon": "Jensen-Shannon distance"}
+           "wasserstein": "Wasserstein distance", "psi": "Population Stability Index",
+           "jensenshannon": "Jensen-Shannon distance"}
 SOURCES = {"datasets": "Two datasets (reference and current)", "date": "One dataset split by a date column",
            "order": "One dataset split by row order"}
 
@@ -42,9 +43,11 @@ def choose_sides(datasets: list[Dataset]):
         cur_default = next((d.id for d in datasets if d.role == "current"), None)
         left, right = st.columns(2)
         ref_id = left.selectbox("Reference (what the model was built on)", ids, placeholder="choose…", key="drift-ref",
-                                index=None if ref_default is None else ids.index(ref_default), format_func=lambda i: by_id[i].name)
+                                index=None if ref_default is None else ids.index(ref_default),
+                                format_func=lambda i: by_id[i].name)
         cur_id = right.selectbox("Current (what it sees now)", ids, placeholder="choose…", key="drift-cur",
-                                 index=None if cur_default is None else ids.index(cur_default), format_func=lambda i: by_id[i].name)
+                                 index=None if cur_default is None else ids.index(cur_default),
+                                 format_func=lambda i: by_id[i].name)
         if ref_default is not None and cur_default is not None and (ref_id, cur_id) == (ref_default, cur_default):
             st.caption("The datasets with the roles reference and current (set on the Datasets page).")
         if ref_id is None or cur_id is None:
@@ -56,14 +59,16 @@ def choose_sides(datasets: list[Dataset]):
         return ref, source, (ref.name, cur.name)
     ids = list(by_id)
     start = next((d.id for role in ("reference", "train") for d in datasets if d.role == role), ids[0])
-    ds = by_id[st.selectbox("Dataset", ids, index=ids.index(start), format_func=lambda i: by_id[i].name, key="drift-one")]
+    ds = by_id[st.selectbox("Dataset", ids, index=ids.index(start), format_func=lambda i: by_id[i].name,
+                            key="drift-one")]
     if kind == "date":
         dates = [c for c, t in ds.column_types.items() if t == "datetime"]
         if not dates:
             st.info(plain(f"'{ds.name}' has no date column; split it by row order, or compare two datasets."))
             st.stop()
         column = st.selectbox("Date column", dates, key="drift-date")
-        cut = st.text_input("Cut date: reference before it, current from it on (e.g. 2024-06-01)", key="drift-cut").strip()
+        cut = st.text_input("Cut date: reference before it, current from it on (e.g. 2024-06-01)",
+                            key="drift-cut").strip()
         if not cut:
             st.info("Type a cut date to split the dataset.")
             st.stop()
@@ -81,7 +86,8 @@ def settings_form(columns: list[str]) -> DriftSettings:
         method = st.selectbox("Statistical test", list(METHODS), format_func=METHODS.get, key="drift-method")
         threshold = st.number_input("Threshold (empty = the test's default)", min_value=0.0, value=None, step=0.01,
                                     key="drift-threshold")
-        drift_share = st.slider("Dataset drifts when this share of columns drift", 0.1, 1.0, 0.5, 0.05, key="drift-share-all")
+        drift_share = st.slider("Dataset drifts when this share of columns drift", 0.1, 1.0, 0.5, 0.05,
+                                key="drift-share-all")
         target = st.selectbox("Target column (reported as target drift)", [None, *columns], key="drift-target",
                               format_func=lambda c: "none" if c is None else c)
     return DriftSettings(method=method, threshold=threshold, drift_share=drift_share, target=target)
@@ -97,8 +103,9 @@ def summary_view(summary: DriftSummary) -> None:
         st.info(plain(note))
     if summary.target_drift is not None:
         t = summary.target_drift
-        (st.warning if t.drifted else st.success)(plain(f"Target '{t.column}': {'drifted' if t.drifted else 'no drift'} "
-                                                        f"({t.method} {format_score(t.score)}, threshold {t.threshold:g})."))
+        (st.warning if t.drifted else st.success)(
+            plain(f"Target '{t.column}': {'drifted' if t.drifted else 'no drift'} "
+                  f"({t.method} {format_score(t.score)}, threshold {t.threshold:g})."))
     table = pd.DataFrame([{"Column": c.column, "Type": c.type, "Drifted": c.drifted, "Test": c.method,
                            "Score": c.score, "Threshold": c.threshold, "Drift strength": c.severity}
                           for c in summary.columns])
@@ -108,14 +115,16 @@ def summary_view(summary: DriftSummary) -> None:
         "Score": st.column_config.TextColumn(help="The test's p-value (drift when below the threshold) or distance "
                                                   "(drift when at or above it), to two significant digits."),
         "Drift strength": st.column_config.NumberColumn(format="%.2f", help="The score against its threshold in the "
-                                                        "direction that means drift: 1 is the threshold, above 1 drifted.")})
+                                                        "direction that means drift: 1 is the threshold, "
+                                                        "above 1 drifted.")})
     st.download_button("Download the per-column table (CSV)", safe_csv(table), "drift-columns.csv", "text/csv",
                        key="drift-csv")
     st.plotly_chart(drift_scores_figure(summary), width="stretch", key="drift-scores")
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _overlay(_db: sqlite_utils.Database, _reference: Dataset, key: str, source: dict, column: str, column_type: str) -> dict:
+def _overlay(_db: sqlite_utils.Database, _reference: Dataset, key: str, source: dict, column: str,
+             column_type: str) -> dict:
     """Keyed by the reference's content hash and the source (``key``), not by the store."""
     ref, cur, _, _, _ = sides(StoreInputs(_db, _reference.project_id), _reference.content_hash, source,
                               MAX_ROWS_PER_SIDE)

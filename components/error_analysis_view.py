@@ -112,14 +112,17 @@ def slices_figure(report: SliceReport, column: ColumnSlices) -> go.Figure:
     """The slice metric per value of ``column`` with its 95 % interval, weak slices in vermillion, overall as a line."""
     values = [s.metric.value for s in column.slices]
     low = [s.metric.low if s.metric.value is not None and math.isfinite(s.metric.low) else None for s in column.slices]
-    high = [s.metric.high if s.metric.value is not None and math.isfinite(s.metric.high) else None for s in column.slices]
+    high = [s.metric.high if s.metric.value is not None and math.isfinite(s.metric.high) else None
+            for s in column.slices]
     figure = go.Figure(go.Bar(
         x=list(column.labels), y=values, name=display_name(report.metric),
         marker_color=[palette.VERMILLION if s.weak else palette.BLUE for s in column.slices],
         error_y=dict(type="data", color=palette.INK,
-                     array=[None if v is None or h is None else h - v for v, h in zip(values, high)],
-                     arrayminus=[None if v is None or lo is None else v - lo for v, lo in zip(values, low)]),
-        customdata=[[s.rows] for s in column.slices], hovertemplate="%{x}: %{y:.3f} (%{customdata[0]} rows)<extra></extra>"))
+                     array=[None if v is None or h is None else h - v for v, h in zip(values, high, strict=True)],
+                     arrayminus=[None if v is None or lo is None else v - lo
+                                 for v, lo in zip(values, low, strict=True)]),
+        customdata=[[s.rows] for s in column.slices],
+        hovertemplate="%{x}: %{y:.3f} (%{customdata[0]} rows)<extra></extra>"))
     if report.overall.value is not None:
         figure.add_hline(y=report.overall.value, line_dash="dash", line_color=palette.INK,
                          annotation_text=f"overall {report.overall.value:.3f}")
@@ -159,7 +162,7 @@ def worst_table(worst: WorstErrors, chosen: str | None = None) -> pd.DataFrame:
         row = {"Row": e.row + 1, "True": e.truth, "Predicted": e.predicted,
                ("Predicted value" if worst.kind == "absolute" else "Score"): e.score,
                ("Absolute error" if worst.kind == "absolute" else "Confidence in the wrong class"): e.error}
-        row.update(dict(zip(worst.columns, e.values)))
+        row.update(dict(zip(worst.columns, e.values, strict=True)))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -178,7 +181,8 @@ def worst(worst: WorstErrors | None, report: SliceReport | None, project_id: int
     if not worst.entries:
         st.info("No wrong prediction.")
         return
-    options = [None] + sorted({f"{c} = {e.slices[i]}" for e in worst.entries for i, c in enumerate(worst.slice_columns)},
+    options = [None] + sorted({f"{c} = {e.slices[i]}"
+                               for e in worst.entries for i, c in enumerate(worst.slice_columns)},
                               key=lambda o: (worst.slice_columns.index(o.split(' = ', 1)[0]), o))
     weak = [s.label for s in (report.weak if report else ()) if len(s.columns) == 1 and s.label in options]
     chosen = st.selectbox("Slice", options, key="ea-worst-slice",
@@ -229,6 +233,7 @@ def calibration(found: Calibration | None) -> None:
     right.metric("Expected calibration error", f"{found.ece:.4f}")
     (st.warning if found.poor else st.info)(plain(found.note))
     st.plotly_chart(calibration_figure(found), width="stretch", key="ea-calibration")
-    st.dataframe(pd.DataFrame([{"Scores": f"{b.low:.1f}-{b.high:.1f}", "Rows": b.rows, "Mean score": round(b.mean_score, 4),
-                                "Observed": round(b.observed, 4), "95 % interval": f"{b.observed_low:.3f}-{b.observed_high:.3f}"}
+    st.dataframe(pd.DataFrame([{"Scores": f"{b.low:.1f}-{b.high:.1f}", "Rows": b.rows,
+                                "Mean score": round(b.mean_score, 4), "Observed": round(b.observed, 4),
+                                "95 % interval": f"{b.observed_low:.3f}-{b.observed_high:.3f}"}
                                for b in found.bins]), hide_index=True, width="stretch", key="ea-calibration-table")

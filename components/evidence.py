@@ -15,13 +15,13 @@ from collections.abc import Callable
 import sqlite_utils
 import streamlit as st
 
+from analysis.units import PlanError, section_of
 from components import jobs_view, stored_results
 from components.shell import AppContext, may
 from components.text import plain
-from store.access import EDIT, PermissionDenied, require
 from jobs.pool import pool_for
-from analysis.units import PlanError, section_of
 from jobs.tasks import plan_for
+from store.access import EDIT, PermissionDenied, require
 from store.datasets import Dataset
 from store.db import home_of
 from store.jobs import latest_job, submit_job
@@ -82,8 +82,9 @@ def sql_sample_note(dataset: Dataset) -> None:
     if source.get("kind") != "sql" or source.get("sample_method") == "all":
         return
     by = f", by '{source['target']}'" if source.get("target") else ""
-    st.info(plain(f"'{dataset.name}' comes from the SQL connection '{source.get('connection', '?')}' and is kept here as "
-                  f"a {source.get('sample_method', '')} sample of {source.get('sample_rows', 0):,} of its "
+    st.info(plain(f"'{dataset.name}' comes from the SQL connection '{source.get('connection', '?')}' "
+                  f"and is kept here as a {source.get('sample_method', '')} sample of {source.get('sample_rows', 0):,} "
+                  "of its "
                   f"{dataset.rows:,} rows (seed {source.get('seed', 0)}{by}): this result is computed on that sample. "
                   "Explore's profile gives exact figures over every row, computed by the database."))
 
@@ -125,7 +126,8 @@ def result_or_job(context: AppContext, kind: str, dataset: Dataset, key: dict, f
         return None
     value, meta = found
     if job is not None and job.result_id is None and job.created_at > meta.computed_at:
-        jobs_view.show_job(job, f"{kind}-{dataset.content_hash}", may_run)     # a later attempt failed; the earlier result stays
+        # a later attempt failed; the earlier result stays
+        jobs_view.show_job(job, f"{kind}-{dataset.content_hash}", may_run)
     if kind != "profile":
         sql_sample_note(dataset)
     if may_run and summary is not None:   # a reader sees the result; recording it as evidence is an editor's write

@@ -85,7 +85,8 @@ def show_job(job: Job, key: str, may_act: bool) -> None:
         _finished_part(job)
         _run_again_button(job, key, may_act)
     elif job.state == "cancelled" and job.result_id is None:
-        st.info(plain(f"{job.label} was cancelled{' by request' if job.cancel_requested else ''}: {job.error or 'nothing was stored'}"))
+        st.info(plain(f"{job.label} was cancelled{' by request' if job.cancel_requested else ''}: "
+                      f"{job.error or 'nothing was stored'}"))
         _finished_part(job)
         _run_again_button(job, key, may_act)
 
@@ -145,5 +146,5 @@ def project_jobs(project_id: int, may_cancel: bool) -> None:
     st.dataframe(jobs_table(jobs), hide_index=True, width="stretch",
                  column_config={"Progress": st.column_config.ProgressColumn("Progress", min_value=0, max_value=1)})
     for job in active if may_cancel else ():
-        st.button(f"Cancel job {job.id} ({plain(job.label)})", key=f"jobs-cancel-{job.id}", on_click=_cancel, args=(job.id,),
-                  disabled=job.cancel_requested)
+        st.button(f"Cancel job {job.id} ({plain(job.label)})", key=f"jobs-cancel-{job.id}", on_click=_cancel,
+                  args=(job.id,), disabled=job.cancel_requested)

@@ -107,7 +107,8 @@ def findings(db: sqlite_utils.Database, project_id: int, dataset: Dataset, repor
             st.markdown(f"**What to do:** {plain(finding.action)}")
             figures = {k: v for k, v in finding.evidence.items() if k != "examples" and not isinstance(v, (list, dict))}
             if figures:
-                st.caption(plain(" · ".join(f"{k.replace('_', ' ')}: {v:.4g}" if isinstance(v, float) else f"{k.replace('_', ' ')}: {v}"
+                st.caption(plain(" · ".join(f"{k.replace('_', ' ')}: {v:.4g}" if isinstance(v, float)
+                                            else f"{k.replace('_', ' ')}: {v}"
                                             for k, v in figures.items())))
             examples = finding.evidence.get("examples")
             if examples:
@@ -116,7 +117,8 @@ def findings(db: sqlite_utils.Database, project_id: int, dataset: Dataset, repor
             if finding.severity == "info":
                 continue
             if done:
-                st.success(plain(f"Resolved by {done.resolved_by} ({done.created_at[:16].replace('T', ' ')} UTC): {done.reason}"))
+                st.success(plain(f"Resolved by {done.resolved_by} ({done.created_at[:16].replace('T', ' ')} UTC): "
+                                 f"{done.reason}"))
                 if editing and st.button("Reopen", key=f"reopen-{finding.key}"):
                     try:
                         reopen_finding(db, project_id, finding.key, dataset.content_hash, by=author)

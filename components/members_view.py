@@ -6,12 +6,23 @@ import streamlit as st
 
 from components.shell import AppContext, may
 from components.text import plain
-from store.access import A_ROLE, MANAGE, ROLES, VIEWER, add_member, list_activity, list_members, remove_member, set_self_approval
+from store.access import (
+    A_ROLE,
+    MANAGE,
+    ROLES,
+    VIEWER,
+    add_member,
+    list_activity,
+    list_members,
+    remove_member,
+    set_self_approval,
+)
 from store.errors import StoreError
 from store.people import NOT_PEOPLE
 from store.projects import Project
 
-ROLE_WORDS = {"owner": "everything, and members, roles, name and archiving", "editor": "edit the document, data and analyses",
+ROLE_WORDS = {"owner": "everything, and members, roles, name and archiving",
+              "editor": "edit the document, data and analyses",
               "reviewer": "comment and record decisions", "viewer": "read and export"}
 
 
@@ -20,9 +31,11 @@ def members(context: AppContext, project: Project) -> None:
     people = list_members(context.db, project.id)
     st.dataframe(pd.DataFrame([{"Name": m.display_name, "Email": "" if m.email.startswith(NOT_PEOPLE) else m.email,
                                 "Role": m.role,
-                                "Status": "invited: joins at first sign-in" if m.pending else "member"} for m in people]),
+                                "Status": "invited: joins at first sign-in" if m.pending else "member"}
+                               for m in people]),
                  hide_index=True, width="stretch")
-    st.caption("Roles: " + "; ".join(f"{role}: {ROLE_WORDS[role]}" for role in ROLES) + ". Admins are owners of every project.")
+    st.caption("Roles: " + "; ".join(f"{role}: {ROLE_WORDS[role]}" for role in ROLES)
+               + ". Admins are owners of every project.")
     if not may(context, MANAGE, "change its members"):
         return
     with st.form(f"add-member-{project.id}", clear_on_submit=True):

@@ -39,7 +39,8 @@ def overview(profile: Profile) -> None:
         )
     elif profile.sampled:
         st.info(
-            f"Large dataset: counts, missing values, min/max, histograms and duplicates are exact over all {o.rows:,} rows; "
+            "Large dataset: counts, missing values, min/max, histograms and duplicates are exact over all "
+            f"{o.rows:,} rows; "
             f"correlations, missing-value patterns and by-class views use a {profile.sample_method} sample of "
             f"{profile.sample_rows:,} rows (seed {profile.seed})."
         )
@@ -64,11 +65,13 @@ def columns(profile: Profile, key: str) -> None:
     rows = []
     for s in profile.columns:
         total = s.count + s.missing
-        rows.append({"Column": s.name, "Type": s.type, "Missing": s.missing / total if total else 0.0, "Distinct": s.distinct,
+        rows.append({"Column": s.name, "Type": s.type, "Missing": s.missing / total if total else 0.0,
+                     "Distinct": s.distinct,
                      "Min": _fmt(s.min), "Max": _fmt(s.max), "Mean": _fmt(s.mean),
                      "Top value": s.top[0].value if s.top else ""})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={"Missing": st.column_config.ProgressColumn("Missing", format="percent", min_value=0, max_value=1)})
+                 column_config={"Missing": st.column_config.ProgressColumn("Missing", format="percent", min_value=0,
+                                                                           max_value=1)})
     names = [s.name for s in profile.columns]
     linked = st.query_params.get("column")        # a link to one column's view (?column=...) chooses it once
     if linked in names and st.session_state.get(f"{key}-linked") != linked:
@@ -76,7 +79,8 @@ def columns(profile: Profile, key: str) -> None:
     chosen = profile.column(st.selectbox("Column", names, key=key))
     left, right = st.columns([1, 2])
     with left:
-        facts = {"type": chosen.type, "values": f"{chosen.count:,}", "missing": f"{chosen.missing:,}", "distinct": f"{chosen.distinct:,}"}
+        facts = {"type": chosen.type, "values": f"{chosen.count:,}", "missing": f"{chosen.missing:,}",
+                 "distinct": f"{chosen.distinct:,}"}
         for name in ("min", "max", "mean", "std", "skew", "zeros", "infinite"):
             if getattr(chosen, name) is not None:
                 facts[name] = _fmt(getattr(chosen, name))
@@ -125,6 +129,7 @@ def target(profile: Profile, key: str) -> None:
         features = {f.feature: f for f in view.by_class}
         if features:
             chosen = st.selectbox("Feature by class", list(features), key=f"{key}-feature")
-            st.plotly_chart(charts.feature_by_class_chart(features[chosen], view.target), width="stretch", key=f"{key}-by-class")
+            st.plotly_chart(charts.feature_by_class_chart(features[chosen], view.target), width="stretch",
+                            key=f"{key}-by-class")
     else:
         st.plotly_chart(charts.target_correlation_chart(view), width="stretch", key=f"{key}-correlation")

@@ -37,7 +37,8 @@ def gather(db: sqlite_utils.Database, project: Project, revision_number: int | N
     """The review of ``project`` at a revision (default: the latest), read from the store only."""
     revisions = {r.number: r for r in list_revisions(db, project.id)}
     if revision_number is not None and revision_number not in revisions:
-        raise NotFoundError(f"'{project.name}' has no revision {revision_number}; it has 1 to {max(revisions, default=0)}.")
+        raise NotFoundError(f"'{project.name}' has no revision {revision_number}; "
+                            f"it has 1 to {max(revisions, default=0)}.")
     info = revisions.get(revision_number) if revision_number else None
     revision = get_revision(db, info.id) if info else latest_revision(db, project.id)
     content = revision.content if revision else {}
@@ -102,15 +103,18 @@ def header(summary: ReviewSummary) -> None:
     cols = st.columns(3)
     cols[0].metric("Review status", summary.status_label.split(" (")[0])
     cols[1].metric("Document", f"revision {summary.revision_number}" if summary.revision_number else "none")
-    cols[2].metric("Readiness", f"{summary.readiness.overall:.0%}", help="The weakest area's score, as in the ML Test Score rubric.")
+    cols[2].metric("Readiness", f"{summary.readiness.overall:.0%}",
+                   help="The weakest area's score, as in the ML Test Score rubric.")
     d = summary.decision
     if d is not None:
         st.markdown(f"Latest decision: **{plain(d.status)}** by {plain(d.author)}, "
                     f"{d.created_at[:16].replace('T', ' ')} UTC" + (":" if d.note else ""))
         if d.note:
-            st.text(d.note)       # a person's words, shown as typed (no Markdown: not even a bare address turns into a link)
+            # a person's words, shown as typed (no Markdown: not even a bare address turns into a link)
+            st.text(d.note)
     if "outdated" in summary.status_label:
-        st.warning("The document changed after the last decision: that decision is outdated. Review the changes on the History tab.")
+        st.warning("The document changed after the last decision: that decision is outdated. "
+                   "Review the changes on the History tab.")
 
 
 TABS = (blocking.DOCUMENT_TAB, "Readiness", "Decision", "History", "Export")
@@ -194,16 +198,19 @@ def _comments(db, project: Project, sec, summary: ReviewSummary, author: User, r
             if not readonly and c.parent_id is None:
                 label = "Reopen" if c.resolved_by else "Resolve"
                 if st.button(label, key=f"resolve-{c.id}"):
-                    _act(lambda: set_resolved(db, c.id, author, resolved=not c.resolved_by), f"{label}d the thread.")
+                    _act(lambda c=c: set_resolved(db, c.id, author, resolved=not c.resolved_by),
+                         f"{label}d the thread.")
         if readonly:
             return
         with st.form(f"comment-{sec.key}", clear_on_submit=True):
             roots = [c for c in thread if c.parent_id is None]
             reply_to = st.selectbox("Reply to", [None, *[c.id for c in roots]], key=f"reply-to-{sec.key}",
-                                    format_func=lambda i: "new thread" if i is None else next(f"{c.author}: {c.body[:40]}" for c in roots if c.id == i))
+                                    format_func=lambda i: "new thread" if i is None
+                                    else next(f"{c.author}: {c.body[:40]}" for c in roots if c.id == i))
             body = st.text_area("Comment", key=f"comment-body-{sec.key}", height=80)
             if st.form_submit_button("Post comment"):
-                _act(lambda: add_comment(db, project.id, sec.key, author, body, parent_id=reply_to), f"Comment posted on {sec.title}.")
+                _act(lambda: add_comment(db, project.id, sec.key, author, body, parent_id=reply_to),
+                     f"Comment posted on {sec.title}.")
 
 
 def _act(action, done: str) -> None:
@@ -219,7 +226,8 @@ def _act(action, done: str) -> None:
 def readiness(summary: ReviewSummary) -> None:
     for i, figure in enumerate(charts(summary)):
         st.plotly_chart(figure, width="stretch", key=f"review-chart-{i}")
-    table = pd.DataFrame([{"Area": i.area, "Item": i.text, "Status": i.status, "Reason": i.reason} for i in summary.readiness.items])
+    table = pd.DataFrame([{"Area": i.area, "Item": i.text, "Status": i.status, "Reason": i.reason}
+                          for i in summary.readiness.items])
     st.dataframe(table, hide_index=True, width="stretch")
 
 
@@ -247,8 +255,9 @@ def decision(db, project: Project, summary: ReviewSummary, author: User, readonl
             if st.form_submit_button("Record decision", type="primary"):
                 _decide(db, project, status, author, note, read)
     if summary.decisions:
-        st.dataframe(pd.DataFrame([{"When (UTC)": d.created_at[:16].replace("T", " "), "Decision": d.status, "By": d.author,
-                                    "Note": d.note, "Evidence seen": len(d.evidence_ids)} for d in summary.decisions]),
+        st.dataframe(pd.DataFrame([{"When (UTC)": d.created_at[:16].replace("T", " "), "Decision": d.status,
+                                    "By": d.author, "Note": d.note, "Evidence seen": len(d.evidence_ids)}
+                                   for d in summary.decisions]),
                      hide_index=True, width="stretch")
 
 

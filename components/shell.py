@@ -20,9 +20,9 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from components.text import plain
+from store.access import can
 from store.db import DB_FILE, connect, home_dir, open_store
 from store.errors import StoreError
-from store.access import can
 from store.people import User
 from store.projects import Project, list_projects
 
@@ -225,8 +225,10 @@ def _why_not(context: AppContext, right: str, what: str) -> str:
         return "This is a read-only link: you can read and export, not change anything."
     role = role_of(context.db, context.user, context.project.id) if context.project else None
     if role is None:
-        return f"You are not a member of this project, so you cannot {what}. Ask one of its owners to add you (Projects page)."
-    return f"You are {A_ROLE[role]} of this project: only {who_may(right)} can {what}. Ask an owner (Projects page) for another role."
+        return (f"You are not a member of this project, so you cannot {what}. "
+                "Ask one of its owners to add you (Projects page).")
+    return (f"You are {A_ROLE[role]} of this project: only {who_may(right)} can {what}. "
+            "Ask an owner (Projects page) for another role.")
 
 
 def flash(message: str) -> None:

@@ -16,7 +16,12 @@ from analysis.sources.folders import PathRefused, list_files, resolve_file, reso
 from analysis.sources.postgres import SourceError, list_tables, open_source, read_source
 from analysis.sources.query import QueryRefused, check_query, table_query
 from analysis.sources.settings import (
-    EXAMPLE, SourceSettings, SourceSettingsError, SqlConnection, UnknownConnection, read_source_settings,
+    EXAMPLE,
+    SourceSettings,
+    SourceSettingsError,
+    SqlConnection,
+    UnknownConnection,
+    read_source_settings,
 )
 from components import shell
 from components.identity import read_secrets
@@ -70,7 +75,8 @@ def from_folder(db: sqlite_utils.Database, project: Project, author: User, sourc
     like an upload."""
     sources = open_to(db, author, project, sources)
     if not sources.data_folders:
-        st.info(_none_open(sources.withheld_folders, "data folder", "An admin lists them in .streamlit/secrets.toml, e.g. "
+        st.info(_none_open(sources.withheld_folders, "data folder",
+                           "An admin lists them in .streamlit/secrets.toml, e.g. "
                            'data_folders = ["/srv/data"] under [blueprint] (README, "Data sources").'))
         return
     folder = st.selectbox("Data folder", [str(f) for f in sources.data_folders], key=f"folder-{project.id}")
@@ -83,7 +89,8 @@ def from_folder(db: sqlite_utils.Database, project: Project, author: User, sourc
         st.info(plain(f"{folder} holds no data file (Parquet, CSV, gzip CSV or Excel)."))
         return
     relative = st.selectbox("File", files, key=f"folder-file-{project.id}",
-                            help="Files under the folder (sub-folders too); links that lead outside it are not offered.")
+                            help="Files under the folder (sub-folders too); "
+                                 "links that lead outside it are not offered.")
     sheet = None
     if relative.lower().endswith((".xlsx", ".xlsm")):
         try:
@@ -136,7 +143,8 @@ def from_sql(db: sqlite_utils.Database, project: Project, author: User, sources:
     connections open to ``author`` in the project are offered."""
     sources = open_to(db, author, project, sources)
     if not sources.connections:
-        st.info(_none_open(sources.withheld_connections, "SQL connection", "An admin adds one in .streamlit/secrets.toml as "
+        st.info(_none_open(sources.withheld_connections, "SQL connection",
+                           "An admin adds one in .streamlit/secrets.toml as "
                            '[blueprint.sql.NAME] with url = "postgresql://user:password@host:5432/database" '
                            '(README, "Data sources").'))
         return
@@ -211,9 +219,11 @@ def reread(db, dataset: Dataset, user: User, sources: SourceSettings) -> tuple[s
             table, source, rows = read_source(connection, s["query"], DEFAULT_SAMPLE_ROWS, s.get("seed", 0),
                                               s.get("target"))
             if table.content_hash == dataset.content_hash:
-                return "info", f"'{dataset.name}': the source returns the same {rows:,} rows (same checksum); nothing changed."
+                return "info", (f"'{dataset.name}': the source returns the same {rows:,} rows (same checksum); "
+                                "nothing changed.")
             update_source(db, dataset.id, table, source, rows, by=user, grant=connection.grant)
     except (UnknownConnection, SourceError, StoreError) as error:
         return "error", str(error)
     return "warning", (f"'{dataset.name}' changed in its source: {s['rows']:,} rows then, {rows:,} now. It now holds "
-                       "the source as it is; the evidence computed on the former rows is marked stale: profile it again.")
+                       "the source as it is; the evidence computed on the former rows is marked stale: "
+                       "profile it again.")
