@@ -5,16 +5,17 @@
 
 The summary is what lists, tables, criteria and blockers read; the body is the JSON the views that draw the result
 read; the arrays (a run's kept predictions: per-row data) are a table store.results keeps as a Parquet file beside
-the store, never inside JSON. A kind without a layout here is stored whole: its payload is its body, and it has no
+the store, never inside JSON. Each kind's unit gives its layout (analysis.units.Layout); a kind without one is stored whole: its payload is its body, and it has no
 summary of its own (None: whoever wants one reads the body).
 Works on plain dicts (the payload as to_dict() made it), so nothing is decoded to be stored or split.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
+
+from analysis.units import Layout, kinds, unit
 
 
 @dataclass(frozen=True)
@@ -26,30 +27,19 @@ class Parts:
     arrays: pd.DataFrame | None = None
 
 
-@dataclass(frozen=True)
-class Layout:
-    """How one kind is split: summarise(payload) -> summary; split(payload) -> (body, arrays);
-    join(body, arrays) -> payload."""
-
-    summarise: Callable[[dict], dict]
-    split: Callable[[dict], tuple[dict, pd.DataFrame | None]]
-    join: Callable[[dict, pd.DataFrame | None], dict]
-
-
-def _layouts() -> dict[str, Layout]:
-    from analysis.baselines.stored import join_predictions, run_summary_part, split_predictions
-
-    return {"run": Layout(run_summary_part, split_predictions, join_predictions)}
+def _layout(kind: str) -> Layout | None:
+    """The layout of ``kind``'s unit (analysis.units): the one place each kind says how it is stored."""
+    return unit(kind).layout if kind in kinds() else None
 
 
 def has_layout(kind: str) -> bool:
     """Whether results of ``kind`` are split (else stored whole)."""
-    return kind in _layouts()
+    return _layout(kind) is not None
 
 
 def split(kind: str, payload: dict) -> Parts:
     """``payload`` of a result of ``kind`` as its summary, body and arrays."""
-    layout = _layouts().get(kind)
+    layout = _layout(kind)
     if layout is None:
         return Parts(None, payload)
     body, arrays = layout.split(payload)
@@ -58,5 +48,5 @@ def split(kind: str, payload: dict) -> Parts:
 
 def join(kind: str, body: dict, arrays: pd.DataFrame | None) -> dict:
     """The payload split() took apart."""
-    layout = _layouts().get(kind)
+    layout = _layout(kind)
     return body if layout is None else layout.join(body, arrays)

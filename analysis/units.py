@@ -160,7 +160,9 @@ class Unit:
     section its evidence feeds. page: the url path of the page that shows it (links in blockers). plan(meta,
     asked, inputs) -> Plan, raising ``error`` (inputs: to read what a check needs, e.g. the target column).
     load(settings, dataset_hash) -> Plan: a stored plan, as a job holds it (not checked again: it was checked when
-    planned). compute(plan, inputs, progress) -> Computed."""
+    planned). compute(plan, inputs, progress) -> Computed. layout: how its result is stored in parts (None: whole).
+    describe(summary) -> Description: what the Review page and the exports say of a stored result of a kind that
+    design.evidence does not weigh itself (the document's own kinds feed its readiness digest there)."""
 
     kind: str
     title: str
@@ -170,6 +172,28 @@ class Unit:
     plan: Callable[..., Plan]
     load: Callable[[Mapping, str], Plan]
     compute: Callable[[Plan, Inputs, Progress], Computed]
+    layout: Layout | None = None
+    describe: Callable[[Mapping], Description] | None = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a kind's stored result is split (analysis.stored): summarise(payload) -> summary, what lists, tables
+    and criteria read; split(payload) -> (body, arrays), the JSON the views that draw it read and its per-row table
+    (kept as a Parquet file beside the store); join(body, arrays) -> payload. A kind without one is stored whole."""
+
+    summarise: Callable[[dict], dict]
+    split: Callable[[dict], tuple[dict, Any]]
+    join: Callable[[dict, Any], dict]
+
+
+@dataclass(frozen=True)
+class Description:
+    """What a reviewer reads of one stored result of a kind (its evidence summary), on the Review page and in the
+    exports, under the unit's section: a title and lines of plain text."""
+
+    title: str
+    lines: tuple[str, ...]
 
 
 # More units, outside this package (a plug-in, a test's own kind): module paths, separated by commas, whose UNIT

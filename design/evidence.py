@@ -83,6 +83,21 @@ def _source_line(s: dict) -> str | None:
             "change since: a re-read that finds other rows marks this evidence stale.")
 
 
+def described_by_units(rows, current_hashes: set[str]) -> list[EvidenceNote]:
+    """The evidence of each kind whose unit describes its own results (analysis.units.Unit.describe: a kind this
+    module does not weigh for the readiness digest), the latest per dataset, under the unit's section."""
+    from analysis.units import kinds, unit
+
+    notes = []
+    for kind in kinds():
+        described = unit(kind).describe
+        for row in (_latest_per_dataset(rows, kind) if described else []):
+            said = described(row.summary)
+            notes.append(EvidenceNote(unit(kind).section, kind, said.title, tuple(said.lines),
+                                      _stale(row, current_hashes), row.summary, _dataset_id(row, current_hashes)))
+    return notes
+
+
 def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tuple[str, str]] = frozenset(),
                versions=None) -> EvidenceView:
     """Read stored evidence ``rows`` (newest first) for a document ``content``; ``resolved`` holds the
@@ -170,6 +185,8 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
         notes.setdefault("evaluation", []).append(EvidenceNote("evaluation", "check", check_title(pipeline[0]),
                                                                tuple(check_lines(pipeline[0], pipeline[1:])), None,
                                                                pipeline[0].summary))
+    for note in described_by_units(rows, current_hashes):
+        notes.setdefault(note.section, []).append(note)
 
     missing = {
         "data": ([] if profiles else ["no dataset profiled"])

@@ -20,6 +20,7 @@ from store.jobs import get_job, submit_job
 from store.models import list_models
 from store.people import System
 from store.results import get_result, list_evidence
+from tests.apptest import open_app, texts
 
 ANA = System("test", "Ana")
 
@@ -86,3 +87,7 @@ def test_a_new_kind_is_one_module_run_as_a_job_end_to_end(app_db, app_home, monk
     assert stored.payload == {"column": column, "missing": 0, "rows": dataset.rows}
     [evidence] = list_evidence(app_db, 1, "data", "missing_values")
     assert evidence.summary == {"dataset": dataset.name, "column": column, "missing": 0}
+    at = open_app("pages/review.py")            # the reviewer reads it under the unit's section, in its own words
+    assert not at.exception
+    said = " ".join(texts(at, "info"))
+    assert f"Missing values of '{column}' in {dataset.name}" in said and "0 missing values." in said, said[:2000]

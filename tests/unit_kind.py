@@ -1,12 +1,12 @@
 """A tiny kind of analysis of the test suite's own (tests/test_units.py): the missing values of one column. It is a
 package's whole contribution to Blueprint: a Unit, made known with BLUEPRINT_UNITS=tests.unit_kind, and nothing
-else of Blueprint changes for it to be planned, queued, run by a worker process, stored and recorded as evidence."""
+else of Blueprint changes for it to be planned, queued, run by a worker process, stored, recorded as evidence and read on the Review page (its describe)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from analysis.units import Computed, DatasetMeta, Inputs, PlanError, Progress, Reason, Unit
+from analysis.units import Computed, DatasetMeta, Description, Inputs, PlanError, Progress, Reason, Unit
 
 
 class MissingPlanError(PlanError):
@@ -47,5 +47,11 @@ def compute(plan: MissingPlan, inputs: Inputs, progress: Progress) -> Computed:
                     {"dataset": meta.name, "column": plan.column, "missing": missing})
 
 
+def describe(summary: Mapping) -> Description:
+    return Description(f"Missing values of '{summary['column']}' in {summary['dataset']}",
+                       (f"{summary['missing']:,} missing values.",))
+
+
 UNIT = Unit(kind="missing_values", title="Missing values", section="data", page="explore", error=MissingPlanError,
-            plan=plan, load=lambda stored, dataset: MissingPlan(dataset, stored["column"]), compute=compute)
+            plan=plan, load=lambda stored, dataset: MissingPlan(dataset, stored["column"]), compute=compute,
+            describe=describe)

@@ -14,9 +14,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from analysis.baselines.run import RunSettings, display_name, resolve_settings, run_planned
+from analysis.baselines.stored import join_predictions, run_summary_part, split_predictions
 from analysis.errors import TargetError
 from analysis.evidence import run_summary
-from analysis.units import AskedPlan, Cancelled, Computed, DatasetMeta, Inputs, PlanError, Progress, Reason, Unit
+from analysis.units import (
+    AskedPlan,
+    Cancelled,
+    Computed,
+    DatasetMeta,
+    Inputs,
+    Layout,
+    PlanError,
+    Progress,
+    Reason,
+    Unit,
+)
 
 
 class RunPlanError(PlanError):
@@ -113,4 +125,4 @@ def _reporter(progress: Progress):
 
 
 UNIT = Unit(kind="run", title="Baseline run", section="evaluation", page="baselines", error=RunPlanError, plan=plan,
-            load=load, compute=compute)
+            load=load, compute=compute, layout=Layout(run_summary_part, split_predictions, join_predictions))
