@@ -41,7 +41,7 @@ def make_pair(rows: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def column_types(frame: pd.DataFrame) -> dict[str, str]:
-    """The types analysis.read would give make_pair's columns (without reading a CSV)."""
+    """The types analysis.reading.read would give make_pair's columns (without reading a CSV)."""
     return {c: "categorical" if c.startswith("cat_") else "numeric" for c in frame.columns}
 
 

@@ -2,7 +2,7 @@
 [--rows 2000000] [--chunk 500000]``.
 
 Writes bench.profile's 20-column data (seeded numpy; the binary target ``churned``, 10 % positive) chunk by chunk as
-one Parquet file, stores it in a fresh store the way an upload is stored (analysis.read.read_table, then
+one Parquet file, stores it in a fresh store the way an upload is stored (analysis.reading.read.read_table, then
 store.datasets.add_dataset), then plans and computes each analysis with jobs.tasks (plan_for, compute), each in a
 fresh spawned process (peak = that process's peak resident memory, interpreter and libraries included), two ways:
   engine: the dataset is above each analysis's in-memory size, so the job reads the stored file as an
@@ -51,7 +51,7 @@ def write_file(path: Path, rows: int, chunk: int) -> None:
 
 def store_dataset(home: Path, path: Path) -> tuple[int, int]:
     """(project id, dataset id) of the file stored as an upload is, in a new store at ``home``."""
-    from analysis.read import read_table
+    from analysis.reading.read import read_table
     from store.datasets import add_dataset
     from store.db import open_store
     from store.people import System

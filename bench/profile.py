@@ -3,7 +3,7 @@
 Writes a generated CSV (ROWS x 20: numbers, skewed and with missing values, categories, dates, a binary
 target; seeded numpy) to a temporary folder, then measures, each in a fresh process:
   1. ``pandas.read_csv(path)`` alone (the yardstick);
-  2. ``analysis.read.read_csv(path.read_bytes())`` then ``analysis.profile.describe.describe_dataset`` with the target.
+  2. ``analysis.reading.read.read_csv(path.read_bytes())`` then ``analysis.profile.describe.describe_dataset`` with the target.
 Targets on 1,000,000 rows: read + profile within 3x of pandas.read_csv, peak memory within 3x of the DataFrame.
 
 Memory: each measurement runs in its own spawned process, which first reads and profiles a tiny CSV (so
@@ -72,7 +72,7 @@ def _warm_up(folder: Path) -> float:
     import pandas as pd
 
     from analysis.profile.describe import describe_dataset
-    from analysis.read import read_csv
+    from analysis.reading.read import read_csv
 
     tiny = folder / "tiny.csv"
     write_csv(tiny, 200, seed=1)
@@ -99,7 +99,7 @@ def _measure_pandas(path: str, rows: int) -> dict:
 
 def _measure_analysis(path: str, rows: int, sample_rows: int) -> dict:
     from analysis.profile.describe import describe_dataset
-    from analysis.read import read_csv
+    from analysis.reading.read import read_csv
 
     baseline = _warm_up(Path(path).parent)
     timer = Timer()

@@ -192,7 +192,7 @@ def big_csv(rows: int) -> bytes:
 
 def add_big_dataset(home: Path, rows: int):
     """The generated dataset, added to the sample project as an upload is: (project, sample dataset, it)."""
-    from analysis.read import read_csv
+    from analysis.reading.read import read_csv
     from store.datasets import add_dataset, list_datasets
     from store.db import open_store
     from store.people import System

@@ -6,7 +6,7 @@ line or from a project's stored datasets.
     inputs = FileInputs(folder, criteria); inputs.add(given)
     inputs.open(given.meta.content_hash, 100_000)   # a DataFrame up to that many rows, else a FileTable
 
-A file is read once by the one reader (analysis.read: CSV, gzip-compressed CSV, Parquet, .xlsx, a logged MLflow
+A file is read once by the one reader (analysis.reading.read: CSV, gzip-compressed CSV, Parquet, .xlsx, a logged MLflow
 table) and kept in memory; a unit asking for fewer rows in memory than the file has reads it through
 analysis.engine.table's FileTable, on a Parquet file written once into the check's temporary folder, exactly as a
 worker reads a stored dataset (jobs.inputs).
@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.engine.table import FileTable, open_table
-from analysis.read import MAX_FRAME_BYTES, ReadError, format_size, read_table
+from analysis.reading.read import MAX_FRAME_BYTES, ReadError, format_size, read_table
 from analysis.units import Computed, DatasetMeta, Plan, Progress
 
 ROLES = ("train", "test", "reference", "current")      # store.datasets.ROLES: what each --data file is for

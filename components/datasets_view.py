@@ -5,7 +5,7 @@ import pandas as pd
 import sqlite_utils
 import streamlit as st
 
-from analysis.read import EXTENSIONS, MAX_UPLOAD_BYTES, ReadError, format_size, read_table, sheet_names
+from analysis.reading.read import EXTENSIONS, MAX_UPLOAD_BYTES, ReadError, format_size, read_table, sheet_names
 from components import shell
 from components.text import plain
 from store.datasets import ROLES, Dataset, add_dataset, delete_dataset, rename_dataset, set_role

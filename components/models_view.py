@@ -14,7 +14,7 @@ import streamlit as st
 from analysis.baselines.metrics import display_name
 from analysis.candidate.evaluate import Evaluation
 from analysis.candidate.plan import CandidateError
-from analysis.read import EXTENSIONS, MAX_UPLOAD_BYTES, ReadError, format_size, read_table
+from analysis.reading.read import EXTENSIONS, MAX_UPLOAD_BYTES, ReadError, format_size, read_table
 from components import baseline_charts, baselines_view, error_analysis_view, evidence, shell, sources_view
 from components.shell import AppContext
 from components.text import plain

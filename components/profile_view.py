@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.profile.describe import Profile
-from analysis.read import format_size
+from analysis.reading.read import format_size
 from components import charts
 from components.text import plain
 

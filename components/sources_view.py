@@ -11,7 +11,7 @@ import sqlite_utils
 import streamlit as st
 
 from analysis.profile.describe import DEFAULT_SAMPLE_ROWS
-from analysis.read import ReadError, format_size, read_table, sheet_names
+from analysis.reading.read import ReadError, format_size, read_table, sheet_names
 from analysis.sources.folders import PathRefused, list_files, resolve_file, resolve_folder
 from analysis.sources.postgres import SourceError, list_tables, open_source, read_source
 from analysis.sources.query import QueryRefused, check_query, table_query
@@ -106,7 +106,7 @@ def from_folder(db: sqlite_utils.Database, project: Project, author: User, sourc
 def store_folder_file(db, project: Project, author: User, sources: SourceSettings, folder: str, relative: str,
                       sheet: str | None = None) -> tuple[str, str]:
     """(message kind, message) of storing ``relative`` under data folder ``folder``: the path checked by the path
-    rules, the file read by analysis.read.read_table, stored by content hash with where it came from."""
+    rules, the file read by analysis.reading.read.read_table, stored by content hash with where it came from."""
     name = Path(relative).name if sheet is None else f"{Path(relative).name} · {sheet}"
     source = {"kind": "folder", "folder": folder, "path": relative, "sheet": sheet}
     try:

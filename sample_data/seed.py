@@ -11,7 +11,7 @@ from analysis.baselines.run import RunSettings, resolve_settings
 from analysis.drift.model import DriftSettings
 from analysis.evidence import drift_settings, leakage_settings, profile_settings, run_settings_key
 from analysis.leakage.scan import LeakageSettings, Split
-from analysis.read import read_csv, read_table
+from analysis.reading.read import read_csv, read_table
 from design.checks import document_run_choices
 from design.document import check_section, success_criteria
 from jobs.candidates import bring_predictions, evidence_key

@@ -121,7 +121,7 @@ def _write_file(db: sqlite_utils.Database, table) -> None:
 def add_dataset(db: sqlite_utils.Database, project_id: int, name: str, table, uploaded_by: User | System, *,
                 source: dict | None = None, rows: int | None = None,
                 grant: Grant = ADMINS_ONLY) -> tuple[Dataset, bool]:
-    """Store a table read by ``analysis.read.read_csv`` under ``name``; return (dataset, created).
+    """Store a table read by ``analysis.reading.read.read_csv`` under ``name``; return (dataset, created).
 
     The same bytes uploaded again to the project return the existing dataset and created=False; a name
     already taken gets a " (2)" suffix. The Parquet file is written before the row, so a failure leaves

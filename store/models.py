@@ -174,7 +174,7 @@ def add_model_version(db: sqlite_utils.Database, project_id: int, name: str, *, 
                       grant: Grant = ADMINS_ONLY) -> ModelVersion:
     """Store the next version of the candidate model ``name`` (v1 for a new name) and return it.
 
-    From a predictions file: ``predictions`` (an analysis.read.Table) and ``file_name``. From an MLflow run:
+    From a predictions file: ``predictions`` (an analysis.reading.read.Table) and ``file_name``. From an MLflow run:
     ``mlflow`` (the run's server, run_id, artifact_path when predictions come with it, experiment_id, and the
     registered model's name and version when picked that way: analysis.sources.mlflow_runs.ArtifactTable.source),
     ``run`` (what it logged: Run.logged()), and ``predictions`` when an artifact was read; ``grant``: who may use that

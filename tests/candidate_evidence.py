@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.candidate.plan import plan_candidate
 from analysis.candidate.unit import InMemory, compute
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from analysis.units import DatasetMeta, Progress
 from store.datasets import find_dataset, load_frame
 from store.documents import latest_revision

@@ -19,7 +19,7 @@ from analysis.baselines.run import (BaselineRun, RunSettings, best_metrics, chec
                                 default_features, detect_task, metric_value, resolve_settings, run_baselines)
 from analysis.column_types import infer_column_types
 from analysis.errors import TargetError
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from bench.baselines import make_frame
 
 SAMPLE = Path(__file__).parent.parent / "sample_data" / "breast_cancer.csv"

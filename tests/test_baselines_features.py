@@ -18,7 +18,7 @@ from analysis.baselines.run import _choice_notes  # the notes a run's floor_note
 from analysis.baselines.setup import choose_protocol
 from analysis.column_types import infer_column_types
 from analysis.intervals import Interval
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 
 LINEAR_AND_BOOSTING = ("Dummy", "Logistic regression", "HistGradientBoosting")
 

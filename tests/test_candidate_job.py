@@ -14,7 +14,7 @@ import pytest
 from analysis.baselines.run import RunSettings
 from analysis.candidate.plan import CandidateError
 from analysis.evidence import run_settings_key
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from analysis.units import unit
 from jobs.candidates import baseline_runs, best_baseline_run, bring_predictions, evaluated_on, evidence_key
 from jobs.pool import WorkerPool

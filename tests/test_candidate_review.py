@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from design import blockers as b
 from design.evidence import build_view
 from store.datasets import add_dataset

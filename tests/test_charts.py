@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.profile.describe import Profile, describe_dataset
-from analysis.read import infer_column_types
+from analysis.reading.read import infer_column_types
 from components import charts
 
 

@@ -18,7 +18,7 @@ from analysis.drift.run import (
     match_columns, overlay, run_drift, split_by_date, split_by_order,
 )
 from analysis.drift.evidently_report import default_method, strip_external_resources
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from bench.drift import SHIFTED, column_types, make_pair
 from components.drift_charts import drift_scores_figure, overlay_figure
 

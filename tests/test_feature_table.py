@@ -13,7 +13,7 @@ from analysis.baselines.run import resolve_settings
 from analysis.column_types import infer_column_types
 from analysis.evidence import leakage_settings
 from analysis.leakage.scan import LeakageReport, LeakageSettings, Split, scan_leakage
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from design.document import check_section, feature_table, fill_feature_table, not_known_columns, with_section
 from design.fields import FieldError, as_text, check_value
 from design.sections import section

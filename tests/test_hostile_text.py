@@ -15,7 +15,7 @@ from analysis.drift.run import overlay
 from analysis.evidence import leakage_settings, profile_settings
 from analysis.inert import chart_text
 from analysis.leakage.scan import LeakageSettings, Split
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from analysis.profile.describe import describe_dataset
 from components import charts as profile_charts
 from components.drift_charts import overlay_figure

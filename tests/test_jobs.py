@@ -11,7 +11,7 @@ import pytest
 
 from analysis.baselines.run import RunSettings
 from analysis.evidence import profile_settings, run_settings_key
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from analysis.units import PlanError
 from jobs.tasks import plan_for
 from jobs.pool import WorkerPool

@@ -18,7 +18,7 @@ from analysis.errors import TargetError
 from analysis.leakage.scan import (
     Finding, LeakageReport, LeakageSettings, Split, check_leakage_target, scan_leakage,
 )
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from bench.leakage import SPLIT, TARGET, generate_frame
 
 CSV = Path(__file__).resolve().parent.parent / "sample_data" / "breast_cancer.csv"

@@ -15,7 +15,7 @@ import pytest
 import store.result_files
 import store.results
 from analysis.baselines.run import BaselineRun
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from bench.baselines import make_frame
 from bench.team import store_runs
 from store.datasets import add_dataset

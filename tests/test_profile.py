@@ -12,7 +12,7 @@ from analysis.profile.column_stats import describe_column
 from analysis.correlations import cramers_v
 from analysis.errors import TargetError
 from analysis.profile.describe import MIN_CLASS_ROWS, Profile, describe_dataset
-from analysis.read import infer_column_types
+from analysis.reading.read import infer_column_types
 from analysis.target import check_target
 
 

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.parse import BLOCK_BYTES
-from analysis.read import ReadError, infer_column_types, read_csv
-from analysis.sniff import HEAD_BYTES
+from analysis.reading.parse import BLOCK_BYTES
+from analysis.reading.read import ReadError, infer_column_types, read_csv
+from analysis.reading.sniff import HEAD_BYTES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "csv"
 PEOPLE_TYPES = {

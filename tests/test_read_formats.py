@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from analysis.read import ReadError, read_csv, read_table, sheet_names
+from analysis.reading.read import ReadError, read_csv, read_table, sheet_names
 
 PEOPLE_CSV = (Path(__file__).parent / "fixtures" / "csv" / "utf8.csv").read_bytes()
 PEOPLE_TYPES = {

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from analysis.read import ReadError, read_table
+from analysis.reading.read import ReadError, read_table
 
 
 def test_a_logged_table_is_typed_as_every_format():

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from analysis.sources.settings import SourceSettingsError, read_source_settings
 from signin.settings import SignInSettingsError, read_settings
 from store.access import EDITOR, PermissionDenied, add_member

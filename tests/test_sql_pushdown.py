@@ -12,7 +12,7 @@ import pytest
 
 from analysis.engine.figures import file_figures
 from analysis.engine.pushdown import sql_figures
-from analysis.read import table_from_source
+from analysis.reading.read import table_from_source
 from analysis.sources.postgres import SourceError, column_types_of, fetch_sample, open_source, source_identity
 from analysis.sources.query import check_query, table_query
 from analysis.sources.settings import SqlConnection

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from store.datasets import (
     add_dataset,
     data_file,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.read import read_csv, read_table
+from analysis.reading.read import read_csv, read_table
 from store import access
 from store.access import PermissionDenied, add_member
 from store.datasets import add_dataset

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from analysis.evidence import profile_settings
 from jobs.tasks import compute_and_store, plan_for
 from store.checks import record_check

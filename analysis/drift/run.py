@@ -170,7 +170,7 @@ def match_columns(
 ) -> ColumnMatch:
     """Line up the columns by name and sort out which the drift report can check (see ColumnMatch).
 
-    ref_types / cur_types: column -> type as analysis.read labels them; inferred when None. Never raises on
+    ref_types / cur_types: column -> type as analysis.reading.read labels them; inferred when None. Never raises on
     mismatched columns: they are listed, and check_drift_inputs says when nothing usable is left."""
     ref_types = _types(reference, ref_types)
     cur_types = _types(current, cur_types)
@@ -242,7 +242,7 @@ def run_drift(
 ) -> DriftResult:
     """Evidently's data drift report on the usable common columns; the summary and the full HTML report.
 
-    ref_types / cur_types: column -> type from analysis.read (inferred when None). Sides above
+    ref_types / cur_types: column -> type from analysis.reading.read (inferred when None). Sides above
     settings.max_rows_per_side rows are sampled (see the module docstring). DriftInputError when nothing can
     be checked (see check_drift_inputs) or Evidently refuses the data."""
     return drift_report(reference, current, check_drift(reference, current, ref_types, cur_types, settings), settings)

@@ -250,7 +250,7 @@ def describe_sql(conn, query: str, pg_types: dict[str, str | None], column_types
     figures = sql_figures(conn, query, pg_types, column_types)
     columns, method = fetch_sample(conn, query, sample_rows, random_state, pg_types, rows,
                                    target if task not in (None, REGRESSION) else None)
-    from analysis.read import table_from_source
+    from analysis.reading.read import table_from_source
 
     sample = table_from_source(names, columns, "").frame
     return _from_figures(figures, names, column_types, target, task, target_frame, sample, method, random_state,

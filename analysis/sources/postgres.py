@@ -306,7 +306,7 @@ def fetch_sample(conn: psycopg.Connection, query: str, size: int, seed: int, pg_
 def _column(values: list, pg_type: str | None):
     """One column of fetched values as the reader types a file's column: numbers float64 (int64 when whole and
     complete), booleans bool (pandas "boolean" with a missing value), times datetime64[ns] (UTC, no zone), text a
-    Categorical (analysis.read keeps it categorical or makes it plain text)."""
+    Categorical (analysis.reading.read keeps it categorical or makes it plain text)."""
     from analysis.engine.pushdown import NUMBER, TIME, pg_kind
 
     kind = pg_kind(pg_type)
@@ -337,7 +337,7 @@ def read_source(connection: SqlConnection, query: str, sample_rows: int, seed: i
     The identity (rows, checksum) and the sample (seeded; stratified by ``target`` when given) are drawn by the
     database in one read-only transaction; only the sample's rows are fetched."""
     from analysis.errors import ReadError
-    from analysis.read import table_from_source
+    from analysis.reading.read import table_from_source
 
     with open_source(connection) as conn:
         pg_types = column_types_of(conn, query)

@@ -44,7 +44,7 @@ CONNECTION_KEYS = ("url", "timeout_s", "people", "projects")
 FOLDER_KEYS = ("path", "people", "projects")
 MLFLOW_KEYS = ("uri", "token", "username", "password", "timeout_s", "max_artifact_mb", "people", "projects")
 MLFLOW_SCHEMES = ("http", "https")
-DEFAULT_ARTIFACT_MB = 200          # as an upload's limit (analysis.read.MAX_UPLOAD_BYTES)
+DEFAULT_ARTIFACT_MB = 200          # as an upload's limit (analysis.reading.read.MAX_UPLOAD_BYTES)
 MAX_ARTIFACT_MB = 4096
 SECRETS_FILES_ENV = "BLUEPRINT_SECRETS_FILES"     # worker processes: the secrets files the server reads (os.pathsep)
 

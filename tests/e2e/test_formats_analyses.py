@@ -9,7 +9,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from store.datasets import list_datasets
 from store.db import open_store
 from tests.e2e.conftest import Server, settle

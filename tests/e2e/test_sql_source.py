@@ -8,7 +8,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from tests.e2e.conftest import Server, settle
 from tests.e2e.test_formats_analyses import RUN, _dataset_id, _open, _result
 from tests.e2e.test_team import assert_no_traceback, choose_row_order, people  # noqa: F401 (people: a fixture)

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from analysis.read import read_csv
+from analysis.reading.read import read_csv
 from store.datasets import add_dataset
 from store.db import DB_FILE, connect, open_store
 from store.documents import get_revision, latest_revision, list_revisions

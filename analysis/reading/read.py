@@ -5,12 +5,12 @@
     table.frame, table.column_types, table.notes, table.format
 
 read_table looks at the content (and the file name only to word its messages): Parquet files, Excel workbooks and
-tables logged with mlflow.log_table (JSON) are read by analysis.formats, gzip files are decompressed, and every
+tables logged with mlflow.log_table (JSON) are read by analysis.reading.formats, gzip files are decompressed, and every
 other file is read as CSV.
 Every format ends in the same typing step as CSV, so a column means the same whatever file it came from.
 
 CSV steps (read_csv): refuse what is not a CSV (size, empty, binary, Excel, archives), sniff encoding, delimiter and
-decimal mark on the head of the file, check the header, parse everything with pyarrow (analysis.parse),
+decimal mark on the head of the file, check the header, parse everything with pyarrow (analysis.reading.parse),
 turn text columns that hold booleans, numbers or dates into those, and label each column
 (analysis.column_types). Text labelled categorical stays a pandas Categorical; text and id columns are
 plain Python strings (object dtype); empty fields are missing values.
@@ -26,8 +26,8 @@ import pandas as pd
 
 from analysis.column_types import CATEGORICAL, convert_text, infer_column_types
 from analysis.errors import ReadError
-from analysis.parse import EncodingMismatch, parse_columns
-from analysis.sniff import Dialect, sniff_dialect, transcode_utf16
+from analysis.reading.parse import EncodingMismatch, parse_columns
+from analysis.reading.sniff import Dialect, sniff_dialect, transcode_utf16
 
 __all__ = ["FORMATS", "MAX_UPLOAD_BYTES", "ReadError", "Table", "format_size", "infer_column_types", "read_csv",
            "read_table", "sheet_names", "table_from_source"]
@@ -82,7 +82,7 @@ def read_table(data: bytes, name: str = "upload", sheet: str | None = None, *,
     """Read the bytes of a CSV, gzip-compressed CSV, Parquet file or Excel workbook into a Table; raise ReadError
     (named after ``name``) saying what is wrong and what to do. ``sheet``: the worksheet of a workbook to read
     (None: the first; see sheet_names); other formats ignore it."""
-    from analysis.formats import compressed, mlflow_table, parquet, xlsx
+    from analysis.reading.formats import compressed, mlflow_table, parquet, xlsx
 
     try:
         if len(data) > max_bytes:
@@ -117,7 +117,7 @@ def read_table(data: bytes, name: str = "upload", sheet: str | None = None, *,
 
 def sheet_names(data: bytes) -> list[str]:
     """The visible worksheets of an Excel workbook, in order; an empty list for any other file."""
-    from analysis.formats import xlsx
+    from analysis.reading.formats import xlsx
 
     if not xlsx.is_workbook(data):
         return []
@@ -135,7 +135,7 @@ def _check_named_format(data: bytes, name: str) -> None:
     if what is None:
         return
     if extension == "json":
-        from analysis.formats.mlflow_table import NOT_A_TABLE
+        from analysis.reading.formats.mlflow_table import NOT_A_TABLE
         raise ReadError(NOT_A_TABLE)
     if extension in ("xlsx", "xlsm") and data.startswith(b"PK\x03\x04"):
         raise ReadError(

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from analysis.errors import ReadError
-from analysis.sniff import Dialect
+from analysis.reading.sniff import Dialect
 
 BLOCK_BYTES = 1 << 20   # pyarrow block size; peak memory grows with it, speed barely does above 1 MB
 NULL_VALUES = ["", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null", "None", "#N/A", "#NA", "<NA>"]

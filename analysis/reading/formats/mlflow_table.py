@@ -1,6 +1,6 @@
 """Tables logged with ``mlflow.log_table``: a JSON file ``{"columns": [...], "data": [[...], ...]}`` (pandas' "split"
-orient without the index), read into the same raw columns as a Parquet file's (analysis.parse.arrow_columns), so
-analysis.read types them as it types every format."""
+orient without the index), read into the same raw columns as a Parquet file's (analysis.reading.parse.arrow_columns), so
+analysis.reading.read types them as it types every format."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ import math
 import pyarrow as pa
 
 from analysis.errors import ReadError
-from analysis.parse import arrow_columns
+from analysis.reading.parse import arrow_columns
 
 SHAPE = '{"columns": ["id", "score"], "data": [[1, 0.91], [2, 0.12]]}'
 NOT_A_TABLE = ("This JSON file is not a table logged with mlflow.log_table, which is an object with \"columns\" (the "

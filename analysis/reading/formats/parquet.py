@@ -1,5 +1,5 @@
 """Parquet files: checked from the footer first (columns, nesting, size), then read one row group at a time into
-the same arrays as CSV columns (analysis.parse.arrow_columns)."""
+the same arrays as CSV columns (analysis.reading.parse.arrow_columns)."""
 from __future__ import annotations
 
 import re
@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.errors import ReadError
-from analysis.parse import arrow_columns
+from analysis.reading.parse import arrow_columns
 
 PARQUET_MAGIC = b"PAR1"
 ENCRYPTED_FOOTER = b"PARE"             # files written with Parquet modular encryption end with this

@@ -1,7 +1,7 @@
 """Excel workbooks (.xlsx, .xlsm): the worksheets' names, and one sheet's cells as columns.
 
 Cells keep the type Excel gave them: a column of numbers, of booleans or of dates becomes that; any other column
-(text, or a mix) becomes text, which analysis.read then types the way it types CSV text (numbers written as text
+(text, or a mix) becomes text, which analysis.reading.read then types the way it types CSV text (numbers written as text
 become numbers, and so on). Empty cells, and text cells holding a missing-value marker (#N/A, NA, ...), are missing.
 A workbook protected with a password is an OLE compound file holding an encrypted package: it is named as such.
 """
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ReadError
-from analysis.parse import NULL_VALUES
+from analysis.reading.parse import NULL_VALUES
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"             # OLE compound file: .xls, or an encrypted .xlsx
