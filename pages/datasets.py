@@ -10,7 +10,8 @@ from store.datasets import list_datasets
 context = shell.page_context()
 project = shell.require_project(context)
 st.title(f"Datasets · {plain(project.name)}")
-st.caption("Upload the data the system is built on. Each file is stored once, by content; evidence is computed from it.")
+st.caption("Upload the data the system is built on. "
+           "Each file is stored once, by content; evidence is computed from it.")
 shell.show_flash()
 
 editing = shell.may(context, EDIT, "upload, rename or delete datasets")
@@ -28,7 +29,8 @@ if not datasets:
     st.info("No dataset yet. Upload a data file above: CSV, Parquet or an Excel workbook.")
     st.stop()
 datasets_view.dataset_table(datasets)
-st.page_link("pages/explore.py", label="Explore a dataset: profile, alerts, correlations, class balance", icon=":material/query_stats:")
+st.page_link("pages/explore.py", label="Explore a dataset: profile, alerts, correlations, class balance",
+             icon=":material/query_stats:")
 if editing:
     with st.expander("Rename, set role or delete"):
         datasets_view.manage(context.db, datasets, context.user)

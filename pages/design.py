@@ -22,7 +22,8 @@ editing = shell.may(context, EDIT, "edit the document")
 section = document_form.choose_section(content, document_form.draft_sections(context.db, project, context.user))
 if editing:
     if section.key == "data":
-        feature_table.fill_control(context.db, project, context.user, lambda saved: document_form.reload(project.id, saved))
+        feature_table.fill_control(context.db, project, context.user,
+                                   lambda saved: document_form.reload(project.id, saved))
     document_form.section_editor(context.db, project, section, context.user)
 else:
     review_view.section_text(section, content)

@@ -10,7 +10,8 @@ context = shell.page_context()
 project = shell.require_project(context)
 st.title(f"Explore · {plain(project.name)}")
 dataset, _ = datasets_view.pick_dataset(context.db, project)
-target = datasets_view.pick_target(dataset, "Target column (what the model will predict)", "none", suggested=datasets_view.document_choices(context.db, project)[0])
+target = datasets_view.pick_target(dataset, "Target column (what the model will predict)", "none",
+                                   suggested=datasets_view.document_choices(context.db, project)[0])
 
 profile = evidence.result_or_job(
     context, "profile", dataset, profile_settings(target), Profile.from_dict,

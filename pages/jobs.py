@@ -10,6 +10,7 @@ context = shell.page_context()
 project = shell.require_project(context)
 st.title(f"Jobs · {plain(project.name)}")
 st.caption("Long work runs in worker processes: it goes on when you leave a page or close the tab, and everyone "
-           "sees the same progress. A server restart marks running jobs as interrupted; run them again from their page.")
+           "sees the same progress. "
+           "A server restart marks running jobs as interrupted; run them again from their page.")
 may_cancel = shell.may(context, EDIT, "cancel jobs or run them again")
 jobs_view.project_jobs(project.id, may_cancel)

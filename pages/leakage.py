@@ -16,7 +16,8 @@ st.title(f"Leakage checks · {plain(project.name)}")
 st.caption("Finds features and splits that let a model see the answer in evaluation but not in production.")
 shell.show_flash()
 dataset, datasets = datasets_view.pick_dataset(context.db, project)
-target = datasets_view.pick_target(dataset, "Target column", "choose…", suggested=datasets_view.document_choices(context.db, project)[0])
+target = datasets_view.pick_target(dataset, "Target column", "choose…",
+                                   suggested=datasets_view.document_choices(context.db, project)[0])
 split, test = leakage_view.split_form(dataset, [d for d in datasets.values() if d.id != dataset.id])
 settings = leakage_view.settings_form()
 if target is None:
@@ -36,8 +37,8 @@ if report is None:
 
 leakage_view.report_header(report)
 if report.feature_table:
-    st.caption(f"The design document's feature table marks {len(report.feature_table)} column(s) of this dataset as not "
-               "known at prediction time or unknown; strong ones are flagged below with the table as evidence.")
+    st.caption(f"The design document's feature table marks {len(report.feature_table)} column(s) of this dataset "
+               "as not known at prediction time or unknown; strong ones are flagged below with the table as evidence.")
 leakage_view.findings(context.db, project.id, dataset, report, list_resolutions(context.db, project.id), context.user,
                       context.can(EDIT))
 st.caption("Findings are saved as evidence on the design document's Data section; unresolved high-severity "

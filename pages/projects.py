@@ -45,7 +45,8 @@ if rows:
         pd.DataFrame(rows),
         hide_index=True,
         width="stretch",
-        column_config={"Complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=1, format="percent")},
+        column_config={"Complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=1,
+                                                                   format="percent")},
     )
 
 left, right = st.columns(2)
@@ -58,8 +59,8 @@ with left, st.form("create-project", clear_on_submit=False):
                      format_func=lambda k: "A blank document" if k is None else templates[k].title,
                      captions=["Every question, no text yet.", *(t.summary for t in templates.values())])
     st.caption("Templates fill each section with the questions that matter for that kind of problem, typical "
-               f"success criteria and risks, marked {plain(TEMPLATE_MARK)}: prompts to replace with your answers, never "
-               "counted as answered. Written from " + "; ".join(plain(r) for r in TEMPLATE_SOURCES) + ".")
+               f"success criteria and risks, marked {plain(TEMPLATE_MARK)}: prompts to replace with your answers, "
+               "never counted as answered. Written from " + "; ".join(plain(r) for r in TEMPLATE_SOURCES) + ".")
     if not creating:
         st.caption(plain(f"On this server {creators.who()} may create projects: ask an admin to create one for you "
                          "and add you to it, or to add you to project_creators in the settings."))
@@ -87,7 +88,8 @@ if project is not None:
 if project is not None and managing:
     with right, st.form(f"edit-project-{project.id}"):
         new_name = st.text_input("Name", value=project.name, key=f"edit-name-{project.id}")
-        new_description = st.text_area("Description", value=project.description, key=f"edit-desc-{project.id}", height=80)
+        new_description = st.text_area("Description", value=project.description, key=f"edit-desc-{project.id}",
+                                       height=80)
         rename = st.form_submit_button("Save name and description")
         archive = st.form_submit_button("Restore project" if project.archived else "Archive project")
         try:

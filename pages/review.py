@@ -53,8 +53,8 @@ with tabs[4]:
     stamp = f"{stem}-rev{summary.revision_number or 0}"
     # Files are built when clicked (the HTML inlines 4.5 MB of plotly.js), not on every run.
     # A download does not rerun the page (on_click="ignore"); the tab is in the URL anyway.
-    st.download_button("Download summary (Markdown)", lambda: to_markdown(summary), f"{stamp}-review.md", "text/markdown",
-                       on_click="ignore")
+    st.download_button("Download summary (Markdown)", lambda: to_markdown(summary), f"{stamp}-review.md",
+                       "text/markdown", on_click="ignore")
     st.download_button("Download summary (HTML, opens offline)", lambda: to_html(summary, review_view.charts(summary)),
                        f"{stamp}-review.html", "text/html", on_click="ignore")
     st.download_button("Export project (JSON)", lambda: review_view.project_json(project.id), f"{stem}.blueprint.json",
