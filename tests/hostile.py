@@ -17,7 +17,8 @@ HTML_LINK = "<a href='http://198.51.100.7/phish'>open here</a><b>bold</b>"
 MARKDOWN_DIRECTIVE = ":red[red] :blue-badge[badge] $\\sqrt{2}$"
 LONG = "L" * 5000
 
-FORMULAS = ("=HYPERLINK(\"http://198.51.100.7/x\",\"open\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0")
+FORMULAS = ("=HYPERLINK(\"http://198.51.100.7/x\",\"open\")", "+cmd|' /C calc'!A0", "-2+3",
+            "@SUM(1+1)*cmd|' /C calc'!A0")
 
 # Text values for names, cells and free text (the formulas matter only in CSV files, but are harmless text).
 HOSTILE = (SCRIPT_CLOSE, IMG_ONERROR, JS_LINK, SVG_ONLOAD, HTML_LINK, TEMPLATE_CURLY, TEMPLATE_DOLLAR, MARKDOWN_IMAGE,

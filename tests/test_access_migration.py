@@ -41,7 +41,8 @@ def test_a_version_7_data_folder_keeps_everything_and_its_typed_names(tmp_path):
     [decision] = list_decisions(db, project.id)
     assert (decision.status, decision.author, decision.author_id) == ("changes requested", "Carla Reviewer", carla.id)
     [dataset] = list_datasets(db, project.id)
-    assert (dataset.name, dataset.uploaded_by, dataset.uploaded_by_id, dataset.rows) == ("churn.csv", "Ben Ode", ben.id, 4)
+    assert ((dataset.name, dataset.uploaded_by, dataset.uploaded_by_id, dataset.rows)
+            == ("churn.csv", "Ben Ode", ben.id, 4))
     [resolution] = list_resolutions(db, project.id)
     assert (resolution.resolved_by_id, resolution.reason) == (ben.id, "ids are dropped before training")
     assert [d.values for d in list_drafts(db, project.id, System("test", "Ana Lima"))] == [{"sources": "CRM export"}]

@@ -13,8 +13,14 @@ import pytest
 
 from analysis.baselines.metrics import Confusion, Curves, permutation_importance
 from analysis.baselines.models import TEXT_MAX_CHARS, prepare_features, text_limit
-from analysis.baselines.run import ModelResult, RunSettings, choose_best, resolve_settings, run_baselines
-from analysis.baselines.run import _choice_notes  # the notes a run's floor_notes start with
+from analysis.baselines.run import (
+    ModelResult,
+    RunSettings,
+    _choice_notes,  # the notes a run's floor_notes start with
+    choose_best,
+    resolve_settings,
+    run_baselines,
+)
 from analysis.baselines.setup import choose_protocol
 from analysis.column_types import infer_column_types
 from analysis.intervals import Interval
@@ -282,15 +288,16 @@ def test_the_best_model_clears_the_dummy_floor_on_its_interval():
     assert _choice_notes([dummy, lucky, shaky], "k-NN", "roc auc", "binary", False) == ()
     # lower is better: the interval must lie below the dummy's RMSE; without a dummy, the best score
     floor = _result("Dummy", "rmse", 10.0, 9.0, 11.0)
-    assert choose_best([floor, _result("Ridge", "rmse", 8.0, 6.0, 10.5), _result("Random forest", "rmse", 8.5, 8.0, 9.0)],
-                       "rmse") == "Random forest"
+    assert choose_best([floor, _result("Ridge", "rmse", 8.0, 6.0, 10.5),
+                        _result("Random forest", "rmse", 8.5, 8.0, 9.0)], "rmse") == "Random forest"
     assert choose_best([_result("Ridge", "rmse", 8.0, 6.0, 10.5), _result("Random forest", "rmse", 8.5, 8.0, 9.0)],
                        "rmse") == "Ridge"
     assert choose_best([dummy], "roc auc") == "Dummy" and choose_best([], "roc auc") is None
 
 
 def test_a_multiclass_winner_below_the_majority_rate_says_who_leads_on_accuracy():
-    confusion = Curves(1000, confusion=Confusion(("dry", "rain", "snow"), ((490, 0, 0), (300, 0, 0), (210, 0, 0)), None))
+    confusion = Curves(1000, confusion=Confusion(("dry", "rain", "snow"), ((490, 0, 0), (300, 0, 0), (210, 0, 0)),
+                                                 None))
     dummy = _result("Dummy", "balanced accuracy", 0.333, 0.333, 0.333, curves=confusion,
                     intervals={"accuracy": (0.49, 0.46, 0.52)})
     bayes = _result("Naive Bayes", "balanced accuracy", 0.52, 0.49, 0.55, curves=confusion,

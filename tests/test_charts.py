@@ -46,7 +46,8 @@ def test_datetime_over_time(profile):
     assert figure.data[0].type == "bar" and figure.layout.title.text == "visited over time (rows per week)"
 
 
-@pytest.mark.parametrize("column, title", [("mean_radius", "Histogram"), ("visited", "over time"), ("clinic", "Top values")])
+@pytest.mark.parametrize("column, title", [("mean_radius", "Histogram"), ("visited", "over time"),
+                                           ("clinic", "Top values")])
 def test_column_chart_picks_the_chart_for_the_type(profile, column, title):
     figure = charts.column_chart(profile.column(column))
     assert title in figure.layout.title.text and column in figure.layout.title.text

@@ -50,7 +50,7 @@ def test_exported_drift_chart_puts_the_most_drifted_column_longest_against_the_t
         {"column": "none", "method": "K-S p_value", "score": 0.6, "threshold": 0.05, "drifted": False}]}
     figure = drift_figure(summary)
     bars = figure.data[0]
-    lengths = dict(zip(bars.y, [x + bars.base for x in bars.x]))
+    lengths = dict(zip(bars.y, [x + bars.base for x in bars.x], strict=True))
     assert list(bars.y) == ["none", "weak", "strong"]                        # most drifted on top
     assert max(lengths, key=lengths.get) == "strong" and lengths["none"] < 1 < lengths["weak"] < lengths["strong"]
     assert list(bars.text) == ["p = 0.60", "p = 0.010", "p = 1.0e-20"]

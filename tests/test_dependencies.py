@@ -3,8 +3,8 @@ import importlib
 
 import pytest
 
-RUNTIME = ["streamlit", "pandas", "plotly", "sklearn", "evidently", "sqlite_utils", "pyarrow", "jinja2", "markupsafe", "threadpoolctl",
-           "duckdb", "python_calamine", "requests"]
+RUNTIME = ["streamlit", "pandas", "plotly", "sklearn", "evidently", "sqlite_utils", "pyarrow", "jinja2", "markupsafe",
+           "threadpoolctl", "duckdb", "python_calamine", "requests"]
 
 
 @pytest.mark.parametrize("module", RUNTIME)

@@ -13,11 +13,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.drift.run import (
-    ColumnDrift, DriftInputError, DriftSettings, DriftSummary, MissingColumn, RetypedColumn, external_resources,
-    match_columns, overlay, run_drift, split_by_date, split_by_order,
-)
 from analysis.drift.evidently_report import default_method, strip_external_resources
+from analysis.drift.run import (
+    ColumnDrift,
+    DriftInputError,
+    DriftSettings,
+    DriftSummary,
+    MissingColumn,
+    RetypedColumn,
+    external_resources,
+    match_columns,
+    overlay,
+    run_drift,
+    split_by_date,
+    split_by_order,
+)
 from analysis.reading.read import read_csv
 from bench.drift import SHIFTED, column_types, make_pair
 from components.drift_charts import drift_scores_figure, overlay_figure
@@ -190,7 +200,8 @@ def test_target_and_prediction_drift_are_reported(mismatched):
 
 def test_missing_target_is_a_note_not_an_error(mismatched):
     reference, current, ref_types, cur_types, _ = mismatched
-    summary = run_drift(reference, current, ref_types, cur_types, DriftSettings(target="extra", columns=("ok",))).summary
+    summary = run_drift(reference, current, ref_types, cur_types,
+                        DriftSettings(target="extra", columns=("ok",))).summary
     assert summary.target_drift is None
     assert "The target column 'extra' is not checked: it is only in the current data; no target drift is reported." \
         in summary.notes
@@ -198,7 +209,8 @@ def test_missing_target_is_a_note_not_an_error(mismatched):
 
 def test_unknown_method_is_refused():
     frame = pd.DataFrame({"a": np.arange(40.0)})
-    with pytest.raises(DriftInputError, match="Drift method 'nope' does not apply to numeric columns. Choose one of: .*wasserstein"):
+    with pytest.raises(DriftInputError,
+                       match="Drift method 'nope' does not apply to numeric columns. Choose one of: .*wasserstein"):
         run_drift(frame, frame, settings=DriftSettings(method="nope"))
 
 
@@ -224,7 +236,8 @@ def test_split_by_date_errors_say_what_to_do(macro):
 
 
 def test_match_columns_infers_types_when_not_given():
-    match = match_columns(pd.DataFrame({"a": [1.5, 2.5], "b": ["x", "y"]}), pd.DataFrame({"b": ["x", "z"], "a": [1.0, 2.0]}))
+    match = match_columns(pd.DataFrame({"a": [1.5, 2.5], "b": ["x", "y"]}),
+                          pd.DataFrame({"b": ["x", "z"], "a": [1.0, 2.0]}))
     assert match.common == ("a", "b") and match.usable == ("a", "b") and not match.notes()
 
 
@@ -277,7 +290,8 @@ def test_external_resources_are_found_and_stripped():
 
 
 def test_evidently_is_imported_only_when_a_report_runs():
-    code = "import sys, analysis.drift.run, components.drift_charts; print('evidently' in sys.modules, 'streamlit' in sys.modules)"
+    code = ("import sys, analysis.drift.run, components.drift_charts; "
+            "print('evidently' in sys.modules, 'streamlit' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 
@@ -298,7 +312,8 @@ def test_numeric_overlay_shares_bins_and_draws(cancer):
     data = overlay(reference, current, "mean_radius", "numeric")
     assert data["kind"] == "histogram" and len(data["edges"]) == 31
     assert sum(data["reference"]) == pytest.approx(1) and sum(data["current"]) == pytest.approx(1)
-    assert data["edges"][0] == cancer.frame["mean_radius"].min() and data["edges"][-1] == cancer.frame["mean_radius"].max()
+    assert data["edges"][0] == cancer.frame["mean_radius"].min()
+    assert data["edges"][-1] == cancer.frame["mean_radius"].max()
     json.dumps(data)
     figure = overlay_figure(data)
     assert figure.layout.title.text == "mean_radius: reference vs current"

@@ -70,7 +70,7 @@ def test_engine_figures_equal_the_in_memory_figures_column_by_column(stored):
     assert (figures.rows, figures.duplicate_rows, figures.rows_with_missing) == (
         memory.overview.rows, memory.overview.duplicate_rows, memory.missing.rows_with_missing) == (3_010, 10, 556)
     assert [s.name for s in figures.columns] == list(frame.columns)
-    for mine, theirs in zip(figures.columns, memory.columns):
+    for mine, theirs in zip(figures.columns, memory.columns, strict=True):
         for field in dataclasses.fields(mine):
             if field.name in ("memory_bytes", "top"):
                 continue
@@ -188,7 +188,8 @@ def test_profile_through_the_engine_equals_the_in_memory_profile_and_says_so(sto
 
 def test_small_file_is_profiled_in_memory_exactly_as_before(stored):
     path, frame, types = stored
-    assert describe_file(path, types, target="label").to_dict() == describe_dataset(frame, types, target="label").to_dict()
+    assert (describe_file(path, types, target="label").to_dict()
+            == describe_dataset(frame, types, target="label").to_dict())
 
 
 def test_profile_of_the_previous_format_still_reads(stored):

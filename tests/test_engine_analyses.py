@@ -117,7 +117,8 @@ def test_leakage_with_a_test_dataset_on_files(stored, test_file):
     path, frame, types = stored
     test_path, test_frame = test_file
     settings = LeakageSettings(sample_rows=1_200, min_class_rows=100)
-    in_memory = scan_leakage(frame, types, TARGET, split=Split("test_dataset"), test_frame=test_frame, settings=settings)
+    in_memory = scan_leakage(frame, types, TARGET, split=Split("test_dataset"), test_frame=test_frame,
+                             settings=settings)
     on_file = scan_leakage(FileTable(path), types, TARGET, split=Split("test_dataset"), test_frame=FileTable(test_path),
                            settings=settings)
     assert on_file.findings == in_memory.findings and on_file.scores == in_memory.scores

@@ -14,10 +14,10 @@ from design.sections import SECTIONS
 from store.db import open_store
 from store.documents import latest_revision, list_revisions, save_revision
 from store.errors import StoreError
+from store.people import System
 from store.projects import create_project, get_project, rename_project
 from store.reviews import add_comment, decide
 from store.transfer import ImportFileError, export_project, import_project
-from store.people import System
 
 XSS = "<script>alert(1)</script>"
 
@@ -51,7 +51,8 @@ def test_markdown_has_every_section_the_evidence_and_the_readiness(db, sample):
 def test_html_is_self_contained_has_charts_and_escapes_user_text(db, sample):
     rename_project(db, sample.id, XSS, by=System("test"))
     add_comment(db, sample.id, "data", System("test", "<b>Rae</b>"), f"Is this safe? {XSS}")
-    decide(db, sample.id, "changes requested", System("test", "Rae"), XSS, revision_id=latest_revision(db, sample.id).id)
+    decide(db, sample.id, "changes requested", System("test", "Rae"), XSS,
+           revision_id=latest_revision(db, sample.id).id)
     summary = gather(db, get_project(db, sample.id))
     html = to_html(summary, charts(summary))
     assert XSS not in html
@@ -66,8 +67,8 @@ def test_html_is_self_contained_has_charts_and_escapes_user_text(db, sample):
 
 def test_project_json_round_trips_into_another_store(db, sample, tmp_path):
     base = latest_revision(db, sample.id)
-    save_revision(db, sample.id, {**base.content, "data": {**base.content["data"], "labels": "double-read"}}, System("test", "Ana"),
-                  parent_id=base.id, section="data")
+    save_revision(db, sample.id, {**base.content, "data": {**base.content["data"], "labels": "double-read"}},
+                  System("test", "Ana"), parent_id=base.id, section="data")
     first = add_comment(db, sample.id, "data", System("test", "Rae"), "Label noise?")
     add_comment(db, sample.id, "data", System("test", "Ana"), "About 3%.", parent_id=first.id)
     decide(db, sample.id, "approved", System("test", "Rae"), "ok", revision_id=latest_revision(db, sample.id).id)

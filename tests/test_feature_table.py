@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.baselines.setup import REASONS, RunSettings
 from analysis.baselines.run import resolve_settings
+from analysis.baselines.setup import REASONS, RunSettings
 from analysis.column_types import infer_column_types
 from analysis.evidence import leakage_settings
 from analysis.leakage.scan import LeakageReport, LeakageSettings, Split, scan_leakage
@@ -19,8 +19,8 @@ from design.fields import FieldError, as_text, check_value
 from design.sections import section
 from jobs.tasks import compute, plan_for
 from store.datasets import add_dataset
-from store.projects import create_project
 from store.people import System
+from store.projects import create_project
 
 FIELD = section("data").field("feature_table")
 
@@ -87,7 +87,8 @@ def test_the_document_says_which_columns_are_not_known():
         {"column": "stage", "known": "unknown", "source": "", "note": ""}]}}
     assert not_known_columns(content) == ["refund"]
     assert feature_table(content, ["refund", "stage", "other"]) == {
-        "refund": {"known": "no", "source": "billing", "note": ""}, "stage": {"known": "unknown", "source": "", "note": ""}}
+        "refund": {"known": "no", "source": "billing", "note": ""},
+        "stage": {"known": "unknown", "source": "", "note": ""}}
     assert feature_table({}) == {} and not_known_columns({}) == []
 
 

@@ -53,7 +53,8 @@ def test_percent_is_exactly_point_eight():
     assert parse_criterion("recall >= 80%").threshold == 0.8
 
 
-@pytest.mark.parametrize(("written", "op"), [(">=", ">="), ("<=", "<="), (">", ">"), ("<", "<"), ("==", "=="), ("=", "==")])
+@pytest.mark.parametrize(("written", "op"), [(">=", ">="), ("<=", "<="), (">", ">"), ("<", "<"), ("==", "=="),
+                                             ("=", "==")])
 def test_operators(written, op):
     assert parse_criterion(f"f1 {written} 0.5").op == op
 
@@ -139,13 +140,15 @@ def test_read_number(text, number):
     assert read_number(text) == number
 
 
-@pytest.mark.parametrize(("text", "message"), [("abc", "not a number"), ("1,000", "ambiguous"), ("1.2.3", "not a number")])
+@pytest.mark.parametrize(("text", "message"), [("abc", "not a number"), ("1,000", "ambiguous"),
+                                               ("1.2.3", "not a number")])
 def test_read_number_errors(text, message):
     with pytest.raises(ValueError, match=message):
         read_number(text)
 
 
-@pytest.mark.parametrize(("number", "text"), [(0.8, "0.8"), (200.0, "200"), (200, "200"), (0.9999999, "0.9999999"), (1234567.0, "1234567")])
+@pytest.mark.parametrize(("number", "text"), [(0.8, "0.8"), (200.0, "200"), (200, "200"), (0.9999999, "0.9999999"),
+                                              (1234567.0, "1234567")])
 def test_format_number(number, text):
     assert format_number(number) == text
     assert float(text) == number
@@ -261,7 +264,8 @@ def test_number_above_max_names_the_field():
     assert "at most 1" in str(info.value)
 
 
-@pytest.mark.parametrize(("raw", "message"), [("fast", "not a number"), ("1,000", "ambiguous"), ("inf", "finite"), (float("nan"), "finite")])
+@pytest.mark.parametrize(("raw", "message"), [("fast", "not a number"), ("1,000", "ambiguous"), ("inf", "finite"),
+                                              (float("nan"), "finite")])
 def test_number_errors_name_the_field(raw, message):
     with pytest.raises(FieldError) as info:
         check_value(NUMBER_F, raw)
@@ -315,7 +319,8 @@ def test_criteria_line_that_is_not_a_criterion():
 # --- fields: is_answered and as_text ----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "answered"), [(None, False), ("", False), ([], False), ("x", True), (["x"], True), (0, True)])
+@pytest.mark.parametrize(("value", "answered"), [(None, False), ("", False), ([], False), ("x", True), (["x"], True),
+                                                 (0, True)])
 def test_is_answered(value, answered):
     assert is_answered(TEXT_F, value) is answered
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.baselines.setup import REASONS, RunSettings, default_features, id_like_columns
 from analysis.baselines.run import resolve_settings
+from analysis.baselines.setup import REASONS, RunSettings, default_features, id_like_columns
 from analysis.column_types import infer_column_types
 from analysis.leakage.scan import scan_leakage
 from design.evidence import findings_for_features
@@ -72,7 +72,8 @@ def test_id_like_columns_are_the_identifiers_and_the_names():
 
 def test_a_few_levels_repeated_are_categories_not_names():
     rng = np.random.default_rng(1)
-    frame = pd.DataFrame({"city": rng.choice([f"city {i}" for i in range(40)], 300), "label": rng.choice(["a", "b"], 300)})
+    frame = pd.DataFrame({"city": rng.choice([f"city {i}" for i in range(40)], 300),
+                          "label": rng.choice(["a", "b"], 300)})
     assert id_like_columns(frame, infer_column_types(frame)) == {}
 
 

@@ -15,8 +15,8 @@ from analysis.drift.run import overlay
 from analysis.evidence import leakage_settings, profile_settings
 from analysis.inert import chart_text
 from analysis.leakage.scan import LeakageSettings, Split
-from analysis.reading.read import read_csv
 from analysis.profile.describe import describe_dataset
+from analysis.reading.read import read_csv
 from components import charts as profile_charts
 from components.drift_charts import overlay_figure
 from components.review_view import charts, gather
@@ -26,12 +26,26 @@ from jobs.tasks import compute_and_store, plan_for
 from store.datasets import add_dataset
 from store.db import open_store
 from store.documents import latest_revision, save_revision
+from store.people import System
 from store.projects import create_project, get_project
 from store.reviews import add_comment, decide
-from store.people import System
 from store.transfer import export_project, import_project
-from tests.hostile import (AUTHOR, FILE_NAME, HOSTILE, HOSTILE_NAMES, HTML_LINK, IMG_ONERROR, JS_LINK, LONG,
-                           MARKDOWN_DIRECTIVE, MARKDOWN_IMAGE, MARKDOWN_LINK, PROJECT_NAME, SCRIPT_CLOSE, hostile_csv)
+from tests.hostile import (
+    AUTHOR,
+    FILE_NAME,
+    HOSTILE,
+    HOSTILE_NAMES,
+    HTML_LINK,
+    IMG_ONERROR,
+    JS_LINK,
+    LONG,
+    MARKDOWN_DIRECTIVE,
+    MARKDOWN_IMAGE,
+    MARKDOWN_LINK,
+    PROJECT_NAME,
+    SCRIPT_CLOSE,
+    hostile_csv,
+)
 
 TEXT = "\n".join(v for v in HOSTILE if v != LONG)
 TARGET, LEAK = HOSTILE_NAMES[4], HOSTILE_NAMES[2]
@@ -112,8 +126,8 @@ def hostile_project(db):
 
 def test_every_export_keeps_hostile_values_inert(db, hostile_project, tmp_path):
     summary = gather(db, hostile_project)
-    wanted = (PROJECT_NAME, AUTHOR, JS_LINK, IMG_ONERROR, SCRIPT_CLOSE, MARKDOWN_DIRECTIVE, MARKDOWN_LINK, FILE_NAME, LEAK,
-              TARGET)
+    wanted = (PROJECT_NAME, AUTHOR, JS_LINK, IMG_ONERROR, SCRIPT_CLOSE, MARKDOWN_DIRECTIVE, MARKDOWN_LINK, FILE_NAME,
+              LEAK, TARGET)
 
     markdown = _Parsed(_RENDER.render(to_markdown(summary)))
     made = [t for t in markdown.built() if t[0] != "code"]      # the export's own code spans: URL-encoded page links
@@ -179,10 +193,12 @@ def test_charts_show_data_as_text_not_plotly_markup():
     figures += [profile_charts.class_balance_chart(profile.target.balance, TARGET),
                 profile_charts.correlation_chart(profile.correlations.cramers_v, "Cramér's V"),
                 *(profile_charts.feature_by_class_chart(f, TARGET) for f in profile.target.by_class),
-                overlay_figure(overlay(table.frame.iloc[:half], table.frame.iloc[half:], HOSTILE_NAMES[1], "categorical"))]
+                overlay_figure(overlay(table.frame.iloc[:half], table.frame.iloc[half:], HOSTILE_NAMES[1],
+                                       "categorical"))]
     labels = [label for figure in figures if figure is not None for label in _labels(figure)]
     assert chart_text(HTML_LINK) in labels and chart_text(HOSTILE_NAMES[1]) in " ".join(labels)
-    assert not [label for label in labels if "<" in label.replace("<br>", "").replace("<sup>", "").replace("</sup>", "")]
+    assert not [label for label in labels
+                if "<" in label.replace("<br>", "").replace("<sup>", "").replace("</sup>", "")]
 
 
 def test_control_raw_values_reach_plotly_as_markup():

@@ -13,14 +13,21 @@ from analysis.baselines.run import RunSettings
 from analysis.evidence import profile_settings, run_settings_key
 from analysis.reading.read import read_csv
 from analysis.units import PlanError
-from jobs.tasks import plan_for
 from jobs.pool import WorkerPool
+from jobs.tasks import plan_for
 from store.datasets import add_dataset, data_file, delete_dataset, get_dataset
 from store.jobs import (
-    claim_next_job, finish_job, get_job, interrupt_dead_jobs, latest_job, list_jobs, request_cancel, submit_job,
+    claim_next_job,
+    finish_job,
+    get_job,
+    interrupt_dead_jobs,
+    latest_job,
+    list_jobs,
+    request_cancel,
+    submit_job,
 )
-from store.results import get_result, list_evidence
 from store.people import System
+from store.results import get_result, list_evidence
 
 
 @pytest.fixture
@@ -42,7 +49,8 @@ def _dataset(db, rows: int = 3000, seed: int = 0, name: str = "gen.csv"):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(rows, 6))
     y = (x[:, 0] + rng.normal(size=rows) > 0).astype(int)
-    lines = ["a,b,c,d,e,f,label"] + [",".join(f"{v:.4f}" for v in r) + f",{'churn' if t else 'stay'}" for r, t in zip(x, y)]
+    lines = ["a,b,c,d,e,f,label"] + [",".join(f"{v:.4f}" for v in r) + f",{'churn' if t else 'stay'}"
+                                     for r, t in zip(x, y, strict=True)]
     dataset, _ = add_dataset(db, 1, name, read_csv(("\n".join(lines) + "\n").encode(), name), System("test", "Ana"))
     return dataset
 
@@ -215,4 +223,5 @@ def test_a_restarted_server_marks_jobs_of_dead_workers_interrupted(app_db):
     assert job.state == "interrupted" and "restarted" in job.error
     assert finish_job(app_db, job.id, "done").state == "interrupted"      # an ended job stays ended
     again, joined = _submit(app_db, "profile", dataset, profile_settings(None))
-    assert not joined and again.id != job.id and latest_job(app_db, "profile", dataset.content_hash, profile_settings(None)).id == again.id
+    assert not joined and again.id != job.id
+    assert latest_job(app_db, "profile", dataset.content_hash, profile_settings(None)).id == again.id

@@ -16,7 +16,12 @@ import pytest
 from analysis.column_types import infer_column_types
 from analysis.errors import TargetError
 from analysis.leakage.scan import (
-    Finding, LeakageReport, LeakageSettings, Split, check_leakage_target, scan_leakage,
+    Finding,
+    LeakageReport,
+    LeakageSettings,
+    Split,
+    check_leakage_target,
+    scan_leakage,
 )
 from analysis.reading.read import read_csv
 from bench.leakage import SPLIT, TARGET, generate_frame
@@ -148,7 +153,8 @@ def test_no_overlap_between_disjoint_train_and_test(cancer):
 
 def test_random_split_of_dated_rows_is_a_high_date_overlap(cancer):
     frame, types = planted(cancer, visit_date=dates(np.random.default_rng(1), len(cancer.frame)))
-    finding = by_key(scan_leakage(frame, types, "diagnosis", split=Split("random", date_column="visit_date")))["date_overlap:visit_date"]
+    finding = by_key(scan_leakage(frame, types, "diagnosis",
+                                  split=Split("random", date_column="visit_date")))["date_overlap:visit_date"]
     assert finding.severity == "high"
     assert finding.evidence["share"] > 0.9
     assert finding.evidence["first_test_date"] < finding.evidence["last_train_date"]
@@ -229,7 +235,8 @@ def test_duplicate_rows_under_new_ids(cancer):
     frame = cancer.frame
     copies = frame.iloc[:30].copy()
     copies["sample_id"] = np.arange(1000, 1030)
-    finding = by_key(scan_leakage(pd.concat([frame, copies], ignore_index=True), cancer.column_types, "diagnosis"))["duplicates"]
+    finding = by_key(scan_leakage(pd.concat([frame, copies], ignore_index=True), cancer.column_types,
+                                  "diagnosis"))["duplicates"]
     assert finding.severity == "medium"
     assert finding.evidence["exact_duplicates"] == 0 and finding.evidence["duplicates_without_ids"] == 30
     assert finding.evidence["examples"][0]["same_as_row"] == 1
@@ -288,7 +295,8 @@ def test_scan_is_deterministic(cancer):
 
 # --- bad input --------------------------------------------------------------------------------------------------
 def test_unknown_target_names_the_choices(cancer):
-    with pytest.raises(TargetError, match=r"Column 'outcome' is not in this dataset; choose one of sample_id, mean_radius"):
+    with pytest.raises(TargetError,
+                       match=r"Column 'outcome' is not in this dataset; choose one of sample_id, mean_radius"):
         scan_leakage(cancer.frame, cancer.column_types, "outcome")
 
 
@@ -301,7 +309,8 @@ def test_too_few_rows():
 
 def test_target_with_one_class(cancer):
     frame = cancer.frame.assign(diagnosis="benign")
-    with pytest.raises(TargetError, match=r"Target column 'diagnosis' has 1 class \('benign'\); a model needs at least 2"):
+    with pytest.raises(TargetError,
+                       match=r"Target column 'diagnosis' has 1 class \('benign'\); a model needs at least 2"):
         scan_leakage(frame, cancer.column_types, "diagnosis")
 
 
@@ -315,12 +324,14 @@ def test_too_few_labelled_rows(cancer):
     frame = cancer.frame.copy()
     frame.loc[10:, "diagnosis"] = None
     frame.loc[:4, "diagnosis"] = "benign"
-    with pytest.raises(TargetError, match=r"has a value in only 10 of 569 rows; leakage checks need at least 20 labelled rows"):
+    with pytest.raises(TargetError,
+                       match=r"has a value in only 10 of 569 rows; leakage checks need at least 20 labelled rows"):
         scan_leakage(frame, cancer.column_types, "diagnosis")
 
 
 @pytest.mark.parametrize("split, test_frame, message", [
-    (Split("random", date_column="visit"), None, "The split's date_column 'visit' is not in the dataset; choose one of"),
+    (Split("random", date_column="visit"), None,
+     "The split's date_column 'visit' is not in the dataset; choose one of"),
     (Split("random", group_column="diagnosis"), None, "The split's group_column is the target 'diagnosis'"),
     (Split("date", date_column="mean_radius"), None, "The split's date_column 'mean_radius' holds no dates"),
     (Split("test_dataset"), None, "The split uses a test dataset, but none was given"),
@@ -337,7 +348,8 @@ def test_test_dataset_missing_columns(cancer):
 
 
 def test_bad_split_and_settings_values():
-    with pytest.raises(ValueError, match="Split kind 'time' is not known; choose one of none, random, date, group, test_dataset"):
+    with pytest.raises(ValueError,
+                       match="Split kind 'time' is not known; choose one of none, random, date, group, test_dataset"):
         Split("time")
     with pytest.raises(ValueError, match="A date split needs date_column"):
         Split("date")
@@ -369,7 +381,8 @@ def test_report_round_trips_through_json(cancer):
 def test_report_from_another_format_is_refused(cancer):
     stored = scan_leakage(cancer.frame, cancer.column_types, "diagnosis").to_dict()
     stored["format"] = 0
-    with pytest.raises(ValueError, match="stored in format 0; this version reads format 1. Run the leakage checks again"):
+    with pytest.raises(ValueError,
+                       match="stored in format 0; this version reads format 1. Run the leakage checks again"):
         LeakageReport.from_dict(stored)
 
 

@@ -6,8 +6,8 @@ from streamlit import config
 
 from components.shell import local_account
 from store.db import open_store
-from store.people import find_user, see_user, set_display_name
 from store.errors import InvalidNameError
+from store.people import find_user, see_user, set_display_name
 from tests.apptest import open_app, texts
 
 

@@ -16,10 +16,22 @@ import pandas as pd
 import pytest
 
 from analysis.sources import mlflow_runs
-from analysis.sources.mlflow_runs import (ArtifactTooLarge, MlflowCancelled, MlflowError, MlflowTimeout,
-                                          MlflowUnreachable, NotATable, RunNotFound, get_model_version, get_run,
-                                          list_artifacts, list_experiments, list_model_versions, list_runs,
-                                          read_artifact_table)
+from analysis.sources.mlflow_runs import (
+    ArtifactTooLarge,
+    MlflowCancelled,
+    MlflowError,
+    MlflowTimeout,
+    MlflowUnreachable,
+    NotATable,
+    RunNotFound,
+    get_model_version,
+    get_run,
+    list_artifacts,
+    list_experiments,
+    list_model_versions,
+    list_runs,
+    read_artifact_table,
+)
 from analysis.sources.settings import MlflowServer
 from tests.mlflow_server import free_port
 
@@ -162,8 +174,9 @@ def test_a_deleted_run_an_unknown_run_and_a_bad_id_are_refused_with_a_message(se
 def test_an_artifact_over_the_limit_is_refused_saying_the_limit_and_how_to_change_it(mlflow_server, logged):
     small = mlflow_server.settings(max_artifact_bytes=1000)
     run = get_run(small, logged["run"])
-    with pytest.raises(ArtifactTooLarge, match=r"eval/predictions\.parquet of run \w+ is [\d.]+ KB, over the limit of "
-                                               r"1,000 bytes .*raise max_artifact_mb under \[blueprint\.mlflow\.tracking\]"):
+    with pytest.raises(ArtifactTooLarge,
+                       match=r"eval/predictions\.parquet of run \w+ is [\d.]+ KB, over the limit of "
+                             r"1,000 bytes .*raise max_artifact_mb under \[blueprint\.mlflow\.tracking\]"):
         read_artifact_table(small, run, "eval/predictions.parquet")
     # a server whose listing gives no size is stopped while downloading, as soon as the bytes pass the limit
     endpoint, query = mlflow_runs._download_address(small, run, "eval/predictions.parquet")
@@ -197,9 +210,10 @@ def test_nothing_listening_is_said_at_once():
     gives the same refusal, as a test that started and stopped its own server showed; that start cost 25-70 s)."""
     down = MlflowServer("tracking", f"http://127.0.0.1:{free_port()}", timeout_s=5)
     started = time.monotonic()
-    with pytest.raises(MlflowUnreachable, match=r"Cannot reach the MLflow server 'tracking' \(http://127\.0\.0\.1:\d+\): "
-                                                "the connection was refused.*Is the server running, and reachable from this "
-                                                "Blueprint server\\? An admin checks its uri"):
+    with pytest.raises(MlflowUnreachable,
+                       match=r"Cannot reach the MLflow server 'tracking' \(http://127\.0\.0\.1:\d+\): "
+                             "the connection was refused.*Is the server running, and reachable from this "
+                             "Blueprint server\\? An admin checks its uri"):
         list_experiments(down)
     assert time.monotonic() - started < 2
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.sources.settings import (SourceSettingsError, UnknownConnection, read_source_settings,
-                                       secrets_from_files)
+from analysis.sources.settings import SourceSettingsError, UnknownConnection, read_source_settings, secrets_from_files
 from signin.settings import read_settings
 from store.grants import ADMINS_ONLY
 
@@ -30,7 +29,8 @@ def test_a_server_with_a_token_its_limits_and_who_may_use_it():
 
 
 def test_defaults_basic_sign_in_and_admins_only():
-    server = _settings(local={"uri": "http://127.0.0.1:5000", "username": "ana", "password": "pa55"}).mlflow_server("local")
+    server = _settings(local={"uri": "http://127.0.0.1:5000", "username": "ana",
+                              "password": "pa55"}).mlflow_server("local")
     assert (server.timeout_s, server.max_artifact_mb, server.username, server.password) == (30.0, 200, "ana", "pa55")
     assert server.grant == ADMINS_ONLY and "pa55" not in repr(server)
     assert read_source_settings({}).mlflow_servers == {}

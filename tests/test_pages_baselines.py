@@ -6,8 +6,8 @@ import re
 
 import numpy as np
 
-from tests.apptest import finish_jobs, open_app, texts
 from store.people import System
+from tests.apptest import finish_jobs, open_app, texts
 
 
 def _upload(at, name: str, rows: list[str]):
@@ -48,10 +48,11 @@ def test_sample_run_is_shown_with_criteria_checked(app_home):
     assert "Decision threshold 0.2, from the design document (Evaluation section)" in captions
     assert "The best model is the one with the best ROC AUC, a metric the success criteria name." in captions
     criteria = _table(at, "Criterion")
-    assert dict(zip(criteria["Criterion"], criteria["Result"])) == {
+    assert dict(zip(criteria["Criterion"], criteria["Result"], strict=True)) == {
         "recall >= 0.95": "pass", "specificity >= 0.9": "pass", "roc auc >= 0.97": "pass",
-        "brier score <= 0.05": "pass", "recall[worst_radius=Q4] >= 0.9": "pass", "p95 latency_ms <= 300": "not measured"}
-    why = dict(zip(criteria["Criterion"], criteria["Why"]))
+        "brier score <= 0.05": "pass", "recall[worst_radius=Q4] >= 0.9": "pass",
+        "p95 latency_ms <= 300": "not measured"}
+    why = dict(zip(criteria["Criterion"], criteria["Why"], strict=True))
     assert re.fullmatch(r"recall 0\.\d+, 95 % interval 0\.\d+-0\.\d+, from 212 positive \('malignant'\) rows: pass "
                         r"\(the whole interval is at or above 0\.95\)\.", why["recall >= 0.95"]), why["recall >= 0.95"]
     assert "bootstrap of 569 out-of-fold predictions, 400 resamples" in why["roc auc >= 0.97"]
@@ -88,7 +89,8 @@ def test_five_percent_positives_lead_with_recall_and_call_out_the_majority(app_h
 def test_a_run_too_good_to_be_true_shows_one_message_not_a_green_box(app_home):
     rng = np.random.default_rng(8)
     y = rng.integers(0, 2, 300)
-    rows = ["x1,score,label"] + [f"{rng.normal():.3f},{yi + rng.normal(0, 0.05):.3f},{'hit' if yi else 'miss'}" for yi in y]
+    rows = ["x1,score,label"] + [f"{rng.normal():.3f},{yi + rng.normal(0, 0.05):.3f},{'hit' if yi else 'miss'}"
+                                 for yi in y]
     at = open_app("pages/datasets.py", author="Ana")
     _upload(at, "leaky.csv", rows)
     _baselines_for(at, "label")
@@ -126,11 +128,13 @@ def test_design_page_evaluation_shows_intervals_and_the_threshold(app_home):
 
 def test_pure_noise_does_not_beat_the_dummy(app_home):
     rng = np.random.default_rng(3)
-    rows = ["a,b,c,label"] + [f"{rng.normal():.3f},{rng.normal():.3f},{rng.choice(['x', 'y'])},{rng.choice(['p', 'q'])}" for _ in range(300)]
+    rows = ["a,b,c,label"] + [f"{rng.normal():.3f},{rng.normal():.3f},{rng.choice(['x', 'y'])},{rng.choice(['p', 'q'])}"
+                              for _ in range(300)]
     at = open_app("pages/datasets.py", author="Ana")
     _upload(at, "noise.csv", rows)
     _run(_baselines_for(at, "label"))
-    assert any("No model beats the dummy floor" in w or "does not" in w.lower() for w in texts(at, "warning")), texts(at, "warning")
+    assert any("No model beats the dummy floor" in w or "does not" in w.lower()
+               for w in texts(at, "warning")), texts(at, "warning")
 
 
 def test_bad_targets_and_no_features_get_messages(app_home):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from store.db import open_store
 from store.datasets import list_datasets
+from store.db import open_store
 from tests.apptest import open_app, texts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "csv"

@@ -1,12 +1,12 @@
 """AppTest: the Datasets page takes Parquet files and Excel workbooks; a workbook with two sheets asks which one."""
 from __future__ import annotations
 
+import pandas as pd
+
 from store.datasets import list_datasets
 from store.db import open_store
 from tests.apptest import open_app, shown, texts
 from tests.test_read_formats import parquet_bytes, people_rows, workbook_bytes
-
-import pandas as pd
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PRICES = [["item", "price", "on sale"], ["pen", 1.5, "yes"], ["ink", 12, "no"], ["pad", 3, "yes"]]
@@ -43,11 +43,13 @@ def test_workbook_with_two_sheets_asks_which_sheet_and_stores_each_chosen(app_ho
 
 def test_parquet_upload_is_stored_and_a_nested_one_is_refused_with_its_reason(app_home):
     at = open_app("pages/datasets.py", author="Ana")
-    frame = pd.DataFrame({"age": [34, 51, 29, 40], "plan": ["basic", "pro", "basic", "pro"], "churned": [True, False, False, True]})
+    frame = pd.DataFrame({"age": [34, 51, 29, 40], "plan": ["basic", "pro", "basic", "pro"],
+                          "churned": [True, False, False, True]})
     at.file_uploader[0].upload("customers.parquet", parquet_bytes(frame), "application/octet-stream").run()
     assert not at.exception
     assert any("Stored 'customers.parquet': 4 rows × 3 columns" in s for s in texts(at, "success"))
-    assert _stored(app_home)["customers.parquet"].column_types == {"age": "numeric", "plan": "categorical", "churned": "boolean"}
+    assert _stored(app_home)["customers.parquet"].column_types == {"age": "numeric", "plan": "categorical",
+                                                                   "churned": "boolean"}
     import pyarrow as pa
 
     nested = parquet_bytes(pa.table({"id": [1, 2], "tags": [["a"], ["b"]]}))

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.sources_view import store_folder_file
 from analysis.sources.settings import read_source_settings
+from components.sources_view import store_folder_file
 from store.datasets import list_datasets
 from store.db import open_store
 from store.people import see_user
-from tests.apptest import APP, finish_jobs, shown, texts
+from tests.apptest import APP, finish_jobs, texts
 from tests.postgres import postgres  # noqa: F401  (fixture)
 
 
@@ -156,4 +156,5 @@ def test_a_result_computed_on_a_sql_datasets_sample_says_so(app_home, orders, mo
     at = finish_jobs(at)
     assert not at.exception
     said = [s for s in texts(at, "info") if "comes from the SQL connection 'warehouse'" in s]
-    assert said and f"stratified sample of {kept:,} of its 3,000 rows (seed 0, by 'returned')" in said[0], texts(at, "info")
+    assert said and f"stratified sample of {kept:,} of its 3,000 rows (seed 0, by 'returned')" in said[0], \
+        texts(at, "info")

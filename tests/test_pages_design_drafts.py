@@ -130,7 +130,8 @@ def test_misspelled_and_impossible_criteria_are_refused_with_advice_and_kept(app
     assert "p95 latency_ms <= 300: not measured by the baselines" in captions
     _button(at, "Save Evaluation")
     assert any("Saved Evaluation as revision 2" in s and "80% read as 0.8" in s for s in shown(at, "success"))
-    assert latest_revision(db, 1).content["evaluation"]["success_criteria"] == ["recall >= 0.8", "p95 latency_ms <= 300"]
+    assert latest_revision(db, 1).content["evaluation"]["success_criteria"] == ["recall >= 0.8",
+                                                                                "p95 latency_ms <= 300"]
     db.close()
 
 
@@ -176,7 +177,8 @@ def test_new_project_from_a_template_is_marked_as_template_text_not_answers(app_
     at = open_app("pages/projects.py", author="Ana")
     radio = at.radio(key="new-project-template")
     assert list(radio.options)[:3] == ["A blank document", "Binary triage or classification", "Churn or propensity"]
-    assert any("Huyen" in c and "Aminian" in c and "Chollet" in c and "marked [template]" in c for c in shown(at, "caption"))
+    assert any("Huyen" in c and "Aminian" in c and "Chollet" in c and "marked [template]" in c
+               for c in shown(at, "caption"))
     at.text_input(key="new-project-name").input("Card fraud")
     radio.set_value("fraud_anomaly")
     _button(at, "Create project")

@@ -60,7 +60,7 @@ def test_shifted_upload_drifts_on_the_shifted_column_only(app_home):
     _pick(at, "drift-cur", "cur.csv").run()
     _run(at)
     table = at.dataframe[0].value
-    drifted = dict(zip(table["Column"], table["Drifted"]))
+    drifted = dict(zip(table["Column"], table["Drifted"], strict=True))
     assert drifted == {"shifted": True, "stable": False, "colour": False}
 
 

@@ -33,7 +33,7 @@ def _ward_rows(rows: int = 400, seed: int = 0) -> list[str]:
     honest = np.select([y == "a", y == "b"], [0.0, 1.5], 3.0) + rng.normal(0, 0.6, rows)
     wards = {"a": "north", "b": "south", "c": "east"}
     ward = [wards[v] if rng.random() < 0.8 else rng.choice(list(wards.values())) for v in y]
-    return [f"{h:.3f},{w},{rng.normal():.3f},{v}" for h, w, v in zip(honest, ward, y)]
+    return [f"{h:.3f},{w},{rng.normal():.3f},{v}" for h, w, v in zip(honest, ward, y, strict=True)]
 
 
 def _mark(app_home, column: str, known: str) -> None:
@@ -135,7 +135,8 @@ def test_a_column_with_4_filled_rows_gets_no_association_alert_on_explore(app_ho
     colour = ["red", "green"] * 2 + list(rng.choice(["red", "green"], 296))
     size = ["s", "m"] * 2 + list(rng.choice(["s", "m", "l"], 296))
     # On its 4 filled rows, rare_note matches colour and size exactly: plain Cramér's V 1.00 with both.
-    rows = [f"{colour[i]},{size[i]},{['p', 'q'][i % 2] if i < 4 else ''},{rng.choice(['yes', 'no'])}" for i in range(300)]
+    rows = [f"{colour[i]},{size[i]},{['p', 'q'][i % 2] if i < 4 else ''},{rng.choice(['yes', 'no'])}"
+            for i in range(300)]
     at = open_app("pages/datasets.py", author="Ana")
     _upload(at, "sparse.csv", "colour,size,rare_note,label", rows)
     at.switch_page("pages/explore.py").run()

@@ -27,7 +27,8 @@ def _metrics(at):
 def test_sample_scan_is_stored_finds_the_id_column_resolved_and_nothing_high(app_home):
     at = _leakage(app_home, {"target": "diagnosis"})
     assert _metrics(at)["High"] == "0" and _metrics(at)["Medium"] == "1"
-    assert any("'sample_id' is an ID column that predicts the target" in m and "resolved" in m for m in texts(at, "markdown"))
+    assert any("'sample_id' is an ID column that predicts the target" in m and "resolved" in m
+               for m in texts(at, "markdown"))
     assert any("Resolved by Blueprint sample" in s for s in texts(at, "success"))
 
 

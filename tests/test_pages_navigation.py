@@ -3,8 +3,8 @@ to page and from the design document."""
 from __future__ import annotations
 
 from store.db import open_store
-from store.projects import create_project, set_archived
 from store.people import System
+from store.projects import create_project, set_archived
 from tests.apptest import open_app, texts
 
 

@@ -106,8 +106,9 @@ def test_a_summary_is_decoded_once_per_server_and_a_new_run_reads_only_its_own(h
 
     newest = list_evidence(db, 1, "evaluation", "run")[0]
     before = result_meta(db, newest.result_id)
-    store.results.put_result(db, "run", dataset.content_hash, before.settings, store.results.whole_payload(db, before.id),
-                             1.0)                                            # the same settings run again
+    # the same settings run again
+    store.results.put_result(db, "run", dataset.content_hash, before.settings,
+                             store.results.whole_payload(db, before.id), 1.0)
     after = result_meta(db, newest.result_id)
     assert after.id == before.id and after.stamp != before.stamp
     reads.clear()

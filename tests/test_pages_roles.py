@@ -26,8 +26,8 @@ WHO = {EDIT: "editors and owners", REVIEW: "reviewers and owners", MANAGE: "owne
 
 # page: {right: (the controls only that right offers, what the page says is withheld without it)}
 WRITES = {
-    "projects": {MANAGE: ({"Save name and description", "Archive project", "Add or change role", "Remove from the project",
-                           "toggle: The author of the latest revision may approve it"},
+    "projects": {MANAGE: ({"Save name and description", "Archive project", "Add or change role",
+                           "Remove from the project", "toggle: The author of the latest revision may approve it"},
                           ("rename or archive it", "change its members"))},
     "design": {EDIT: ({"Save Requirements", "Write the measurable success criteria under Evaluation"},
                       ("edit the document",))},
@@ -69,7 +69,8 @@ def walk_home(seeded_template, tmp_path_factory):
 def offered(at) -> set[str]:
     """Every control on the page that sends something and is enabled: buttons (form submits included), toggles,
     uploaders."""
-    return ({shown(b.label) for b in at.button if not b.disabled} | {f"toggle: {t.label}" for t in at.toggle if not t.disabled}
+    return ({shown(b.label) for b in at.button if not b.disabled}
+            | {f"toggle: {t.label}" for t in at.toggle if not t.disabled}
             | {f"upload: {u.proto.label.split(' (up to')[0]}" for u in at.get("file_uploader")})
 
 
@@ -92,7 +93,8 @@ def test_each_page_offers_a_role_only_what_it_may_do_and_says_why_otherwise(walk
 
 def _set_role(db, user_id: int, role: str) -> None:
     with write_txn(db):
-        db.execute("UPDATE members SET role = ?, added_at = ? WHERE project_id = 1 AND user_id = ?", [role, now(), user_id])
+        db.execute("UPDATE members SET role = ?, added_at = ? WHERE project_id = 1 AND user_id = ?",
+                   [role, now(), user_id])
 
 
 @pytest.mark.parametrize("page,button", [("drift", "Run drift check"), ("leakage", "Run leakage checks"),
@@ -105,6 +107,6 @@ def test_a_run_pressed_after_the_role_changed_shows_the_stores_refusal(app_home,
     _set_role(app_db, eddie.id, "viewer")                  # an owner made Eddie a viewer while his page was open
     next(b for b in at.button if b.label == button).click().run()
     assert not at.exception
-    assert f"Eddie is a viewer of this project: only editors and owners can" in " ".join(texts(at, "error"))
+    assert "Eddie is a viewer of this project: only editors and owners can" in " ".join(texts(at, "error"))
     assert button not in [b.label for b in at.button]
     assert app_db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0] == jobs       # nothing queued

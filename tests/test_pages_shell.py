@@ -5,12 +5,12 @@ import re
 
 import pytest
 
+from components.shell import local_account
 from design.fields import MAX_TEXT_CHARS
 from store.db import open_store
 from store.documents import latest_revision, list_revisions, save_revision
-from store.projects import list_projects
 from store.people import System
-from components.shell import local_account
+from store.projects import list_projects
 from tests.apptest import by_label, open_app, texts
 
 PAGES = ["pages/projects.py", "pages/design.py", "pages/datasets.py", "pages/explore.py", "pages/leakage.py",

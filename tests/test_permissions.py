@@ -6,18 +6,29 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.reading.read import read_csv
 from analysis.evidence import profile_settings
+from analysis.reading.read import read_csv
 from jobs.tasks import plan_for
 from store import access
-from store.access import EDIT, MANAGE, READ, REVIEW, RIGHTS, PermissionDenied, add_member, list_members, remove_member, role_of
+from store.access import (
+    EDIT,
+    MANAGE,
+    READ,
+    REVIEW,
+    RIGHTS,
+    PermissionDenied,
+    add_member,
+    list_members,
+    remove_member,
+    role_of,
+)
 from store.datasets import add_dataset, delete_dataset, rename_dataset, set_role
 from store.documents import latest_revision, save_revision
 from store.drafts import save_draft, save_draft_as_revision
 from store.errors import StoreError
+from store.grants import EVERYONE
 from store.jobs import request_cancel, submit_job
 from store.people import see_user, sync_admin
-from store.grants import EVERYONE
 from store.projects import create_project, rename_project, set_archived
 from store.resolutions import reopen_finding, resolve_finding
 from store.results import put_result, record_evidence
@@ -53,13 +64,15 @@ WRITES = [
                                                        latest_revision(t["db"], t["project"].id).id, "data")),
     ("save_draft", EDIT, lambda t, u: save_draft(t["db"], t["project"].id, "data", u, {"sources": "x"}, None)),
     ("save_draft_as_revision", EDIT, lambda t, u: save_draft_as_revision(
-        t["db"], t["project"].id, "data", u, {"data": {"sources": "CRM"}}, latest_revision(t["db"], t["project"].id).id)),
+        t["db"], t["project"].id, "data", u, {"data": {"sources": "CRM"}},
+        latest_revision(t["db"], t["project"].id).id)),
     ("add_dataset", EDIT, lambda t, u: add_dataset(t["db"], t["project"].id, "more.csv",
                                                    read_csv(CSV + b"5,6,a\n", "more.csv"), u)),
     ("rename_dataset", EDIT, lambda t, u: rename_dataset(t["db"], t["dataset"].id, "renamed.csv", by=u)),
     ("set_role", EDIT, lambda t, u: set_role(t["db"], t["dataset"].id, "test", by=u)),
     ("delete_dataset", EDIT, lambda t, u: delete_dataset(t["db"], t["dataset"].id, by=u)),
-    ("submit_job", EDIT, lambda t, u: submit_job(t["db"], plan_for(t["db"], "profile", t["dataset"], profile_settings("y")),
+    ("submit_job", EDIT, lambda t, u: submit_job(t["db"],
+                                                 plan_for(t["db"], "profile", t["dataset"], profile_settings("y")),
                                                  t["project"].id, t["dataset"].id, "Profile for y", u)),
     ("request_cancel", EDIT, lambda t, u: request_cancel(t["db"], t["job"].id, by=u)),
     ("resolve_finding", EDIT, lambda t, u: resolve_finding(t["db"], t["project"].id, "id_column:id",
@@ -94,7 +107,8 @@ def test_every_write_is_allowed_or_refused_as_the_role_says(team, person, name, 
             feed = access.list_activity(team["db"], team["project"].id)
             assert len(feed) > activity_before and feed[0].user_id == user.id     # recorded as who did it
     else:
-        with pytest.raises(PermissionDenied, match=f"{user.display_name} is (not a member|{A_ROLE.get(role)}) of this project"):
+        with pytest.raises(PermissionDenied,
+                           match=f"{user.display_name} is (not a member|{A_ROLE.get(role)}) of this project"):
             write(team, user)
         assert len(access.list_activity(team["db"], team["project"].id)) == activity_before   # nothing written
 
@@ -119,7 +133,8 @@ def test_an_unknown_email_is_invited_shown_pending_and_becomes_a_member_on_first
     pending = [m for m in list_members(db, project.id) if m.email == "dana@example.org"]
     assert [(m.role, m.pending) for m in pending] == [("reviewer", True)]
     dana = see_user(db, "dana@example.org", "Dana")                          # her first sign-in
-    assert [(m.role, m.pending) for m in list_members(db, project.id) if m.email == "dana@example.org"] == [("reviewer", False)]
+    assert [(m.role, m.pending) for m in list_members(db, project.id)
+            if m.email == "dana@example.org"] == [("reviewer", False)]
     add_comment(db, project.id, "data", dana, "Looks fine")
     with pytest.raises(StoreError, match="not an email address"):
         add_member(db, owner, project.id, "dana", "viewer")

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from analysis.profile.column_stats import describe_column
 from analysis.correlations import cramers_v
 from analysis.errors import TargetError
+from analysis.profile.column_stats import describe_column
 from analysis.profile.describe import MIN_CLASS_ROWS, Profile, describe_dataset
 from analysis.reading.read import infer_column_types
 from analysis.target import check_target
@@ -79,7 +79,8 @@ def test_overview_counts_duplicates_and_missing_cells():
 
 
 def test_missing_pattern_lists_columns_missing_together():
-    frame = pd.DataFrame({"a": [np.nan, np.nan, 1, 2, np.nan], "b": [np.nan, np.nan, 1, np.nan, 3], "c": [1, 2, 3, 4, 5]})
+    frame = pd.DataFrame({"a": [np.nan, np.nan, 1, 2, np.nan], "b": [np.nan, np.nan, 1, np.nan, 3],
+                          "c": [1, 2, 3, 4, 5]})
     missing = profile_of(frame).missing
     assert missing.shares == {"a": 0.6, "b": 0.6}
     assert missing.rows_with_missing == 4
@@ -172,7 +173,8 @@ def alert_frame(rows: int = 400) -> pd.DataFrame:
 )
 def test_alert_fires_on_the_column_built_for_it(column, kind):
     alerts = profile_of(alert_frame()).alerts
-    assert any(a.column == column and a.kind == kind and a.reason for a in alerts), [a for a in alerts if a.column == column]
+    assert any(a.column == column and a.kind == kind and a.reason for a in alerts), \
+        [a for a in alerts if a.column == column]
 
 
 def test_honest_column_gets_no_alert_but_its_correlated_twin():
@@ -240,7 +242,8 @@ def test_numeric_target_gets_histogram_and_correlations():
     [
         (pd.DataFrame({"a": [1, 2], "b": [3, 4]}), "c", "Column 'c' is not in this dataset; choose one of a, b."),
         (pd.DataFrame({"a": [np.nan, np.nan], "b": [1, 2]}), "a", "has no values"),
-        (pd.DataFrame({"a": ["yes", "yes", None], "b": [1, 2, 3]}), "a", "has 1 class ('yes'); a model needs at least 2"),
+        (pd.DataFrame({"a": ["yes", "yes", None], "b": [1, 2, 3]}), "a",
+         "has 1 class ('yes'); a model needs at least 2"),
         (pd.DataFrame({"a": pd.to_datetime(["2024-01-01", "2024-01-02"]), "b": [1, 2]}), "a", "holds dates"),
         (pd.DataFrame({"id": range(50), "b": [1, 2] * 25}), "id", "looks like an identifier"),
     ],
@@ -275,11 +278,12 @@ def test_sampling_above_the_limit_keeps_exact_counts():
 
 def test_stratified_sample_keeps_rare_classes():
     rows = 20_000
-    frame = pd.DataFrame({"x": np.random.default_rng(0).normal(size=rows), "label": ["rare"] * 300 + ["common"] * (rows - 300)})
+    frame = pd.DataFrame({"x": np.random.default_rng(0).normal(size=rows),
+                          "label": ["rare"] * 300 + ["common"] * (rows - 300)})
     profile = profile_of(frame, target="label", sample_rows=2_000)
     assert profile.sample_method == "stratified"
     by_class = profile.target.by_class[0]
-    assert dict(zip(by_class.classes, map(sum, by_class.counts))) == {"common": 1_970, "rare": 300}
+    assert dict(zip(by_class.classes, map(sum, by_class.counts), strict=True)) == {"common": 1_970, "rare": 300}
     assert profile.target.balance.counts == (rows - 300, 300)                    # exact, not sampled
     assert MIN_CLASS_ROWS > 300
 

@@ -9,7 +9,7 @@ from design.criteria import check_criterion
 from design.document import document_completeness, success_criteria, with_section
 from design.fields import CRITERIA, LIST, TEMPLATE_MARK, TEXT, is_answered, is_template
 from design.project_templates import FOLDER, TemplateError, check_template, get_template, list_templates
-from design.readiness import assess_readiness, EvidenceDigest
+from design.readiness import EvidenceDigest, assess_readiness
 from design.sections import SECTIONS, section
 
 KINDS_OF_PROBLEM = ["binary_triage", "churn_propensity", "fraud_anomaly", "recommendation_ranking",

@@ -67,7 +67,8 @@ def test_quoted_fields_keep_delimiters_quotes_and_newlines():
 
 def test_day_first_dates_next_to_decimal_commas():
     table = read_fixture("day_first_dates.csv")
-    assert table.frame["day"].tolist() == [pd.Timestamp("2023-12-31"), pd.Timestamp("2024-02-01"), pd.Timestamp("2024-03-15")]
+    assert table.frame["day"].tolist() == [pd.Timestamp("2023-12-31"), pd.Timestamp("2024-02-01"),
+                                           pd.Timestamp("2024-03-15")]
     assert table.frame["amount"].tolist() == [1.5, 2.0, 3.25]
     assert any("%d.%m.%Y" in n for n in table.notes)
 

@@ -123,7 +123,8 @@ def test_xlsx_mixed_cells_are_typed_as_csv_text_would_be():
     data = workbook_bytes({"s": [["when", "code", "n"], [datetime.date(2024, 1, 2), 7, 1], ["2024-01-03", "x7", 2],
                                  [datetime.date(2024, 1, 4), 8, None]]})
     frame = read_table(data, "mixed.xlsx").frame
-    assert frame["when"].tolist() == [pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-03"), pd.Timestamp("2024-01-04")]
+    assert frame["when"].tolist() == [pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-03"),
+                                      pd.Timestamp("2024-01-04")]
     assert frame["code"].tolist() == ["7", "x7", "8"]
     assert frame["n"].tolist()[:2] == [1.0, 2.0] and np.isnan(frame["n"][2])
 
@@ -143,17 +144,20 @@ def nested_parquet() -> bytes:
     "make, name, words",
     [
         (encrypted_workbook, "secret.xlsx", ["protected with a password", "remove the password"]),
-        (lambda: workbook_bytes({"people": people_rows()})[:400], "cut.xlsx", ["cut short or damaged", "save it again"]),
+        (lambda: workbook_bytes({"people": people_rows()})[:400], "cut.xlsx",
+         ["cut short or damaged", "save it again"]),
         (lambda: workbook_bytes({"empty": [], "people": people_rows()}), "book.xlsx", ["Sheet 'empty' is empty"]),
         (lambda: workbook_bytes({"head": [["a", "b"]]}), "head.xlsx", ["only a header row (a, b)", "no data rows"]),
         (lambda: workbook_bytes({"dup": [["a", "a"], [1, 2]]}), "dup.xlsx", ["Duplicate column name 'a'"]),
         (nested_parquet, "nested.parquet", ["'tags' (lists)", "'address' (records)", "nested values", "Flatten"]),
-        (lambda: parquet_bytes(pa.table({"a": [1, 2, 3]}))[:-12], "cut.parquet", ["cannot be read as Parquet", "cut short"]),
+        (lambda: parquet_bytes(pa.table({"a": [1, 2, 3]}))[:-12], "cut.parquet",
+         ["cannot be read as Parquet", "cut short"]),
         (lambda: parquet_bytes(pa.table({"a": pa.array([], pa.int64())})), "none.parquet", ["columns (a) but no rows"]),
         (lambda: b"\x00\x01garbage" * 20, "renamed.parquet", ["named .parquet but is not a Parquet file"]),
         (lambda: gzip.compress(PEOPLE_CSV)[:-12], "people.csv.gz", ["gzip file is truncated", "cut short"]),
         (lambda: gzip.compress(PEOPLE_CSV)[:10] + b"\xff" * 40, "bad.csv.gz", ["gzip file is damaged"]),
-        (lambda: gzip.compress(parquet_bytes(pa.table({"a": [1]}))), "t.parquet.gz", ["Inside the gzip file", "Parquet"]),
+        (lambda: gzip.compress(parquet_bytes(pa.table({"a": [1]}))), "t.parquet.gz",
+         ["Inside the gzip file", "Parquet"]),
     ],
 )
 def test_bad_file_of_each_format_gets_a_message_naming_the_problem(make, name, words):

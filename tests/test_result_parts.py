@@ -25,8 +25,16 @@ from store.datasets import add_dataset
 from store.db import open_store
 from store.people import System
 from store.projects import create_project
-from store.results import (get_result, list_evidence, put_result, result_arrays, result_body, result_meta,
-                           result_summary, whole_payload)
+from store.results import (
+    get_result,
+    list_evidence,
+    put_result,
+    result_arrays,
+    result_body,
+    result_meta,
+    result_summary,
+    whole_payload,
+)
 from store.schema import LATEST_VERSION, schema_version
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -60,7 +68,8 @@ def test_a_run_is_stored_as_summary_body_and_a_predictions_file(run_payload):
 
     run, light = BaselineRun.from_dict(payload), BaselineRun.from_dict(summary)
     assert all(r.predictions is not None for r in run.results if r.has_scores)   # put back whole, as computed
-    assert (light.best_model, light.lift_over_dummy, light.settings) == (run.best_model, run.lift_over_dummy, run.settings)
+    assert ((light.best_model, light.lift_over_dummy, light.settings)
+            == (run.best_model, run.lift_over_dummy, run.settings))
     assert [r.intervals for r in light.results] == [r.intervals for r in run.results]
     assert light.best().error_analysis.slices == run.best().error_analysis.slices    # what slice criteria read
     assert all(r.predictions is None and r.importance == () for r in light.results)

@@ -7,8 +7,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from design.fields import (CHOICE, CRITERIA, FEATURE_TABLE, KINDS, LIST, MULTI_CHOICE, NUMBER, TEXT, check_value,
-                           is_answered)
+from design.fields import (
+    CHOICE,
+    CRITERIA,
+    FEATURE_TABLE,
+    KINDS,
+    LIST,
+    MULTI_CHOICE,
+    NUMBER,
+    TEXT,
+    check_value,
+    is_answered,
+)
 from design.sections import SECTIONS, section
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"

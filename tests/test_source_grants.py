@@ -62,7 +62,8 @@ def test_a_plain_folder_list_still_reads_as_before_and_is_for_admins_only(tmp_pa
      ["projects must be a list of project ids", "projects = [3, 7]"]),
     ({"data_folders": [{"path": "{tmp}", "projects": [0, True]}]}, ["projects must be a list of project ids"]),
     ({"data_folders": [{"people": ["ana@example.org"]}]}, ['needs path = "/srv/data"', "data_folders = [{ path ="]),
-    ({"data_folders": [{"path": "{tmp}", "poeple": ["a@b.org"]}]}, ["unknown settings poeple", "path, people, projects"]),
+    ({"data_folders": [{"path": "{tmp}", "poeple": ["a@b.org"]}]},
+     ["unknown settings poeple", "path, people, projects"]),
     ({"data_folders": [3]}, ["must be a list of folder paths or folders with who may use them"]),
     ({"sql": {"w": {"url": "postgresql://r:s@db/a", "people": ["ana @example.org"]}}},
      ['[blueprint.sql.w] people: "ana @example.org" is neither an email']),
@@ -135,8 +136,10 @@ def test_a_source_granted_to_nobody_is_refused_to_an_editor_saying_who_may_and_w
         add_dataset(team["db"], team["project"].id, "alerts.csv", table, team["ana"], source=team["folder"])
     message = str(refused.value)
     assert f"Ana may not use the data folder {team['folder']['folder']} in this project: only admins may." in message
-    assert "Ask an admin to add you (your email or its domain) to its people, or this project to its projects" in message
-    assert list_datasets(team["db"], team["project"].id) == [] and not data_file(team["db"], table.content_hash).exists()
+    assert ("Ask an admin to add you (your email or its domain) to its people, or this project to its projects"
+            in message)
+    assert list_datasets(team["db"], team["project"].id) == []
+    assert not data_file(team["db"], table.content_hash).exists()
 
 
 def test_people_projects_admins_and_system_may_use_a_source(team):
@@ -145,9 +148,11 @@ def test_people_projects_admins_and_system_may_use_a_source(team):
     with pytest.raises(PermissionDenied, match="Ben may not use .* admins and ana@example.org may"):
         _store(team, team["ben"], by_email)
     assert _store(team, team["ben"], by_domain)[1]
-    assert _store(team, team["ana"], Grant(projects=frozenset({team["project"].id})), {"kind": "sql", "connection": "w"})[1]
+    assert _store(team, team["ana"], Grant(projects=frozenset({team["project"].id})),
+                  {"kind": "sql", "connection": "w"})[1]
     with pytest.raises(PermissionDenied, match="may not use the SQL connection 'w' in this project"):
-        _store(team, team["ana"], Grant(projects=frozenset({team["project"].id + 1})), {"kind": "sql", "connection": "w"})
+        _store(team, team["ana"], Grant(projects=frozenset({team["project"].id + 1})),
+               {"kind": "sql", "connection": "w"})
     assert _store(team, team["admin"], ADMINS_ONLY)[1]
     assert _store(team, System("test", "Seed"), ADMINS_ONLY)[1]
     assert len(list_datasets(team["db"], team["project"].id)) == 5

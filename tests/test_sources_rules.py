@@ -9,7 +9,10 @@ import pytest
 from analysis.sources.folders import PathRefused, list_files, resolve_file
 from analysis.sources.query import QueryRefused, check_query, table_query
 from analysis.sources.settings import (
-    SourceSettingsError, UnknownConnection, read_source_settings, secrets_from_files,
+    SourceSettingsError,
+    UnknownConnection,
+    read_source_settings,
+    secrets_from_files,
 )
 from signin.settings import read_settings
 
@@ -73,7 +76,8 @@ def test_a_folder_lists_its_data_files_and_no_link_leading_out(folders):
 @pytest.mark.parametrize("sql, kept", [
     ("SELECT * FROM orders", "SELECT * FROM orders"),
     ("select 1;", "select 1"),
-    ("  WITH recent AS (SELECT * FROM orders) SELECT * FROM recent ;  -- done", "WITH recent AS (SELECT * FROM orders) SELECT * FROM recent"),
+    ("  WITH recent AS (SELECT * FROM orders) SELECT * FROM recent ;  -- done",
+     "WITH recent AS (SELECT * FROM orders) SELECT * FROM recent"),
     ("(SELECT 1) UNION (SELECT 2)", "(SELECT 1) UNION (SELECT 2)"),
     ("SELECT ';' AS semicolon", "SELECT ';' AS semicolon"),
     ("SELECT $$; DROP TABLE x$$", "SELECT $$; DROP TABLE x$$"),
@@ -125,7 +129,8 @@ def test_wrong_settings_say_what_to_set(tmp_path):
     with pytest.raises(SourceSettingsError) as wrong:
         read_source_settings({"blueprint": {
             "data_folders": ["relative/path", str(tmp_path / "missing")],
-            "sql": {"a": {"url": "mysql://x@y/z"}, "b": {}, "c": {"url": "postgresql://h/d", "timeout_s": 0, "pasword": 1}}}})
+            "sql": {"a": {"url": "mysql://x@y/z"}, "b": {},
+                    "c": {"url": "postgresql://h/d", "timeout_s": 0, "pasword": 1}}}})
     text = str(wrong.value)
     for expected in ("not an absolute path", "is not a folder", "must start with postgresql://", "needs url",
                      "unknown settings pasword", "timeout_s must be"):

@@ -27,7 +27,8 @@ SELECT g AS id,
        CASE WHEN g % 97 = 0 THEN NULL WHEN g % 1009 = 0 THEN 'NaN'::float8 WHEN g % 50021 = 0 THEN 'Infinity'::float8
             WHEN g % 70001 = 0 THEN '-Infinity'::float8 ELSE round((sin(g) * 1000)::numeric, 3)::float8 END AS amount,
        g % 13 AS qty,
-       CASE WHEN g % 101 = 0 THEN NULL ELSE (ARRAY['north', 'south', 'east', 'west', 'centre', 'Zürich'])[1 + g % 6] END AS region,
+       CASE WHEN g % 101 = 0 THEN NULL
+            ELSE (ARRAY['north', 'south', 'east', 'west', 'centre', 'Zürich'])[1 + g % 6] END AS region,
        CASE WHEN g % 7 = 0 THEN NULL ELSE g % 3 = 0 END AS flag,
        timestamptz '2024-01-01 00:00:00+00' + (g % 100000) * interval '5 minutes' AS created,
        CASE WHEN g % 4 = 0 THEN 'yes' ELSE 'no' END AS churned
@@ -98,7 +99,7 @@ def assert_same_figures(pushed, duck) -> None:
     assert (pushed.rows, pushed.duplicate_rows, pushed.rows_with_missing) == (duck.rows, duck.duplicate_rows,
                                                                               duck.rows_with_missing)
     assert [c.name for c in pushed.columns] == [c.name for c in duck.columns]
-    for p, d in zip(pushed.columns, duck.columns):
+    for p, d in zip(pushed.columns, duck.columns, strict=True):
         for field in ("type", "count", "missing", "distinct", "zeros", "infinite", "min", "max", "top", "histogram",
                       "memory_bytes", "numeric_share", "text_examples"):
             _close(getattr(p, field), getattr(d, field), f"{p.name}.{field}")
@@ -134,7 +135,8 @@ def test_pushdown_profile_of_a_million_rows_equals_duckdb_on_the_same_rows_as_pa
     assert_same_figures(pushed, duck)
     with capsys.disabled():
         print(f"\nRESULT rows={ROWS} load_s={loaded:.1f} identity_s={t1 - t0:.2f} sample_s={t2 - t1:.2f} "
-              f"sample_rows={fetched} types={sorted(table.column_types.items())} pushdown_figures_s={t3 - t2:.2f} duckdb_parquet_figures_s={t4 - t3:.2f}")
+              f"sample_rows={fetched} types={sorted(table.column_types.items())} "
+              f"pushdown_figures_s={t3 - t2:.2f} duckdb_parquet_figures_s={t4 - t3:.2f}")
 
 
 def test_pushdown_figures_of_the_edge_cases_equal_duckdb_on_the_same_rows(postgres, tmp_path):  # noqa: F811

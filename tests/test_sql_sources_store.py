@@ -15,9 +15,9 @@ from design.evidence import build_view
 from jobs.sources import SourceChanged
 from jobs.tasks import compute_and_store, plan_for
 from store.datasets import add_dataset, get_dataset, list_datasets, load_frame, update_source
+from store.people import System
 from store.projects import create_project
 from store.results import list_evidence
-from store.people import System
 from tests.postgres import postgres  # noqa: F401  (fixture)
 
 
@@ -43,8 +43,8 @@ def test_a_changed_source_is_refused_then_read_again_and_its_evidence_goes_stale
     # each class keeps its share of 1,000 rows, and at least 500 (engine.sample's MIN_CLASS_ROWS)
     assert load_frame(db, dataset)["bought"].value_counts().to_dict() == {"no": 800, "yes": 500}
 
-    result = compute_and_store(db, plan_for(db, "profile", dataset, profile_settings("bought", 1000)), project.id, dataset,
-                               System("test", "Ana"))
+    result = compute_and_store(db, plan_for(db, "profile", dataset, profile_settings("bought", 1000)), project.id,
+                               dataset, System("test", "Ana"))
     profile = Profile.from_dict(result.payload)
     assert profile.exact_engine == "postgresql" and profile.overview.rows == 4000
     assert profile.target.balance.counts == (3200, 800)          # exact: counted by the database

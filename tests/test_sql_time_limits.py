@@ -24,8 +24,8 @@ from analysis.evidence import profile_settings
 from analysis.sources.postgres import SourceError, open_source, read_source
 from analysis.sources.query import QueryRefused, check_query, table_query
 from analysis.sources.settings import SqlConnection, read_source_settings
-from jobs.tasks import plan_for
 from jobs.pool import WorkerPool
+from jobs.tasks import plan_for
 from store.datasets import add_dataset, list_datasets
 from store.jobs import get_job, request_cancel, submit_job
 from store.people import System, get_user, see_user, set_admin

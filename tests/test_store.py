@@ -20,9 +20,9 @@ from store.errors import (
     StaleRevisionError,
     StoreUnavailableError,
 )
+from store.people import System
 from store.projects import create_project, get_project, list_projects, rename_project, set_archived
 from store.schema import LATEST_VERSION, MIGRATIONS, migrate, schema_version
-from store.people import System
 
 
 def test_migrate_from_empty_reaches_latest_with_wal_and_foreign_keys(home):
@@ -43,7 +43,8 @@ def test_migrate_from_previous_version_keeps_data(home):
     migrate(db, target=previous)
     assert schema_version(db) == previous
     if previous >= 1:          # as the previous version's create_project wrote it
-        db.execute("INSERT INTO projects (name, description, created_at, created_by) VALUES (?, '', '2026-01-01', 'Ana')",
+        db.execute("INSERT INTO projects (name, description, created_at, created_by) "
+                   "VALUES (?, '', '2026-01-01', 'Ana')",
                    ["Kept across migrations"])
         db.conn.commit()
     db.close()
@@ -109,8 +110,10 @@ def test_rename_and_archive(mem_db):
 def test_revisions_are_append_only_with_parents(mem_db):
     p = create_project(mem_db, "P", created_by=System("test"))
     assert latest_revision(mem_db, p.id) is None
-    r1 = save_revision(mem_db, p.id, {"requirements": {"business_objective": "one"}}, System("test", "Ana"), parent_id=None)
-    r2 = save_revision(mem_db, p.id, {"requirements": {"business_objective": "two"}}, System("test", "Bo"), parent_id=r1.id, section="requirements")
+    r1 = save_revision(mem_db, p.id, {"requirements": {"business_objective": "one"}}, System("test", "Ana"),
+                       parent_id=None)
+    r2 = save_revision(mem_db, p.id, {"requirements": {"business_objective": "two"}}, System("test", "Bo"),
+                       parent_id=r1.id, section="requirements")
     assert (r1.number, r2.number, r2.parent_id, r2.author) == (1, 2, r1.id, "Bo")
     history = list_revisions(mem_db, p.id)
     assert [r.number for r in history] == [2, 1]

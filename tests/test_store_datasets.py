@@ -16,9 +16,9 @@ from store.datasets import (
 )
 from store.documents import save_revision
 from store.errors import DuplicateNameError, InvalidNameError
+from store.people import System
 from store.projects import create_project
 from store.results import get_result, list_evidence, put_result, record_evidence
-from store.people import System
 
 CSV = b"id,age,city,churned\n1,34,Paris,yes\n2,51,Lyon,no\n3,29,Paris,no\n4,,Nice,yes\n"
 
@@ -41,7 +41,8 @@ def test_add_dataset_writes_parquet_and_metadata(db, project):
 
 def test_same_bytes_twice_reuse_the_dataset_and_file(db, project):
     first, _ = add_dataset(db, project.id, "a.csv", read_csv(CSV, "a.csv"), uploaded_by=System("test"))
-    again, created = add_dataset(db, project.id, "renamed copy.csv", read_csv(CSV, "renamed copy.csv"), uploaded_by=System("test"))
+    again, created = add_dataset(db, project.id, "renamed copy.csv", read_csv(CSV, "renamed copy.csv"),
+                                 uploaded_by=System("test"))
     assert not created and again.id == first.id
     other = create_project(db, "Other", created_by=System("test"))
     shared, created = add_dataset(db, other.id, "a.csv", read_csv(CSV, "a.csv"), uploaded_by=System("test"))
@@ -51,7 +52,8 @@ def test_same_bytes_twice_reuse_the_dataset_and_file(db, project):
 
 def test_name_clash_gets_a_suffix_and_rename_checks(db, project):
     a, _ = add_dataset(db, project.id, "data.csv", read_csv(CSV, "data.csv"), uploaded_by=System("test"))
-    b, _ = add_dataset(db, project.id, "DATA.csv", read_csv(CSV + b"5,40,Lille,no\n", "DATA.csv"), uploaded_by=System("test"))
+    b, _ = add_dataset(db, project.id, "DATA.csv", read_csv(CSV + b"5,40,Lille,no\n", "DATA.csv"),
+                       uploaded_by=System("test"))
     assert b.name == "DATA.csv (2)"
     with pytest.raises(DuplicateNameError, match="already has a dataset named"):
         rename_dataset(db, b.id, "data.csv", by=System("test"))

@@ -5,11 +5,19 @@ import pytest
 
 from store.db import open_store
 from store.documents import latest_revision, list_revisions, save_revision
-from store.drafts import (DraftTooLargeError, MAX_DRAFT_CHARS, claim_draft, delete_draft, get_draft, list_drafts,
-                          save_draft, save_draft_as_revision)
+from store.drafts import (
+    MAX_DRAFT_CHARS,
+    DraftTooLargeError,
+    claim_draft,
+    delete_draft,
+    get_draft,
+    list_drafts,
+    save_draft,
+    save_draft_as_revision,
+)
 from store.errors import NotFoundError, StaleRevisionError
-from store.projects import create_project
 from store.people import System
+from store.projects import create_project
 
 
 @pytest.fixture
@@ -27,7 +35,8 @@ def test_draft_keeps_text_as_typed_even_invalid_and_is_not_a_revision(mem_db, pr
     draft = save_draft(mem_db, project.id, "requirements", System("test", "Ana"), values, None)
     assert (draft.values, draft.base_revision_id, draft.author) == (values, None, "Ana")
     save_draft(mem_db, project.id, "evaluation", System("test", "Ana"), {"success_criteria": "recal >= 0.8"}, None)
-    assert get_draft(mem_db, project.id, "evaluation", System("test", "Ana")).values == {"success_criteria": "recal >= 0.8"}
+    assert get_draft(mem_db, project.id, "evaluation", System("test", "Ana")).values == {
+        "success_criteria": "recal >= 0.8"}
     assert list_revisions(mem_db, project.id) == []
     assert {d.section for d in list_drafts(mem_db, project.id, System("test", "Ana"))} == {"requirements", "evaluation"}
 
@@ -67,7 +76,8 @@ def test_a_nameless_draft_becomes_the_persons_once_they_give_their_name(mem_db, 
     assert (claimed.author, claimed.values) == ("Ana", {"labels": "typed before naming"})
     assert get_draft(mem_db, project.id, "data", System("test", "")) is None
     save_draft(mem_db, project.id, "data", System("test", ""), {"labels": "someone else"}, None)
-    assert claim_draft(mem_db, project.id, "data", System("test", "Ana")).values == {"labels": "typed before naming"}   # keeps her own
+    # keeps her own
+    assert claim_draft(mem_db, project.id, "data", System("test", "Ana")).values == {"labels": "typed before naming"}
 
 
 def test_save_as_revision_clears_the_draft_in_one_step(mem_db, project):
@@ -80,10 +90,12 @@ def test_save_as_revision_clears_the_draft_in_one_step(mem_db, project):
 
 def test_stale_save_keeps_the_draft_and_writes_nothing(mem_db, project):
     first = save_revision(mem_db, project.id, {}, System("test", "Ana"), parent_id=None)
-    save_revision(mem_db, project.id, {"model": {"loss": "Bo's"}}, System("test", "Bo"), parent_id=first.id, section="model")
+    save_revision(mem_db, project.id, {"model": {"loss": "Bo's"}}, System("test", "Bo"), parent_id=first.id,
+                  section="model")
     save_draft(mem_db, project.id, "model", System("test", "Ana"), {"loss": "mine"}, first.id)
     with pytest.raises(StaleRevisionError, match="Not saved: Bo saved revision 2"):
-        save_draft_as_revision(mem_db, project.id, "model", System("test", "Ana"), {"model": {"loss": "mine"}}, parent_id=first.id)
+        save_draft_as_revision(mem_db, project.id, "model", System("test", "Ana"), {"model": {"loss": "mine"}},
+                               parent_id=first.id)
     assert get_draft(mem_db, project.id, "model", System("test", "Ana")).values == {"loss": "mine"}
     assert latest_revision(mem_db, project.id).number == 2
 

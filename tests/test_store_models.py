@@ -11,10 +11,18 @@ from analysis.reading.read import read_csv, read_table
 from store import access
 from store.access import PermissionDenied, add_member
 from store.datasets import add_dataset
-from store.errors import InvalidNameError, NotFoundError, StoreError
+from store.errors import NotFoundError, StoreError
 from store.grants import Grant
-from store.models import (add_model_version, delete_model, delete_model_version, find_model_version, get_model_version,
-                          list_models, load_predictions, predictions_file)
+from store.models import (
+    add_model_version,
+    delete_model,
+    delete_model_version,
+    find_model_version,
+    get_model_version,
+    list_models,
+    load_predictions,
+    predictions_file,
+)
 from store.people import System, see_user, sync_admin
 from store.projects import create_project
 
@@ -60,7 +68,8 @@ def _files(db) -> list[str]:
 
 def test_a_predictions_file_becomes_version_1_with_who_when_and_what(team):
     version = _bring(team, team["people"]["editor"], note="trained on 2024 data")
-    assert (version.label, version.created_by, version.created_by_id) == ("gbm v1", "Editor", team["people"]["editor"].id)
+    assert ((version.label, version.created_by, version.created_by_id)
+            == ("gbm v1", "Editor", team["people"]["editor"].id))
     assert version.source == {"kind": "file", "file_name": "scores.csv", "format": "csv", "size_bytes": len(SCORES)}
     assert version.predictions_hash == read_csv(SCORES).content_hash and version.rows == 4
     assert version.dataset_hash == team["dataset"].content_hash and version.roles == ROLES and version.run == {}
@@ -68,7 +77,8 @@ def test_a_predictions_file_becomes_version_1_with_who_when_and_what(team):
     frame = load_predictions(team["db"], version)
     pd.testing.assert_frame_equal(frame, read_csv(SCORES).frame)
     feed = access.list_activity(team["db"], team["project"].id)
-    assert (feed[0].action, feed[0].detail, feed[0].who) == ("brought a candidate model", "gbm v1 from scores.csv", "Editor")
+    assert ((feed[0].action, feed[0].detail, feed[0].who)
+            == ("brought a candidate model", "gbm v1 from scores.csv", "Editor"))
     assert feed[0].link == f"models?project={team['project'].id}&model=gbm&version=1"
 
 

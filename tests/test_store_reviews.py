@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from store.documents import latest_revision, save_revision
 from store.access import list_activity
+from store.documents import latest_revision, save_revision
 from store.errors import InvalidNameError, NotFoundError, StaleRevisionError
+from store.people import System
 from store.projects import create_project
 from store.reviews import add_comment, decide, list_comments, list_decisions, review_state, set_resolved
-from store.people import System
 
 
 @pytest.fixture
@@ -20,11 +20,13 @@ def project(mem_db):
 
 def test_comments_thread_and_resolve(mem_db, project):
     first = add_comment(mem_db, project.id, "data", System("test", "Rae"), "How noisy are the labels?")
-    reply = add_comment(mem_db, project.id, "ignored", System("test", "Ana"), "About 3% disagreement.", parent_id=first.id)
+    reply = add_comment(mem_db, project.id, "ignored", System("test", "Ana"), "About 3% disagreement.",
+                        parent_id=first.id)
     reply_to_reply = add_comment(mem_db, project.id, "x", System("test", "Rae"), "Thanks.", parent_id=reply.id)
     other = add_comment(mem_db, project.id, "data", System("test", "Rae"), "Which splits?")
     assert reply.section == "data" and reply.parent_id == first.id and reply_to_reply.parent_id == first.id
-    assert [c.id for c in list_comments(mem_db, project.id, "data")] == [first.id, reply.id, reply_to_reply.id, other.id]
+    assert [c.id for c in list_comments(mem_db, project.id, "data")] == [first.id, reply.id, reply_to_reply.id,
+                                                                         other.id]
     resolved = set_resolved(mem_db, first.id, System("test", "Rae"))
     assert resolved.resolved_by == "Rae" and resolved.resolved_at
     assert set_resolved(mem_db, first.id, System("test", "Rae"), resolved=False).resolved_at is None
@@ -50,7 +52,8 @@ def test_approval_becomes_outdated_after_an_edit(mem_db, project):
     assert (state.status, state.outdated, state.label) == ("approved", False, "approved")
     assert approved.evidence_ids == (1, 2) and approved.revision_id == latest_revision(mem_db, project.id).id
     base = latest_revision(mem_db, project.id)
-    save_revision(mem_db, project.id, {"data": {"labels": "manual, double-read"}}, System("test", "Ana"), parent_id=base.id)
+    save_revision(mem_db, project.id, {"data": {"labels": "manual, double-read"}}, System("test", "Ana"),
+                  parent_id=base.id)
     state = review_state(mem_db, project.id)
     assert state.outdated and "outdated" in state.label
     assert [d.status for d in list_decisions(mem_db, project.id)] == ["approved", "changes requested", "in review"]
@@ -72,14 +75,16 @@ def test_a_decision_on_a_revision_older_than_the_latest_is_refused_and_nothing_i
     assert len(list_activity(mem_db, project.id)) == feed                     # nothing written, not even the feed
     recorded = decide(mem_db, project.id, "approved", System("test", "Rae"), "Ship it.",
                       revision_id=refused.value.latest.id)                      # after reading revision 2
-    assert recorded.revision_id == latest_revision(mem_db, project.id).id and not review_state(mem_db, project.id).outdated
+    assert recorded.revision_id == latest_revision(mem_db, project.id).id
+    assert not review_state(mem_db, project.id).outdated
 
 
 def test_several_newer_revisions_are_named_and_a_decision_must_name_a_revision_of_its_project(mem_db, project):
     read = latest_revision(mem_db, project.id)
     parent = read
     for labels, who in (("double-read", "Ed"), ("triple-read", "Ana")):
-        parent = save_revision(mem_db, project.id, {"data": {"labels": labels}}, System("test", who), parent_id=parent.id)
+        parent = save_revision(mem_db, project.id, {"data": {"labels": labels}}, System("test", who),
+                               parent_id=parent.id)
     with pytest.raises(StaleRevisionError, match=r"^Not recorded: revisions 2 and 3 were saved after the one you read "
                        r"\(1\), the latest by Ana at .* UTC: read the changes and decide again\.$"):
         decide(mem_db, project.id, "changes requested", System("test", "Rae"), revision_id=read.id)

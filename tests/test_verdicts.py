@@ -10,13 +10,29 @@ import pandas as pd
 import pytest
 
 from analysis.baselines.metrics import choose_primary_metric, classification_metrics, regression_metrics
-from analysis.baselines.run import (DUMMY, BaselineRun, ModelResult, RunSettings, _floor_notes, criterion_evidence,
-                                headline_metrics, run_baselines)
+from analysis.baselines.run import (
+    DUMMY,
+    BaselineRun,
+    ModelResult,
+    RunSettings,
+    _floor_notes,
+    criterion_evidence,
+    headline_metrics,
+    run_baselines,
+)
 from analysis.evidence import run_settings_key, run_summary
 from analysis.intervals import Interval, metric_intervals, wilson
 from analysis.profile.describe import describe_dataset
-from design.checks import (FAIL, INCONCLUSIVE, NOT_MEASURED, PASS, check_criteria, document_run_choices,
-                           ranges_text, threshold_passes)
+from design.checks import (
+    FAIL,
+    INCONCLUSIVE,
+    NOT_MEASURED,
+    PASS,
+    check_criteria,
+    document_run_choices,
+    ranges_text,
+    threshold_passes,
+)
 from design.criteria import parse_criterion
 from design.evidence import build_view
 from design.readiness import NA, EvidenceDigest, assess_readiness
@@ -108,8 +124,8 @@ def test_verdicts_read_the_interval_and_say_the_counts():
     assert "from 200 positive rows: pass (the whole interval is at or above 0.9)" in checks[1].reason
     assert "fail (the whole interval is below 0.8)" in checks[2].reason
     assert checks[3].reason.startswith("auc 0.91, 95 % interval 0.88-0.94, bootstrap of 569 out-of-fold predictions")
-    assert checks[4].value == pytest.approx(0.4) and (checks[4].low, checks[4].high) == (pytest.approx(0.3094, abs=1e-3),
-                                                                                          pytest.approx(0.4980, abs=1e-3))
+    assert checks[4].value == pytest.approx(0.4)
+    assert (checks[4].low, checks[4].high) == (pytest.approx(0.3094, abs=1e-3), pytest.approx(0.4980, abs=1e-3))
     assert checks[4].reason.startswith("fpr 0.4, 95 % interval 0.309-0.498, from 100 negative rows: pass")   # 1 - spec.
     assert "load test" in checks[5].reason and checks[5].value is None
 
@@ -303,8 +319,8 @@ def test_latency_is_not_measured_and_not_a_readiness_failure():
                                                               "failures. p95 latency_ms <= 300: Not measured here")
     assert readiness.overall == 1.0
     unsure = {**measured, "recall": wilson(190, 200, "positive rows")}          # 0.95, interval 0.91-0.97
-    readiness = assess_readiness(SAMPLE, EvidenceDigest(**{**evidence.__dict__,
-                                                           "run_intervals": {k: v.__dict__ for k, v in unsure.items()}}))
+    readiness = assess_readiness(SAMPLE, EvidenceDigest(**{
+        **evidence.__dict__, "run_intervals": {k: v.__dict__ for k, v in unsure.items()}}))
     item = next(i for i in readiness.items if i.text == "Success criteria met by the best run")
     assert item.status == "fail" and item.reason.startswith("1 inconclusive (the interval straddles the bar): "
                                                             "recall >= 0.95: recall 0.95, 95 % interval")

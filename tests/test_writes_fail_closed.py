@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.reading.read import read_csv
 from analysis.evidence import profile_settings
+from analysis.reading.read import read_csv
 from jobs.tasks import compute_and_store, plan_for
 from store.checks import record_check
 from store.datasets import add_dataset, delete_dataset, rename_dataset, set_role, update_source
@@ -100,7 +100,8 @@ def _everything(db) -> dict:
     return {table: list(db.query(f"SELECT * FROM [{table}]")) for table in db.table_names()}
 
 
-@pytest.mark.parametrize("actor", [MISSING, None, "", "Ana", "typed:Ana"], ids=["missing", "None", "empty", "name", "typed"])
+@pytest.mark.parametrize("actor", [MISSING, None, "", "Ana", "typed:Ana"],
+                         ids=["missing", "None", "empty", "name", "typed"])
 @pytest.mark.parametrize("write", WRITES, ids=[name for name, _ in WRITES])
 def test_a_write_without_a_user_or_system_is_a_type_error_and_writes_nothing(made, write, actor):
     before = _everything(made["db"])

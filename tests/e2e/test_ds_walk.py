@@ -10,8 +10,11 @@ import re
 
 from playwright.sync_api import expect
 
+import tests.e2e.test_team as team
 from tests.e2e.conftest import settle
-from tests.e2e.test_team import nav, people, tables  # noqa: F401 (people: a fixture)
+from tests.e2e.test_team import nav, tables
+
+people = team.people          # a fixture: pytest finds it by this name (an import would be redefined by each test)
 
 FROM_DOCUMENT = "Target from the design document (Data section)."
 

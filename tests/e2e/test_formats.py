@@ -1,5 +1,6 @@
 """In Chromium, two people on one server: Ana uploads a Parquet file and an Excel workbook with two sheets (choosing
-one); both go through Datasets and Explore, for Ana and for Ben in his own browser context, before and after a reload."""
+one); both go through Datasets and Explore, for Ana and for Ben in his own browser context, before and after a
+reload."""
 from __future__ import annotations
 
 import re
@@ -53,14 +54,17 @@ def test_parquet_and_excel_uploads_reach_explore_for_two_people(app_server, brow
         ana, ben = ana_context.new_page(), ben_context.new_page()
         ana.goto(app_server.url + "/datasets")
         wait_idle(ana)
-        ana.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(tmp_path / PARQUET), str(tmp_path / WORKBOOK)])
-        expect(ana.get_by_test_id("stAlertContentSuccess").filter(has_text=f"Stored '{PARQUET}': 300 rows × 4 columns")).to_be_visible()
+        ana.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(tmp_path / PARQUET),
+                                                                           str(tmp_path / WORKBOOK)])
+        expect(ana.get_by_test_id("stAlertContentSuccess")
+               .filter(has_text=f"Stored '{PARQUET}': 300 rows × 4 columns")).to_be_visible()
         chooser = ana.get_by_test_id("stSelectbox").filter(has_text=f"Sheet of {WORKBOOK}")
         chooser.click()
         ana.get_by_role("option", name=SHEET).click()
         wait_idle(ana)
         ana.get_by_role("button", name="Store this sheet").click()
-        expect(ana.get_by_test_id("stAlertContentSuccess").filter(has_text=f"Stored '{STORED_SHEET}': 120 rows × 3 columns")).to_be_visible()
+        expect(ana.get_by_test_id("stAlertContentSuccess")
+               .filter(has_text=f"Stored '{STORED_SHEET}': 120 rows × 3 columns")).to_be_visible()
 
         ben.goto(app_server.url + "/datasets")                  # Ben, in his own browser, sees what Ana stored
         wait_idle(ben)

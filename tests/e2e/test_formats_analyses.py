@@ -9,16 +9,16 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
+import tests.e2e.test_team as team
 from analysis.reading.read import read_csv
 from store.datasets import list_datasets
 from store.db import open_store
 from tests.e2e.conftest import Server, settle
-from tests.e2e.test_team import (  # noqa: F401 (people: a fixture)
-    LANDS, assert_no_traceback, choose_row_order, metrics, people, progress_of,
-)
+from tests.e2e.test_team import LANDS, assert_no_traceback, choose_row_order, metrics, progress_of
 from tests.test_leakage import CSV
 from tests.test_read_formats import workbook_bytes
 
+people = team.people          # a fixture: pytest finds it by this name (an import would be redefined by each test)
 PARQUET = "breast_cancer.parquet"          # dataset 2 of the sample project
 WORKBOOK = "cells.xlsx"                    # one sheet: seven columns of the sample's 569 rows
 TARGET = "diagnosis"
@@ -40,7 +40,8 @@ def _workbook(path) -> None:
     frame = read_csv(CSV.read_bytes(), CSV.name).frame
     columns = ["mean_radius", "mean_texture", "mean_smoothness", "worst_perimeter", "worst_concavity",
                "worst_symmetry", TARGET]
-    rows = [[float(v) if isinstance(v, float) else str(v) for v in row] for row in frame[columns].itertuples(index=False)]
+    rows = [[float(v) if isinstance(v, float) else str(v) for v in row]
+            for row in frame[columns].itertuples(index=False)]
     path.write_bytes(workbook_bytes({"cells": [columns, *rows]}))
 
 

@@ -30,12 +30,26 @@ from playwright.sync_api import expect
 from store.datasets import list_datasets
 from store.db import open_store
 from store.documents import latest_revision, save_revision
+from store.people import System
 from store.projects import create_project
 from store.reviews import add_comment, decide
-from store.people import System
 from tests.e2e.conftest import Server, wait_idle
-from tests.hostile import (ALERT_MARKERS, AUTHOR, FETCH_BAITS, FILE_NAME, HOSTILE, HOSTILE_NAMES, HTML_LINK, IMG_ONERROR,
-                           JS_LINK, LONG, MARKDOWN_DIRECTIVE, PROJECT_NAME, SCRIPT_CLOSE, hostile_csv)
+from tests.hostile import (
+    ALERT_MARKERS,
+    AUTHOR,
+    FETCH_BAITS,
+    FILE_NAME,
+    HOSTILE,
+    HOSTILE_NAMES,
+    HTML_LINK,
+    IMG_ONERROR,
+    JS_LINK,
+    LONG,
+    MARKDOWN_DIRECTIVE,
+    PROJECT_NAME,
+    SCRIPT_CLOSE,
+    hostile_csv,
+)
 
 TEXT = "\n".join(v for v in HOSTILE if v != LONG)
 WRITER = System("test", AUTHOR)     # Blueprint's test code writes under the hostile name
@@ -49,12 +63,14 @@ _BUILT_FROM_DATA = """() => {
   const short = (e) => e.outerHTML.slice(0, 200);
   const href = (a) => a.getAttribute("href") || a.getAttribute("xlink:href") || "";
   return {
-    images: all("img").filter(i => /^x$|198\\.51\\.100\\.7|pixel|(^|\\/)x$/.test(i.getAttribute("src") || "")).map(short),
+    images: all("img").filter(i => /^x$|198\\.51\\.100\\.7|pixel|(^|\\/)x$/.test(i.getAttribute("src") || ""))
+                      .map(short),
     handlers: all("[onerror],[onload],[onclick],[onmouseover]").map(short),
     js_links: all("a").filter(a => /^\\s*javascript:/i.test(href(a))).map(short),
     // a link whose words are not its address (a bare URL in text is linked as itself, as in any Markdown viewer)
     data_links: all("a").filter(a => (/198\\.51\\.100\\.7/.test(href(a)) && a.textContent.trim() !== href(a))
-                                || /^(click me|open the report|open here|a|f|tracker|t)$/.test(a.textContent.trim())).map(short),
+                                || /^(click me|open the report|open here|a|f|tracker|t)$/.test(a.textContent.trim()))
+                        .map(short),
     bold_from_data: all("b,strong").filter(e => e.textContent.trim() === "bold").map(short),
     markdown: all(".stMarkdownColoredText,.stMarkdownColoredBackground,.stMarkdownBadge,.katex").map(short),
     scripts: all("script").filter(s => /^\\s*alert\\(/.test(s.text)).map(s => s.text),
@@ -181,7 +197,8 @@ def hostile(tmp_path_factory, seeded_template, browser):
         page.goto(state.url("datasets"))
         wait_idle(page)
         page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv_path))
-        expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(f"Stored '{FILE_NAME}': 300 rows × 6 columns")
+        expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(
+            f"Stored '{FILE_NAME}': 300 rows × 6 columns")
         wait_idle(page)
         guard.check(page, "upload")
         context.close()
@@ -207,8 +224,8 @@ def _open(page, guard, url: str, where: str) -> None:
 
 
 def _title_shows_name(page, prefix: str) -> None:
-    expect(page.get_by_test_id("stMain").locator("h1").first).to_have_text(f"{prefix} · {PROJECT_NAME}", use_inner_text=True,
-                                                                        timeout=10_000)
+    expect(page.get_by_test_id("stMain").locator("h1").first).to_have_text(f"{prefix} · {PROJECT_NAME}",
+                                                                        use_inner_text=True, timeout=10_000)
 
 
 def _download(page, name: str) -> Path:

@@ -10,8 +10,8 @@ from design.sections import section
 from store.db import open_store
 from store.documents import latest_revision
 from store.drafts import get_draft
-from store.projects import list_projects
 from store.people import System
+from store.projects import list_projects
 from tests.e2e.conftest import settle, wait_idle
 
 OBJECTIVE = "Cut card fraud losses by 20 % without declining more than 1 in 500 honest payments."

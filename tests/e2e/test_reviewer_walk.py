@@ -94,5 +94,6 @@ def test_reviewer_sees_blockers_first_keeps_the_tab_and_exports_decision_first(f
     expect(page.locator("ol.blockers li")).to_have_count(int(count))
     expect(page.locator("ol.blockers li").filter(has_text="p95 latency_ms <= 300 is not measured")).to_contain_text(
         f"{fix[2]}?project=1")
-    assert page.locator("#decision").bounding_box()["y"] < page.locator("#blockers").bounding_box()["y"] < VIEWPORT["height"]
+    assert (page.locator("#decision").bounding_box()["y"] < page.locator("#blockers").bounding_box()["y"]
+            < VIEWPORT["height"])
     assert all(url.startswith("file:") for url in requests), requests

@@ -104,4 +104,5 @@ def test_editor_saves_reviewer_approves_viewer_reads_and_a_forged_write_is_refus
     editor.reload()
     wait_idle(editor)
     editor.get_by_role("tab", name="Activity").click()
-    expect(editor.get_by_test_id("stDataFrame").filter(has_text="decided: approved")).to_contain_text("saved revision 2")
+    expect(editor.get_by_test_id("stDataFrame").filter(has_text="decided: approved")).to_contain_text(
+        "saved revision 2")

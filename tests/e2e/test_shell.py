@@ -6,8 +6,8 @@ import re
 from playwright.sync_api import expect
 
 from store.db import open_store
-from store.projects import create_project, list_projects
 from store.people import System
+from store.projects import create_project, list_projects
 from tests.e2e.conftest import settle, wait_idle
 
 

@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from store.db import open_store
 from store.people import find_user
-
 from tests.e2e.conftest import Server, wait_idle
 from tests.e2e.signin import INSECURE_OK, oidc_secrets, sign_in, sign_out
 

@@ -28,13 +28,14 @@ from store.datasets import add_dataset
 from store.db import DB_FILE, connect, open_store
 from store.documents import get_revision, latest_revision, list_revisions
 from store.jobs import Job, list_jobs
-from store.results import get_result_meta
 from store.people import System
+from store.results import get_result_meta
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import Server, settle, wait_idle
 
 LANDS = 180_000           # ms for a job's result to land on a page: the job's own time on a (shared) 2-core machine
-WIDE = "wide.csv"         # dataset 3 of the sample project (after its CSV and its Parquet copy): a baseline run long enough to watch (~15 s idle)
+WIDE = "wide.csv"         # dataset 3 of the sample project (after its CSV and its Parquet copy): a baseline run
+                          # long enough to watch (~15 s idle)
 WIDE_ID = 3
 LONG = "long.csv"         # dataset 4, a regression: with a large time budget its run holds the worker for minutes
 LONG_ID = 4
@@ -67,7 +68,8 @@ def team_template(tmp_path_factory, seeded_template):
     db = open_store(home)
     dataset, _ = add_dataset(db, 1, WIDE, read_csv(generated_csv(), WIDE), System("test", "Test setup"))
     assert dataset.id == WIDE_ID
-    dataset, _ = add_dataset(db, 1, LONG, read_csv(generated_csv(columns=60, regression=True), LONG), System("test", "Test setup"))
+    dataset, _ = add_dataset(db, 1, LONG, read_csv(generated_csv(columns=60, regression=True), LONG),
+                             System("test", "Test setup"))
     assert dataset.id == LONG_ID
     db.close()
     return home
