@@ -5,8 +5,8 @@
 
 The summary is what lists, tables, criteria and blockers read; the body is the JSON the views that draw the result
 read; the arrays (a run's kept predictions: per-row data) are a table store.results keeps as a Parquet file beside
-the store, never inside JSON. Each kind's unit gives its layout (analysis.units.Layout); a kind without one is stored whole: its payload is its body, and it has no
-summary of its own (None: whoever wants one reads the body).
+the store, never inside JSON. Each kind's unit gives its layout (analysis.units.Layout); a kind without one is
+stored whole: its payload is its body, and it has no summary of its own (None: whoever wants one reads the body).
 Works on plain dicts (the payload as to_dict() made it), so nothing is decoded to be stored or split.
 """
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Writes a generated CSV (ROWS x 20: numbers, skewed and with missing values, categories, dates, a binary
 target; seeded numpy) to a temporary folder, then measures, each in a fresh process:
   1. ``pandas.read_csv(path)`` alone (the yardstick);
-  2. ``analysis.reading.read.read_csv(path.read_bytes())`` then ``analysis.profile.describe.describe_dataset`` with the target.
+  2. ``analysis.reading.read.read_csv(path.read_bytes())`` then ``analysis.profile.describe.describe_dataset`` with
+     the target.
 Targets on 1,000,000 rows: read + profile within 3x of pandas.read_csv, peak memory within 3x of the DataFrame.
 
 Memory: each measurement runs in its own spawned process, which first reads and profiles a tiny CSV (so

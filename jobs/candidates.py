@@ -110,9 +110,9 @@ def best_baseline_run(db: sqlite_utils.Database, project_id: int, version: Model
 
 def check_predictions(db: sqlite_utils.Database, project_id: int, table, file_name: str, dataset: Dataset | None,
                       columns: Mapping | None, content: Mapping | None):
-    """The candidate's plan of ``table`` (an analysis.reading.read.Table), joined to ``dataset`` when given: every problem
-    (unmatched or repeated keys, scores outside 0-1 or with text, labels that are not classes, a score that is the
-    target itself, ...) raised at once in one CandidateError."""
+    """The candidate's plan of ``table`` (an analysis.reading.read.Table), joined to ``dataset`` when given: every
+    problem (unmatched or repeated keys, scores outside 0-1 or with text, labels that are not classes, a score that is
+    the target itself, ...) raised at once in one CandidateError."""
     asked = {k: v for k, v in dict(columns or {}).items() if k in COLUMN_CHOICES and v not in (None, "", [], {})}
     meta = DatasetMeta(file_name, table.content_hash, len(table.frame), len(table.frame.columns),
                        dict(table.column_types), project_id=project_id)

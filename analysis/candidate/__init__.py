@@ -8,6 +8,7 @@
     plan.py       the checked plan (columns, classes, threshold, criteria, with the reason for each choice)
     unit.py       UNIT: the analysis unit (analysis.units) that plans once and computes the evidence and its summary
 
-Nothing here draws, stores or reads files: the caller reads a predictions file with the one reader (analysis.reading.read) and
-passes its DataFrame; the store keeps the model and its versions (store.models), the job stores the result.
+Nothing here draws, stores or reads files: the caller reads a predictions file with the one reader
+(analysis.reading.read) and passes its DataFrame; the store keeps the model and its versions (store.models), the job
+stores the result.
 """

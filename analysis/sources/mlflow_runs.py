@@ -6,7 +6,8 @@
     run = get_run(server, run_id)                                # Run: params, metrics, tags, artifact_uri
     version = get_model_version(server, "churn-gbm", "3")        # ModelVersion -> get_run(server, version.run_id)
     files = list_artifacts(server, run)                          # [Artifact(path, size_bytes, kind)]
-    found = read_artifact_table(server, run, "eval/predictions.parquet")   # ArtifactTable: .table (analysis.reading.read.Table)
+    found = read_artifact_table(server, run, "eval/predictions.parquet")   # ArtifactTable
+    found.table                                                  # analysis.reading.read.Table
 
 Every error is an MlflowError whose message says what is wrong and what to do, and never holds the server's
 credentials: the server is down or unreachable (MlflowUnreachable), did not answer in time (MlflowTimeout), refused
@@ -21,8 +22,8 @@ report here. Each read below runs in a thread of its own that the caller stops w
 timeout_s (name resolution and a server that accepts but never answers included), with no retries; stop_reads() (a
 job's Cancel) ends the reads of this process at once. Artifacts are downloaded through the tracking server: its
 artifact proxy (``mlflow-artifacts:`` locations) or its own download route for stores it reads itself, in chunks,
-stopped past the size limit. Tables are read by the one reader (analysis.reading.read.read_table): Parquet, CSV and tables
-logged with ``mlflow.log_table`` (JSON).
+stopped past the size limit. Tables are read by the one reader (analysis.reading.read.read_table): Parquet, CSV and
+tables logged with ``mlflow.log_table`` (JSON).
 """
 from __future__ import annotations
 
