@@ -57,7 +57,8 @@ def settings_in_words(run: BaselineRun, dataset: str) -> dict[str, str]:
         "Target": s.target,
         "Task": TASK_WORDS.get(run.task, run.task),
         "Protocol": run.protocol.line,
-        "Features": f"{len(features)} column{'' if len(features) == 1 else 's'}: {_names(features)}" if features else "none",
+        "Features": (f"{len(features)} column{'' if len(features) == 1 else 's'}: {_names(features)}"
+                     if features else "none"),
         "Left out": "; ".join(f"{column} ({why})" for column, why in s.excluded.items()) or "nothing",
         "Models": ", ".join(s.models) if s.models else "the task's usual suite",
         "Positive class": positive,

@@ -259,14 +259,16 @@ def _missing(project: dict, content: dict, view: EvidenceView, run: EvidenceNote
     out = []
     if not digest.profiled:
         out.append(Blocker(MISSING, "No dataset profiled", "Explore the training data: the review reads its size, "
-                           "missing values and class balance from the profile.", **_on_data(project, "explore", None, target)))
+                           "missing values and class balance from the profile.",
+                           **_on_data(project, "explore", None, target)))
     if not digest.leakage_checked:
         out.append(Blocker(MISSING, "No leakage check", "Run the leakage checks for the target: proxies, IDs, "
                            "duplicates and overlaps make a model look better than it will be.",
                            **_on_data(project, "leakage", None, target)))
     if run is None:
         criteria = success_criteria(content)
-        waiting = f" {len(criteria)} success criteria wait for it: {', '.join(str(c) for c in criteria)}." if criteria else ""
+        waiting = (f" {len(criteria)} success criteria wait for it: {', '.join(str(c) for c in criteria)}."
+                   if criteria else "")
         out.append(Blocker(MISSING, "No baseline run", "Run the baselines: they measure the success criteria and "
                            f"the dummy floor.{waiting}", **_on_data(project, "baselines", None, target)))
     if not digest.drift_checked:
@@ -282,7 +284,8 @@ def _mismatches(project: dict, content: dict, view: EvidenceView, run: EvidenceN
     expected = FRAMING_OF_TARGET.get(digest.target_type or "")
     if ml_type and expected and ml_type != expected:
         out.append(Blocker(MISMATCH, f"Framed as {ml_type}, but the target column is {digest.target_type}",
-                           f"The profiled target is {digest.target_type} ({expected}): change the framing, or the target.",
+                           f"The profiled target is {digest.target_type} ({expected}): change the framing, "
+                           "or the target.",
                            **_in_document(project, "framing")))
     if run is not None and not run.stale and digest.beats_dummy is False:
         out.append(Blocker(MISMATCH, "No model beats the dummy floor", digest.lift or "The best model does no better "

@@ -78,7 +78,8 @@ def _source_line(s: dict) -> str | None:
     source = s.get("source") or {}
     if source.get("kind") != "sql":
         return None
-    return (f"Read from the SQL connection '{source.get('connection')}' at {str(source.get('checked_at', '?'))[:16]} UTC "
+    return (f"Read from the SQL connection '{source.get('connection')}' at "
+            f"{str(source.get('checked_at', '?'))[:16]} UTC "
             f"({source.get('rows', 0):,} rows, checksum {str(source.get('checksum', '?'))[:12]}); the source may "
             "change since: a re-read that finds other rows marks this evidence stale.")
 
@@ -108,11 +109,13 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
     target_type = minority = None
     for row in profiles:
         s = row.summary
-        lines = [f"{s.get('rows', 0):,} rows × {s.get('columns', 0)} columns; {s.get('duplicate_rows', 0):,} duplicate rows; "
+        lines = [f"{s.get('rows', 0):,} rows × {s.get('columns', 0)} columns; "
+                 f"{s.get('duplicate_rows', 0):,} duplicate rows; "
                  f"{_pct(s.get('missing_share'))} of cells missing; {s.get('warnings', 0)} warning alerts."]
         if s.get("target"):
             lines.append(f"Target '{s['target']}' ({s.get('task')})"
-                         + (": " + ", ".join(f"{k} {_pct(v)}" for k, v in s.get("class_balance", {}).items()) if s.get("class_balance") else ""))
+                         + (": " + ", ".join(f"{k} {_pct(v)}" for k, v in s.get("class_balance", {}).items())
+                            if s.get("class_balance") else ""))
             target_type = target_type or s.get("task")
             if s.get("minority_share") is not None:
                 minority = s["minority_share"] if minority is None else min(minority, s["minority_share"])
@@ -121,8 +124,8 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
         if _source_line(s):
             lines.append(_source_line(s))
         notes.setdefault("data", []).append(
-            EvidenceNote("data", "profile", f"Profile of {s.get('dataset', 'a dataset')}", tuple(lines), _stale(row, current_hashes), s,
-                         _dataset_id(row, current_hashes)))
+            EvidenceNote("data", "profile", f"Profile of {s.get('dataset', 'a dataset')}", tuple(lines),
+                         _stale(row, current_hashes), s, _dataset_id(row, current_hashes)))
 
     leakage = _latest_per_dataset(rows, "leakage")
     open_high = 0
@@ -131,11 +134,13 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
         findings = s.get("findings", [])
         high = _unresolved(row, resolved, ("high",))
         open_high += len(high) if not _stale(row, current_hashes) else 0
-        lines = [f"{sum(f.get('severity') == 'high' for f in findings)} high, {sum(f.get('severity') == 'medium' for f in findings)} medium "
+        lines = [f"{sum(f.get('severity') == 'high' for f in findings)} high, "
+                 f"{sum(f.get('severity') == 'medium' for f in findings)} medium "
                  f"findings; {len(high)} high unresolved."]
         lines += [f"[{f.get('severity')}] {f.get('title')}" for f in findings[:8]]
         notes.setdefault("data", []).append(
-            EvidenceNote("data", "leakage", f"Leakage check of {s.get('dataset', 'a dataset')} (target '{s.get('target')}')",
+            EvidenceNote("data", "leakage",
+                         f"Leakage check of {s.get('dataset', 'a dataset')} (target '{s.get('target')}')",
                          tuple(lines), _stale(row, current_hashes), s, _dataset_id(row, current_hashes), tuple(high)))
 
     runs = [r for r in rows if r.kind == "run"]
@@ -157,8 +162,8 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
         lines += list(s.get("floor", []))
         lines += error_analysis_lines(s, content)
         notes.setdefault("evaluation", []).append(
-            EvidenceNote("evaluation", "run", f"Best baseline run on {s.get('dataset', 'a dataset')}", tuple(x for x in lines if x), stale, s,
-                         _dataset_id(best, current_hashes)))
+            EvidenceNote("evaluation", "run", f"Best baseline run on {s.get('dataset', 'a dataset')}",
+                         tuple(x for x in lines if x), stale, s, _dataset_id(best, current_hashes)))
 
     from design.candidates import candidate_evidence, proposed_name
 
@@ -172,11 +177,12 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
         s = row.summary
         lines = [f"Dataset drift: {'yes' if s.get('dataset_drift') else 'no'}; {s.get('drifted_count', 0)} of "
                  f"{s.get('columns_checked', 0)} columns drifted ({_pct(s.get('share'))})."]
-        lines += [f"{c['column']}: {c.get('method')} score {format_score(c.get('score'))} (threshold {c.get('threshold')})"
+        lines += [f"{c['column']}: {c.get('method')} score {format_score(c.get('score'))} "
+                  f"(threshold {c.get('threshold')})"
                   for c in s.get("top", [])[:5] if c.get("drifted")]
         notes.setdefault("monitoring", []).append(
-            EvidenceNote("monitoring", "drift", f"Drift: {s.get('reference', '?')} → {s.get('current', '?')}", tuple(lines),
-                         _stale(row, current_hashes), s, _dataset_id(row, current_hashes)))
+            EvidenceNote("monitoring", "drift", f"Drift: {s.get('reference', '?')} → {s.get('current', '?')}",
+                         tuple(lines), _stale(row, current_hashes), s, _dataset_id(row, current_hashes)))
 
     pipeline = [r for r in rows if r.kind == "check"]       # blueprint check --as: a pipeline's runs, newest first
     if pipeline:
@@ -234,7 +240,8 @@ def error_analysis_lines(s: dict, content: dict) -> list[str]:
                      + (f"; and {len(weak) - 5} more." if len(weak) > 5 else "."))
     else:
         lines.append(f"Weakest slices: none of {slices.get('tested', 0):,} slices tested is clearly below the overall "
-                     f"{metric} {_num(overall.get('value'))} (Holm-corrected, {slices.get('alpha', 0.05):.0%} family-wise).")
+                     f"{metric} {_num(overall.get('value'))} (Holm-corrected, "
+                     f"{slices.get('alpha', 0.05):.0%} family-wise).")
     columns = slices.get("columns") or {}
     for column in value(content, "evaluation", "always_slice") or []:
         entry = columns.get(column)
@@ -243,7 +250,8 @@ def error_analysis_lines(s: dict, content: dict) -> list[str]:
                          "text or a date).")
             continue
         cells = ", ".join(f"{label} {_num(v)} ({n:,} rows)" for label, v, n in
-                          zip(entry.get("labels", []), entry.get("value", []), entry.get("rows", [])))
+                          zip(entry.get("labels", []), entry.get("value", []), entry.get("rows", []),
+                              strict=False))
         lines.append(f"Always sliced '{column}' ({metric}): {cells}.")
     worst = s.get("worst")
     if worst:
@@ -289,7 +297,8 @@ def _threshold_changed(s: dict, content: dict) -> str | None:
     if (written is None) == (ran is None) and (written is None or abs(float(written) - float(ran)) < 1e-9):
         return None
     now = f"{float(written):g}" if written is not None else "none (so 0.5)"
-    return f"the decision threshold changed after this run (it ran at {s.get('decision_threshold'):g}; the document now says {now})"
+    return (f"the decision threshold changed after this run (it ran at {s.get('decision_threshold'):g}; "
+            f"the document now says {now})")
 
 
 def _unresolved(row, resolved: set[tuple[str, str]], severities: tuple[str, ...]) -> list[dict]:

@@ -140,7 +140,8 @@ def test_no_evidence_at_all_names_each_missing_result_and_the_criteria_waiting_f
 
 
 def test_open_comment_threads_are_grouped_per_section_and_link_to_the_review_document_tab(content):
-    comments = [Comment("data", "Rae", "How noisy are the labels?", 1), Comment("data", "Ana", "About 3%.", 2, parent_id=1),
+    comments = [Comment("data", "Rae", "How noisy are the labels?", 1),
+                Comment("data", "Ana", "About 3%.", 2, parent_id=1),
                 Comment("data", "Rae", "Which scanner?\nAnd which stain?", 3),
                 Comment("model", "Rae", "Done already", 4, resolved_by="Ana")]
     found = [x for x in _find(content, _evidence(content), comments) if x.kind == b.COMMENT]
@@ -155,7 +156,8 @@ def test_empty_required_fields_are_grouped_per_section_with_a_link_to_the_sectio
     found = [x for x in _find(content, _evidence(content)) if x.kind == b.FIELD]
     assert [(x.title, x.url) for x in found] == [
         ("Requirements: Business objective not answered", "design?project=1&section=requirements"),
-        ("Deployment and serving: Deployment target, Prediction mode not answered", "design?project=1&section=deployment")]
+        ("Deployment and serving: Deployment target, Prediction mode not answered",
+         "design?project=1&section=deployment")]
 
 
 def test_a_framing_the_data_contradicts_and_a_run_no_better_than_the_dummy(content):
@@ -163,7 +165,8 @@ def test_a_framing_the_data_contradicts_and_a_run_no_better_than_the_dummy(conte
     run = _run(content)
     run.summary.update(beats_dummy=False, lift="No model beats the dummy floor meaningfully.")
     found = [x for x in _find(content, _evidence(content, run)) if x.kind == b.MISMATCH]
-    assert [x.title for x in found] == ["Framed as regression, but the target column is binary", "No model beats the dummy floor"]
+    assert [x.title for x in found] == ["Framed as regression, but the target column is binary",
+                                        "No model beats the dummy floor"]
     assert [x.page for x in found] == ["design", "baselines"]
 
 

@@ -12,8 +12,8 @@ from design.document import success_criteria
 from jobs.tasks import compute_and_store, plan_for
 from store.datasets import list_datasets
 from store.documents import latest_revision
-from store.results import list_evidence, result_by_id
 from store.people import System
+from store.results import list_evidence, result_by_id
 from tests.apptest import open_app
 
 PYTHON_VALUES = ("None", "null", "{", "}", "[", "]", "True", "False", "()")
@@ -29,7 +29,8 @@ def two_runs(app_db):
     key["run"]["decision_threshold"] = None
     dataset = list_datasets(app_db, 1)[0]
     criteria = success_criteria(latest_revision(app_db, 1).content)
-    compute_and_store(app_db, plan_for(app_db, "run", dataset, key), 1, dataset, System("test", "Ana"), criteria=criteria)
+    compute_and_store(app_db, plan_for(app_db, "run", dataset, key), 1, dataset, System("test", "Ana"),
+                      criteria=criteria)
     return app_db
 
 
@@ -67,7 +68,8 @@ def test_differing_settings_keeps_only_what_differs_and_says_what_features_chang
 
 
 def test_metrics_side_by_side_gives_each_run_minus_the_first():
-    table = metrics_side_by_side({"#1 A": {"recall": 0.9, "rmse": 2.0}, "#2 B": {"recall": 0.8}, "#3 C": {"recall": 0.95, "rmse": 1.5}})
+    table = metrics_side_by_side({"#1 A": {"recall": 0.9, "rmse": 2.0}, "#2 B": {"recall": 0.8},
+                                  "#3 C": {"recall": 0.95, "rmse": 1.5}})
     assert list(table.columns) == ["#1 A", "#2 B", "#3 C", "#2 B − #1 A", "#3 C − #1 A"]
     assert list(table.index) == ["recall", "RMSE (lower is better)"]
     assert table.loc["recall", "#2 B − #1 A"] == pytest.approx(-0.1)
