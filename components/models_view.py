@@ -18,6 +18,7 @@ from analysis.reading.read import EXTENSIONS, MAX_UPLOAD_BYTES, ReadError, forma
 from components import baseline_charts, baselines_view, error_analysis_view, evidence, shell, sources_view
 from components.shell import AppContext
 from components.text import plain
+from design.candidates import reported_only
 from jobs.candidates import COLUMN_CHOICES, baseline_runs, bring_mlflow, bring_predictions, evaluated_on, evidence_key
 from store.access import EDIT
 from store.datasets import Dataset, list_datasets
@@ -187,10 +188,10 @@ def _from_mlflow(context: AppContext, content: dict, name: str) -> None:
     server_name = st.selectbox("MLflow server", list(sources.mlflow_servers), key="mv-server")
     server = sources.mlflow_server(server_name)
     how = st.radio("Pick", ("An experiment's run", "A registered model version"), horizontal=True, key="mv-how")
-    model = None
+    model, moved = None, False
     try:
         if how == "An experiment's run":
-            run_id = _pick_run(server)
+            run_id, moved = _pick_run(server)
         else:
             registered = st.text_input("Registered model name", key="mv-registered").strip()
             number = st.text_input("Version", key="mv-registered-version").strip()
@@ -206,7 +207,7 @@ def _from_mlflow(context: AppContext, content: dict, name: str) -> None:
         return
     _run_facts(run)
     _import_run(context, content, name, server, run, artifacts, model, sources.grant({"kind": "mlflow",
-                                                                                     "server": server_name}))
+                                                                                     "server": server_name}), moved)
 
 
 def _no_server(withheld: int) -> str:
@@ -217,20 +218,46 @@ def _no_server(withheld: int) -> str:
             'uri = "https://..." (README, "Data sources").')
 
 
-def _pick_run(server) -> str | None:
+def _pick_run(server) -> tuple[str | None, bool]:
+    """The run picked in an experiment (None when there is none), and whether the run picked on the last look has
+    left the listing since (then why is said, the box shows the runs as they are, and an Import clicked on this
+    look imports nothing: never another run than the one the person saw)."""
     experiments = _experiments(server)
     if not experiments:
         st.info("The MLflow server has no experiment.")
-        return None
+        return None, False
     names = {e.id: e.name for e in experiments}
     experiment = st.selectbox("Experiment", list(names), format_func=lambda i: f"{names[i]} ({i})", key="mv-exp")
     runs = {r.id: r for r in _runs(server, experiment)}
     if not runs:
         st.info("This experiment has no run.")
-        return None
-    return st.selectbox("Run (newest first)", list(runs), key="mv-run",
-                        format_func=lambda i: f"{runs[i].name or i[:8]} · {i[:8]} · {runs[i].status.lower()} · "
-                                              f"{runs[i].start_time[:16].replace('T', ' ')}")
+        return None, False
+    moved = _picked_run_gone(server, experiment, runs)
+    chosen = st.selectbox("Run (newest first)", list(runs), key="mv-run",
+                          format_func=lambda i: f"{runs[i].name or i[:8]} · {i[:8]} · {runs[i].status.lower()} · "
+                                                f"{runs[i].start_time[:16].replace('T', ' ')}")
+    st.session_state["mv-run-in"] = (server.name, experiment)
+    return chosen, moved
+
+
+def _picked_run_gone(server, experiment: str, runs: dict) -> bool:
+    """True, after saying why, when the run picked on the last look in this server's ``experiment`` is no longer
+    among its listed runs (deleted since, or no longer among the newest): its choice is dropped, so the box shows the
+    newest run. False when it is listed, or when another server or experiment was picked since."""
+    from analysis.sources.mlflow_runs import MlflowError, get_run
+
+    picked = st.session_state.get("mv-run")
+    if picked is None or picked in runs or st.session_state.get("mv-run-in") != (server.name, experiment):
+        return False
+    try:
+        get_run(server, picked)
+        said = (f"Run {picked} is no longer among the {len(runs)} newest runs of this experiment on the MLflow server "
+                f"'{server.name}'. Pick a run again.")
+    except MlflowError as error:
+        said = str(error)
+    del st.session_state["mv-run"]
+    st.error(plain(said))
+    return True
 
 
 def _run_facts(run) -> None:
@@ -249,16 +276,19 @@ def _logged_facts(run_id: str, params: dict, metrics: dict, tags: dict) -> None:
                              hide_index=True, width="stretch")
 
 
-def _import_run(context: AppContext, content: dict, name: str, server, run, artifacts, model, grant) -> None:
+def _import_run(context: AppContext, content: dict, name: str, server, run, artifacts, model, grant,
+                moved: bool) -> None:
     tables = [a for a in artifacts if a.kind is not None]
-    options = [None, *(a.path for a in tables)]
+    # "" (not None) for none: when another run drops the path chosen, Streamlit resets the box to its first option,
+    # which it would show blank if that option were None
+    options = ["", *(a.path for a in tables)]
     sizes = {a.path: a for a in tables}
     path = st.selectbox("Predictions artifact", options, key="mv-artifact",
-                        format_func=lambda p: "none: the run's metrics only" if p is None else
+                        format_func=lambda p: "none: the run's metrics only" if not p else
                         p + (" (logged table)" if sizes[p].logged_table else "")
                         + ("" if sizes[p].size_bytes is None else f", {format_size(sizes[p].size_bytes)}"))
     joined = columns = found = None
-    if path is None:
+    if not path:
         st.caption("With metrics only, each criterion is checked on the value the run reported, with no interval: "
                    "the rows are not available here.")
     else:
@@ -269,10 +299,24 @@ def _import_run(context: AppContext, content: dict, name: str, server, run, arti
         if joined is False:
             return
         columns = _columns([str(c) for c in found.table.frame.columns], joined, "mv-mlflow")
-    if st.button("Import this run", type="primary", key="mv-bring-mlflow"):
+    if st.button("Import this run", type="primary", key="mv-bring-mlflow") and not moved:
         _stored(lambda: bring_mlflow(context.db, context.project.id, name, by=context.user, server=server.name,
-                                     run=run, artifact=found, dataset=joined, columns=columns, content=content,
-                                     model=model, grant=grant))
+                                     run=_as_it_is_now(server, run), artifact=found, dataset=joined,
+                                     columns=columns, content=content, model=model, grant=grant))
+
+
+def _as_it_is_now(server, run):
+    """The run read again when it is imported (the listings above are kept for a minute): a run deleted, or a server
+    gone, since it was listed is refused with its message before anything is stored, and the kept listings are
+    dropped so that the next look reads the server afresh."""
+    from analysis.sources.mlflow_runs import MlflowError, get_run
+
+    try:
+        return get_run(server, run.id)
+    except MlflowError:
+        for kept in (_experiments, _runs, _run_and_artifacts):
+            kept.clear()
+        raise
 
 
 def _artifact(server, run, path: str):
@@ -382,8 +426,9 @@ def headline(summary: dict) -> None:
     """What was evaluated, on which rows, at which threshold, and the verdicts in one line."""
     counts = summary.get("counts") or {}
     threshold = summary.get("decision_threshold")
-    rows = summary.get("rows") or 0
-    st.markdown(plain(f"{summary.get('candidate')}: {rows:,} {summary.get('rows_word', 'rows')} of "
+    rows, by = summary.get("rows") or 0, reported_only(summary)
+    st.markdown(plain(f"{summary.get('candidate')}: the metrics reported by {by} (point values, no rows here)" if by
+                      else f"{summary.get('candidate')}: {rows:,} {summary.get('rows_word', 'rows')} of "
                       f"'{summary.get('dataset')}', target '{summary.get('target')}'")
                 + (f" · decision threshold {threshold:g}" + (" (design document)" if summary.get(
                     "threshold_from_document") else " (the document names none)") if threshold is not None else ""))

@@ -117,7 +117,9 @@ def candidate_evidence(rows, current_hashes: set[str], content: dict, versions: 
         label, name, version = identity(row.summary)
         proposed = names(proposal, label, name) and (named is None or named is row)
         checks = stored_checks(row.summary)
-        title = f"Candidate {label} on {row.summary.get('dataset') or 'a dataset'}"
+        by = reported_only(row.summary)
+        title = (f"Candidate {label}, metrics reported by {by}" if by else
+                 f"Candidate {label} on {row.summary.get('dataset') or 'a dataset'}")
         note = EvidenceNote("evaluation", KIND, title + (" (the proposed candidate)" if proposed else ""),
                             tuple(note_lines(row.summary, checks, content)),
                             stale_reason(row, current_hashes, content, live), row.summary,
@@ -156,9 +158,13 @@ def note_lines(s: dict, checks: tuple[CriterionCheck, ...], content: dict) -> li
 
     counts = ", ".join(f"{sum(c.status == status for c in checks)} {status}" for status in SEVERITY
                        if any(c.status == status for c in checks))
-    rows = s.get("rows")
-    lines = [f"{s.get('candidate', 'The candidate')}: {rows:,} {s.get('rows_word', 'rows')} judged"
-             + (f"; criteria: {counts}." if counts else "; no criterion checked.") if isinstance(rows, int) else
+    rows, by = s.get("rows"), reported_only(s)
+    if by:
+        judged = f"metrics reported by {by}, no rows judged here"
+    else:
+        judged = f"{rows:,} {s.get('rows_word', 'rows')} judged" if isinstance(rows, int) else ""
+    lines = [f"{s.get('candidate', 'The candidate')}: {judged}"
+             + (f"; criteria: {counts}." if counts else "; no criterion checked.") if judged else
              (f"Criteria: {counts}." if counts else "No criterion checked.")]
     lines.append(_threshold_line(s) if s.get("decision_threshold") is not None else "")
     lines += [f"{c.criterion}: {c.reason}" for c in ordered(checks)]
@@ -170,6 +176,15 @@ def note_lines(s: dict, checks: tuple[CriterionCheck, ...], content: dict) -> li
     if s.get("slices"):
         lines += error_analysis_lines(s, content)
     return [line for line in lines if line]
+
+
+def reported_only(s: dict) -> str | None:
+    """Whose reported metrics an evaluation with no rows rests on ("MLflow for run abc12345 on 'tracking'": an MLflow
+    run imported with its metrics only); None when it judged rows or nothing was reported."""
+    found = s.get("reported") or {}
+    if not found.get("metrics") or s.get("rows"):
+        return None
+    return str(found.get("by") or "a tracking server")
 
 
 def ordered(checks: Iterable[CriterionCheck]) -> list[CriterionCheck]:
