@@ -124,7 +124,7 @@ ICONS = {blocking.FAILING: ":material/cancel:", blocking.CHECK_FAILED: ":materia
          blocking.STALE: ":material/update:", blocking.MISSING: ":material/add_circle:",
          blocking.MISMATCH: ":material/compare_arrows:", blocking.COMMENT: ":material/forum:",
          blocking.FIELD: ":material/edit_note:"}
-FIRST_SHOWN = 6        # blockers listed before the rest fold into an expander
+FIRST_SHOWN = 3        # blockers listed before the rest fold into an expander: the box stays on a 900 px first screen
 
 
 def blockers(summary: ReviewSummary) -> None:
