@@ -34,8 +34,11 @@ postgresql:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 
+# ruff first (a finding stops the run), then every test on two workers (pytest-xdist, a file's tests on one worker:
+# module fixtures such as a server or a browser start once per file)
 test: setup chromium postgresql
-	@$(UV) run --locked pytest; rc=$$?; \
+	$(UV) run --locked ruff check .
+	@$(UV) run --locked pytest -n 2 --dist loadfile; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure, not a pass."; exit 1; fi; \
 	exit $$rc
 
