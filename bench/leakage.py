@@ -2,7 +2,7 @@
 
     python -m bench leakage [--rows 100000] [--seed 0]
 
-The data (generate_frame, also used by tests/test_leakage.py) has 20 columns: an order id, a customer id that
+The data (generate_frame, also used by tests/analysis/test_leakage.py) has 20 columns: an order id, a customer id that
 repeats (the group), a signup date and an event date (the prediction time), nine numeric features, three
 categorical ones, a flag, the binary target ``churned`` and two planted leaks: ``retention_score`` (the target
 plus noise) and ``closed_at`` (a date after the event, only for churned customers). 1 % of the rows repeat

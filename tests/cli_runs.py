@@ -1,6 +1,6 @@
 """Helpers for tests of ``blueprint check`` (issue 23): a candidate's predictions for the sample's rows, written to a
 file, and the real command run in this process (blueprint.cli.main, what the console script runs) when a test needs
-what it stores rather than the process boundary (tests/test_cli.py runs it as a subprocess)."""
+what it stores rather than the process boundary (tests/blueprint/test_cli.py runs it as a subprocess)."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,7 +1,7 @@
-"""A tiny kind of analysis of the test suite's own (tests/test_units.py): the missing values of one column. It is a
-package's whole contribution to Blueprint: a Unit, made known with BLUEPRINT_UNITS=tests.unit_kind, and nothing
-else of Blueprint changes for it to be planned, queued, run by a worker process, stored, recorded as evidence and
-read on the Review page (its describe)."""
+"""A tiny kind of analysis of the test suite's own (tests/analysis/test_units.py): the missing values of one column.
+It is a package's whole contribution to Blueprint: a Unit, made known with BLUEPRINT_UNITS=tests.unit_kind, and
+nothing else of Blueprint changes for it to be planned, queued, run by a worker process, stored, recorded as evidence
+and read on the Review page (its describe)."""
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from store.datasets import list_datasets
 from store.db import open_store
+from tests.analysis.test_read_formats import parquet_bytes, workbook_bytes
 from tests.e2e.conftest import wait_idle
-from tests.test_read_formats import parquet_bytes, workbook_bytes
 
 PARQUET, WORKBOOK, SHEET = "visits.parquet", "clinic.xlsx", "patients"
 STORED_SHEET = f"{WORKBOOK} · {SHEET}"

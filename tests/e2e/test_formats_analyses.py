@@ -13,10 +13,10 @@ import tests.e2e.test_team as team
 from analysis.reading.read import read_csv
 from store.datasets import list_datasets
 from store.db import open_store
+from tests.analysis.test_leakage import CSV
+from tests.analysis.test_read_formats import workbook_bytes
 from tests.e2e.conftest import Server, settle
 from tests.e2e.test_team import LANDS, assert_no_traceback, choose_row_order, metrics, progress_of
-from tests.test_leakage import CSV
-from tests.test_read_formats import workbook_bytes
 
 people = team.people          # a fixture: pytest finds it by this name (an import would be redefined by each test)
 PARQUET = "breast_cancer.parquet"          # dataset 2 of the sample project

@@ -10,11 +10,11 @@ from playwright.sync_api import expect
 
 import tests.e2e.test_team as team
 from analysis.reading.read import read_csv
+from tests.analysis.test_leakage import CSV
 from tests.e2e.conftest import Server, settle
 from tests.e2e.test_formats_analyses import RUN, _dataset_id, _open, _result
 from tests.e2e.test_team import assert_no_traceback, choose_row_order
 from tests.postgres import postgres  # noqa: F401 (a fixture)
-from tests.test_leakage import CSV
 
 people = team.people          # a fixture: pytest finds it by this name (an import would be redefined by each test)
 COLUMNS = ["mean_radius", "mean_texture", "mean_smoothness", "worst_perimeter", "worst_concavity", "diagnosis"]

@@ -163,7 +163,7 @@ def test_two_processes_saving_on_the_same_parent_one_is_refused(db, home, tmp_pa
     p = create_project(db, "Shared", created_by=System("test"))
     first = save_revision(db, p.id, {"by": "seed"}, System("test", "Seed"), parent_id=None)
     go = tmp_path / "go"
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     workers = [
         subprocess.Popen([sys.executable, "-c", WRITER, str(home / DB_FILE), str(p.id), str(first.id), name, str(go)],
                          cwd=root, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(root)})

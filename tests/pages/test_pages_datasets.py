@@ -7,7 +7,7 @@ from store.datasets import list_datasets
 from store.db import open_store
 from tests.apptest import open_app, texts
 
-FIXTURES = Path(__file__).parent / "fixtures" / "csv"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "csv"
 GOOD = b"id,age,plan,churned\n1,34,basic,yes\n2,51,pro,no\n3,29,basic,no\n4,,pro,yes\n"
 
 

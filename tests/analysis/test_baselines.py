@@ -32,7 +32,7 @@ from analysis.errors import TargetError
 from analysis.reading.read import read_csv
 from bench.baselines import make_frame
 
-SAMPLE = Path(__file__).parent.parent / "sample_data" / "breast_cancer.csv"
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "breast_cancer.csv"
 FAST = ("Dummy", "Logistic regression", "Naive Bayes")
 
 

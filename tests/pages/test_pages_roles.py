@@ -1,6 +1,6 @@
 """AppTest (issue 26, hole 5): every page, opened by each role, offers only what that role may do, and where it
 withholds a form or a button it says why, in plain English ("You are an editor of this project: only owners can
-rename or archive it."). The store refuses those writes anyway (tests/test_permissions.py); this is what a person
+rename or archive it."). The store refuses those writes anyway (tests/store/test_permissions.py); this is what a person
 is offered. A press from a page drawn before the person's role changed gets the store's refusal, never nothing.
 
 Each person is a local-mode account that is a member of the sample project (tests.apptest.team_member); one seeded

@@ -26,7 +26,7 @@ from analysis.leakage.scan import (
 from analysis.reading.read import read_csv
 from bench.leakage import SPLIT, TARGET, generate_frame
 
-CSV = Path(__file__).resolve().parent.parent / "sample_data" / "breast_cancer.csv"
+CSV = Path(__file__).resolve().parents[2] / "sample_data" / "breast_cancer.csv"
 
 
 @pytest.fixture(scope="module")

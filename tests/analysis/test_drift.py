@@ -32,7 +32,7 @@ from analysis.reading.read import read_csv
 from bench.drift import SHIFTED, column_types, make_pair
 from components.drift_charts import drift_scores_figure, overlay_figure
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.filterwarnings(
     "ignore::RuntimeWarning", "ignore::FutureWarning", "ignore::UserWarning", "ignore::DeprecationWarning"
 )

@@ -34,7 +34,7 @@ from store.projects import list_projects
 from store.transfer import export_project
 from tests.cli_runs import check_in_process
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CSV = ROOT / "sample_data" / "breast_cancer.csv"
 SAMPLE_PARQUET = ROOT / "sample_data" / "breast_cancer.parquet"
 EDITOR, VIEWER = "data.scientist@example.org", "lab.manager@example.org"     # the sample team's (sample_data/seed)

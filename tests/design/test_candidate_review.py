@@ -20,8 +20,8 @@ from store.documents import save_revision
 from store.models import list_models
 from store.projects import create_project
 from store.results import list_evidence
+from tests.analysis.test_candidate import scored
 from tests.candidate_evidence import ANA, record_candidate
-from tests.test_candidate import scored
 
 CRITERIA = ["roc auc >= 0.7", "recall >= 0.72", "pr auc >= baseline + 0.02", "recall[region=north] >= 0.8",
             "p95 latency_ms <= 200"]

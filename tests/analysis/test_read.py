@@ -14,7 +14,7 @@ from analysis.reading.parse import BLOCK_BYTES
 from analysis.reading.read import ReadError, infer_column_types, read_csv
 from analysis.reading.sniff import HEAD_BYTES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "csv"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "csv"
 PEOPLE_TYPES = {
     "name": "categorical", "age": "numeric", "city": "categorical",
     "joined": "datetime", "active": "boolean", "score": "numeric",

@@ -5,8 +5,8 @@ import pandas as pd
 
 from store.datasets import list_datasets
 from store.db import open_store
+from tests.analysis.test_read_formats import parquet_bytes, people_rows, workbook_bytes
 from tests.apptest import open_app, shown, texts
-from tests.test_read_formats import parquet_bytes, people_rows, workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PRICES = [["item", "price", "on sale"], ["pen", 1.5, "yes"], ["ink", 12, "no"], ["pad", 3, "yes"]]

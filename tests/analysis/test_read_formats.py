@@ -18,7 +18,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from analysis.reading.read import ReadError, read_csv, read_table, sheet_names
 
-PEOPLE_CSV = (Path(__file__).parent / "fixtures" / "csv" / "utf8.csv").read_bytes()
+PEOPLE_CSV = (Path(__file__).resolve().parents[1] / "fixtures" / "csv" / "utf8.csv").read_bytes()
 PEOPLE_TYPES = {
     "name": "categorical", "age": "numeric", "city": "categorical",
     "joined": "datetime", "active": "boolean", "score": "numeric",

@@ -21,7 +21,7 @@ from design.fields import (
 )
 from design.sections import SECTIONS, section
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
 ORDER = ["requirements", "framing", "data", "model", "evaluation", "deployment", "monitoring"]
 

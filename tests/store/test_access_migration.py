@@ -20,7 +20,7 @@ from store.resolutions import list_resolutions
 from store.reviews import list_comments, list_decisions
 from store.schema import LATEST_VERSION, schema_version
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def test_a_version_7_data_folder_keeps_everything_and_its_typed_names(tmp_path):

@@ -36,7 +36,7 @@ def test_drift_bars_use_the_palette_and_the_threshold_line():
 def test_no_chart_module_keeps_a_red_or_green_of_its_own():
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     for name in ("components/charts.py", "components/drift_charts.py", "components/baseline_charts.py",
                  "design/report_charts.py", "design/templates/review.html"):
         text = (root / name).read_text(encoding="utf-8").lower()

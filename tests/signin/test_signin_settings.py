@@ -9,7 +9,7 @@ import pytest
 
 from signin.settings import SignInSettingsError, read_settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"redirect_uri": "https://bp.example.org/oauth2callback", "cookie_secret": "s" * 32,
         "client_id": "blueprint", "client_secret": "shh",
         "server_metadata_url": "https://id.example.org/.well-known/openid-configuration"}

@@ -37,7 +37,7 @@ from store.results import (
 )
 from store.schema import LATEST_VERSION, schema_version
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ANA = System("test", "Ana")
 
 

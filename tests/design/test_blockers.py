@@ -53,7 +53,8 @@ def _interval(value, low, high, trials=200):
 
 @pytest.fixture
 def content():
-    """The sample document without its proposed candidate (whose evaluation tests/test_candidate_review.py stores)."""
+    """The sample document without its proposed candidate (whose evaluation
+    tests/design/test_candidate_review.py stores)."""
     content = sample_document()["content"]
     return {**content, "model": {k: v for k, v in content["model"].items() if k != "proposed_candidate"}}
 
