@@ -37,7 +37,7 @@ class Comment:
     extra: dict = field(default_factory=dict)
 
 
-# The sample document's slice criterion recall[worst_radius=Q4] >= 0.9, passing (analysis.error_analysis's evidence).
+# The sample document's slice criteria (worst_radius Q4, mean_concavity Q3), passing (error analysis evidence).
 SAMPLE_SLICES = {"columns": {"worst_radius": {"labels": ["Q1", "Q2", "Q3", "Q4", "Q5"], "metrics": {"recall": [
     {"value": 0.987, "low": 0.93, "high": 0.998, "method": "wilson", "rows": 114, "successes": 76, "trials": 77,
      "basis": "positive rows"}] * 5}},

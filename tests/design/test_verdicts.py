@@ -37,6 +37,7 @@ from design.criteria import parse_criterion
 from design.evidence import build_view
 from design.readiness import NA, EvidenceDigest, assess_readiness
 from sample_data.seed import sample_document
+from tests.design.test_blockers import SAMPLE_SLICES  # the sample's slice criteria, passing
 
 SAMPLE = sample_document()["content"]
 NUMERIC = "numeric"
@@ -292,15 +293,6 @@ def test_a_run_stored_before_intervals_still_loads_and_asks_to_run_again():
     assert check.status == INCONCLUSIVE and "Run the baselines again" in check.reason
     with pytest.raises(ValueError, match="stored in format 99"):
         BaselineRun.from_dict({**stored, "format": 99})
-
-
-# The sample document's slice criterion recall[worst_radius=Q4] >= 0.9, passing (analysis.error_analysis's evidence).
-SAMPLE_SLICES = {"columns": {"worst_radius": {"labels": ["Q1", "Q2", "Q3", "Q4", "Q5"], "metrics": {"recall": [
-    {"value": 0.987, "low": 0.93, "high": 0.998, "method": "wilson", "rows": 114, "successes": 76, "trials": 77,
-     "basis": "positive rows"}] * 5}},
-    "mean_concavity": {"labels": ["Q1", "Q2", "Q3", "Q4", "Q5"], "metrics": {"recall": [
-        {"value": 0.995, "low": 0.96, "high": 0.999, "method": "wilson", "rows": 114, "successes": 99, "trials": 100,
-         "basis": "positive rows"}] * 5}}}}
 
 
 def test_latency_is_not_measured_and_not_a_readiness_failure():

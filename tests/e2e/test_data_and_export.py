@@ -17,7 +17,7 @@ def test_upload_csv_then_see_histogram_and_class_balance(app_server, page, tmp_p
                                    for i in range(200)]
     csv = tmp_path / "churn_sample.csv"
     csv.write_text("\n".join(rows) + "\n")
-    page.goto(app_server.url + "/datasets")
+    page.goto(app_server.url + "/datasets?project=1")
     wait_idle(page)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv))
     expect(page.get_by_test_id("stFileChipName")).to_have_text("churn_sample.csv")

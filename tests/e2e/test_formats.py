@@ -37,8 +37,9 @@ def _dataset_id(server, name: str) -> int:
 
 
 def _explore(page, server, dataset, column):
-    """Explore opened on ``dataset`` by its link (?dataset=ID, as a copied link opens it), until its profile shows."""
-    page.goto(f"{server.url}/explore?dataset={_dataset_id(server, dataset)}")
+    """Explore opened on ``dataset`` by its link (?project=1&dataset=ID, as a copied link opens it), until its profile
+    shows."""
+    page.goto(f"{server.url}/explore?project=1&dataset={_dataset_id(server, dataset)}")
     wait_idle(page)
     expect(page.get_by_role("combobox", name="Dataset")).to_have_value(dataset)
     expect(page.get_by_test_id("stMetric").filter(has_text="Duplicate rows")).to_be_visible()   # the profile job ran
@@ -52,7 +53,7 @@ def test_parquet_and_excel_uploads_reach_explore_for_two_people(app_server, brow
     ana_context, ben_context = browser.new_context(), browser.new_context()
     try:
         ana, ben = ana_context.new_page(), ben_context.new_page()
-        ana.goto(app_server.url + "/datasets")
+        ana.goto(app_server.url + "/datasets?project=1")
         wait_idle(ana)
         ana.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(tmp_path / PARQUET),
                                                                            str(tmp_path / WORKBOOK)])
@@ -66,7 +67,7 @@ def test_parquet_and_excel_uploads_reach_explore_for_two_people(app_server, brow
         expect(ana.get_by_test_id("stAlertContentSuccess")
                .filter(has_text=f"Stored '{STORED_SHEET}': 120 rows × 3 columns")).to_be_visible()
 
-        ben.goto(app_server.url + "/datasets")                  # Ben, in his own browser, sees what Ana stored
+        ben.goto(app_server.url + "/datasets?project=1")         # Ben, in his own browser, sees what Ana stored
         wait_idle(ben)
         table = ben.get_by_test_id("stDataFrame").first
         expect(table).to_contain_text(PARQUET)

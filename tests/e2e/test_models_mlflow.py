@@ -17,12 +17,9 @@ import tempfile
 import threading
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from sample_data.seed import SAMPLE_CSV
 from store.access import EDITOR, REVIEWER, add_member
 from store.db import open_store
 from store.models import list_models
@@ -30,6 +27,7 @@ from store.people import system_user
 from tests.e2e.conftest import Server, settle
 from tests.e2e.test_team import LANDS, assert_no_traceback, people  # noqa: F401 (people: a fixture)
 from tests.mlflow_server import TrackingServer
+from tests.pages.test_pages_models_mlflow import fair_predictions
 
 EXPERIMENT = "triage-e2e"
 METRICS = {"recall_score": 0.97, "specificity": 0.85, "roc_auc": 0.99}      # as a team's evaluation logs them
@@ -48,15 +46,6 @@ people = ["@example.org"]
 FORM = "A predictions file or an MLflow run, stored as a named, numbered version"
 
 
-def _predictions() -> pd.DataFrame:
-    """A fair model's probability of malignant for each sample of the sample dataset, by sample_id (seeded)."""
-    data = pd.read_csv(SAMPLE_CSV)
-    rng = np.random.default_rng(11)
-    truth = (data["diagnosis"] == "malignant").to_numpy()
-    score = 1 / (1 + np.exp(-(3.0 * np.where(truth, 1, -1) + rng.normal(scale=1.6, size=len(truth)))))
-    return pd.DataFrame({"sample_id": data["sample_id"], "score": score.round(6)})
-
-
 def _log_runs(uri: str) -> dict[str, str]:
     """The team's runs in the experiment EXPERIMENT: "gbm" (params, metrics and its predictions logged as a table),
     "metrics only" (params and metrics) and "to delete" (metrics); their ids by name."""
@@ -72,7 +61,7 @@ def _log_runs(uri: str) -> dict[str, str]:
                          params=[mlflow.entities.Param(k, str(v)) for k, v in
                                  ({"n_estimators": 200, "max_depth": 3} if name == "gbm" else {"C": 1.0}).items()])
         if name == "gbm":
-            client.log_table(run.info.run_id, _predictions(), "eval/predictions.json")
+            client.log_table(run.info.run_id, fair_predictions(), "eval/predictions.json")
         client.set_terminated(run.info.run_id)
         ids[name] = run.info.run_id
     return ids

@@ -81,12 +81,13 @@ def test_create_project_fill_section_save_and_reload(app_server, page):
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
 
 
-def test_one_history_entry_per_page_visit_and_back_goes_to_the_previous_page(app_server, page):
-    db = open_store(app_server.home)
+def test_one_history_entry_per_page_visit_and_back_goes_to_the_previous_page(fresh_server, page):
+    # its own server: the sample project as seeded (on the shared one, other tests' uploads change Explore's default)
+    db = open_store(fresh_server.home)
     if not any(p.name == "Second project" for p in list_projects(db)):
         create_project(db, "Second project", "", created_by=System("test"))
     db.close()
-    page.goto(app_server.url + "/?project=1")
+    page.goto(fresh_server.url + "/?project=1")
     wait_idle(page)
     menu = page.get_by_test_id("stSidebar").get_by_test_id("stPageLink")
     visited = []

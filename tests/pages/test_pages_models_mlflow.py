@@ -19,7 +19,8 @@ from tests.mlflow_server import free_port
 METRICS = {"recall_score": 0.97, "specificity": 0.85, "roc_auc": 0.99}
 
 
-def _predictions() -> pd.DataFrame:
+def fair_predictions() -> pd.DataFrame:
+    """A fair model's probability of malignant for each sample of the sample dataset, by sample_id (seeded)."""
     data = pd.read_csv(SAMPLE_CSV)
     rng = np.random.default_rng(11)
     truth = (data["diagnosis"] == "malignant").to_numpy()
@@ -35,7 +36,7 @@ def triage(mlflow_server, tmp_path_factory):
     from sklearn.linear_model import LogisticRegression
 
     folder = tmp_path_factory.mktemp("triage")
-    frame = _predictions()
+    frame = fair_predictions()
     frame.to_parquet(folder / "predictions.parquet", index=False)
     pd.DataFrame(np.random.default_rng(0).random((40_000, 4)), columns=list("abcd")).to_csv(folder / "big.csv")
     mlflow.set_tracking_uri(mlflow_server.uri)
