@@ -74,7 +74,10 @@ def sign_in(page: Page, email: str, name: str | None = None, **claims) -> None:
     register(f"{provider.scheme}://{provider.netloc}", email, name, **claims)
     page.locator("input[name=sub]").fill(email)
     page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(lambda url: urlparse(url).netloc == app.netloc)
+    # back on the app, past its /oauth2callback, and loaded: a navigation asked for while the callback's redirect is
+    # still going is aborted by it (net::ERR_ABORTED)
+    page.wait_for_url(lambda url: urlparse(url).netloc == app.netloc and "oauth2callback" not in urlparse(url).path)
+    page.wait_for_load_state("load")
     expect(page.get_by_test_id("stApp")).to_be_visible()
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
 
