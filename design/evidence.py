@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from analysis.units import kinds, unit
 from design.checks import check_criteria, summary_evidence, summary_slices
 from design.document import success_criteria, value
 from design.formats import format_score
@@ -87,12 +88,12 @@ def _source_line(s: dict) -> str | None:
 def described_by_units(rows, current_hashes: set[str]) -> list[EvidenceNote]:
     """The evidence of each kind whose unit describes its own results (analysis.units.Unit.describe: a kind this
     module does not weigh for the readiness digest), the latest per dataset, under the unit's section."""
-    from analysis.units import kinds, unit
-
     notes = []
     for kind in kinds():
         described = unit(kind).describe
-        for row in (_latest_per_dataset(rows, kind) if described else []):
+        if described is None:
+            continue
+        for row in _latest_per_dataset(rows, kind):
             said = described(row.summary)
             notes.append(EvidenceNote(unit(kind).section, kind, said.title, tuple(said.lines),
                                       _stale(row, current_hashes), row.summary, _dataset_id(row, current_hashes)))
