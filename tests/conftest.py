@@ -1,13 +1,36 @@
 """Shared fixtures: a data folder per test, a migrated file store, an in-memory store."""
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
 
+from analysis.sources.settings import SECRETS_FILES_ENV
 from store.db import connect, open_store
 from store.schema import migrate
 from tests.mlflow_server import mlflow_server  # noqa: F401  (one tracking server for the whole session)
+
+
+@pytest.fixture(autouse=True)
+def secrets_files_env_undone():
+    """The app names its secrets files to its job workers in this process's environment (components/identity.py sets
+    BLUEPRINT_SECRETS_FILES when an AppTest runs a page): put back after each test, so neither a later test's
+    in-process workers nor a server a browser test starts inherit another test's files."""
+    before = os.environ.get(SECRETS_FILES_ENV)
+    yield
+    if before is None:
+        os.environ.pop(SECRETS_FILES_ENV, None)
+    else:
+        os.environ[SECRETS_FILES_ENV] = before
+
+
+def copied_home(template, tmp_path, monkeypatch):
+    """A copy of the data folder ``template`` as this test's BLUEPRINT_HOME."""
+    path = tmp_path / "home"
+    shutil.copytree(template, path)
+    monkeypatch.setenv("BLUEPRINT_HOME", str(path))
+    return path
 
 
 @pytest.fixture
@@ -34,10 +57,7 @@ def seeded_template(tmp_path_factory):
 @pytest.fixture
 def app_home(tmp_path, monkeypatch, seeded_template):
     """BLUEPRINT_HOME holding a fresh copy of the seeded sample project (what a first start creates)."""
-    path = tmp_path / "home"
-    shutil.copytree(seeded_template, path)
-    monkeypatch.setenv("BLUEPRINT_HOME", str(path))
-    return path
+    return copied_home(seeded_template, tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from analysis.sources.settings import SECRETS_FILES_ENV
 from bench.common import free_port, wait_until_healthy
 from tests.e2e.signin import oidc_provider, oidc_server, secrets_file  # noqa: F401  (fixtures: see signin.py)
 
@@ -46,10 +45,6 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         env = {**os.environ, "BLUEPRINT_HOME": str(home), **(env or {})}
-        # the server tells its job workers its own secrets files (components/identity.py); an AppTest run earlier in
-        # this test process left the variable set (to Streamlit's default files), and a server inheriting it would
-        # hand its workers those instead: its SQL connections and MLflow servers unknown to them
-        env.pop(SECRETS_FILES_ENV, None)
         # without ``secrets``, a file that does not exist: local mode, whatever .streamlit/secrets.toml a
         # developer keeps for their own runs
         extra = ["--secrets.files", str(secrets if secrets is not None else log.parent / "no-secrets.toml")]

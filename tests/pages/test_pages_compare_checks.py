@@ -20,6 +20,7 @@ from store.projects import create_project
 from store.results import list_evidence, result_by_id
 from tests.apptest import open_app, texts
 from tests.cli_runs import EDITOR, SAMPLE_CSV, check_in_process, write_predictions
+from tests.conftest import copied_home
 
 SECTION = "Checks from the pipeline (blueprint check)"
 RUN_LABEL = re.compile(r"#\d+ \d{4}-\d\d-\d\d \d\d:\d\d")        # a CI run's column: its id and when it ran
@@ -55,10 +56,7 @@ def checked_home(tmp_path_factory, seeded_template):
 
 @pytest.fixture
 def ci_db(checked_home, tmp_path, monkeypatch):
-    path = tmp_path / "home"
-    shutil.copytree(checked_home, path)
-    monkeypatch.setenv("BLUEPRINT_HOME", str(path))
-    db = open_store(path)
+    db = open_store(copied_home(checked_home, tmp_path, monkeypatch))
     yield db
     db.close()
 
