@@ -8,7 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 
+from analysis.baselines.run import DUMMY, LOWER_IS_BETTER, best_metrics
+from analysis.error_analysis.analyze import errors_summary, slice_evidence
 from analysis.profile.describe import DEFAULT_SAMPLE_ROWS, PROFILE_FORMAT, Profile
+from analysis.serialize import to_plain
 
 
 def profile_settings(target: str | None, sample_rows: int = DEFAULT_SAMPLE_ROWS, random_state: int = 0) -> dict:
@@ -107,10 +110,6 @@ def run_summary(dataset_name: str, run, criteria: list) -> dict:
     these), the dummy's values, the decision threshold and whether the document set it, the lift over the dummy
     floor, floor notes, flags, and the criteria it was checked against at the time (a later change of criteria or
     of the threshold makes it stale)."""
-    from analysis.baselines.run import DUMMY, LOWER_IS_BETTER, best_metrics
-    from analysis.error_analysis.analyze import errors_summary, slice_evidence
-    from analysis.serialize import to_plain
-
     best = run.best()
     primary = best.metrics.get(run.primary_metric) if best else None
     dummy = next((r for r in run.results if r.name == DUMMY and r.has_scores), None)

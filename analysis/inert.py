@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import re
+from html import escape
 
 import pandas as pd
 
@@ -71,8 +72,6 @@ def sandboxed_frame(html: str, height: int) -> str:
     """A page that shows ``html`` in an iframe sandboxed without allow-same-origin: its scripts run (the
     report needs them) in an opaque origin, so they cannot read or act in the app that embeds it, open
     windows, navigate the app or show dialogs. For st.iframe, whose own frame shares the app's origin."""
-    from html import escape
-
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"{_CSP_TAG}"

@@ -27,10 +27,16 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from analysis.column_types import infer_column_types
+from analysis.engine.connection import EngineSettings
+from analysis.engine.figures import file_figures
+from analysis.profile.column_stats import TOP_K
+from analysis.profile.describe import describe_dataset, describe_file
 from bench.common import Stage, Timer, print_result
 from bench.profile import TARGET, make_table
 
@@ -78,17 +84,10 @@ def _cpu_s() -> float:
 
 def _column_types(first: str) -> dict:
     """Column types as the reader would label them, from the first chunk (all of it in this child process)."""
-    import pandas as pd
-
-    from analysis.column_types import infer_column_types
-
     return infer_column_types(pd.read_parquet(first))
 
 
 def _profile_parquet(path: str, types: dict, memory_limit: str, threads: int) -> dict:
-    from analysis.engine.connection import EngineSettings
-    from analysis.profile.describe import describe_file
-
     start, cpu = time.perf_counter(), _cpu_s()
     profile = describe_file(path, types, target=TARGET, use_engine=True,
                             engine_settings=EngineSettings(memory_limit=memory_limit, threads=threads))
@@ -97,9 +96,6 @@ def _profile_parquet(path: str, types: dict, memory_limit: str, threads: int) ->
 
 
 def _figures_csv(path: str, types: dict, memory_limit: str, threads: int) -> dict:
-    from analysis.engine.connection import EngineSettings
-    from analysis.engine.figures import file_figures
-
     start, cpu = time.perf_counter(), _cpu_s()
     figures = file_figures(path, types, EngineSettings(memory_limit=memory_limit, threads=threads))
     return {"seconds": time.perf_counter() - start, "cpu_s": _cpu_s() - cpu, "peak_mb": _peak_mb(),
@@ -107,8 +103,6 @@ def _figures_csv(path: str, types: dict, memory_limit: str, threads: int) -> dic
 
 
 def _pandas_load(path: str) -> dict:
-    import pandas as pd
-
     start = time.perf_counter()
     frame = pd.read_parquet(path)
     seconds = time.perf_counter() - start
@@ -117,12 +111,6 @@ def _pandas_load(path: str) -> dict:
 
 def _exact_match(first: str, types: dict, memory_limit: str, threads: int) -> dict:
     """Engine figures of the first chunk against the in-memory profile of the same rows: the mismatches."""
-    import pandas as pd
-
-    from analysis.engine.connection import EngineSettings
-    from analysis.engine.figures import file_figures
-    from analysis.profile.describe import describe_dataset
-
     frame = pd.read_parquet(first)
     memory = describe_dataset(frame, types)
     start, cpu = time.perf_counter(), _cpu_s()
@@ -160,8 +148,6 @@ def figures_close(a, b) -> bool:
 
 
 def _untied_top(stats) -> list:
-    from analysis.profile.column_stats import TOP_K
-
     top = [(v.value, v.count) for v in stats.top]
     if len(top) == TOP_K:
         top = [v for v in top if v[1] > top[-1][1]]

@@ -36,6 +36,11 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from analysis.candidate.paired import compare
+from analysis.candidate.plan import plan_candidate
+from analysis.candidate.unit import UNIT, InMemory
+from analysis.column_types import infer_column_types
+from analysis.units import DatasetMeta, Progress
 from bench.common import print_result
 
 PLANTED = ("region", "region_7")
@@ -74,11 +79,6 @@ def make_scored(rows: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
 def evidence(frame: pd.DataFrame, baseline: pd.DataFrame, criteria: list[str], steps: list | None = None):
     """Plan (every check) and compute the candidate's evidence: (plan, Computed); ``steps`` gets (seconds since the
     start, what began) of each step."""
-    from analysis.candidate.plan import plan_candidate
-    from analysis.candidate.unit import UNIT, InMemory
-    from analysis.column_types import infer_column_types
-    from analysis.units import DatasetMeta, Progress
-
     began = time.perf_counter()
     steps = steps if steps is not None else []
     steps.append((0.0, "plan: columns, classes, threshold and every check of both tables"))
@@ -121,8 +121,6 @@ class PeakRss(threading.Thread):
 
 def coverage(replications: int, rows: int = 1_000, seed: int = 0) -> dict[str, float]:
     """Share of paired 95 % intervals that hold the true difference of ROC AUC and of recall (module docstring)."""
-    from analysis.candidate.paired import compare
-
     phi = NormalDist().cdf
     truth = {"roc auc": phi(MU_CANDIDATE / math.sqrt(2)) - phi(MU_BASELINE / math.sqrt(2)),
              "recall": phi(MU_CANDIDATE) - phi(MU_BASELINE)}
@@ -153,9 +151,10 @@ def main(argv: list[str]) -> int:
     print(f"generated {args.rows:,} rows x {len(frame.columns)} columns in {time.perf_counter() - began:.1f} s")
     criteria = ["roc auc >= 0.85", "recall >= 0.6", "pr auc >= baseline + 0.02", "brier score <= dummy - 0.05",
                 "recall[every plan] >= 0.5"]
-    import scipy.stats  # noqa: F401  (modules load once per process: not part of the evidence's time)
-    import sklearn.isotonic  # noqa: F401
-    import sklearn.metrics  # noqa: F401
+    # imported here, before the watch starts: modules load once per process, not part of the evidence's time
+    import scipy.stats  # noqa: F401, PLC0415
+    import sklearn.isotonic  # noqa: F401, PLC0415
+    import sklearn.metrics  # noqa: F401, PLC0415
 
     gc.collect()
     watch = PeakRss()

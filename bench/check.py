@@ -29,7 +29,14 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.candidate import make_scored
 from bench.common import print_result
+from design.document import check_section
+from store.db import open_store
+from store.documents import save_revision
+from store.people import System
+from store.projects import create_project
+from store.transfer import export_project
 
 ROOT = Path(__file__).resolve().parents[1]
 CRITERIA = ["roc auc >= 0.78", "recall >= 0.6", "precision >= 0.5", "recall[every plan] >= 0.5",
@@ -39,8 +46,6 @@ STAMP = re.compile(r"^\[\s*([\d.]+)s\] (.*)$")
 
 def make_files(folder: Path, rows: int, seed: int, file_format: str, reference_rows: int) -> dict[str, Path]:
     """The data, predictions (and reference) files: see the module docstring."""
-    from bench.candidate import make_scored
-
     frame, _ = make_scored(rows, seed)
     frame.insert(0, "customer_id", np.arange(1, rows + 1))
     files = {"train": frame.drop(columns=["score"]), "predictions": frame[["customer_id", "score"]]}
@@ -58,13 +63,6 @@ def make_files(folder: Path, rows: int, seed: int, file_format: str, reference_r
 
 def project_file(folder: Path, drift: bool) -> Path:
     """A project file exported by the app's own export (store.transfer.export_project)."""
-    from design.document import check_section
-    from store.db import open_store
-    from store.documents import save_revision
-    from store.people import System
-    from store.projects import create_project
-    from store.transfer import export_project
-
     wish = "Weekly drift of every input against the training months; alert above 0.2." if drift else ""
     content = {"data": check_section("data", {"target": "churned", "positive_class": "yes"}),
                "evaluation": check_section("evaluation", {"success_criteria": CRITERIA, "decision_threshold": 0.4}),

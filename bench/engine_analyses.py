@@ -26,11 +26,22 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pq
 
+from analysis.baselines.run import RunSettings
+from analysis.drift.model import DriftSettings
+from analysis.evidence import drift_settings, leakage_settings, run_settings_key
+from analysis.leakage.model import LeakageSettings, Split
+from analysis.reading.read import read_table
 from bench.bigdata import _as_stored
 from bench.common import print_result
 from bench.profile import TARGET, make_table
+from jobs.tasks import compute, plan_for
+from store.datasets import add_dataset, data_file, get_dataset
+from store.db import open_store
+from store.people import System
+from store.projects import create_project
 
 KINDS = ("leakage", "run", "drift")
 
@@ -51,12 +62,6 @@ def write_file(path: Path, rows: int, chunk: int) -> None:
 
 def store_dataset(home: Path, path: Path) -> tuple[int, int]:
     """(project id, dataset id) of the file stored as an upload is, in a new store at ``home``."""
-    from analysis.reading.read import read_table
-    from store.datasets import add_dataset
-    from store.db import open_store
-    from store.people import System
-    from store.projects import create_project
-
     data = path.read_bytes()
     table = read_table(data, path.name, max_bytes=len(data) + 1)
     db = open_store(home)
@@ -70,11 +75,6 @@ def store_dataset(home: Path, path: Path) -> tuple[int, int]:
 
 
 def key_of(kind: str) -> dict:
-    from analysis.baselines.run import RunSettings
-    from analysis.drift.model import DriftSettings
-    from analysis.evidence import drift_settings, leakage_settings, run_settings_key
-    from analysis.leakage.model import LeakageSettings, Split
-
     if kind == "leakage":
         return leakage_settings(TARGET, Split("random"), LeakageSettings(), None)
     if kind == "run":
@@ -89,12 +89,9 @@ def _peak_mb() -> float:
 def _compute(home: str, dataset_id: int, kind: str, use_engine: bool) -> dict:
     """One job's computation in this (fresh) process: seconds, peak memory, and the result without its timings."""
     if kind == "drift":                       # Evidently's import (about 7 s) is not the check's time
-        from analysis.drift.evidently_report import load_evidently
+        from analysis.drift.evidently_report import load_evidently  # noqa: PLC0415 (only for drift, as above)
 
         load_evidently()
-    from jobs.tasks import compute, plan_for
-    from store.datasets import get_dataset
-    from store.db import open_store
 
     db = open_store(home)
     try:
@@ -142,10 +139,6 @@ def _scope(payload: dict) -> str:
 
 
 def _pandas_load(home: str, dataset_id: int) -> dict:
-    import pandas as pd
-
-    from store.datasets import data_file, get_dataset
-    from store.db import open_store
 
     db = open_store(home)
     try:

@@ -14,15 +14,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from playwright.sync_api import sync_playwright
+
 from bench.common import AppServer, print_result
+from sample_data.seed import seed_sample_project
+from store.db import DB_FILE, connect, open_store
 
 GOAL_S = 5.0
 
 
 def _seed_sync_seconds() -> float:
-    from sample_data.seed import seed_sample_project
-    from store.db import open_store
-
     with tempfile.TemporaryDirectory() as tmp:
         db = open_store(Path(tmp) / "home")
         start = time.perf_counter()
@@ -33,8 +34,6 @@ def _seed_sync_seconds() -> float:
 
 
 def _jobs_done(home: Path) -> bool:
-    from store.db import DB_FILE, connect
-
     db = connect(home / DB_FILE)
     try:
         states = [row[0] for row in db.execute("SELECT state FROM jobs")]
@@ -70,7 +69,6 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench firststart", description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    from playwright.sync_api import sync_playwright
 
     sync_s = _seed_sync_seconds()
     runs = []

@@ -43,8 +43,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import average_precision_score, roc_auc_score
 
+from analysis.baselines import run as baselines
+from analysis.baselines.models import MODELS, fit_model, predict_scores, prepare_features
+from analysis.baselines.run import RunSettings, criterion_evidence, run_baselines
 from bench.common import print_result
+from design.checks import check_criteria
+from design.criteria import Criterion
 
 TRUTH_ROWS = 200_000
 METRICS = ("recall", "precision", "roc auc", "pr auc", "specificity")
@@ -129,8 +135,6 @@ class Generator:
 
 
 def _metric(metric: str, truth: np.ndarray, score: np.ndarray, threshold: float) -> float:
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
     predicted = score >= threshold
     if metric == "recall":
         return float(np.mean(predicted[truth]))
@@ -144,14 +148,8 @@ def _metric(metric: str, truth: np.ndarray, score: np.ndarray, threshold: float)
 
 
 def run_task(task: Task) -> Outcome:
-    from analysis.baselines import run as baselines
-    from analysis.baselines.models import MODELS, fit_model, predict_scores, prepare_features
-    from analysis.baselines.run import RunSettings, criterion_evidence, run_baselines
-
     # Permutation importance (half of a small run's time) plays no part in a verdict: left out here.
     baselines._with_importance = lambda result, keeper, data, settings: result
-    from design.checks import check_criteria
-    from design.criteria import Criterion
 
     generator = Generator(task)
     for attempt in range(100):   # a baseline needs 2 rows of each class

@@ -22,8 +22,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from streamlit.testing.v1 import AppTest
 
 from bench.common import Stage, Timer, max_rss_mb, print_result
+from jobs.pool import stop_pool
+from store.db import DB_FILE, connect
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["pages/projects.py", "pages/design.py", "pages/datasets.py", "pages/explore.py", "pages/leakage.py",
@@ -45,8 +48,6 @@ def generated_csv(rows: int, seed: int = 0) -> bytes:
 
 def wait_for_jobs(home: str, timeout_s: float = 1800) -> float:
     """Seconds until no job of the store in ``home`` is queued or running."""
-    from store.db import DB_FILE, connect
-
     start = time.perf_counter()
     db = connect(Path(home) / DB_FILE)
     try:
@@ -87,8 +88,6 @@ def _seconds(at, action) -> float:
 
 def _uploaded(home: str) -> int:
     """The id of the dataset the bench uploaded (bench.csv)."""
-    from store.db import DB_FILE, connect
-
     db = connect(Path(home) / DB_FILE)
     try:
         return db.execute("SELECT id FROM datasets WHERE name = 'bench.csv'").fetchone()[0]
@@ -97,9 +96,6 @@ def _uploaded(home: str) -> int:
 
 
 def main(argv: list[str]) -> int:
-    from streamlit.testing.v1 import AppTest
-
-    from jobs.pool import stop_pool
 
     parser = argparse.ArgumentParser(prog="python -m bench pages")
     parser.add_argument("--rows", type=int, default=1_000_000)

@@ -20,9 +20,12 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from analysis.profile.describe import DEFAULT_SAMPLE_ROWS, describe_dataset
+from analysis.reading.read import read_csv
 from bench.common import Stage, Timer, print_result
 
 TARGET = "churned"
@@ -70,11 +73,6 @@ def write_csv(path: Path, rows: int, seed: int = 0) -> None:
 
 def _warm_up(folder: Path) -> float:
     """Run both pipelines on a tiny file so lazily loaded code is resident; return the RSS (MB) after it."""
-    import pandas as pd
-
-    from analysis.profile.describe import describe_dataset
-    from analysis.reading.read import read_csv
-
     tiny = folder / "tiny.csv"
     write_csv(tiny, 200, seed=1)
     pd.read_csv(tiny)
@@ -89,8 +87,6 @@ def _rss_mb() -> float:
 
 
 def _measure_pandas(path: str, rows: int) -> dict:
-    import pandas as pd
-
     baseline = _warm_up(Path(path).parent)
     timer = Timer()
     with timer.stage("pandas.read_csv", rows):
@@ -99,9 +95,6 @@ def _measure_pandas(path: str, rows: int) -> dict:
 
 
 def _measure_analysis(path: str, rows: int, sample_rows: int) -> dict:
-    from analysis.profile.describe import describe_dataset
-    from analysis.reading.read import read_csv
-
     baseline = _warm_up(Path(path).parent)
     timer = Timer()
     with timer.stage("read_csv (analysis)", rows):
@@ -130,8 +123,6 @@ def _fastest(function, repeat: int, *args) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    from analysis.profile.describe import DEFAULT_SAMPLE_ROWS
-
     parser = argparse.ArgumentParser(prog="python -m bench profile", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the generated CSV (default 1,000,000)")
     parser.add_argument("--sample-rows", type=int, default=DEFAULT_SAMPLE_ROWS,

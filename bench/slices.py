@@ -17,6 +17,11 @@ import argparse
 import numpy as np
 import pandas as pd
 
+from analysis.baselines.run import RunSettings, run_baselines
+from analysis.column_types import infer_column_types
+from analysis.error_analysis.analyze import analyze_model
+from analysis.error_analysis.columns import slice_columns
+from analysis.error_analysis.slices import Outcomes, slice_metric, slice_report
 from bench.common import Timer, max_rss_mb, print_result
 
 PLANTED = ("region", "region_7")
@@ -25,8 +30,6 @@ FLIP = 0.35
 
 def make_frame(rows: int, seed: int = 0) -> tuple[pd.DataFrame, dict[str, str]]:
     """(frame, column_types): 20 columns and the label "churned" (yes / no), with the planted weak segment."""
-    from analysis.column_types import infer_column_types
-
     rng = np.random.default_rng(seed)
     numeric = rng.normal(size=(rows, 12))
     region = rng.choice([f"region_{i}" for i in range(12)], size=rows)
@@ -59,10 +62,6 @@ def main(argv: list[str]) -> int:
     timer = Timer()
     with timer.stage("generate data", rows=args.rows):
         frame, column_types = make_frame(args.rows, args.seed)
-    from analysis.baselines.run import RunSettings, run_baselines
-    from analysis.error_analysis.analyze import analyze_model
-    from analysis.error_analysis.columns import slice_columns
-    from analysis.error_analysis.slices import Outcomes, slice_metric, slice_report
 
     settings = RunSettings(target="churned", models=("Logistic regression",), protocol="kfold", positive_label="yes",
                            max_rows=None, time_budget_s=600, random_state=args.seed)

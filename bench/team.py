@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import itertools
 import os
 import random
@@ -73,8 +74,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import websockets
+from playwright.async_api import async_playwright
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from analysis.baselines.run import RunSettings
+from analysis.evidence import run_settings_key
+from analysis.reading.read import read_csv
+from analysis.units import Computed
+from bench.baselines import make_frame
 from bench.common import AppServer, print_result
+from design.document import success_criteria
+from jobs.tasks import compute, plan_for, store_result
+from store.datasets import add_dataset, list_datasets
+from store.db import connect, open_store
+from store.documents import latest_revision
+from store.people import System
+from store.projects import list_projects
 
 # (URL path, label): the Projects page is the default page, served at the app's root.
 PAGES = [("", "Projects"), ("design", "Design document"), ("explore", "Explore"), ("leakage", "Leakage"),
@@ -184,20 +201,12 @@ class CpuMeter(threading.Thread):
 # ------------------------------------------------------------------------------------------- data and store
 
 def big_csv(rows: int) -> bytes:
-    from bench.baselines import make_frame
-
     frame, _ = make_frame(rows)
     return frame.to_csv(index=False).encode()
 
 
 def add_big_dataset(home: Path, rows: int):
     """The generated dataset, added to the sample project as an upload is: (project, sample dataset, it)."""
-    from analysis.reading.read import read_csv
-    from store.datasets import add_dataset, list_datasets
-    from store.db import open_store
-    from store.people import System
-    from store.projects import list_projects
-
     db = open_store(home)
     try:
         project = next(p for p in list_projects(db) if p.is_sample)
@@ -216,15 +225,6 @@ def store_runs(db, project_id: int, dataset, target: str, runs: int, author, mod
     its predictions kept, error analysis); the others are copies of it under their own seeds: as large as a computed
     run (on 100,000 rows: 2.9 MB of payload, 100,000 kept predictions) without the minute each would take. Returns
     the stored results' ids."""
-    import dataclasses
-
-    from analysis.baselines.run import RunSettings
-    from analysis.evidence import run_settings_key
-    from analysis.units import Computed
-    from design.document import success_criteria
-    from jobs.tasks import compute, plan_for, store_result
-    from store.documents import latest_revision
-
     revision = latest_revision(db, project_id)
     criteria = success_criteria(revision.content) if revision else []
     asked = RunSettings(target=target, models=models)
@@ -242,9 +242,6 @@ def store_runs(db, project_id: int, dataset, target: str, runs: int, author, mod
 
 def add_history(home: Path, project_id: int, dataset, runs: int) -> None:
     """store_runs on the bench's data folder: ``runs`` runs of the default suite on ``dataset``."""
-    from store.db import open_store
-    from store.people import System
-
     db = open_store(home)
     try:
         store_runs(db, project_id, dataset, BIG_TARGET, runs, System("benchmark", "bench"))
@@ -253,8 +250,6 @@ def add_history(home: Path, project_id: int, dataset, runs: int) -> None:
 
 
 def _query(home: Path, sql: str, params: list) -> list[dict]:
-    from store.db import connect
-
     db = connect(home / "blueprint.sqlite3")
     try:
         return [dict(r) for r in db.query(sql, params)]
@@ -306,9 +301,6 @@ class Session:
 
     async def open(self, path: str, query: str) -> None:
         """A page load: a new session asking for the page at ``path`` with ``query``; returns when it is served."""
-        import websockets
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-
         self.ws = await websockets.connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
                                            max_size=None, open_timeout=LOAD_TIMEOUT_S)
         self.query = query
@@ -320,8 +312,6 @@ class Session:
     async def rerun(self, widgets: dict | None = None, fragment_id: str = "") -> None:
         """A rerun as the frontend asks for one: after a widget changed (``widgets``: {id: (kind, value)},
         kind a WidgetState value field such as "string_value" or "trigger_value"), or a fragment's timer."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-
         back = BackMsg()
         back.rerun_script.query_string = self.query
         back.rerun_script.page_script_hash = self.page_hash
@@ -345,8 +335,6 @@ class Session:
 
     async def _until_finished(self) -> None:
         """Read until the run's script_finished (a run cut short by a rerun, e.g. st.rerun, goes on to the next)."""
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
         self.elements = []
         while True:
             msg = ForwardMsg()
@@ -586,8 +574,6 @@ async def submit_jobs(browser, base: str, home: Path, project_id: int, big, run:
 async def first_visit(url: str, home: Path, timeout_s: float = 600) -> None:
     """A first visit prepares the data folder (seeding the sample project); then wait until no job is left.
     An exception on that page (a broken checkout) ends the benchmark at once, with its text."""
-    from playwright.async_api import async_playwright
-
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         try:
@@ -632,8 +618,6 @@ async def watch(port: int, project_id: int, big, run: Run, ended) -> None:
 
 async def drive(args, server: AppServer, home: Path, project, sample, big, run: Run, meter: CpuMeter) -> float:
     """Warm-up, idle before, submit, busy (while the jobs run), idle after; returns the busy phase's seconds."""
-    from playwright.async_api import async_playwright
-
     query = f"project={project.id}&dataset={sample.id}&target={SAMPLE_TARGET}"
     busy_s, ended = 0.0, False
     tasks = [asyncio.create_task(Reader(i, server.port, query, run, args.think).loop()) for i in range(args.sessions)]

@@ -17,13 +17,30 @@ same analysis units the app runs (analysis.units), planned once at the boundary,
 from __future__ import annotations
 
 import dataclasses
+import platform
 import time
+import tomllib
 from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
 
-from analysis.units import PlanError, Progress
+from analysis.baselines.metrics import canonical_metric
+from analysis.baselines.run import RunSettings, resolve_settings
+from analysis.baselines.setup import DEFAULT_MAX_ROWS, REASONS
+from analysis.candidate.plan import plan_candidate
+from analysis.drift.model import DriftSettings
+from analysis.evidence import drift_settings, leakage_settings, run_settings_key
+from analysis.leakage.scan import LeakageSettings, Split
+from analysis.units import PlanError, Progress, unit
 from blueprint.inputs import CheckInputError, DataFile, FileInputs
 from blueprint.project import CheckedProject
 from blueprint.report import CheckReport, Drift, Leakage, Verdict
+from design.checks import check_criteria, document_run_choices, summary_evidence, summary_slices
+from design.criteria import CriterionError
+from design.document import feature_table, not_known_columns, success_criteria, target_choice, value
+from design.fields import is_template
+from store.db import now
+from store.results import library_versions
 
 NO_CRITERIA = ("The design document has no success criteria, so there is nothing to hold the data to: write them in "
                "the Evaluation section's 'Success criteria', one per line as metric, operator, number (such as "
@@ -45,9 +62,6 @@ class Plans:
 
 def document_criteria(content: dict) -> list:
     """The document's success criteria; CheckInputError when it has none or one cannot be read."""
-    from design.criteria import CriterionError
-    from design.document import success_criteria
-
     try:
         criteria = success_criteria(content)
     except CriterionError as error:
@@ -58,8 +72,6 @@ def document_criteria(content: dict) -> list:
 
 
 def choose_target(asked: str | None, content: dict) -> str:
-    from design.document import target_choice
-
     target = asked or target_choice(content)[0]
     if not target:
         raise CheckInputError("No target column: the design document's Data section names none. Give it with "
@@ -80,9 +92,6 @@ def require_target(given: DataFile, target: str, named: bool) -> None:
 
 def drift_wish(content: dict) -> bool:
     """Whether the design document's Monitoring section asks for drift checks."""
-    from design.document import value
-    from design.fields import is_template
-
     wish = value(content, "monitoring", "drift")
     return bool(wish and str(wish).strip()) and not is_template(wish)
 
@@ -113,23 +122,15 @@ def plan_all(project: CheckedProject, inputs: FileInputs, data: dict[str, DataFi
 
 
 def _plan_leakage(project: CheckedProject, inputs: FileInputs, train: DataFile, test: DataFile | None, target: str):
-    from analysis.evidence import leakage_settings
-    from analysis.leakage.scan import LeakageSettings, Split
-    from analysis.leakage.unit import UNIT
-    from design.document import feature_table
 
     split = Split("test_dataset") if test else Split()
     key = leakage_settings(target, split, LeakageSettings(), test.meta.content_hash if test else None,
                            feature_table(project.content, list(train.meta.column_types)))
-    return UNIT.plan(train.meta, key, inputs)
+    return unit("leakage").plan(train.meta, key, inputs)
 
 
 def _plan_drift(project: CheckedProject, inputs: FileInputs, data: dict[str, DataFile]):
     """(the drift plan, None) or (None, why it does not run)."""
-    from analysis.drift.model import DriftSettings
-    from analysis.drift.unit import UNIT
-    from analysis.evidence import drift_settings
-
     if not drift_wish(project.content):
         return None, "the design document's Monitoring section asks for no drift check"
     current = data.get("current") or data.get("train")
@@ -142,15 +143,13 @@ def _plan_drift(project: CheckedProject, inputs: FileInputs, data: dict[str, Dat
                       "train=PATH or current=PATH")
     inputs.add(reference)
     key = drift_settings({"kind": "datasets", "current": current.meta.content_hash}, DriftSettings())
-    return UNIT.plan(reference.meta, key, inputs), None
+    return unit("drift").plan(reference.meta, key, inputs), None
 
 
 def _plan_candidate(project: CheckedProject, inputs: FileInputs, data: dict[str, DataFile], predictions: DataFile,
                     target: str):
     """The candidate's plan: its predictions hold the target (a scored dataset), or join the test (else the training)
     data by a key column."""
-    from analysis.candidate.plan import plan_candidate
-
     joined = None if target in predictions.meta.column_types else (data.get("test") or data.get("train"))
     asked = {"name": predictions.name, "target": target}
     return plan_candidate(predictions.meta, asked, predictions=inputs.frame(predictions.meta.content_hash),
@@ -183,11 +182,10 @@ def run_check(project: CheckedProject, inputs: FileInputs, data: dict[str, DataF
 
 
 def _leakage(project: CheckedProject, inputs: FileInputs, plans: Plans, progress: Progress) -> Leakage:
-    from analysis.leakage.unit import UNIT
 
     if plans.leakage is None:
         return Leakage(False, plans.skipped.get("leakage", ""))
-    computed = UNIT.compute(plans.leakage, inputs, _stage(progress, "leakage"))
+    computed = unit("leakage").compute(plans.leakage, inputs, _stage(progress, "leakage"))
     findings = []
     for finding in computed.summary["findings"]:
         found = project.resolution(finding["key"], plans.leakage.dataset)
@@ -200,10 +198,9 @@ def _leakage(project: CheckedProject, inputs: FileInputs, plans: Plans, progress
 
 
 def _candidate(inputs: FileInputs, plans: Plans, progress: Progress) -> tuple[dict, dict]:
-    from analysis.candidate.unit import UNIT
 
     plan = plans.candidate
-    summary = UNIT.compute(plan, inputs, _stage(progress, "candidate")).summary
+    summary = unit("candidate").compute(plan, inputs, _stage(progress, "candidate")).summary
     evidence = {"kind": "candidate", "source": f"the candidate's predictions ({plan.name})", "name": plan.name,
                 "task": summary.get("task"), "target": summary.get("target"),
                 "positive_label": summary.get("positive_label"), "rows": summary.get("rows"),
@@ -216,16 +213,14 @@ def _candidate(inputs: FileInputs, plans: Plans, progress: Progress) -> tuple[di
 def _baseline(project: CheckedProject, inputs: FileInputs, data: dict[str, DataFile], plans: Plans,
               leakage: Leakage, progress: Progress) -> tuple[dict, dict]:
     """A baseline run on the training data, planned as the Baselines page plans one."""
-    from analysis.baselines.unit import UNIT
-    from analysis.evidence import run_settings_key
-
     train, test = data["train"], data.get("test")
     try:
         settings = run_settings(project.content, inputs, train, test, plans.target, leakage)
-        plan = UNIT.plan(train.meta, run_settings_key(settings, test.meta.content_hash if test else None), inputs)
+        key = run_settings_key(settings, test.meta.content_hash if test else None)
+        plan = unit("run").plan(train.meta, key, inputs)
     except (PlanError, ValueError) as error:
         raise CheckInputError(" ".join(str(error).split())) from None
-    summary = UNIT.compute(plan, inputs, _stage(progress, "baselines")).summary
+    summary = unit("run").compute(plan, inputs, _stage(progress, "baselines")).summary
     evidence = {"kind": "baseline run", "source": f"the best baseline run ({summary.get('best_model')})",
                 "best_model": summary.get("best_model"), "task": summary.get("task"), "target": summary.get("target"),
                 "positive_label": plan.resolved.positive_label, "protocol": summary.get("protocol"),
@@ -238,11 +233,6 @@ def _baseline(project: CheckedProject, inputs: FileInputs, data: dict[str, DataF
 def run_settings(content: dict, inputs: FileInputs, train: DataFile, test: DataFile | None, target: str,
                  leakage: Leakage):
     """The baseline run's settings, as the Baselines page resolves them (pages/baselines.py)."""
-    from analysis.baselines.run import RunSettings, resolve_settings
-    from analysis.baselines.setup import DEFAULT_MAX_ROWS, REASONS
-    from design.checks import document_run_choices
-    from design.document import not_known_columns, target_choice
-
     columns = set(train.meta.column_types)
     excluded = {f["column"]: f"flagged by the leakage checks: {f['title']}" for f in leakage.findings
                 if f.get("severity") in ("high", "medium") and not f.get("resolved") and f.get("column")
@@ -263,19 +253,15 @@ def run_settings(content: dict, inputs: FileInputs, train: DataFile, test: DataF
 
 
 def _drift(inputs: FileInputs, plans: Plans, progress: Progress) -> Drift:
-    from analysis.drift.unit import UNIT
 
     if plans.drift is None:
         return Drift(plans.drift_asked, False, plans.skipped.get("drift", ""))
-    computed = UNIT.compute(plans.drift, inputs, _stage(progress, "drift"))
+    computed = unit("drift").compute(plans.drift, inputs, _stage(progress, "drift"))
     return Drift(True, True, "", computed.summary)
 
 
 def judge(criteria: list, summary: dict, source: str) -> list[Verdict]:
     """Each criterion against the evidence's stored summary (a run's or a candidate's), with its interval."""
-    from analysis.baselines.metrics import canonical_metric
-    from design.checks import check_criteria, summary_evidence, summary_slices
-
     measured = summary_evidence(summary)
     checks = check_criteria(criteria, measured, source, summary.get("task"), summary_slices(summary),
                             summary.get("differences"))
@@ -298,30 +284,19 @@ def _stage(progress: Progress, name: str) -> Progress:
 
 
 def _now() -> str:
-    from store.db import now
-
     return now()
 
 
 def versions() -> dict:
     """Blueprint's version, Python's, and those of the libraries results depend on (store.results)."""
-    import platform
-
-    from store.results import library_versions
-
     return {"blueprint": blueprint_version(), "python": platform.python_version(), **library_versions()}
 
 
 def blueprint_version() -> str:
     """The installed package's version, else pyproject.toml's."""
-    from importlib import metadata
-    from pathlib import Path
-
     try:
         return metadata.version("blueprint")
     except metadata.PackageNotFoundError:
-        import tomllib
-
         pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
         try:
             return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]

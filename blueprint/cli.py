@@ -18,8 +18,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from blueprint.inputs import ROLE_WORDS, ROLES, CheckInputError, data_options, read_file
+from analysis.units import Progress
+from blueprint.check import blueprint_version, run_check
+from blueprint.inputs import ROLE_WORDS, ROLES, CheckInputError, FileInputs, data_options, read_file
+from blueprint.outputs import as_json, junit, markdown, table
+from blueprint.project import from_home, from_project_file, open_home
 from blueprint.report import FAIL_ON
+from store.access import EDIT, PermissionDenied, require
+from store.checks import record_check
+from store.errors import StoreError
+from store.people import NOT_PEOPLE, find_user
 
 PROG = "blueprint"
 DEBUG_ENV = "BLUEPRINT_DEBUG"       # set to 1 for the traceback of an unexpected error
@@ -80,8 +88,6 @@ class StderrProgress:
             print(f"[{time.perf_counter() - self.start:6.1f}s] {message}", file=sys.stderr, flush=True)
 
     def progress(self):
-        from analysis.units import Progress
-
         def report(share, message, partial=None) -> bool:
             self.say(message)
             return False
@@ -106,9 +112,6 @@ def _check_mode(args) -> None:
 def _person(db, email: str, project_id: int):
     """The person --as names, who must be allowed to edit the project (checked again where the evidence is
     written, store.checks)."""
-    from store.access import EDIT, PermissionDenied, require
-    from store.people import NOT_PEOPLE, find_user
-
     user = None if email.strip().startswith(NOT_PEOPLE) else find_user(db, email.strip())
     if user is None:
         raise CheckInputError(f"--as {email}: nobody with this email has signed in to this Blueprint; give the email "
@@ -121,11 +124,6 @@ def _person(db, email: str, project_id: int):
 
 
 def run(args, say: StderrProgress) -> int:
-    from blueprint.check import run_check
-    from blueprint.inputs import FileInputs
-    from blueprint.outputs import as_json, junit, markdown, table
-    from blueprint.project import from_home, from_project_file, open_home
-
     _check_mode(args)
     db = user = None
     try:
@@ -159,8 +157,6 @@ def run(args, say: StderrProgress) -> int:
         if report.outcome == "nothing checked":
             print(f"{PROG} check: {report.nothing_checked_reason()}", file=sys.stderr)
         if user is not None:
-            from store.checks import record_check
-
             record_check(db, project.project_id, report.to_dict(), report.evidence_summary(), report.seconds, by=user)
             say.say(f"stored as evidence on project {project.project_id}'s Evaluation section, as {user.display_name}")
         return report.exit_code
@@ -180,14 +176,10 @@ def _write(path: Path | None, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (see the module docstring)."""
-    from store.errors import StoreError
-
     say = StderrProgress()
     try:
         args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
         if args.version:
-            from blueprint.check import blueprint_version
-
             print(f"{PROG} {blueprint_version()}")
             return 0
         if args.command != "check":

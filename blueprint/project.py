@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from blueprint.inputs import ROLES, CheckInputError, DataFile, read_bytes, stored_file
+from store.datasets import data_file, list_datasets
+from store.db import DB_FILE, open_store
+from store.documents import latest_revision
 from store.errors import StoreError
+from store.projects import get_project
+from store.resolutions import list_resolutions
+from store.transfer import ImportFileError, parse_project_file
 
 
 @dataclass(frozen=True)
@@ -43,8 +49,6 @@ class CheckedProject:
 def from_project_file(path: Path) -> CheckedProject:
     """The project in an exported project file (the app's 'Export project (JSON)'); CheckInputError when the file is
     missing, unreadable, not a project file, from another version, or holds no document."""
-    from store.transfer import ImportFileError, parse_project_file
-
     data = read_bytes(path, "The project file")
     try:
         doc = parse_project_file(data)
@@ -67,8 +71,6 @@ def _revision_info(revision: dict) -> dict:
 
 def open_home(home: Path):
     """The store of the data folder ``home``, which must exist (a check never creates one)."""
-    from store.db import DB_FILE, open_store
-
     if not (home / DB_FILE).is_file():
         raise CheckInputError(f"{home} is not a Blueprint data folder (it has no {DB_FILE}); give the folder the "
                               "server runs on (its BLUEPRINT_HOME).")
@@ -81,11 +83,6 @@ def open_home(home: Path):
 def from_home(db, home: Path, project_id: int) -> CheckedProject:
     """Project ``project_id`` of the data folder's store ``db``: its latest revision, its resolutions and its
     datasets by role (a role no dataset has is left out; a project with one dataset uses it as its training data)."""
-    from store.datasets import data_file, list_datasets
-    from store.documents import latest_revision
-    from store.projects import get_project
-    from store.resolutions import list_resolutions
-
     try:
         project = get_project(db, project_id)
     except StoreError:

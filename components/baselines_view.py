@@ -21,10 +21,13 @@ from analysis.baselines.run import (
     positive_share,
     resolve_settings,
 )
+from analysis.baselines.setup import DEFAULT_MAX_ROWS, id_like_columns
 from analysis.error_analysis.analyze import slice_evidence
 from components import baseline_charts
 from components.text import plain
 from design.checks import FAIL, INCONCLUSIVE, NOT_MEASURED, PASS, check_criteria, ranges_text, threshold_passes
+from design.evidence import findings_for_features
+from jobs.inputs import open_dataset
 from store.datasets import Dataset
 
 PROTOCOLS = {"auto": "automatic (by size and shape)", "kfold": "k-fold cross-validation", "holdout": "holdout",
@@ -271,9 +274,6 @@ def threshold_explorer(result, written: list = (), document_threshold: float | N
 @st.cache_resource(max_entries=32, show_spinner=False)
 def id_like(content_hash: str, _db, _dataset: Dataset) -> dict[str, str]:
     """The dataset's ID-like columns -> why (identifiers, names), computed once per data."""
-    from analysis.baselines.setup import DEFAULT_MAX_ROWS, id_like_columns
-    from jobs.inputs import open_dataset
-
     # above the run's sample size, read from the stored file a column at a time (never whole)
     return id_like_columns(open_dataset(_db, _dataset, DEFAULT_MAX_ROWS), _dataset.column_types)
 
@@ -281,8 +281,6 @@ def id_like(content_hash: str, _db, _dataset: Dataset) -> dict[str, str]:
 def feature_warnings(leaks: list[dict], settings: RunSettings, id_like_columns: dict[str, str]) -> None:
     """What could leak into this run's features: unresolved high leakage findings on rows or on a column still among
     the features (not those the run leaves out), and ID-like columns among the features (medium)."""
-    from design.evidence import findings_for_features
-
     for finding in findings_for_features(leaks, settings.features, settings.target):
         if finding["severity"] == "high":
             st.error(plain(f"Unresolved high-severity leakage finding: {finding['title']}. {finding['action']}"))
@@ -298,9 +296,6 @@ def defaults(content_hash: str, target: str, leaky: tuple, _db, _dataset: Datase
     # Keyed by content, not by store: the same bytes give the same defaults wherever they are stored.
     """What a run would use by default on this data (task, features, models), computed once per data;
     ``positive``: the design document's positive class, used when it is a class of the target."""
-    from analysis.baselines.setup import DEFAULT_MAX_ROWS
-    from jobs.inputs import open_dataset
-
     frame = open_dataset(_db, _dataset, DEFAULT_MAX_ROWS)   # above the run's sample size: a column at a time
     asked = RunSettings(target=target, excluded=dict(leaky), positive_label=positive)
     try:

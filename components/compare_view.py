@@ -24,6 +24,7 @@ import streamlit as st
 
 from analysis.baselines.metrics import LOWER_IS_BETTER, display_name
 from analysis.baselines.run import BaselineRun
+from analysis.error_analysis.analyze import slice_evidence
 from components import stored_results
 from components.text import plain
 from design import check_evidence
@@ -148,16 +149,12 @@ def metrics(loaded: dict[int, BaselineRun], values: dict[int, dict[str, float]])
 
 def slices_of(run, criteria) -> dict | None:
     """A run's best-model slices as slice criteria read them (None for a run stored before slices)."""
-    from analysis.error_analysis.analyze import slice_evidence
-
     best = run.best()
     return slice_evidence(best.error_analysis if best else None, criteria)
 
 
 def weakest(loaded: dict) -> None:
     """The weakest slices of each run's best model, side by side (a run stored before slices says so)."""
-    from analysis.baselines.metrics import display_name
-
     rows = []
     for i, run in loaded.items():
         best = run.best()

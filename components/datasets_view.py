@@ -8,7 +8,9 @@ import streamlit as st
 from analysis.reading.read import EXTENSIONS, MAX_UPLOAD_BYTES, ReadError, format_size, read_table, sheet_names
 from components import shell
 from components.text import plain
-from store.datasets import ROLES, Dataset, add_dataset, delete_dataset, rename_dataset, set_role
+from design.document import target_choice
+from store.datasets import ROLES, Dataset, add_dataset, delete_dataset, list_datasets, rename_dataset, set_role
+from store.documents import latest_revision
 from store.errors import StoreError
 from store.people import User
 from store.projects import Project
@@ -143,8 +145,6 @@ def pick_dataset(db: sqlite_utils.Database, project: Project, role: str = "train
     """The dataset chooser shared by the data pages (?dataset=ID in the URL, newest first; by default the
     dataset with ``role``); stops with a pointer to the Datasets page when the project has none. Returns the
     chosen one and all by id."""
-    from store.datasets import list_datasets
-
     datasets = {d.id: d for d in list_datasets(db, project.id)}
     if not datasets:
         st.info("No dataset yet: upload a data file (CSV, Parquet, Excel) on the Datasets page.")
@@ -161,9 +161,6 @@ def pick_dataset(db: sqlite_utils.Database, project: Project, role: str = "train
 
 def document_choices(db: sqlite_utils.Database, project: Project) -> tuple[str | None, str | None]:
     """The target column and positive class the project's design document names (Data section)."""
-    from design.document import target_choice
-    from store.documents import latest_revision
-
     revision = latest_revision(db, project.id)
     return target_choice(revision.content) if revision else (None, None)
 

@@ -4,6 +4,7 @@ them: analysis.error_analysis)."""
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -28,8 +29,6 @@ def explore_query(project_id: int, dataset_id: int, column: str) -> dict:
 
 
 def _explore_url(project_id: int, dataset_id: int, column: str) -> str:
-    from urllib.parse import urlencode
-
     return "explore?" + urlencode(explore_query(project_id, dataset_id, column))
 
 

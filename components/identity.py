@@ -22,6 +22,7 @@ import sqlite_utils
 import streamlit as st
 from streamlit.errors import StreamlitAuthError, StreamlitSecretNotFoundError
 
+from analysis.sources.settings import SECRETS_FILES_ENV
 from components import shell
 from components.text import plain
 from signin.identify import Identity, NotSignedIn, from_claims, from_headers, local
@@ -36,8 +37,6 @@ TITLE = "Blueprint"
 def _secrets() -> dict:
     """What `.streamlit/secrets.toml` (or the files in the option secrets.files) holds; {} when there is none.
     The files are named to job workers too (they read a SQL dataset's connection: analysis.sources.settings)."""
-    from analysis.sources.settings import SECRETS_FILES_ENV
-
     os.environ.setdefault(SECRETS_FILES_ENV, os.pathsep.join(str(f) for f in st.get_option("secrets.files")))
     try:
         return st.secrets.to_dict()

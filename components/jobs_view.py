@@ -5,13 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.units import PlanError
 from components import shell
 from components.text import plain
 from jobs.pool import pool_for
+from jobs.tasks import plan_for, planned_on
 from store.access import EDIT, can
 from store.db import home_of
 from store.errors import StoreError
-from store.jobs import Job, get_job, latest_job, list_jobs, request_cancel
+from store.jobs import Job, get_job, latest_job, list_jobs, request_cancel, submit_job
 
 POLL_S = 1.0
 STATE_WORDS = {"queued": "waiting for a worker", "running": "running", "done": "done", "failed": "failed",
@@ -36,10 +38,6 @@ def _cancel(job_id: int) -> None:
 def _run_again(job_id: int) -> None:
     """Queue the same work again (a new job with the same key and dataset, planned again: the data it reads may be
     another file of the same content, the plan is checked here once more)."""
-    from analysis.units import PlanError
-    from jobs.tasks import plan_for, planned_on
-    from store.jobs import submit_job
-
     db = shell.connect_store()
     try:
         old = get_job(db, job_id)

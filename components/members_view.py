@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.shell import AppContext, may
+from components.shell import AppContext, flash, may
 from components.text import plain
 from store.access import (
     A_ROLE,
@@ -63,8 +63,6 @@ def _act(action, done: str) -> None:
     except StoreError as error:
         st.error(plain(str(error)))
     else:
-        from components.shell import flash
-
         flash(done)
         st.rerun()
 

@@ -15,10 +15,21 @@ from analysis.baselines.metrics import display_name
 from analysis.candidate.evaluate import Evaluation
 from analysis.candidate.plan import CandidateError
 from analysis.reading.read import EXTENSIONS, MAX_UPLOAD_BYTES, ReadError, format_size, read_table
+from analysis.sources.mlflow_runs import (
+    MlflowError,
+    get_model_version,
+    get_run,
+    list_artifacts,
+    list_experiments,
+    list_runs,
+    read_artifact_table,
+)
 from components import baseline_charts, baselines_view, error_analysis_view, evidence, shell, sources_view
 from components.shell import AppContext
 from components.text import plain
 from design.candidates import reported_only
+from design.document import success_criteria
+from design.document import value as field_value
 from jobs.candidates import COLUMN_CHOICES, baseline_runs, bring_mlflow, bring_predictions, evaluated_on, evidence_key
 from store.access import EDIT
 from store.datasets import Dataset, list_datasets
@@ -134,8 +145,6 @@ def _from_file(context: AppContext, content: dict, name: str) -> None:
 
 def _stored(bring_it) -> None:
     """Run ``bring_it`` (a store write); on success open the new version (next run), else say what is wrong."""
-    from analysis.sources.mlflow_runs import MlflowError
-
     try:
         with st.spinner("Checking the predictions against the dataset and the design document…"):
             version = bring_it()
@@ -153,22 +162,16 @@ def _stored(bring_it) -> None:
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _experiments(server):
-    from analysis.sources.mlflow_runs import list_experiments
-
     return list_experiments(server)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _runs(server, experiment_id: str):
-    from analysis.sources.mlflow_runs import list_runs
-
     return list_runs(server, experiment_id)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _run_and_artifacts(server, run_id: str):
-    from analysis.sources.mlflow_runs import get_run, list_artifacts
-
     run = get_run(server, run_id)
     return run, list_artifacts(server, run)
 
@@ -176,8 +179,6 @@ def _run_and_artifacts(server, run_id: str):
 def _from_mlflow(context: AppContext, content: dict, name: str) -> None:
     """Pick a server open to the person, then an experiment's run or a registered model version; its params,
     metrics and tags are imported, and a predictions artifact when one is chosen."""
-    from analysis.sources.mlflow_runs import MlflowError, get_model_version
-
     sources = sources_view.settings()
     if sources is None:
         return
@@ -244,8 +245,6 @@ def _picked_run_gone(server, experiment: str, runs: dict) -> bool:
     """True, after saying why, when the run picked on the last look in this server's ``experiment`` is no longer
     among its listed runs (deleted since, or no longer among the newest): its choice is dropped, so the box shows the
     newest run. False when it is listed, or when another server or experiment was picked since."""
-    from analysis.sources.mlflow_runs import MlflowError, get_run
-
     picked = st.session_state.get("mv-run")
     if picked is None or picked in runs or st.session_state.get("mv-run-in") != (server.name, experiment):
         return False
@@ -309,8 +308,6 @@ def _as_it_is_now(server, run):
     """The run read again when it is imported (the listings above are kept for a minute): a run deleted, or a server
     gone, since it was listed is refused with its message before anything is stored, and the kept listings are
     dropped so that the next look reads the server afresh."""
-    from analysis.sources.mlflow_runs import MlflowError, get_run
-
     try:
         return get_run(server, run.id)
     except MlflowError:
@@ -322,8 +319,6 @@ def _as_it_is_now(server, run):
 def _artifact(server, run, path: str):
     """The run's artifact ``path`` read as a table (downloaded once per session, within the server's limits); None
     with the message when it cannot be."""
-    from analysis.sources.mlflow_runs import MlflowError, read_artifact_table
-
     kept = st.session_state.setdefault("mv-artifacts", {})
     key = (server.name, run.id, path)
     if key not in kept:
@@ -514,8 +509,6 @@ def latency(evaluation: Evaluation) -> None:
 
 def show(evaluation: Evaluation, summary: dict, content: dict, project_id: int, dataset_id: int | None) -> None:
     """The candidate's evidence, as the Baselines page shows a run's: verdicts first, then what they rest on."""
-    from design.document import success_criteria, value
-
     headline(summary)
     st.subheader("Success criteria")
     criteria_table(summary)
@@ -538,7 +531,7 @@ def show(evaluation: Evaluation, summary: dict, content: dict, project_id: int, 
     st.caption(plain(found.note))
     tabs = st.tabs(["Slices", "Worst errors", "Calibration"])
     with tabs[0]:
-        error_analysis_view.slices(found.slices, value(content, "evaluation", "always_slice") or [], project_id,
+        error_analysis_view.slices(found.slices, field_value(content, "evaluation", "always_slice") or [], project_id,
                                    dataset_id)
     with tabs[1]:
         error_analysis_view.worst(found.worst, found.slices, project_id, dataset_id)

@@ -20,7 +20,9 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from components.text import plain
-from store.access import can
+from jobs.pool import pool_for
+from sample_data.seed import seed_sample_project
+from store.access import A_ROLE, can, role_of, who_may
 from store.db import DB_FILE, connect, home_dir, open_store
 from store.errors import StoreError
 from store.people import User
@@ -50,9 +52,6 @@ class AppContext:
 def _prepared(home: str) -> str:
     """Create, migrate and seed the store once per server process and data folder. The sample project's
     analyses are queued as jobs, so the first page is served at once and fills in as they finish."""
-    from jobs.pool import pool_for
-    from sample_data.seed import seed_sample_project
-
     db = open_store(home)
     try:
         seed_sample_project(db, background=True)
@@ -192,8 +191,6 @@ def require_project(context: AppContext) -> Project:
     if context.project is None:
         problem = st.session_state.get("project-problem")
         if problem:
-            from components.text import plain
-
             st.error(plain(problem))
             projects = list_projects(context.db, user=context.user)     # only those this person may open
             if projects:
@@ -219,8 +216,6 @@ def may(context: AppContext, right: str, what: str) -> bool:
 
 def _why_not(context: AppContext, right: str, what: str) -> str:
     """Why the user may not ``what`` here, in words: their role, and who may."""
-    from store.access import A_ROLE, role_of, who_may
-
     if getattr(context.user, "read_only", False):
         return "This is a read-only link: you can read and export, not change anything."
     role = role_of(context.db, context.user, context.project.id) if context.project else None

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from design.checks import FAIL, INCONCLUSIVE, NOT_MEASURED, PASS, CriterionCheck
 from design.criteria import CriterionError, parse_criterion
 from design.document import success_criteria, value
+from design.evidence import EvidenceNote, _threshold_changed, _threshold_line, error_analysis_lines
 
 KIND = "candidate"
 SEVERITY = (FAIL, INCONCLUSIVE, NOT_MEASURED, PASS)      # what a reviewer reads first
@@ -96,8 +97,6 @@ def candidate_evidence(rows, current_hashes: set[str], content: dict, versions: 
     newest evaluation, newest first, and the version the document proposes when it names one that is not the
     latest. ``versions``: the project's live model versions (store.models.ModelVersion: label, predictions_hash);
     None when not known (then no version is said deleted)."""
-    from design.evidence import EvidenceNote
-
     proposal = proposed_name(content)
     latest: dict[str, tuple[int, object]] = {}
     by_label: dict[str, object] = {}
@@ -133,8 +132,6 @@ def stale_reason(row, current_hashes: set[str], content: dict, live: dict | None
     predictions join left the project (a scored file or an MLflow run's metrics are the version's own data), or the
     document's criteria or decision threshold changed after it. Without ``live`` (the versions are not known), the
     data must be a dataset of the project."""
-    from design.evidence import _threshold_changed
-
     s = row.summary
     label = identity(s)[0]
     version = None if live is None else live.get(_fold(label))
@@ -154,8 +151,6 @@ def stale_reason(row, current_hashes: set[str], content: dict, live: dict | None
 def note_lines(s: dict, checks: tuple[CriterionCheck, ...], content: dict) -> list[str]:
     """What a reviewer reads of a candidate's evaluation: its verdicts (failing first), the difference to the
     baseline and the dummy floor in words, its notes, weakest slices, worst errors and calibration."""
-    from design.evidence import _threshold_line, error_analysis_lines
-
     counts = ", ".join(f"{sum(c.status == status for c in checks)} {status}" for status in SEVERITY
                        if any(c.status == status for c in checks))
     rows, by = s.get("rows"), reported_only(s)

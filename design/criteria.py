@@ -11,9 +11,19 @@ team's own, analysis.candidate) and is checked on the paired difference candidat
 """
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass
+
+from analysis.baselines.metrics import (
+    ALIASES,
+    CLASSIFICATION_METRICS,
+    COMPLEMENTS,
+    REGRESSION_METRICS,
+    canonical_metric,
+    display_name,
+)
 
 OPERATORS = (">=", "<=", "==", ">", "<")
 
@@ -204,8 +214,6 @@ def _where(text: str, raw: str) -> str:
 def check_slice(criterion: Criterion, columns: dict) -> str | None:
     """Why a slice criterion cannot be checked on data sliced into ``columns`` (column -> its slice labels: values,
     or quantile bins Q1..Q5), or None when it can: an unknown column or value, with the nearest names."""
-    import difflib
-
     column, value = criterion.slice_column, criterion.slice_value
     if column is None:
         return None
@@ -274,8 +282,6 @@ class CheckedCriterion:
 
 
 def _measured_metrics() -> tuple[tuple[str, ...], dict, dict]:
-    from analysis.baselines.metrics import ALIASES, CLASSIFICATION_METRICS, COMPLEMENTS, REGRESSION_METRICS
-
     return CLASSIFICATION_METRICS + REGRESSION_METRICS, ALIASES, COMPLEMENTS
 
 
@@ -362,7 +368,6 @@ def check_criterion(text: str) -> CheckedCriterion:
         notes.append(f"{_CRITERION.match(moved)['threshold'].replace(' ', '')} read as "
                      f"{format_number(criterion.threshold)}.")
     measured_names, aliases, complements = _measured_metrics()
-    from analysis.baselines.metrics import canonical_metric
 
     name, complement = canonical_metric(criterion.metric)
     if name in measured_names:
@@ -398,7 +403,6 @@ def check_criterion(text: str) -> CheckedCriterion:
             raise CriterionError(problem)
         return CheckedCriterion(criterion, False, (*notes, "Valid; not measured by the baselines: an online test, "
                                                            "a ranking evaluation or monitoring would measure it."))
-    import difflib
 
     close = difflib.get_close_matches(criterion.metric, known_metric_names(), n=1, cutoff=SIMILAR)
     if close:
@@ -413,8 +417,6 @@ def check_criterion(text: str) -> CheckedCriterion:
 
 def _check_sliced(text: str, criterion: Criterion, percent: bool) -> CheckedCriterion:
     """A slice criterion: a metric measured per slice (SLICE_METRICS, or a complement), a bar in its range."""
-    from analysis.baselines.metrics import canonical_metric, display_name
-
     name, complement = canonical_metric(criterion.metric)
     if name not in SLICE_METRICS:
         raise CriterionError(
@@ -434,8 +436,6 @@ def _check_sliced(text: str, criterion: Criterion, percent: bool) -> CheckedCrit
 def _check_relative(text: str, criterion: Criterion) -> CheckedCriterion:
     """A bar relative to the baseline or the dummy: a metric Blueprint measures on both models' predictions, and a
     margin smaller than the metric's whole range."""
-    from analysis.baselines.metrics import canonical_metric, display_name
-
     measured_names, _, _ = _measured_metrics()
     name, complement = canonical_metric(criterion.metric)
     who = REFERENCES[criterion.relative]

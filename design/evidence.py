@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from analysis.baselines.metrics import display_name
 from analysis.units import kinds, unit
 from design.checks import check_criteria, summary_evidence, summary_slices
 from design.document import success_criteria, value
@@ -166,7 +167,8 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
             EvidenceNote("evaluation", "run", f"Best baseline run on {s.get('dataset', 'a dataset')}",
                          tuple(x for x in lines if x), stale, s, _dataset_id(best, current_hashes)))
 
-    from design.candidates import candidate_evidence, proposed_name
+    # design.candidates and design.check_evidence build on this module's EvidenceNote: imported here, not at the top
+    from design.candidates import candidate_evidence, proposed_name  # noqa: PLC0415 (import cycle)
 
     candidates = candidate_evidence(rows, current_hashes, content, versions)    # before the best run: it is decided on
     if candidates:
@@ -187,7 +189,7 @@ def build_view(rows, current_hashes: set[str], content: dict, resolved: set[tupl
 
     pipeline = [r for r in rows if r.kind == "check"]       # blueprint check --as: a pipeline's runs, newest first
     if pipeline:
-        from design.check_evidence import check_lines, check_title
+        from design.check_evidence import check_lines, check_title  # noqa: PLC0415 (import cycle, as above)
 
         notes.setdefault("evaluation", []).append(EvidenceNote("evaluation", "check", check_title(pipeline[0]),
                                                                tuple(check_lines(pipeline[0], pipeline[1:])), None,
@@ -228,7 +230,6 @@ def error_analysis_lines(s: dict, content: dict) -> list[str]:
     if not slices:
         return ["Error analysis: none stored with this run (it predates slices): run the baselines again to see "
                 "slices, worst errors and calibration."]
-    from analysis.baselines.metrics import display_name
 
     metric = display_name(slices.get("metric", ""))
     overall = slices.get("overall") or {}

@@ -15,6 +15,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from plotly.offline import get_plotlyjs
 
 from analysis.inert import script_json
 from design import palette
@@ -177,8 +178,6 @@ def _figure_json(fig: go.Figure) -> Markup:
 
 def to_html(summary: ReviewSummary, charts: list[go.Figure]) -> str:
     """The review as one self-contained HTML page with ``charts`` drawn by inlined plotly.js."""
-    from plotly.offline import get_plotlyjs
-
     sections = []
     for sec in SECTIONS:
         values = summary.content.get(sec.key) or {}

@@ -21,12 +21,14 @@ import sqlite_utils
 from analysis.candidate.plan import CandidateError, plan_candidate
 from analysis.candidate.unit import stored_under
 from analysis.units import DatasetMeta
+from design.document import success_criteria, target_choice, value
 from jobs.inputs import open_dataset
 from jobs.tasks import NotADataset
 from store.datasets import Dataset, find_dataset
 from store.grants import ADMINS_ONLY, Grant
 from store.models import ModelVersion, add_model_version
 from store.people import System, User
+from store.results import list_evidence, result_meta
 
 COLUMN_CHOICES = ("target", "scores", "label", "key", "positive_label", "task")
 
@@ -46,8 +48,6 @@ class BaselineOption:
 def document_choices(content: Mapping | None) -> dict:
     """What the design document decides about a candidate's evaluation: the target and positive class (Data), the
     decision threshold and the success criteria (Evaluation), as the key carries them."""
-    from design.document import success_criteria, target_choice, value
-
     content = dict(content or {})
     target, positive = target_choice(content)
     threshold = value(content, "evaluation", "decision_threshold")
@@ -79,8 +79,6 @@ def evaluated_on(db: sqlite_utils.Database, version: ModelVersion) -> Dataset | 
 def baseline_runs(db: sqlite_utils.Database, project_id: int, version: ModelVersion) -> list[BaselineOption]:
     """The stored baseline runs with the version's target whose rows are the dataset the version joins (their own
     dataset, or their test dataset), the best first (by the primary metric each reports)."""
-    from store.results import list_evidence, result_meta
-
     if not version.dataset_hash or not version.predictions_hash:
         return []
     found: dict[int, BaselineOption] = {}

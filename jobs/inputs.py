@@ -10,17 +10,21 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlite_utils
 
+from analysis.engine.table import open_table
 from analysis.units import Computed, DatasetMeta, Plan, Progress
+from jobs.sources import profile_sql
 from store.datasets import Dataset, data_file, find_dataset
+from store.documents import latest_revision
 from store.errors import NotFoundError
+from store.jobs import latest_job
+from store.models import get_model_version, load_predictions
+from store.results import get_result_meta, result_arrays, result_summary
 
 
 def open_dataset(db: sqlite_utils.Database, dataset: Dataset, memory_rows: int | None, use_engine: bool | None = None):
     """The dataset's rows for an analysis: a DataFrame when it has at most ``memory_rows`` rows (None: always),
     else an analysis.engine.table FileTable on its stored Parquet file, whose rows are never all in memory (the
     analyses read its columns one at a time and their samples by position). ``use_engine`` forces one way."""
-    from analysis.engine.table import open_table
-
     path = data_file(db, dataset.content_hash)
     if not path.exists():
         raise NotFoundError(f"The data file of '{dataset.name}' is missing ({path}). Upload the file again.")
@@ -65,8 +69,6 @@ def _rows_source(dataset_hash: str, key: dict, rows_of: str | None) -> str:
 
 
 def _kept_predictions(db: sqlite_utils.Database, result_id: int, source: str) -> RunPredictions:
-    from store.results import result_arrays, result_summary
-
     summary = result_summary(db, result_id)
     best = summary.get("best_model")
     table = result_arrays(db, result_id)
@@ -118,8 +120,6 @@ class StoreInputs:
     def document(self) -> dict:
         """The content of the design document's latest revision ({} before the first save)."""
         if self._document is None:
-            from store.documents import latest_revision
-
             revision = latest_revision(self.db, self.project_id)
             self._document = revision.content if revision else {}
         return self._document
@@ -127,8 +127,6 @@ class StoreInputs:
     def model_version(self, version_id: int):
         """The project's candidate model version ``version_id`` (store.models.ModelVersion); NotFoundError when it
         is not a live version of this project."""
-        from store.models import get_model_version
-
         try:
             version = get_model_version(self.db, version_id)
         except NotFoundError as missing:
@@ -146,8 +144,6 @@ class StoreInputs:
 
     def model_predictions(self, version_id: int) -> pd.DataFrame:
         """A version's predictions as the reader produced them (read once per inputs)."""
-        from store.models import load_predictions
-
         if version_id not in self._predictions:
             try:
                 self._predictions[version_id] = load_predictions(self.db, self.model_version(version_id))
@@ -161,9 +157,6 @@ class StoreInputs:
         its table is None, or with ``wait`` (a worker computing a candidate planned meanwhile) it is waited for.
         NotFoundError (saying what to do) when there is no such run, its rows are another dataset's, or it kept no
         predictions."""
-        from store.jobs import latest_job
-        from store.results import get_result_meta
-
         source = _rows_source(dataset_hash, key, rows_of)
         found = get_result_meta(self.db, "run", dataset_hash, key)
         deadline = time.monotonic() + RUN_WAIT_S
@@ -187,7 +180,6 @@ class StoreInputs:
         dataset = self.dataset(plan.dataset)
         if not dataset.is_sql:
             return None
-        from jobs.sources import profile_sql
 
         payload, summary = profile_sql(self.db, dataset, plan.key(), progress)
         return Computed(payload, summary)

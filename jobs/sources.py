@@ -7,7 +7,10 @@ the dataset; the address never enters the store. A statement stopped on the data
 """
 from __future__ import annotations
 
+from analysis.evidence import profile_summary
+from analysis.profile.describe import describe_sql
 from analysis.sources.settings import SourceSettingsError, UnknownConnection, read_source_settings, secrets_from_files
+from analysis.units import Cancelled
 from store.datasets import Dataset
 from store.errors import NotFoundError, StoreError
 
@@ -29,8 +32,7 @@ def profile_sql(db, dataset: Dataset, key: dict, progress):
     """(profile dict, evidence summary) of a SQL dataset: exact figures by its database, the sampled views on a
     sample it draws; SourceChanged when the source's identity is no longer the stored one; analysis.units.Cancelled
     when its statement was stopped on the database (the job's Cancel)."""
-    from analysis.sources.postgres import SourceCancelled
-    from analysis.units import Cancelled
+    from analysis.sources.postgres import SourceCancelled  # noqa: PLC0415 (psycopg: loaded for a SQL source only)
 
     try:
         return _profile_sql(dataset, key, progress)
@@ -39,9 +41,8 @@ def profile_sql(db, dataset: Dataset, key: dict, progress):
 
 
 def _profile_sql(dataset: Dataset, key: dict, progress):
-    from analysis.evidence import profile_summary
-    from analysis.profile.describe import describe_sql
-    from analysis.sources.postgres import open_source, source_identity
+    # imported here: psycopg: loaded for a SQL source only
+    from analysis.sources.postgres import open_source, source_identity  # noqa: PLC0415
 
     source = dataset.source
     connection = connection_of(dataset)

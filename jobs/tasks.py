@@ -16,7 +16,7 @@ import sqlite_utils
 
 from analysis.units import Cancelled, Computed, DatasetMeta, Plan, Progress, unit
 from jobs.inputs import StoreInputs
-from store.datasets import Dataset
+from store.datasets import Dataset, get_dataset
 from store.people import System, User, check_actor
 from store.reports import save_report
 from store.results import Result, put_result, record_evidence
@@ -45,8 +45,6 @@ class NotADataset:
 def planned_on(db: sqlite_utils.Database, job) -> Dataset | NotADataset | None:
     """What a job (store.jobs.Job) was planned on, to plan it again: its dataset; a NotADataset for a job whose plan
     is about no stored dataset (its plan's ``on_dataset`` False); None when its dataset was deleted."""
-    from store.datasets import get_dataset
-
     if job.dataset_id is not None:
         return get_dataset(db, job.dataset_id)
     if job.plan is None or getattr(unit(job.kind).load(job.plan, job.dataset_hash), "on_dataset", True):

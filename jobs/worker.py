@@ -25,9 +25,12 @@ import traceback
 
 from analysis.errors import TargetError
 from analysis.units import Cancelled, Progress, unit
+from design.document import success_criteria
+from jobs.pool import SERVER_PID
 from jobs.tasks import compute, store_result
 from store.datasets import get_dataset
 from store.db import DB_FILE, connect, open_store
+from store.documents import latest_revision
 from store.errors import StoreError
 from store.jobs import Job, cancel_requested, claim_next_job, finish_job, get_job, report_progress
 from store.people import SYSTEM_EMAIL, System, User, get_user, recorded_person
@@ -99,9 +102,6 @@ def _asker(db, job: Job) -> User | System:
 
 
 def _criteria(db, project_id: int) -> list:
-    from design.document import success_criteria
-    from store.documents import latest_revision
-
     revision = latest_revision(db, project_id)
     return success_criteria(revision.content) if revision else []
 
@@ -236,8 +236,6 @@ def _server_pid() -> int:
     """The pid of the server this worker serves: named by the pool that started it. Not os.getppid() read at
     start: a server stopped while its worker was still starting has already handed it to init, and such a
     worker would never see its server go (it ran the queue on, unwatched, after the server had stopped)."""
-    from jobs.pool import SERVER_PID
-
     named = os.environ.get(SERVER_PID, "")
     return int(named) if named.isdigit() else os.getppid()
 

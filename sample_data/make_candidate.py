@@ -18,6 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 HERE = Path(__file__).parent
 DATA = HERE / "breast_cancer.csv"
@@ -27,12 +32,6 @@ SEED = 0
 
 def candidate_predictions() -> pd.DataFrame:
     """The out-of-fold probabilities of malignant of the sample's gbm, one row per sample (see the module docstring)."""
-    from sklearn.ensemble import GradientBoostingClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
     data = pd.read_csv(DATA)
     y = (data["diagnosis"] == "malignant").to_numpy(dtype=int)
     x = data.drop(columns=["sample_id", "diagnosis"])

@@ -20,7 +20,7 @@ import sqlite_utils
 
 from store.db import now, write_txn
 from store.errors import NotFoundError, StoreError
-from store.people import System, User, check_actor, find_user, get_user
+from store.people import System, User, check_actor, find_user, get_user, writer
 
 OWNER, EDITOR, REVIEWER, VIEWER = "owner", "editor", "reviewer", "viewer"
 ROLES = (OWNER, EDITOR, REVIEWER, VIEWER)
@@ -254,7 +254,5 @@ def check(db: sqlite_utils.Database, who: User | System, project_id: int, right:
 def authorize(db: sqlite_utils.Database, who: User | System, project_id: int, right: str) -> User:
     """The user a write is recorded under, after checking a signed-in person's ``right`` in the project; System
     (Blueprint itself) is trusted (store.people.writer). Call inside the write's transaction."""
-    from store.people import writer
-
     check(db, who, project_id, right)
     return writer(db, who)

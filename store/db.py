@@ -68,7 +68,7 @@ def home_of(db: sqlite_utils.Database) -> Path | None:
 
 def open_store(home: str | Path | None = None) -> sqlite_utils.Database:
     """Open (creating and migrating if needed) the store in ``home`` (default: home_dir())."""
-    from store.schema import migrate
+    from store.schema import migrate  # noqa: PLC0415 (import cycle: store.schema stamps with db.now)
 
     home = ensure_home(Path(home) if home is not None else home_dir())
     db = connect(home / DB_FILE)

@@ -14,6 +14,7 @@ import json
 import os
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import sqlite_utils
 
@@ -66,8 +67,6 @@ class Job:
 
     def seconds(self) -> float | None:
         """How long it ran (so far, when running)."""
-        from datetime import datetime, timezone
-
         if self.started_at is None:
             return None
         end = datetime.fromisoformat(self.finished_at) if self.finished_at else datetime.now(timezone.utc)

@@ -93,7 +93,7 @@ def see_user(db: sqlite_utils.Database, email: str, default_name: str, *, first_
         db.execute("UPDATE users SET last_seen = ? WHERE email = ?", [stamp, email])
     user = find_user(db, email)
     if found is None:
-        from store.access import accept_invites
+        from store.access import accept_invites  # noqa: PLC0415 (import cycle: store.access builds on people)
 
         accept_invites(db, user)
     return user

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from store.access import MANAGE, authorize, make_owner, record, visible_project_ids
 from store.db import now, write_txn
 from store.errors import DuplicateNameError, InvalidNameError, NotFoundError
-from store.grants import ADMINS_ONLY, Grant
+from store.grants import ADMINS_ONLY, Grant, require_creator
 from store.people import System, User, check_actor, writer
 
 MAX_NAME_CHARS = 80
@@ -72,8 +73,6 @@ def list_projects(db: sqlite_utils.Database, include_archived: bool = False, use
     where = "" if include_archived else "WHERE archived_at IS NULL"
     projects = [_project(r) for r in db.query(f"SELECT * FROM projects {where} ORDER BY name COLLATE NOCASE")]
     if user is not None:
-        from store.access import visible_project_ids
-
         visible = visible_project_ids(db, user)
         projects = [p for p in projects if visible is None or p.id in visible]
     return projects
@@ -85,9 +84,6 @@ def create_project(
 ) -> Project:
     """A new project; its creator is its owner. ``creators``: who may create projects, from the settings
     ([blueprint] project_creators, signin.settings); left out, only admins (and System) may."""
-    from store.access import make_owner, record
-    from store.grants import require_creator
-
     check_actor(created_by)
     name = check_project_name(name)
     try:
@@ -109,8 +105,6 @@ def create_project(
 def rename_project(db: sqlite_utils.Database, project_id: int, name: str, description: str | None = None, *,
                    by: User | System) -> Project:
     """Rename a project (owners only)."""
-    from store.access import MANAGE, authorize, record
-
     name = check_project_name(name)
     old = get_project(db, project_id)
     try:
@@ -127,8 +121,6 @@ def rename_project(db: sqlite_utils.Database, project_id: int, name: str, descri
 
 def set_archived(db: sqlite_utils.Database, project_id: int, archived: bool, *, by: User | System) -> Project:
     """Archive (hide from the picker, keep everything) or restore a project (owners only)."""
-    from store.access import MANAGE, authorize, record
-
     get_project(db, project_id)
     with write_txn(db):
         record(db, authorize(db, by, project_id, MANAGE), project_id,

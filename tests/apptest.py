@@ -1,10 +1,16 @@
 """Helpers for AppTest page tests: start the app, open a page, find widgets by label."""
 from __future__ import annotations
 
+import os
 import re
+import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+
+from components.shell import local_account
+from store.db import DB_FILE, connect, now, write_txn
+from store.people import get_user, see_user, set_admin
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -45,11 +51,6 @@ def texts(at: AppTest, kind: str) -> list[str]:
 def finish_jobs(at: AppTest, timeout: float = 300) -> AppTest:
     """Wait until the jobs the page queued have ended (run by real worker processes, as in the app), then run
     the page again: what a person sees when the job's fragment reruns the page."""
-    import os
-    import time
-
-    from store.db import DB_FILE, connect
-
     db = connect(Path(os.environ["BLUEPRINT_HOME"]) / DB_FILE)
     try:
         deadline = time.monotonic() + timeout
@@ -72,10 +73,6 @@ def team_member(db, account: str, role: str, project_id: int = 1):
     """The local-mode person ``local:<account>`` (display name ``account`` capitalised), a member of the project
     with ``role`` and not an admin; the machine's own account is the admin, as at a first start. Local accounts
     have no email to invite by, so the membership is written as store.access.add_member writes it."""
-    from components.shell import local_account
-    from store.db import now, write_txn
-    from store.people import get_user, see_user, set_admin
-
     admin = see_user(db, f"local:{local_account()}", local_account())
     set_admin(db, admin.id, True)
     person = see_user(db, f"local:{account}", account.capitalize())

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from blueprint.cli import main
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CSV = ROOT / "sample_data" / "breast_cancer.csv"
 EDITOR = "data.scientist@example.org"          # the sample team's data scientist, an editor (sample_data/seed)
@@ -31,6 +33,4 @@ def write_predictions(path: Path, kind: str, seed: int = 0, rows: pd.DataFrame |
 
 def check_in_process(*args: str | Path) -> int:
     """``blueprint check ARGS`` run by blueprint.cli.main in this process; its exit code."""
-    from blueprint.cli import main
-
     return main(["check", *map(str, args)])

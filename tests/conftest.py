@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 from analysis.sources.settings import SECRETS_FILES_ENV
+from sample_data.seed import seed_sample_project
 from store.db import connect, open_store
 from store.schema import migrate
 from tests.mlflow_server import mlflow_server  # noqa: F401  (one tracking server for the whole session)
@@ -45,8 +46,6 @@ def home(tmp_path, monkeypatch):
 def seeded_template(tmp_path_factory):
     """A data folder seeded once per test session with the sample project (profile, leakage scan, drift
     check, baseline run: several seconds), copied by ``app_home`` for each test."""
-    from sample_data.seed import seed_sample_project
-
     path = tmp_path_factory.mktemp("seeded") / "home"
     database = open_store(path)
     seed_sample_project(database)

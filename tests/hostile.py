@@ -3,6 +3,10 @@ Markdown / HTML / JSON exports, Evidently reports, CSV downloads). A value that 
 anywhere is a bug: each is shown as the text it is, or (in CSV) prefixed with an apostrophe."""
 from __future__ import annotations
 
+import csv
+import io
+import random
+
 SCRIPT_CLOSE = "</script><script>alert('script-close')</script>"
 IMG_ONERROR = "<img src=x onerror=alert('img-onerror')>"
 JS_LINK = "[click me](javascript:alert('js-link'))"
@@ -45,10 +49,6 @@ def hostile_csv(rows: int = 300, seed: int = 0) -> bytes:
     """A CSV whose column names are HOSTILE_NAMES and whose text cells are HOSTILE, with something for each
     analysis to do: a numeric column that shifts halfway (drift), a binary target whose labels are hostile,
     and a numeric copy of the target (a leak the leakage checks find) under the name ``=HYPERLINK("x")``."""
-    import csv
-    import io
-    import random
-
     rnd = random.Random(seed)
     target_yes, target_no = IMG_ONERROR, JS_LINK
     out = io.StringIO()

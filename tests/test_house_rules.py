@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,22 @@ def _imports(tree: ast.AST) -> set[str]:
 def test_lower_layers_never_import_streamlit(package):
     offenders = [p.name for p in (ROOT / package).rglob("*.py") if "streamlit" in _imports(ast.parse(p.read_text()))]
     assert offenders == [], f"{package}/ must not import streamlit: {offenders}"
+
+
+# What a page, a job worker and the command line load before they do any work: none of these heavy libraries
+# (scikit-learn ~2 s, Evidently ~6 s to import), which the modules that use them import where the work begins,
+# with a comment saying so (pyproject.toml: ruff PLC0415, imports at the top except where a comment says why).
+STARTS = [*(f"components.{p.stem}" for p in sorted((ROOT / "components").glob("*.py")) if p.stem != "__init__"),
+          "jobs.worker", "blueprint.cli"]
+HEAVY = ("sklearn", "scipy", "evidently", "duckdb", "mlflow")
+
+
+def test_pages_workers_and_the_command_line_start_without_the_heavy_libraries():
+    code = (f"import importlib, sys\nfor m in {STARTS!r}: importlib.import_module(m)\n"
+            f"print(sorted(h for h in {HEAVY!r} if h in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]", f"loaded at start: {done.stdout.strip().splitlines()[-1]}"
 
 
 def _is_cache(decorator: ast.expr) -> bool:

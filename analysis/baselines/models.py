@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
+from threadpoolctl import threadpool_limits
 
 from analysis.baselines.setup import MANY_VALUES
 from analysis.column_types import BOOLEAN, DATETIME, NUMERIC, TEXT
@@ -590,7 +591,6 @@ def native_threads(limit: int):
     threadpoolctl limits only the libraries loaded when it starts, so the models' modules are imported first."""
     import sklearn.ensemble  # noqa: F401  (loads OpenMP)
     import sklearn.linear_model  # noqa: F401  (loads BLAS)
-    from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=limit)
 

@@ -797,7 +797,8 @@ class _Keeper:
 
 
 def _with_importance(result: ModelResult, keeper: dict, data: _Data, settings: RunSettings) -> ModelResult:
-    from sklearn.metrics import balanced_accuracy_score, roc_auc_score, root_mean_squared_error
+    # imported here: scikit-learn takes ~2 s to import: loaded by the work, not the pages
+    from sklearn.metrics import balanced_accuracy_score, roc_auc_score, root_mean_squared_error  # noqa: PLC0415
 
     task = settings.task
     test = keeper["test"]
@@ -839,7 +840,7 @@ def _with_importance(result: ModelResult, keeper: dict, data: _Data, settings: R
 def _matrix(values):
     """A transformed frame as float64: a CSR matrix when sparse (a text column's TF-IDF), else a numpy array; objects
     (text the model reads itself) as they are."""
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # noqa: PLC0415 (SciPy: loaded by the work, not the pages)
 
     if sp.issparse(values):
         return sp.csr_matrix(values, dtype=np.float64)
@@ -1119,6 +1120,6 @@ def best_metrics(run: BaselineRun) -> dict[str, float]:
 
 
 def _versions() -> dict[str, str]:
-    import sklearn
+    import sklearn  # noqa: PLC0415 (scikit-learn takes ~2 s to import: loaded by the work, not the pages)
 
     return {"scikit-learn": sklearn.__version__, "pandas": pd.__version__, "numpy": np.__version__}

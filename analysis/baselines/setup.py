@@ -476,7 +476,8 @@ def make_splits(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train positions, test positions) per split. ``y``: class codes (stratified) or values; ``order``: the sort
     key of a time split; ``groups``: group codes of a group split."""
-    from sklearn.model_selection import (
+    # imported here: scikit-learn takes ~2 s to import: loaded by the work, not the pages
+    from sklearn.model_selection import (  # noqa: PLC0415
         GroupKFold,
         GroupShuffleSplit,
         KFold,
@@ -516,7 +517,8 @@ def make_splits(
 
 def sample_rows(labels: pd.Series, max_rows: int, *, stratify: bool, random_state: int) -> np.ndarray:
     """Sorted positions of a sample of ``max_rows`` rows (stratified by class when asked), time order kept."""
-    from sklearn.model_selection import train_test_split
+    # imported here: scikit-learn takes ~2 s to import: loaded by the work, not the pages
+    from sklearn.model_selection import train_test_split  # noqa: PLC0415
 
     positions = np.arange(len(labels))
     keep, _ = train_test_split(positions, train_size=max_rows, random_state=random_state,

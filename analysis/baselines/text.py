@@ -16,15 +16,15 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.pipeline import make_pipeline, make_union
 
 
 def tf_idf(*, chars: bool, width: int, ngrams: tuple[int, int] = (3, 5)):
     """A pipeline from a column of text (one string per row) to its TF-IDF rows: words (and, when ``chars``, character
     ``ngrams``-grams within words) hashed into ``width`` columns each, the columns no training row uses dropped,
     sublinear term counts, inverse document frequencies learnt on the training rows, each row of length 1."""
-    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
-    from sklearn.pipeline import make_pipeline, make_union
-
     def hashed(**how):
         return HashingVectorizer(n_features=width, alternate_sign=False, norm=None, dtype=np.float32, **how)
 
@@ -57,8 +57,6 @@ class Components(TransformerMixin, BaseEstimator):
         return self
 
     def fit_transform(self, X, y=None):
-        from sklearn.decomposition import TruncatedSVD
-
         k = min(self.n_components, X.shape[0] - 1, X.shape[1] - 1)
         if X.shape[1] <= self.n_components or k < 1:
             self.svd_ = None

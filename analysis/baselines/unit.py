@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from analysis.baselines.run import RunSettings, display_name, resolve_settings, run_planned
 from analysis.baselines.stored import join_predictions, run_summary_part, split_predictions
+from analysis.engine.table import reading_note
+from analysis.error_analysis.analyze import analyze_run
 from analysis.errors import TargetError
 from analysis.evidence import run_summary
 from analysis.units import (
@@ -85,9 +87,6 @@ def load(stored: Mapping, dataset: str) -> RunPlan:
 def compute(plan: RunPlan, inputs: Inputs, progress: Progress) -> Computed:
     """Run in memory up to the run's sample size (max_rows), else on the stored file (analysis.engine.table): the
     columns read one at a time, the sampled rows by position; the error analysis joins them back the same way."""
-    from analysis.engine.table import reading_note
-    from analysis.error_analysis.analyze import analyze_run
-
     meta = inputs.meta(plan.dataset)
     settings = plan.resolved
     frame = inputs.open(plan.dataset, settings.max_rows)

@@ -138,7 +138,7 @@ def latency_report(values: np.ndarray, column: str, unit: str, wanted=()) -> Lat
 def percentile_interval(ordered: np.ndarray, q: float) -> Interval:
     """The ``q`` quantile of the sorted ``ordered`` values with its distribution-free 95 % interval (see the module
     docstring); open (-inf or inf) on a side whose order statistic does not exist."""
-    from scipy.stats import binom
+    from scipy.stats import binom  # noqa: PLC0415 (SciPy: loaded by the work, not the pages)
 
     n = len(ordered)
     if n == 0:

@@ -25,7 +25,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.baselines.metrics import THRESHOLD_METRICS, canonical_metric, choose_primary_metric
+from analysis.baselines.metrics import (
+    CLASSIFICATION_METRICS,
+    REGRESSION_METRICS,
+    THRESHOLD_METRICS,
+    canonical_metric,
+    choose_primary_metric,
+)
 from analysis.baselines.setup import default_positive_label, label_text, regression_values
 from analysis.candidate.checks import baseline_problems, prediction_problems
 from analysis.candidate.latency import LatencyError, latency_column, latency_problems
@@ -43,6 +49,9 @@ from analysis.errors import TargetError
 from analysis.serialize import from_versioned, to_versioned
 from analysis.target import BINARY, MULTICLASS, REGRESSION, check_target
 from analysis.units import DatasetMeta, PlanError, Reason
+from design.criteria import CriterionError, parse_criterion
+from design.document import success_criteria, target_choice
+from design.document import value as field_value
 
 PLAN_FORMAT = 1
 KIND = "candidate"
@@ -206,9 +215,6 @@ def _shape_problems(asked: Mapping) -> list[str]:
 
 
 def _criteria(asked: Mapping, document: dict | None, reasons: dict, problems: list) -> list:
-    from design.criteria import CriterionError, parse_criterion
-    from design.document import success_criteria
-
     if asked.get("criteria") is not None:
         found = []
         for text in asked["criteria"]:
@@ -230,8 +236,6 @@ def _model(meta: DatasetMeta, asked: Mapping, predictions: pd.DataFrame, dataset
            dataset_meta: DatasetMeta | None, document: dict | None, criteria: list, reasons: dict, problems: list,
            baseline: pd.DataFrame | None) -> dict:
     """The fields of the plan about the predictions; raises CandidateError when a column cannot be found."""
-    from design.document import target_choice, value
-
     doc_target, doc_positive = target_choice(document) if document else (None, None)
     try:
         key = find_key(asked.get("key"), predictions, dataset)
@@ -260,7 +264,7 @@ def _model(meta: DatasetMeta, asked: Mapping, predictions: pd.DataFrame, dataset
     reasons["task"] = (Reason("asked", f"A {task} task, as chosen.") if asked.get("task") else
                        Reason("data", f"A {task} task: what the target '{target.value}' holds."))
     labels_only = task != REGRESSION and not roles.scores
-    written = value(document, "evaluation", "decision_threshold") if document else None
+    written = field_value(document, "evaluation", "decision_threshold") if document else None
     threshold = _threshold(task, labels_only, asked, written, reasons, problems)
     rows = read_rows(roles, task, classes, positive, predictions, dataset)
     problems += prediction_problems(roles, task, classes, positive, predictions, dataset, rows)
@@ -368,8 +372,6 @@ def reported_name(name: str) -> str:
     """A metric's name as a tracking server logs it, as Blueprint names it: "roc_auc" -> "roc auc", "recall_score" ->
     "recall", "precision_recall_auc" -> "pr auc", "p95_latency_ms" -> "p95 latency ms" (as a criterion's metric
     reads through canonical_metric)."""
-    from analysis.baselines.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS
-
     found, _ = canonical_metric(str(name))
     found = REPORTED_ALIASES.get(found, found)
     if found.endswith(" score") and found[:-len(" score")] in (*CLASSIFICATION_METRICS, *REGRESSION_METRICS):

@@ -25,11 +25,16 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from analysis.baselines.metrics import canonical_metric, display_name
 from analysis.candidate.evaluate import Evaluation, evaluate
 from analysis.candidate.latency import latency_report, latency_values, wanted_percentiles
 from analysis.candidate.plan import ASKED, KIND, CandidateError, CandidatePlan, load, plan_candidate, reported_name
 from analysis.candidate.reading import read_baseline, read_rows
+from analysis.error_analysis.analyze import errors_summary, slice_evidence
+from analysis.serialize import to_plain
 from analysis.units import Cancelled, Computed, DatasetMeta, Progress, Reason, Unit
+from design.checks import FAIL, INCONCLUSIVE, NOT_MEASURED, STATUSES, CriterionCheck, check_criteria
+from design.criteria import format_number, parse_criterion
 
 
 def _step(progress: Progress, share: float, message: str) -> None:
@@ -75,19 +80,11 @@ def _model_of(table: pd.DataFrame) -> str:
 
 
 def _metric_names(plan: CandidatePlan) -> list[str]:
-    from analysis.baselines.metrics import canonical_metric
-    from design.criteria import parse_criterion
-
     return [canonical_metric(parse_criterion(text).metric)[0] for text in plan.criteria]
 
 
 def summary(plan: CandidatePlan, found: Evaluation) -> dict:
     """What a reviewer reads of the candidate, as plain JSON (see the module docstring)."""
-    from analysis.error_analysis.analyze import errors_summary, slice_evidence
-    from analysis.serialize import to_plain
-    from design.checks import STATUSES, check_criteria
-    from design.criteria import parse_criterion
-
     criteria = [parse_criterion(text) for text in plan.criteria]
     measured = {**found.intervals, **(found.latency.intervals if found.latency else {})}
     slices = slice_evidence(found.error_analysis, criteria)
@@ -133,10 +130,6 @@ def reported_checks(checks: list, plan: CandidatePlan) -> list:
     never a pass, for there is no interval; a point that misses the bar is a fail (the team's own number says the
     model does not meet it); one that meets it is inconclusive until rows are brought. Slice and relative criteria
     need rows and stay not measured."""
-    from analysis.baselines.metrics import canonical_metric, display_name
-    from design.checks import FAIL, INCONCLUSIVE, NOT_MEASURED, CriterionCheck
-    from design.criteria import format_number
-
     out = []
     for check in checks:
         criterion = check.criterion

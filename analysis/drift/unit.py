@@ -10,6 +10,7 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from analysis.drift.evidently_report import load_evidently
 from analysis.drift.model import DriftSettings
 from analysis.drift.run import CheckedDrift, DriftInputError, check_drift, drift_report, split_by_date, split_by_order
 from analysis.engine.table import reading_note
@@ -80,8 +81,6 @@ def load(stored: Mapping, dataset: str) -> DriftPlan:
 
 def compute(plan: DriftPlan, inputs: Inputs, progress: Progress) -> Computed:
     """Each side in memory up to the sample size per side, else read from its stored file."""
-    from analysis.drift.evidently_report import load_evidently
-
     ref, cur, _, _, names = sides(inputs, plan.dataset, plan.source, plan.settings.max_rows_per_side)
     progress.report(0.1, "loading Evidently (about 7 s the first time in a worker)", None)
     load_evidently()

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.baselines.metrics import canonical_metric
 from analysis.baselines.run import BaselineRun, ModelResult
 from analysis.error_analysis.calibration import calibration
 from analysis.error_analysis.columns import slice_columns
 from analysis.error_analysis.model import ErrorAnalysis
 from analysis.error_analysis.slices import SLICE_METRICS, Outcomes, slice_metric, slice_report
 from analysis.error_analysis.worst import worst_errors
+from analysis.serialize import to_plain
 from analysis.target import BINARY, REGRESSION
 
 
@@ -123,9 +125,6 @@ def slice_evidence(found: ErrorAnalysis | None, criteria=()) -> dict | None:
     value, the weak slices, each column's slices (labels, rows, value and interval of the slice metric) and, for the
     columns and metrics the slice ``criteria`` name, every slice's interval (design.checks.check_criteria reads them).
     None when there are no slices."""
-    from analysis.baselines.metrics import canonical_metric
-    from analysis.serialize import to_plain
-
     if found is None or found.slices is None:
         return None
     report = found.slices

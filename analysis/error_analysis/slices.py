@@ -96,7 +96,8 @@ class Outcomes:
 
 def _isotonic(score: np.ndarray, outcome: np.ndarray) -> np.ndarray:
     """The outcome's probability given the score, fitted on these rows (monotone in the score)."""
-    from sklearn.isotonic import IsotonicRegression
+    # imported here: scikit-learn takes ~2 s to import: loaded by the work, not the pages
+    from sklearn.isotonic import IsotonicRegression  # noqa: PLC0415
 
     if len(score) == 0 or outcome.min() == outcome.max():
         return np.full(len(score), float(outcome.mean()) if len(score) else 0.0)
@@ -290,7 +291,7 @@ def slice_report(outcomes: Outcomes, columns: list[SlicedColumn], positions: np.
                  skipped: dict[str, str] | None = None) -> SliceReport:
     """The slices of one model's predictions (``positions``: each prediction's row in the frame the columns were cut
     from), compared on ``metric``; ``extra``: other metrics to measure per single-column slice (for slice criteria)."""
-    from scipy.special import ndtr
+    from scipy.special import ndtr  # noqa: PLC0415 (SciPy: loaded by the work, not the pages)
 
     rows = _Rows(outcomes)
     n = rows.n

@@ -24,14 +24,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from analysis.column_types import COLUMN_TYPES, infer_column_types
 from analysis.correlations import Correlations, correlate
 from analysis.engine.sample import MIN_CLASS_ROWS as MIN_CLASS_ROWS  # re-exported: the docstring names it
-from analysis.engine.sample import sample_positions
+from analysis.engine.sample import draw_sample, sample_positions
 from analysis.profile.alerts import Alert, find_alerts
 from analysis.profile.column_stats import ColumnStats, describe_column
 from analysis.profile.missing import MissingPattern, describe_missing, missing_pattern
+from analysis.reading.read import table_from_source
 from analysis.serialize import from_versioned, to_versioned
 from analysis.target import REGRESSION, TargetView, check_target, describe_target
 
@@ -209,10 +211,7 @@ def describe_file(
     column_types: column -> type, as stored with the dataset. engine_settings: analysis.engine EngineSettings.
     use_engine: True or False forces one way (tests compare them); None decides by the row count.
     """
-    import pyarrow.parquet as pq
-
-    from analysis.engine.figures import file_figures
-    from analysis.engine.sample import draw_sample
+    from analysis.engine.figures import file_figures  # noqa: PLC0415 (DuckDB: loaded by a profile job only)
 
     rows = pq.ParquetFile(path).metadata.num_rows
     if not (use_engine if use_engine is not None else rows > sample_rows):
@@ -237,8 +236,10 @@ def describe_sql(conn, query: str, pg_types: dict[str, str | None], column_types
     ``conn``: the exact figures computed by the database (analysis.engine.pushdown), the target's classes counted
     there too, and the sampled views on ``sample_rows`` rows it draws (seeded; stratified by a classification
     target). Only the sample's rows and aggregates leave the database."""
-    from analysis.engine.pushdown import sql_figures
-    from analysis.sources.postgres import class_counts, fetch_sample
+    from analysis.engine.pushdown import sql_figures  # noqa: PLC0415 (DuckDB: loaded by a profile job only)
+
+    # imported here: psycopg: loaded for a SQL source only
+    from analysis.sources.postgres import class_counts, fetch_sample  # noqa: PLC0415
 
     names = list(pg_types)
     header, column_types = _check_inputs(pd.DataFrame({c: [0] for c in names}), column_types, sample_rows)
@@ -250,7 +251,6 @@ def describe_sql(conn, query: str, pg_types: dict[str, str | None], column_types
     figures = sql_figures(conn, query, pg_types, column_types)
     columns, method = fetch_sample(conn, query, sample_rows, random_state, pg_types, rows,
                                    target if task not in (None, REGRESSION) else None)
-    from analysis.reading.read import table_from_source
 
     sample = table_from_source(names, columns, "").frame
     return _from_figures(figures, names, column_types, target, task, target_frame, sample, method, random_state,

@@ -26,6 +26,8 @@ import pandas as pd
 
 from analysis.column_types import CATEGORICAL, convert_text, infer_column_types
 from analysis.errors import ReadError
+from analysis.reading.formats import compressed, mlflow_table, parquet, xlsx
+from analysis.reading.formats.mlflow_table import NOT_A_TABLE
 from analysis.reading.parse import EncodingMismatch, parse_columns
 from analysis.reading.sniff import Dialect, sniff_dialect, transcode_utf16
 
@@ -82,8 +84,6 @@ def read_table(data: bytes, name: str = "upload", sheet: str | None = None, *,
     """Read the bytes of a CSV, gzip-compressed CSV, Parquet file or Excel workbook into a Table; raise ReadError
     (named after ``name``) saying what is wrong and what to do. ``sheet``: the worksheet of a workbook to read
     (None: the first; see sheet_names); other formats ignore it."""
-    from analysis.reading.formats import compressed, mlflow_table, parquet, xlsx
-
     try:
         if len(data) > max_bytes:
             raise ReadError(_too_large(len(data), max_bytes))
@@ -117,8 +117,6 @@ def read_table(data: bytes, name: str = "upload", sheet: str | None = None, *,
 
 def sheet_names(data: bytes) -> list[str]:
     """The visible worksheets of an Excel workbook, in order; an empty list for any other file."""
-    from analysis.reading.formats import xlsx
-
     if not xlsx.is_workbook(data):
         return []
     try:
@@ -135,7 +133,6 @@ def _check_named_format(data: bytes, name: str) -> None:
     if what is None:
         return
     if extension == "json":
-        from analysis.reading.formats.mlflow_table import NOT_A_TABLE
         raise ReadError(NOT_A_TABLE)
     if extension in ("xlsx", "xlsm") and data.startswith(b"PK\x03\x04"):
         raise ReadError(

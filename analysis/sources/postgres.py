@@ -32,6 +32,8 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from analysis.engine.sample import MIN_CLASS_ROWS
+from analysis.errors import ReadError
+from analysis.reading.read import table_from_source
 from analysis.sources.query import quote_identifier as quote
 from analysis.sources.settings import SqlConnection
 
@@ -307,7 +309,7 @@ def _column(values: list, pg_type: str | None):
     """One column of fetched values as the reader types a file's column: numbers float64 (int64 when whole and
     complete), booleans bool (pandas "boolean" with a missing value), times datetime64[ns] (UTC, no zone), text a
     Categorical (analysis.reading.read keeps it categorical or makes it plain text)."""
-    from analysis.engine.pushdown import NUMBER, TIME, pg_kind
+    from analysis.engine.pushdown import NUMBER, TIME, pg_kind  # noqa: PLC0415 (DuckDB: loaded by a profile job only)
 
     kind = pg_kind(pg_type)
     missing = [v is None for v in values]
@@ -336,9 +338,6 @@ def read_source(connection: SqlConnection, query: str, sample_rows: int, seed: i
     """Read a SQL source for storing: (Table of the sample, source dict for the store, rows in the source).
     The identity (rows, checksum) and the sample (seeded; stratified by ``target`` when given) are drawn by the
     database in one read-only transaction; only the sample's rows are fetched."""
-    from analysis.errors import ReadError
-    from analysis.reading.read import table_from_source
-
     with open_source(connection) as conn:
         pg_types = column_types_of(conn, query)
         if target is not None and target not in pg_types:

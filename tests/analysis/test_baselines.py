@@ -13,7 +13,15 @@ import pytest
 from sklearn import metrics as skm
 
 from analysis.baselines import models as baseline_models
-from analysis.baselines.metrics import classification_metrics, regression_metrics, threshold_grid
+from analysis.baselines.metrics import (
+    Confusion,
+    Curves,
+    chance_se,
+    chance_z,
+    classification_metrics,
+    regression_metrics,
+    threshold_grid,
+)
 from analysis.baselines.models import ModelSpec
 from analysis.baselines.run import (
     BaselineRun,
@@ -182,8 +190,6 @@ def test_small_noise_does_not_beat_the_dummy(seed):
 
 
 def test_noise_bound_is_the_chance_spread_of_the_metric():
-    from analysis.baselines.metrics import Confusion, Curves, chance_se, chance_z
-
     assert chance_z(1) == pytest.approx(1.645, abs=1e-3) and chance_z(4) == pytest.approx(2.241, abs=1e-3)
     binary = Curves(300, confusion=Confusion(("p", "q"), ((100, 50), (60, 90)), 0.5))
     assert chance_se("binary", binary) == pytest.approx(np.sqrt(301 / (12 * 150 * 150)))

@@ -10,6 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
+from sklearn.preprocessing import TargetEncoder
 
 from analysis.baselines.metrics import Confusion, Curves, permutation_importance
 from analysis.baselines.models import TEXT_MAX_CHARS, prepare_features, text_limit
@@ -188,9 +192,6 @@ def test_target_encoding_inside_the_folds_gives_no_lift_on_a_random_category():
     assert all(r.metrics["roc auc"] < 0.56 for r in run.results), [r.metrics["roc auc"] for r in run.results]
 
     # the same category encoded once on all rows, outside the folds, would look like signal: this data can show a leak
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import cross_val_score
-    from sklearn.preprocessing import TargetEncoder
 
     y = (frame["fraud"] == "yes").to_numpy()
     leaked = TargetEncoder(random_state=0).fit(frame[["merchant"]], y).transform(frame[["merchant"]])
@@ -331,8 +332,6 @@ def test_sparse_permutation_importance_equals_the_dense_one():
 
     def score(X):
         return -float(np.mean((np.asarray(X @ weights).ravel() - target) ** 2))
-
-    import scipy.sparse as sp
 
     args = dict(n_repeats=4, random_state=0, deadline=float("inf"))
     assert permutation_importance(score, sp.csr_matrix(dense), groups, **args) == \

@@ -2,14 +2,20 @@
 candidate's verdicts, the dummy floor, slices, the comparison with a baseline on the same rows, the unit's plan."""
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.candidate.latency import percentile_interval
+from analysis.candidate.paired import compare
 from analysis.candidate.plan import CandidateError, load, plan_candidate
 from analysis.candidate.unit import UNIT, InMemory
 from analysis.column_types import infer_column_types
+from analysis.intervals import metric_intervals, paired_difference
 from analysis.units import REGISTERED, Cancelled, DatasetMeta, Progress
+from bench.candidate import coverage as paired_coverage
 
 
 def scored(rows: int = 3_000, seed: int = 0, plant: bool = False) -> pd.DataFrame:
@@ -313,8 +319,6 @@ def test_a_p99_from_too_few_requests_is_inconclusive():
 
 
 def test_the_order_statistic_interval_covers_the_true_percentile():
-    from analysis.candidate.latency import percentile_interval
-
     rng = np.random.default_rng(8)
     true = -np.log(0.05)
     held = [percentile_interval(np.sort(rng.exponential(1.0, 400)), 0.95) for _ in range(300)]
@@ -325,16 +329,11 @@ def test_the_order_statistic_interval_covers_the_true_percentile():
 # --- the paired interval ------------------------------------------------------------------------------------------
 
 def test_the_paired_interval_contains_the_true_difference_on_generated_data():
-    from bench.candidate import coverage
-
-    covered = coverage(30, rows=1_000, seed=3)
+    covered = paired_coverage(30, rows=1_000, seed=3)
     assert covered["roc auc"] >= 0.85 and covered["recall"] >= 0.85
 
 
 def test_the_paired_interval_is_narrower_than_two_separate_intervals():
-    from analysis.candidate.paired import compare
-    from analysis.intervals import metric_intervals
-
     rng = np.random.default_rng(9)
     y = (rng.random(3_000) < 0.3).astype(int)
     shared = rng.normal(size=3_000)
@@ -390,9 +389,6 @@ def test_a_task_the_target_cannot_be_is_refused_with_what_to_choose():
 
 
 def test_the_paired_difference_of_two_proportions_keeps_its_coverage_where_few_rows_disagree():
-    from statistics import NormalDist
-
-    from analysis.intervals import paired_difference
 
     phi = NormalDist().cdf
     true = phi(1.6) - phi(1.1)

@@ -18,11 +18,14 @@ from analysis.reading.read import read_csv
 from analysis.units import unit
 from jobs.candidates import baseline_runs, best_baseline_run, bring_predictions, evaluated_on, evidence_key
 from jobs.pool import WorkerPool
-from jobs.tasks import compute_and_store, plan_for
-from sample_data.seed import SAMPLE_CSV
-from store.datasets import list_datasets
+from jobs.tasks import compute_and_store, plan_for, planned_on
+from sample_data.make_candidate import PREDICTIONS, candidate_predictions
+from sample_data.seed import SAMPLE_CSV, seed_sample_project
+from store.datasets import add_dataset, list_datasets
+from store.db import open_store
 from store.documents import latest_revision
-from store.jobs import get_job, submit_job
+from store.grants import Grant
+from store.jobs import get_job, list_jobs, submit_job
 from store.models import add_model_version, list_models
 from store.people import System
 from store.results import get_result_meta, list_evidence
@@ -55,8 +58,6 @@ def table(frame: pd.DataFrame, name: str):
 
 def run_jobs(home, jobs: list, workers: int = 1, timeout: float = 300) -> list:
     """Run the queued jobs with real worker processes until each has ended; their final rows."""
-    from store.db import open_store
-
     db = open_store(home)
     pool = WorkerPool(str(home), size=workers)
     try:
@@ -176,15 +177,10 @@ def test_a_candidate_planned_while_its_baseline_run_is_queued_is_computed_after_
 
 
 def _everyone():
-    from store.grants import Grant
-
     return Grant(everyone=True)
 
 
 def test_at_first_start_the_sample_candidate_is_queued_after_the_baseline_run_it_is_compared_with(db):
-    from sample_data.seed import seed_sample_project
-    from store.jobs import list_jobs
-
     seed_sample_project(db, background=True)
     jobs = {j.kind: j for j in list_jobs(db, 1)}
     assert set(jobs) == {"profile", "leakage", "drift", "run", "candidate"} and jobs["candidate"].id > jobs["run"].id
@@ -193,8 +189,6 @@ def test_at_first_start_the_sample_candidate_is_queued_after_the_baseline_run_it
 
 
 def test_a_load_test_in_the_project_measures_the_latency_criterion_with_its_interval(app_db):
-    from store.datasets import add_dataset
-
     rng = np.random.default_rng(4)
     latencies = pd.DataFrame({"request": np.arange(2_000),
                               "latency_ms": rng.lognormal(np.log(80), 0.4, 2_000).round(2)})
@@ -216,8 +210,6 @@ def test_a_load_test_in_the_project_measures_the_latency_criterion_with_its_inte
 def test_run_again_plans_a_job_about_no_stored_dataset_on_what_it_is_stored_under(app_db):
     """The Jobs page's Run again (components.jobs_view) plans a job again on what it was planned on: a scored file's
     evaluation has no dataset, and is not taken for a job whose dataset was deleted."""
-    from jobs.tasks import planned_on
-
     scored = sample().drop(columns=["sample_id"]).assign(score=scores(2))
     version = bring_predictions(app_db, 1, "scored", table(scored, "scored.csv"), "scored.csv", by=ANA,
                                 content=content(app_db))
@@ -233,8 +225,6 @@ def test_run_again_plans_a_job_about_no_stored_dataset_on_what_it_is_stored_unde
 
 
 def _jobs(db):
-    from store.jobs import list_jobs
-
     dataset = csv_dataset(db)
     submit_job(db, plan_for(db, "run", dataset, run_settings_key(RunSettings(target="diagnosis", models=("Dummy",)),
                                                                None)), 1, dataset.id, "A run", ANA)
@@ -244,8 +234,6 @@ def _jobs(db):
 def test_the_sample_candidates_file_is_what_its_script_trains():
     """sample_data/gbm_v1_predictions.csv is the committed output of make_candidate.py (seeded): retrained here, the
     same probabilities to the file's 6 decimals (a library update that changes them shows up here)."""
-    from sample_data.make_candidate import PREDICTIONS, candidate_predictions
-
     committed = pd.read_csv(PREDICTIONS)
     again = candidate_predictions()
     assert list(committed.columns) == ["sample_id", "score"] and len(committed) == 569

@@ -2,6 +2,8 @@
 green anywhere; the drift chart makes the most drifted column the longest bar, against its threshold."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import plotly.graph_objects as go
 
 from analysis.drift.model import ColumnDrift
@@ -34,8 +36,6 @@ def test_drift_bars_use_the_palette_and_the_threshold_line():
 
 
 def test_no_chart_module_keeps_a_red_or_green_of_its_own():
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[2]
     for name in ("components/charts.py", "components/drift_charts.py", "components/baseline_charts.py",
                  "design/report_charts.py", "design/templates/review.html"):

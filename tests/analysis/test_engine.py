@@ -16,7 +16,8 @@ from analysis.engine import figures as figures_module
 from analysis.engine.connection import EngineSettings, connect, parquet_source, quote
 from analysis.engine.dialect import DUCKDB
 from analysis.engine.figures import file_figures, table_figures
-from analysis.engine.sample import draw_sample
+from analysis.engine.sample import draw_sample, sample_positions
+from analysis.errors import TargetError
 from analysis.profile.column_stats import TOP_K
 from analysis.profile.describe import Profile, describe_dataset, describe_file
 from bench.bigdata import figures_close
@@ -165,7 +166,6 @@ def test_engine_sample_is_the_in_memory_sample(stored):
         sample, method = draw_sample(path, 500, seed=4, strata=strata)
         memory = describe_dataset(frame, target="label" if strata else None, sample_rows=500, random_state=4)
         assert method == memory.sample_method and len(sample) == memory.sample_rows
-    from analysis.engine.sample import sample_positions
 
     positions, _ = sample_positions(len(frame), 500, 4, frame["label"])
     sample, _ = draw_sample(path, 500, seed=4, strata="label")
@@ -210,8 +210,6 @@ def test_odd_column_names_are_quoted(tmp_path):
 
 
 def test_unknown_target_is_named(stored):
-    from analysis.errors import TargetError
-
     path, _, types = stored
     with pytest.raises(TargetError, match="Column 'nope' is not in this dataset"):
         describe_file(path, types, target="nope", sample_rows=100, use_engine=True)

@@ -12,14 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.baselines.run import RunSettings, run_baselines
+from analysis.baselines.run import BaselineRun, RunSettings, run_baselines
 from analysis.column_types import infer_column_types
 from analysis.drift.model import DriftSettings
 from analysis.drift.run import run_drift, split_by_date, split_by_order
 from analysis.engine.table import FILE, PANDAS, FileTable, open_table
 from analysis.error_analysis.analyze import analyze_run
 from analysis.leakage.checks import ScanContext
-from analysis.leakage.model import LeakageSettings, Split
+from analysis.leakage.model import LeakageReport, LeakageSettings, Split
 from analysis.leakage.scan import scan_leakage
 from bench.leakage import SPLIT, TARGET, generate_frame
 
@@ -213,9 +213,6 @@ def test_drift_on_the_file_equals_the_check_in_memory(stored, test_file, how):
 
 
 def test_every_result_reads_back_with_its_engine(stored):
-    from analysis.baselines.run import BaselineRun
-    from analysis.leakage.model import LeakageReport
-
     path, _, types = stored
     report = scan_leakage(FileTable(path), types, TARGET, settings=LeakageSettings(sample_rows=1_200))
     assert LeakageReport.from_dict(report.to_dict()) == report

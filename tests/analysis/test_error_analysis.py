@@ -14,6 +14,7 @@ from analysis.column_types import infer_column_types
 from analysis.error_analysis.analyze import analyze_run, slice_evidence
 from analysis.error_analysis.calibration import calibration
 from analysis.error_analysis.columns import slice_columns
+from analysis.error_analysis.model import ErrorAnalysis
 from analysis.error_analysis.slices import Outcomes, holm, slice_report
 from design.checks import FAIL, INCONCLUSIVE, NOT_MEASURED, PASS, check_criteria
 from design.criteria import CriterionError, check_criterion, parse_criterion
@@ -136,7 +137,6 @@ def test_slice_criteria_parse_and_refuse():
 
 def test_slice_criteria_check_pass_fail_inconclusive_and_refuse_unknown_names():
     report = _report(11, plant=True, metric="recall")
-    from analysis.error_analysis.model import ErrorAnalysis
 
     criteria = [parse_criterion(t) for t in ("recall[region=south] >= 0.5", "recall[region=north] >= 0.9",
                                              "recall[every region] >= 0.6", "recall[regoin=north] >= 0.5",

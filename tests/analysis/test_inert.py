@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.drift.evidently_report import run_report
 from analysis.drift.run import DriftSettings, run_drift
 from analysis.inert import REPORT_CSP, csv_cell, inert_evidently_html, safe_csv, sandboxed_frame, script_json
 from store.errors import StoreError
@@ -50,8 +51,6 @@ def hostile_frames():
 @pytest.fixture(scope="module")
 def raw_and_safe(hostile_frames):
     """Evidently's own HTML for hostile data (what an older Blueprint stored) and what run_drift returns."""
-    from analysis.drift.evidently_report import run_report
-
     ref, cur, types = hostile_frames
     raw = run_report(ref, cur, types, {"drift_share": 0.5}).get_html_str(as_iframe=False)
     safe = run_drift(ref, cur, types, types, DriftSettings()).html

@@ -14,6 +14,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 from analysis.sources import mlflow_runs
 from analysis.sources.mlflow_runs import (
@@ -50,8 +51,7 @@ def logged(mlflow_server, tmp_path_factory):
     (params, metrics, a tag, predictions as Parquet and CSV, the same as a table with mlflow.log_table, a file that is
     not a table, a model registered as "churn-gbm"), a deleted run, and an experiment whose artifacts live in a
     folder the server reads itself (no proxy)."""
-    import mlflow
-    from sklearn.linear_model import LogisticRegression
+    import mlflow  # noqa: PLC0415 (MLflow takes ~2 s to import: paid by these tests, not every collection)
 
     folder = tmp_path_factory.mktemp("team")
     frame = _predictions()

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.leakage.scan import scan_leakage
+from analysis.profile.describe import describe_dataset
 from analysis.reading.parse import BLOCK_BYTES
 from analysis.reading.read import ReadError, infer_column_types, read_csv
 from analysis.reading.sniff import HEAD_BYTES
@@ -210,9 +212,6 @@ def test_valid_csv_with_cells_larger_than_the_csv_modules_default_limit():
 def test_a_long_cell_is_kept_whole_in_the_data_and_shown_cut_in_results():
     """The 300 KB cell stays whole in the frame; the profile's top values and a leakage finding's examples show
     its first 200 characters and its length."""
-    from analysis.leakage.scan import scan_leakage
-    from analysis.profile.describe import describe_dataset
-
     long = "x" * 300_000
     rows = [f"{i},{long if i % 2 else 'short'},{'a' if i % 3 else 'b'}" for i in range(40)]
     table = read_csv(("id,note,y\n" + "\n".join(rows + rows[:4]) + "\n").encode())

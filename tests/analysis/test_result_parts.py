@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import store.results
 from analysis.baselines.run import BaselineRun
 from analysis.reading.read import read_csv
 from bench.baselines import make_frame
@@ -141,7 +142,6 @@ def test_a_version_9_data_folder_that_cannot_be_written_still_reads(tmp_path, mo
     shutil.copytree(FIXTURES / "home-v9", home)
     db = open_store(home)
     [run_evidence] = list_evidence(db, 1, "evaluation", "run")
-    import store.results
 
     def refused(*args, **kwargs):
         raise OSError(30, "Read-only file system")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import time
 
+import psycopg
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -61,7 +62,6 @@ def _load(postgres, table: str, statements: str, path) -> None:  # noqa: F811
         if statement.strip():
             postgres.execute(statement)
     postgres.execute(f"ANALYZE {table}")
-    import psycopg
 
     with psycopg.connect(postgres.url()) as conn:
         cursor = conn.execute("SET TimeZone = 'UTC'")
@@ -181,7 +181,6 @@ def test_a_write_through_a_query_is_refused_by_the_database(postgres):  # noqa: 
         with pytest.raises(SourceError, match="read-only|not exist"):
             with open_source(connection) as conn:
                 conn.execute(query).fetchall()
-    import psycopg
 
     with psycopg.connect(postgres.url()) as conn:
         assert conn.execute("SELECT note FROM kept").fetchall() == [("original",)]

@@ -25,13 +25,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from blueprint.cli import main
 from blueprint.outputs import md
 from design.document import success_criteria
+from design.evidence import build_view
+from store.access import PermissionDenied
+from store.checks import record_check
 from store.db import open_store
 from store.documents import latest_revision, save_revision
 from store.people import System, see_user
 from store.projects import list_projects
-from store.transfer import export_project
+from store.resolutions import list_resolutions
+from store.results import list_evidence
+from store.transfer import export_project, import_project
 from tests.cli_runs import check_in_process
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -281,8 +287,6 @@ def test_home_stores_the_check_as_evidence_under_an_editor(work, tmp_path, capsy
                       "--predictions", work / "good.csv")
     assert done.returncode == 0, done.stderr
     assert "stored as evidence" in done.stderr
-    from design.evidence import build_view
-    from store.results import list_evidence
 
     db = open_store(home)
     try:
@@ -347,8 +351,6 @@ def test_the_console_script_refuses_bad_input_in_one_line_with_exit_2(work, tmp_
 
 
 def test_help_lists_the_options(capsys):
-    from blueprint.cli import main
-
     with pytest.raises(SystemExit) as exited:              # argparse prints the help, then exits 0
         main(["check", "--help"])
     assert exited.value.code == 0
@@ -357,9 +359,6 @@ def test_help_lists_the_options(capsys):
 
 
 def test_record_check_needs_an_editor_and_writes_nothing_otherwise(work, tmp_path):
-    from store.access import PermissionDenied
-    from store.checks import record_check
-
     db = open_store(_home_copy(work, tmp_path))
     try:
         project = sample_id(db)
@@ -380,9 +379,6 @@ def test_record_check_needs_an_editor_and_writes_nothing_otherwise(work, tmp_pat
 
 def test_the_project_file_carries_resolved_findings_both_ways(work, tmp_path):
     """The export lists the findings people resolved (what the check does not count again); an import keeps them."""
-    from store.resolutions import list_resolutions
-    from store.transfer import import_project
-
     doc = json.loads((work / "project.json").read_text())
     assert [r["finding_key"] for r in doc["resolutions"]] == ["id_column:sample_id"]
     db = open_store(tmp_path / "other")

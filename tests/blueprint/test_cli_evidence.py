@@ -10,10 +10,15 @@ import dataclasses
 import pytest
 
 from blueprint.report import CheckReport, Drift, Leakage, Verdict
+from components.review_view import charts, gather
 from design import blockers as b
 from design.check_evidence import criteria_by_run, run_label, runs_table, started_failing, verdict_cell
 from design.evidence import build_view
+from design.export import to_html, to_markdown
 from sample_data.seed import sample_document
+from store.checks import record_check
+from store.people import see_user
+from store.projects import get_project
 from store.results import Evidence
 
 TRAIN_HASH = "ab" * 32
@@ -180,12 +185,6 @@ def test_the_failed_ci_check_comes_in_the_order_of_kinds(content):
 # --- the exports list them -----------------------------------------------------------------------------------------
 
 def test_exports_list_the_failed_ci_check_and_the_warning(app_db):
-    from components.review_view import charts, gather
-    from design.export import to_html, to_markdown
-    from store.checks import record_check
-    from store.people import see_user
-    from store.projects import get_project
-
     editor = see_user(app_db, "data.scientist@example.org", "Dana Scientist")   # the sample invites her as editor
     failed = report(FAILING, at="2026-12-08T10:42:07+00:00")
     record_check(app_db, 1, failed.to_dict(), failed.evidence_summary(), 0.1, by=editor)

@@ -13,6 +13,7 @@ import pytest
 
 from analysis.reading.read import read_csv
 from design import blockers as b
+from design.candidates import side_by_side
 from design.evidence import build_view
 from store.datasets import add_dataset
 from store.db import open_store
@@ -185,8 +186,6 @@ def test_a_scored_file_is_its_own_data_and_only_the_proposed_candidates_stalenes
 # --- side by side ------------------------------------------------------------------------------------------------
 
 def test_per_criterion_the_candidates_verdict_comes_first_and_the_baselines_beside_it_failing_first(store):
-    from design.candidates import side_by_side
-
     table = side_by_side(view(store), document())
     assert table.candidate.label == "gbm v2" and table.baseline == "the best run (Logistic regression)"
     assert table.why == "the candidate the Model section proposes ('gbm')"

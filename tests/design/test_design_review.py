@@ -1,6 +1,7 @@
 """design/: revision diff, criteria checks and the readiness rubric on the sample document."""
 from __future__ import annotations
 
+from analysis.intervals import wilson
 from design.checks import check_criteria
 from design.criteria import parse_criterion
 from design.diff import diff_documents
@@ -22,8 +23,6 @@ def test_diff_lists_changed_added_and_removed_fields_in_document_order():
 
 
 def test_criteria_pass_fail_inconclusive_and_not_measured():
-    from analysis.intervals import wilson
-
     criteria = [parse_criterion(t) for t in ("recall >= 0.95", "roc auc >= 0.97", "specificity >= 0.9",
                                              "p95 latency_ms <= 300")]
     measured = {"recall": wilson(170, 200, "positive rows"), "specificity": wilson(880, 900, "negative rows"),

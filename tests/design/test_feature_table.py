@@ -14,13 +14,16 @@ from analysis.column_types import infer_column_types
 from analysis.evidence import leakage_settings
 from analysis.leakage.scan import LeakageReport, LeakageSettings, Split, scan_leakage
 from analysis.reading.read import read_csv
+from components.review_view import gather
 from design.document import check_section, feature_table, fill_feature_table, not_known_columns, with_section
+from design.export import to_html, to_markdown
 from design.fields import FieldError, as_text, check_value
 from design.sections import section
 from jobs.tasks import compute, plan_for
 from store.datasets import add_dataset
+from store.documents import latest_revision, save_revision
 from store.people import System
-from store.projects import create_project
+from store.projects import create_project, get_project
 
 FIELD = section("data").field("feature_table")
 
@@ -187,11 +190,6 @@ def test_baselines_leave_out_columns_marked_no_with_the_documents_reason():
 
 # --- exports --------------------------------------------------------------------------------------------------------
 def test_exports_show_the_sample_feature_table_as_a_table_and_escape_its_cells(app_db):
-    from components.review_view import gather
-    from design.export import to_html, to_markdown
-    from store.documents import latest_revision, save_revision
-    from store.projects import get_project
-
     md = to_markdown(gather(app_db, get_project(app_db, 1)))
     assert "**Feature availability**" in md and "| Column | Known at prediction time | Source | Note |" in md
     assert "| mean_radius | yes | pilot-site image-analysis station" in md

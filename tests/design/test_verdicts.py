@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.baselines.metrics import choose_primary_metric, classification_metrics, regression_metrics
+from analysis.baselines.metrics import (
+    Confusion,
+    Curves,
+    choose_primary_metric,
+    classification_metrics,
+    regression_metrics,
+)
 from analysis.baselines.run import (
     DUMMY,
     BaselineRun,
@@ -22,7 +28,9 @@ from analysis.baselines.run import (
 )
 from analysis.evidence import run_settings_key, run_summary
 from analysis.intervals import Interval, metric_intervals, wilson
+from analysis.profile.alerts import find_alerts
 from analysis.profile.describe import describe_dataset
+from components.baseline_charts import threshold_figure
 from design.checks import (
     FAIL,
     INCONCLUSIVE,
@@ -207,7 +215,6 @@ def test_threshold_explorer_marks_where_each_criterion_passes():
     assert precision.passes and min(precision.passes) > max(recall.passes) * 0.5
     assert set(recall.passes) <= set(recall.point)                           # the interval is stricter than the point
     assert ranges_text((0.0, 0.01, 0.02, 0.3)) == "0.00-0.02, 0.30" and ranges_text(()) == "none"
-    from components.baseline_charts import threshold_figure
 
     figure = threshold_figure(grid, list(found.values()), 0.35)
     names = [html.unescape(t.name) for t in figure.data][-2:]              # trace names may be escaped for Plotly
@@ -230,8 +237,6 @@ def test_five_percent_positives_call_out_the_majority_and_lead_with_recall():
 
 
 def test_imbalance_alert_starts_under_ten_percent_and_is_configurable():
-    from analysis.profile.alerts import find_alerts
-
     def imbalance(rare: int, share: float | None = None) -> list[str]:
         frame = pd.DataFrame({"x": np.arange(200.0), "label": ["rare"] * rare + ["common"] * (200 - rare)})
         profile = describe_dataset(frame, {"x": NUMERIC, "label": "categorical"}, target="label")
@@ -259,8 +264,6 @@ def test_best_model_below_the_dummy_on_another_metric_is_said():
 
 
 def test_multiclass_best_by_balanced_accuracy_below_the_majority_is_called_out():
-    from analysis.baselines.metrics import Confusion, Curves
-
     counts = ((60, 30, 10), (2, 14, 4), (1, 3, 16))      # 140 rows, 'a' is 100 of them (0.714); 90 called right
     accuracy = wilson(90, 140, "rows")
     best = ModelResult("Random forest", "done", folds_done=1, n_folds=1, curves=Curves(140, confusion=Confusion(

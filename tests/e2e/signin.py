@@ -16,12 +16,14 @@ the sign-in cookie lives in the context.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
+import oidc_provider_mock
 import pytest
 import werkzeug.serving
 from playwright.sync_api import Page, expect
@@ -38,8 +40,6 @@ class OidcProvider:
     registered for that subject (see sign_in)."""
 
     def __init__(self) -> None:
-        import oidc_provider_mock
-
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.metadata_url = f"{self.url}/.well-known/openid-configuration"
@@ -125,8 +125,6 @@ INSECURE_OK = {"AUTHLIB_INSECURE_TRANSPORT": "1"}
 @pytest.fixture(scope="session")
 def oidc_provider():
     """A real OpenID Connect provider on 127.0.0.1 for the test session (oidc-provider-mock in a thread)."""
-    import os
-
     before = os.environ.get("AUTHLIB_INSECURE_TRANSPORT")
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"         # the provider's own check runs in this process
     provider = OidcProvider()
@@ -150,10 +148,10 @@ def secrets_file(tmp_path):
 def oidc_server(tmp_path, seeded_template, oidc_provider):
     """A fresh Blueprint server (sample project) in oidc mode, signing in with ``oidc_provider`` (as
     ``.provider``). Open ``.url`` in a browser context, then sign_in(page, email, name)."""
-    from tests.e2e.conftest import Server
-
     shutil.copytree(seeded_template, tmp_path / "home")
     secrets = write_secrets(tmp_path / "secrets" / "secrets.toml", oidc_secrets(oidc_provider))
+    from tests.e2e.conftest import Server  # noqa: PLC0415 (import cycle: the e2e conftest imports these fixtures)
+
     server = Server(tmp_path / "home", tmp_path / "streamlit.log", env=INSECURE_OK, secrets=secrets)
     server.provider = oidc_provider
     yield server

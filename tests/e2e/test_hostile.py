@@ -27,6 +27,7 @@ from markdown_it import MarkdownIt
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+from analysis.inert import sandboxed_frame
 from store.datasets import list_datasets
 from store.db import open_store
 from store.documents import latest_revision, save_revision
@@ -355,8 +356,6 @@ def _controls(browser, hostile: Hostile, report: Path) -> None:
     """The watch sees what it looks for: Evidently's raw HTML (this report with its data block un-escaped,
     as Evidently 0.7 writes it) fires a dialog when opened the same way; inside the app's sandboxed frame
     the same HTML cannot show one, and the console says that something tried."""
-    from analysis.inert import sandboxed_frame
-
     raw = report.read_text(encoding="utf-8").replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
     (hostile.folder / "raw.html").write_text(raw, encoding="utf-8")
     (hostile.folder / "framed.html").write_text(sandboxed_frame(raw, 600), encoding="utf-8")

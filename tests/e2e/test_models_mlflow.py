@@ -49,7 +49,7 @@ FORM = "A predictions file or an MLflow run, stored as a named, numbered version
 def _log_runs(uri: str) -> dict[str, str]:
     """The team's runs in the experiment EXPERIMENT: "gbm" (params, metrics and its predictions logged as a table),
     "metrics only" (params and metrics) and "to delete" (metrics); their ids by name."""
-    import mlflow
+    import mlflow  # noqa: PLC0415 (MLflow takes ~2 s to import: paid by these tests, not every collection)
 
     client = mlflow.MlflowClient(uri)
     experiment = client.create_experiment(EXPERIMENT)
@@ -252,7 +252,7 @@ def test_ana_imports_mlflow_runs_and_ben_reads_their_verdicts_on_review_and_comp
 
 def test_a_run_deleted_after_it_was_picked_and_a_stopped_tracking_server_get_a_message_and_store_nothing(
         app, tracking, people):  # noqa: F811
-    import mlflow
+    import mlflow  # noqa: PLC0415 (MLflow takes ~2 s to import: paid by these tests, not every collection)
 
     run = tracking.ready()
     before = _versions(app.home)

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import numpy as np
 import pytest
 
+import analysis.baselines.unit as baselines_unit
 from analysis.baselines.run import RunSettings
 from analysis.evidence import profile_settings, run_settings_key
 from analysis.reading.read import read_csv
 from analysis.units import PlanError
-from jobs.pool import WorkerPool
+from jobs.pool import ROOT, SERVER_PID, WorkerPool
 from jobs.tasks import plan_for
+from jobs.worker import run_job
 from store.datasets import add_dataset, data_file, delete_dataset, get_dataset
 from store.jobs import (
     claim_next_job,
@@ -104,10 +108,6 @@ def test_a_failing_job_says_why_and_the_worker_goes_on(app_db, pool):
 def test_a_job_runs_its_stored_plan_and_never_plans_again(app_db, monkeypatch):
     """Issue 21: the worker loads the plan the job holds (unit.load) and runs it; resolve_settings is never called
     there. Checked in a worker run in this process, with resolve_settings replaced by a tripwire."""
-    import analysis.baselines.unit as baselines_unit
-    from jobs.worker import run_job
-    from store.jobs import claim_next_job
-
     dataset = _dataset(app_db, rows=400)
     settings = RunSettings(target="label", models=("Dummy", "Logistic regression"))
     job, _ = _submit(app_db, "run", dataset, run_settings_key(settings, None))
@@ -170,8 +170,6 @@ def test_dataset_deleted_while_the_job_runs_fails_with_a_message(app_db, pool):
 def test_dataset_deleted_between_claim_and_load_fails_saying_so(app_db):
     """The race the test above can hit on a busy machine: the dataset goes after the worker claimed the job
     but before it read the data. The failure still says what happened, not "there is no dataset with id"."""
-    from jobs.worker import run_job
-
     dataset = _dataset(app_db, rows=200)
     job, _ = _submit(app_db, "profile", dataset, profile_settings(None))
     claimed = claim_next_job(app_db, os.getpid())
@@ -184,11 +182,6 @@ def test_dataset_deleted_between_claim_and_load_fails_saying_so(app_db):
 def test_a_worker_started_after_its_server_stopped_claims_nothing_and_exits(app_db, app_home):
     """A server stopped while the worker it spawned was still starting: the worker, already handed to init,
     must not run the queue on unwatched (it did: it read its server's pid as os.getppid() at start, i.e. 1)."""
-    import subprocess
-    import sys
-
-    from jobs.pool import ROOT, SERVER_PID
-
     job, _ = _submit(app_db, "profile", get_dataset(app_db, 1), profile_settings(None))
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()                                            # a server that has stopped

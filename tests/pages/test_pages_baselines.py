@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 
+from store.db import open_store
+from store.documents import latest_revision, save_revision
 from store.people import System
 from tests.apptest import finish_jobs, open_app, texts
 
@@ -102,9 +104,6 @@ def test_a_run_too_good_to_be_true_shows_one_message_not_a_green_box(app_home):
 
 
 def test_a_document_without_threshold_says_so_and_a_changed_threshold_is_a_new_run(app_home):
-    from store.db import open_store
-    from store.documents import latest_revision, save_revision
-
     db = open_store(app_home)
     base = latest_revision(db, 1)
     edited = {**base.content, "evaluation": {**base.content["evaluation"], "decision_threshold": None}}

@@ -7,6 +7,7 @@ import copy
 import pandas as pd
 import pytest
 
+from analysis.baselines.run import BaselineRun
 from components.compare_view import differing_settings, metrics_side_by_side, settings_in_words
 from design.document import success_criteria
 from jobs.tasks import compute_and_store, plan_for
@@ -78,8 +79,6 @@ def test_metrics_side_by_side_gives_each_run_minus_the_first():
 
 
 def test_settings_in_words_of_the_sample_run(app_db):
-    from analysis.baselines.run import BaselineRun
-
     e = list_evidence(app_db, 1, "evaluation", "run")[0]
     words = settings_in_words(BaselineRun.from_dict(result_by_id(app_db, e.result_id).payload), "breast_cancer.csv")
     assert words["Task"] == "binary classification" and words["Positive class"] == "malignant"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from store.datasets import list_datasets
 from store.db import open_store
@@ -50,7 +51,6 @@ def test_parquet_upload_is_stored_and_a_nested_one_is_refused_with_its_reason(ap
     assert any("Stored 'customers.parquet': 4 rows × 3 columns" in s for s in texts(at, "success"))
     assert _stored(app_home)["customers.parquet"].column_types == {"age": "numeric", "plan": "categorical",
                                                                    "churned": "boolean"}
-    import pyarrow as pa
 
     nested = parquet_bytes(pa.table({"id": [1, 2], "tags": [["a"], ["b"]]}))
     at.file_uploader[0].upload("nested.parquet", nested, "application/octet-stream").run()

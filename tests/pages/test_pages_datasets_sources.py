@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import components.sources_view
 from analysis.sources.settings import read_source_settings
 from components.sources_view import store_folder_file
 from store.datasets import list_datasets
@@ -138,8 +139,6 @@ def test_sql_refusals_are_messages(app_home, orders):
 def test_a_result_computed_on_a_sql_datasets_sample_says_so(app_home, orders, monkeypatch):
     """A SQL dataset keeps the sample the database drew: Leakage (like Baselines and Drift) computes on it and
     says so with its sizes; only Explore's profile is exact over the source."""
-    import components.sources_view
-
     monkeypatch.setattr(components.sources_view, "DEFAULT_SAMPLE_ROWS", 1000)
     at = open_with(orders)
     at.radio(key="add-way-1").set_value("From a SQL connection").run()

@@ -2,6 +2,12 @@
 worst errors filterable by slice with a CSV, calibration), a run stored before predictions, and the review's lines."""
 from __future__ import annotations
 
+import json
+
+from components.review_view import gather
+from design.export import to_markdown
+from store.db import open_store
+from store.projects import list_projects
 from tests.apptest import open_app, texts
 
 
@@ -58,10 +64,6 @@ def test_review_and_export_show_weakest_slices_and_the_slice_criterion(app_home)
     assert "Always sliced 'worst_radius' (ROC AUC): Q1" in infos
     assert "recall[worst_radius=Q4] >= 0.9: On the slice worst_radius = Q4: recall" in infos
     assert "Calibration: Brier score" in infos and "Worst errors:" in infos
-    from components.review_view import gather
-    from design.export import to_markdown
-    from store.db import open_store
-    from store.projects import list_projects
 
     db = open_store(app_home)
     try:
@@ -72,11 +74,8 @@ def test_review_and_export_show_weakest_slices_and_the_slice_criterion(app_home)
 
 
 def test_a_run_stored_before_predictions_asks_to_run_again(app_home):
-    from store.db import open_store
-
     db = open_store(app_home)
     row = db.execute("SELECT id, payload FROM results WHERE kind = 'run'").fetchone()
-    import json
 
     payload = json.loads(row[1])
     payload["format"] = 2

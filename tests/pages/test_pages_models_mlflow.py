@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
+from sklearn.linear_model import LogisticRegression
 from streamlit.testing.v1 import AppTest
 
 from sample_data.seed import SAMPLE_CSV
@@ -32,8 +33,7 @@ def fair_predictions() -> pd.DataFrame:
 def triage(mlflow_server, tmp_path_factory):
     """An experiment "triage": a run "gbm" with params, metrics, its predictions as Parquet and a CSV over 1 MB, a
     model registered as "triage-gbm" (version 1); a model "gone-gbm" whose run was then deleted."""
-    import mlflow
-    from sklearn.linear_model import LogisticRegression
+    import mlflow  # noqa: PLC0415 (MLflow takes ~2 s to import: paid by these tests, not every collection)
 
     folder = tmp_path_factory.mktemp("triage")
     frame = fair_predictions()

@@ -18,7 +18,7 @@ EXPERIMENT = "picked"
 @pytest.fixture
 def picked(mlflow_server):
     """An experiment with two runs with metrics only: "keep", then "to delete" (the newest, listed first)."""
-    import mlflow
+    import mlflow  # noqa: PLC0415 (MLflow takes ~2 s to import: paid by these tests, not every collection)
 
     client = mlflow.MlflowClient(mlflow_server.uri)
     found = client.get_experiment_by_name(EXPERIMENT)

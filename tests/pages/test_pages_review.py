@@ -3,10 +3,13 @@ revision diff, the read-only link and the downloads."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
+from components.review_view import gather
 from store.db import open_store
 from store.documents import latest_revision, save_revision
 from store.people import System
+from store.projects import get_project
 from store.reviews import list_comments, list_decisions, review_state
 from tests.apptest import as_account, by_label, open_app, team_member, texts
 
@@ -111,17 +114,12 @@ def test_downloads_are_offered(app_home):
 
 def _shown(text: str) -> str:
     """A text as a person reads it (components.text.plain's Markdown escapes removed)."""
-    import re
-
     return re.sub(r"\\(.)", r"\1", text)
 
 
 def _blockers(app_home):
     """What blocks approval of the sample, as the store says (what its proposed candidate adds depends on its
     evidence)."""
-    from components.review_view import gather
-    from store.projects import get_project
-
     db = open_store(app_home)
     try:
         return gather(db, get_project(db, 1)).blockers
@@ -130,8 +128,6 @@ def _blockers(app_home):
 
 
 def test_review_leads_with_what_blocks_approval_each_with_a_link_to_fix_it(app_home):
-    from urllib.parse import urlencode
-
     found = _blockers(app_home)
     at = _review(app_home)
     markdown = [_shown(m) for m in texts(at, "markdown")]

@@ -1,6 +1,7 @@
 """AppTest: the app shell, the Projects page and the Design document page, driven as a user would."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -11,6 +12,7 @@ from store.db import open_store
 from store.documents import latest_revision, list_revisions, save_revision
 from store.people import System
 from store.projects import list_projects
+from store.transfer import export_project
 from tests.apptest import by_label, open_app, texts
 
 PAGES = ["pages/projects.py", "pages/design.py", "pages/datasets.py", "pages/explore.py", "pages/leakage.py",
@@ -129,9 +131,6 @@ def test_unwritable_home_shows_a_message_not_a_traceback(tmp_path, monkeypatch):
 
 
 def test_import_a_project_file_and_refuse_a_bad_one(app_home, tmp_path):
-    import json
-
-    from store.transfer import export_project
 
     at = open_app("pages/projects.py", author="Ana")
     db = open_store(app_home)

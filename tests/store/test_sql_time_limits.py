@@ -21,9 +21,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.evidence import profile_settings
-from analysis.sources.postgres import SourceError, open_source, read_source
+from analysis.sources.postgres import SourceError, deadline, open_source, read_source
 from analysis.sources.query import QueryRefused, check_query, table_query
 from analysis.sources.settings import SqlConnection, read_source_settings
+from components.sources_view import store_sql
 from jobs.pool import WorkerPool
 from jobs.tasks import plan_for
 from store.datasets import add_dataset, list_datasets
@@ -118,8 +119,6 @@ def test_a_query_that_lifts_its_time_limit_is_refused_within_the_limit(database,
 
 
 def test_the_deadline_cancels_a_statement_on_the_server_when_no_server_limit_holds(database):
-    from analysis.sources.postgres import deadline
-
     server, _ = database
     with psycopg.connect(server.url(), application_name="blueprint", autocommit=True) as conn:
         start = time.monotonic()
@@ -135,8 +134,6 @@ def _a_script() -> None:
 
 
 def test_storing_from_the_page_a_query_that_lifts_its_limit_is_refused_and_stores_nothing(app_db, database):
-    from components.sources_view import store_sql
-
     server, sources = database
     ana = see_user(app_db, "local:ana", "Ana")
     set_admin(app_db, ana.id, True)                    # an admin may use every SQL connection

@@ -6,11 +6,12 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
-from store.db import DB_FILE, connect, open_store
+from store.db import DB_FILE, connect, ensure_home, open_store
 from store.documents import get_revision, latest_revision, list_revisions, save_revision
 from store.errors import (
     DuplicateNameError,
@@ -190,10 +191,6 @@ def test_foreign_keys_are_enforced(mem_db):
 def test_many_processes_opening_one_store_at_once_all_get_in(tmp_path):
     """The server, its workers and the tests open the same data folder at the same moment: the writability
     probe of one must not remove another's (it did, with one shared probe name: "cannot write", a worker lost)."""
-    import threading
-
-    from store.db import ensure_home
-
     home, errors = tmp_path / "home", []
 
     def open_many() -> None:

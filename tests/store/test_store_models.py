@@ -4,6 +4,8 @@ per name and never given twice, the predictions file stored once per content has
 check or the database refuses."""
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 
@@ -237,7 +239,6 @@ def test_deleting_removes_the_file_only_when_no_live_version_uses_it(team):
 
 def test_a_parquet_or_logged_table_is_stored_as_read(team):
     frame = read_csv(SCORES).frame
-    import io
 
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)

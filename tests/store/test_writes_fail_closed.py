@@ -3,6 +3,8 @@ a missing actor, None (a session that lost its person) or a plain name is a Type
 System writes are recorded under the same users as plain names were before: ``typed:<name>``, or Blueprint."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from analysis.evidence import profile_settings
@@ -91,8 +93,6 @@ WRITES = [
 
 
 def _json(doc: dict) -> bytes:
-    import json
-
     return json.dumps(doc).encode()
 
 

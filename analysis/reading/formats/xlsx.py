@@ -13,6 +13,7 @@ import zipfile
 
 import numpy as np
 import pandas as pd
+from python_calamine import CalamineWorkbook
 
 from analysis.errors import ReadError
 from analysis.reading.parse import NULL_VALUES
@@ -84,8 +85,6 @@ def sheet_columns(data: bytes, sheet: str | None) -> tuple[str, list[str], list,
 
 
 def _open(data: bytes):
-    from python_calamine import CalamineWorkbook
-
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as error:     # a damaged or cut-short zip, a missing part
