@@ -105,6 +105,11 @@ class Columns:
         """These columns for a model that leaves free text out."""
         return dataclasses.replace(self, text=(), chars=())
 
+    @property
+    def only_text(self) -> bool:
+        """Free text is every feature: a model that leaves text out has nothing to read."""
+        return bool(self.text) and not (self.numeric or self.categorical or self.many)
+
 
 @dataclass(frozen=True)
 class ModelSpec:

@@ -638,6 +638,11 @@ def _run_model(name: str, data: _Data, settings: RunSettings, emit, stop, starte
     if spec.max_train_rows is not None and largest > spec.max_train_rows:
         return ModelResult(name, SKIPPED, f"skipped: {largest:,} training rows would make {name} slow (it runs up to "
                            f"{spec.max_train_rows:,}); lower max_rows to include it", n_folds=n_folds), None, False
+    if data.columns.only_text and not spec.text and name != DUMMY:
+        readers = [m for m, s in MODELS.items() if s.text and task in s.tasks]
+        return ModelResult(name, SKIPPED, f"skipped: {name} leaves free text out, and free text "
+                           f"({', '.join(repr(c) for c in data.columns.text)}) is every feature here; "
+                           f"{' and '.join(readers)} read it", n_folds=n_folds), None, False
     model_start = time.perf_counter()
     deadline = model_start + budget
     folds, fit_s, predict_s, notes = [], 0.0, 0.0, []

@@ -133,6 +133,22 @@ def test_words_in_free_text_are_found():
     assert without.beats_dummy is False and _best_auc(without) < 0.6
 
 
+def test_models_that_leave_text_out_are_skipped_with_the_reason_when_text_is_every_feature():
+    frame = _tickets()[["ticket", "churned"]]
+    run = run_baselines(frame, _types(frame), RunSettings(target="churned"))
+    for name in ("Naive Bayes", "Random forest"):
+        result = run.result(name)
+        assert result.status == "skipped", result.message      # not "failed" with scikit-learn's "0 feature(s)"
+        assert result.message == (f"skipped: {name} leaves free text out, and free text ('ticket') is every "
+                                  "feature here; Logistic regression and HistGradientBoosting read it")
+    assert run.result("Logistic regression").metrics["roc auc"] > 0.9
+    spend = np.where(frame["churned"] == "yes", 10.0, 0.0) + np.random.default_rng(0).normal(size=len(frame))
+    numbers = frame.assign(churned=spend)
+    run = run_baselines(numbers, _types(numbers), RunSettings(target="churned"))
+    assert [r.name for r in run.results if r.status == "skipped"] == ["k-NN", "Random forest"]
+    assert all(r.status == "done" for r in run.results if r.name in ("Dummy", "Ridge", "HistGradientBoosting"))
+
+
 def test_text_without_signal_is_not_found():
     frame = _tickets(signal=False)
     run = run_baselines(frame, _types(frame), RunSettings(target="churned", models=LINEAR_AND_BOOSTING))
