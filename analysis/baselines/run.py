@@ -607,6 +607,8 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
         splits = [(np.arange(len(rows)), np.arange(len(rows), len(X)))]
     else:
         splits = make_splits(protocol, y[: len(rows)], order=order, groups=groups, random_state=settings.random_state)
+    if columns.dates and protocol.kind in ("kfold", "holdout"):
+        notes.append(shuffled_dates_note(tuple(columns.dates)))
     if task != REGRESSION and protocol.kind in ("time", "group"):
         lonely = sum(len(np.unique(y[tr])) < 2 for tr, _ in splits)
         if lonely:
@@ -614,6 +616,15 @@ def _prepare(frame: pd.DataFrame, column_types: dict[str, str], settings: RunSet
     n_test = len(test_rows) if protocol.kind == "test_dataset" else 0
     return _Data(X, y, splits, columns, classes, positive, len(rows), n_total, n_test, sampled, protocol, notes,
                  np.asarray(positions, dtype=np.int64), n_labelled, engine)
+
+
+def shuffled_dates_note(dates: tuple[str, ...]) -> str:
+    """What shuffled folds mean when dates are features: scored on the same times the models learnt from."""
+    listed = ", ".join(f"'{d}'" for d in dates)
+    return (f"Dates are features ({listed}) and the rows were shuffled, so every model was scored on rows from the "
+            "same times it learnt from: a change over time (its year, its days since first) reads as signal. To "
+            "judge rows yet to come, split by time (Evaluation protocol: time-ordered split; Date column: "
+            f"'{dates[0]}').")
 
 
 def scope_note(rows: int, labelled: int, used: int, task: str, target: str, seed: int) -> str:

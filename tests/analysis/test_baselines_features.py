@@ -73,6 +73,18 @@ def test_a_month_effect_is_found_through_the_date():
     assert without.beats_dummy is False and _best_auc(without) < 0.6
 
 
+def test_shuffled_folds_over_dates_say_the_scores_are_of_the_same_times():
+    frame = _seasonal()
+    shuffled = run_baselines(frame, _types(frame), RunSettings(target="bought", models=LINEAR_AND_BOOSTING[:2]))
+    assert ("Dates are features ('order_date', 'shipped') and the rows were shuffled, so every model was scored on "
+            "rows from the same times it learnt from: a change over time (its year, its days since first) reads as "
+            "signal. To judge rows yet to come, split by time (Evaluation protocol: time-ordered split; Date column: "
+            "'order_date').") in shuffled.notes
+    in_time = run_baselines(frame, _types(frame), RunSettings(target="bought", models=LINEAR_AND_BOOSTING[:2],
+                                                            protocol="time", date_column="order_date"))
+    assert not [n for n in in_time.notes if n.startswith("Dates are features")]
+
+
 def test_a_date_that_orders_a_time_split_is_not_also_a_feature():
     frame = _seasonal(400)
     run = run_baselines(frame, _types(frame), RunSettings(target="bought", date_column="order_date",
