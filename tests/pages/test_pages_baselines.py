@@ -182,3 +182,34 @@ def test_compare_two_runs_shows_differing_settings_and_criteria(app_home):
                     and all(" (" in str(c) for c in d.value.loc["recall >= 0.95"]))
     assert [c.split(" (")[0] for c in criteria.loc["recall >= 0.95"]] == ["pass", "pass"]
     assert all(re.fullmatch(r"pass \(0\.\d+-[01]\.\d+\)", c) for c in criteria.loc["roc auc >= 0.97"])
+
+
+def test_dates_free_text_and_a_many_valued_category_are_read_and_the_page_says_how(app_home):
+    """Issue 24 as a data scientist meets it: a file with an order date, a support ticket's words and a merchant of
+    80 values; the run reads all three and the page says what each became, and that shuffled folds over dates
+    score the models on the times they learnt from."""
+    rng = np.random.default_rng(7)
+    n = 600
+    days = np.datetime64("2022-01-01") + rng.integers(0, 3 * 365, n)
+    merchant = rng.integers(0, 80, n)
+    angry = rng.random(n) < 0.5
+    churned = rng.random(n) < 0.2 + 0.5 * angry + 0.2 * (merchant < 20)
+    words = ["late", "parcel", "card", "app", "login", "price", "order", "help"]
+    rows = ["order_date,ticket,merchant,amount,churned"] + [
+        f"{days[i]},{' '.join(rng.choice(words, 6))} {'refund cancel' if angry[i] else 'thanks'},m{merchant[i]:03d},"
+        f"{rng.normal():.3f},{'yes' if churned[i] else 'no'}" for i in range(n)]
+    at = open_app("pages/datasets.py", author="Ana")
+    _upload(at, "tickets.csv", rows)
+    _baselines_for(at, "churned")
+    at.multiselect(key="bl-models-binary").set_value(["Dummy", "Logistic regression", "HistGradientBoosting"]).run()
+    _run(at)
+    notes = _words(texts(at, "info"))
+    assert ("Date 'order_date' read as 5 numbers, each from its own row: year, month, day of week, day of year and "
+            "days since first (hour left out: the same in every row).") in notes
+    assert "Categories with more than 50 values, 'merchant' (80 values): target-encoded inside each fold" in notes
+    assert ("Free text 'ticket': the TF-IDF of its words and character 3-5-grams (each cell's first 1,000 "
+            "characters), fitted inside each fold. Logistic regression reads its TF-IDF terms; HistGradientBoosting "
+            "reads 30 SVD components of its TF-IDF.") in notes
+    assert "Dates are features ('order_date') and the rows were shuffled" in notes
+    assert "Rows shuffled (seed 0) into the folds." in _words(texts(at, "markdown"))
+    assert "beats the dummy floor" in _words(texts(at, "success"))
