@@ -12,6 +12,18 @@ from store.db import connect, open_store
 from store.schema import migrate
 from tests.mlflow_server import mlflow_server  # noqa: F401  (one tracking server for the whole session)
 
+# The longest files first: `make test` hands whole files to two workers (xdist --dist loadfile) in this order, and a
+# browser file of two minutes handed out last keeps one worker running alone at the end.
+FIRST = ("e2e", "pages")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        folder = item.path.parent.name
+        return FIRST.index(folder) if folder in FIRST else len(FIRST)
+
+    items.sort(key=rank)      # stable: each file's tests keep their order
+
 
 @pytest.fixture(autouse=True)
 def secrets_files_env_undone():
