@@ -278,14 +278,14 @@ def id_like(content_hash: str, _db, _dataset: Dataset) -> dict[str, str]:
     return id_like_columns(open_dataset(_db, _dataset, DEFAULT_MAX_ROWS), _dataset.column_types)
 
 
-def feature_warnings(leaks: list[dict], settings: RunSettings, id_like_columns: dict[str, str]) -> None:
+def feature_warnings(leaks: list[dict], settings: RunSettings, id_like_why: dict[str, str]) -> None:
     """What could leak into this run's features: unresolved high leakage findings on rows or on a column still among
     the features (not those the run leaves out), and ID-like columns among the features (medium)."""
     for finding in findings_for_features(leaks, settings.features, settings.target):
         if finding["severity"] == "high":
             st.error(plain(f"Unresolved high-severity leakage finding: {finding['title']}. {finding['action']}"))
-    for column in (c for c in settings.features if c in id_like_columns):
-        st.warning(plain(f"Medium: '{column}' is among the features but is {id_like_columns[column]}. A model can "
+    for column in (c for c in settings.features if c in id_like_why):
+        st.warning(plain(f"Medium: '{column}' is among the features but is {id_like_why[column]}. A model can "
                          "learn the training rows by it, which tells it nothing about a new row, so its scores will "
                          "not hold. Remove it from the features."))
 
