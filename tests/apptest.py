@@ -9,7 +9,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from components.shell import local_account
-from store.db import DB_FILE, connect, now, write_txn
+from store.datasets import list_datasets
+from store.db import DB_FILE, connect, now, open_store, write_txn
 from store.people import get_user, see_user, set_admin
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -81,3 +82,12 @@ def team_member(db, account: str, role: str, project_id: int = 1):
         db.execute("INSERT OR REPLACE INTO members (project_id, user_id, role, added_by_id, added_at) "
                    "VALUES (?, ?, ?, ?, ?)", [project_id, person.id, role, admin.id, now()])
     return get_user(db, person.id)
+
+
+def stored_datasets(home, project_id: int = 1) -> dict:
+    """The project's stored datasets by name, read from the data folder as the app stores them."""
+    db = open_store(home)
+    try:
+        return {d.name: d for d in list_datasets(db, project_id)}
+    finally:
+        db.close()

@@ -4,21 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
-from store.datasets import list_datasets
-from store.db import open_store
 from tests.analysis.test_read_formats import parquet_bytes, people_rows, workbook_bytes
-from tests.apptest import open_app, shown, texts
+from tests.apptest import open_app, shown, stored_datasets, texts
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PRICES = [["item", "price", "on sale"], ["pen", 1.5, "yes"], ["ink", 12, "no"], ["pad", 3, "yes"]]
-
-
-def _stored(app_home) -> dict:
-    db = open_store(app_home)
-    try:
-        return {d.name: d for d in list_datasets(db, 1)}
-    finally:
-        db.close()
 
 
 def test_workbook_with_two_sheets_asks_which_sheet_and_stores_each_chosen(app_home):
@@ -27,18 +17,18 @@ def test_workbook_with_two_sheets_asks_which_sheet_and_stores_each_chosen(app_ho
     assert not at.exception
     chooser = at.selectbox(key=[k for k in (w.key for w in at.selectbox) if k.startswith("sheet-")][0])
     assert chooser.options == ["people", "prices"] and "book.xlsx" in shown(chooser.label)
-    assert "book.xlsx · people" not in _stored(app_home)           # nothing stored before a sheet is chosen
+    assert "book.xlsx · people" not in stored_datasets(app_home)           # nothing stored before a sheet is chosen
     chooser.select("prices").run()
     at.button(key=[b.key for b in at.button if b.key.startswith("store-sheet-")][0]).click().run()
     assert not at.exception
     assert any("Stored 'book.xlsx · prices': 3 rows × 3 columns" in s for s in texts(at, "success"))
-    stored = _stored(app_home)["book.xlsx · prices"]
+    stored = stored_datasets(app_home)["book.xlsx · prices"]
     assert stored.column_types == {"item": "categorical", "price": "numeric", "on sale": "boolean"}
     chooser = at.selectbox(key=chooser.key)
     chooser.select("people").run()
     at.button(key=[b.key for b in at.button if b.key.startswith("store-sheet-")][0]).click().run()
     assert any("Stored 'book.xlsx · people': 5 rows × 6 columns" in s for s in texts(at, "success"))
-    assert {"book.xlsx · prices", "book.xlsx · people"} <= set(_stored(app_home))
+    assert {"book.xlsx · prices", "book.xlsx · people"} <= set(stored_datasets(app_home))
     assert "book.xlsx · people" in set(at.dataframe[0].value["Dataset"])
 
 
@@ -49,10 +39,10 @@ def test_parquet_upload_is_stored_and_a_nested_one_is_refused_with_its_reason(ap
     at.file_uploader[0].upload("customers.parquet", parquet_bytes(frame), "application/octet-stream").run()
     assert not at.exception
     assert any("Stored 'customers.parquet': 4 rows × 3 columns" in s for s in texts(at, "success"))
-    assert _stored(app_home)["customers.parquet"].column_types == {"age": "numeric", "plan": "categorical",
+    assert stored_datasets(app_home)["customers.parquet"].column_types == {"age": "numeric", "plan": "categorical",
                                                                    "churned": "boolean"}
 
     nested = parquet_bytes(pa.table({"id": [1, 2], "tags": [["a"], ["b"]]}))
     at.file_uploader[0].upload("nested.parquet", nested, "application/octet-stream").run()
     assert any("nested.parquet: Column(s) 'tags' (lists) hold nested values" in e for e in texts(at, "error"))
-    assert "nested.parquet" not in _stored(app_home)
+    assert "nested.parquet" not in stored_datasets(app_home)

@@ -11,9 +11,8 @@ import components.sources_view
 from analysis.sources.settings import read_source_settings
 from components.sources_view import store_folder_file
 from store.datasets import list_datasets
-from store.db import open_store
 from store.people import see_user
-from tests.apptest import APP, finish_jobs, texts
+from tests.apptest import APP, finish_jobs, stored_datasets, texts
 from tests.postgres import postgres  # noqa: F401  (fixture)
 
 
@@ -26,14 +25,6 @@ def open_with(secrets: dict, page: str = "pages/datasets.py", author: str = "Ana
     at.sidebar.text_input(key="author").input(author)
     at.run()
     return at.switch_page(page).run()
-
-
-def _stored(app_home) -> dict:
-    db = open_store(app_home)
-    try:
-        return {d.name: d for d in list_datasets(db, 1)}
-    finally:
-        db.close()
 
 
 def test_a_file_picked_in_a_data_folder_is_stored_like_an_upload(app_home, tmp_path):
@@ -53,7 +44,7 @@ def test_a_file_picked_in_a_data_folder_is_stored_like_an_upload(app_home, tmp_p
     assert not at.exception
     assert any(f"Stored 'customers.parquet' from {folder}/2024/customers.parquet: 4 rows × 2 columns" in s
                for s in texts(at, "success"))
-    stored = _stored(app_home)["customers.parquet"]
+    stored = stored_datasets(app_home)["customers.parquet"]
     assert stored.column_types == {"age": "numeric", "plan": "categorical"}
     assert stored.source == {"kind": "folder", "folder": str(folder), "path": "2024/customers.parquet", "sheet": None}
     assert "folder: " in " ".join(at.dataframe[0].value["Source"])
@@ -100,7 +91,7 @@ def test_a_sql_table_is_stored_and_profiled_by_its_database(app_home, orders):
     at.button(key="sql-store-1").click().run()
     assert not at.exception
     assert any("Stored 'orders': 3,000 rows × 4 columns" in s for s in texts(at, "success")), texts(at, "error")
-    stored = _stored(app_home)["orders"]
+    stored = stored_datasets(app_home)["orders"]
     assert stored.is_sql and stored.rows == 3000 and stored.source["connection"] == "warehouse"
     assert stored.source["query"] == 'SELECT * FROM "public"."orders"' and "url" not in stored.source
     assert "SQL: warehouse" in " ".join(at.dataframe[0].value["Source"])
@@ -133,7 +124,7 @@ def test_sql_refusals_are_messages(app_home, orders):
     assert any("Cannot reach the SQL source 'offline' (127.0.0.1:9/gone)" in e for e in errors), errors
     assert not any("pw" in e.split("(127.0.0.1")[0] for e in errors)
     assert not at.exception
-    assert "orders" not in _stored(app_home)
+    assert "orders" not in stored_datasets(app_home)
 
 
 def test_a_result_computed_on_a_sql_datasets_sample_says_so(app_home, orders, monkeypatch):
@@ -145,7 +136,7 @@ def test_a_result_computed_on_a_sql_datasets_sample_says_so(app_home, orders, mo
     at.selectbox(key="sql-table-1").select("public.orders").run()
     at.text_input(key="sql-strata-1").input("returned").run()
     at.button(key="sql-store-1").click().run()
-    stored = _stored(app_home)["orders"]
+    stored = stored_datasets(app_home)["orders"]
     kept = stored.source["sample_rows"]        # each class keeps its share, and at least MIN_CLASS_ROWS rows
     assert stored.rows == 3000 and stored.source["sample_method"] == "stratified" and 1000 <= kept < 3000
     at.switch_page("pages/leakage.py").run()
